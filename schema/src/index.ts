@@ -1,0 +1,6 @@
+export * from './dates';
+export * from './periods';
+export * from './catalogue';
+export * from './errors';
+export * from './units';
+export * from './evaluate';

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not describe a usable configuration; lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates `env` against `schema` and returns the typed result, or throws a {@link ConfigError} that
+ * names every variable that is wrong (not just the first).
+ */
+export function parseConfig<S extends z.ZodTypeAny>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+}
+
+/** For `main.ts` files: print the problems and exit instead of a stack trace. */
+export function exitOnConfigError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Environment variables every subgraph understands. */
+export const serviceEnv = {
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL; leave unset for the embedded SQLite store')
+    .optional(),
+  INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters; it signs identities forwarded by the gateway'),
+  REFERENCE_URL: z.string().url().default('http://127.0.0.1:4001'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+};
+
+export function portVar(defaultPort: number) {
+  return port.default(defaultPort);
+}

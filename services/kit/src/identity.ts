@@ -1,0 +1,68 @@
+import { jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { clientError, ErrorCode } from '@lgr/schema';
+
+/** viewer reads, editor writes, analyst may also use SQL, admin may do everything; service is internal. */
+export const ROLES = ['viewer', 'editor', 'analyst', 'admin'] as const;
+export type UserRole = (typeof ROLES)[number];
+export type Role = UserRole | 'service';
+
+/** Who is calling: verified by the gateway, forwarded to subgraphs as a signed, short-lived token. */
+export interface Identity {
+  readonly sub: string;
+  readonly role: Role;
+  /** Unit codes whose subtrees the caller may read or write; ignored for admin and service. */
+  readonly units: readonly string[];
+}
+
+/** The header that carries the forwarded identity from the gateway (or another service) to a subgraph. */
+export const IDENTITY_HEADER = 'x-lgr-identity';
+
+const AUDIENCE = 'lgr-subgraphs';
+const ISSUER = 'lgr-platform';
+const LIFETIME_SECONDS = 60;
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  role: z.enum([...ROLES, 'service']),
+  units: z.array(z.string()).default([]),
+});
+
+function key(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+/** Signs an identity for one hop inside the platform (valid for a minute). */
+export async function signForwardedIdentity(identity: Identity, secret: string): Promise<string> {
+  return new SignJWT({ role: identity.role, units: [...identity.units] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(identity.sub)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${LIFETIME_SECONDS}s`)
+    .sign(key(secret));
+}
+
+/** Verifies a forwarded identity; throws an UNAUTHENTICATED GraphQLError when it is missing or invalid. */
+export async function verifyForwardedIdentity(token: string | undefined, secret: string): Promise<Identity> {
+  if (!token) throw clientError(ErrorCode.UNAUTHENTICATED, 'No identity was forwarded; call through the gateway');
+  try {
+    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    const claims = claimsSchema.parse(payload);
+    return { sub: claims.sub, role: claims.role, units: claims.units };
+  } catch {
+    throw clientError(ErrorCode.UNAUTHENTICATED, 'The forwarded identity is invalid or expired');
+  }
+}
+
+/** The identity services use for each other's internal endpoints (feeds, catalogue snapshots). */
+export const SERVICE_IDENTITY: Identity = { sub: 'platform-service', role: 'service', units: [] };
+
+export function isAdminLike(identity: Identity): boolean {
+  return identity.role === 'admin' || identity.role === 'service';
+}
+
+export function canWrite(identity: Identity): boolean {
+  return identity.role === 'editor' || isAdminLike(identity);
+}
