@@ -5,7 +5,7 @@ module.exports = (dir) => ({
   roots: ['<rootDir>/src'],
   testMatch: ['**/__tests__/**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: `${dir}/tsconfig.json`, isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: `${dir}/tsconfig.json`, diagnostics: false }],
   },
   setupFiles: [require.resolve('reflect-metadata')],
   testTimeout: 120000,

@@ -6,3 +6,4 @@ export * from './federation';
 export * from './server';
 export * from './scope';
 export * from './catalog-client';
+export * from './testing';
