@@ -7,3 +7,4 @@ export * from './server';
 export * from './scope';
 export * from './catalog-client';
 export * from './testing';
+export * from './graphql-types';
