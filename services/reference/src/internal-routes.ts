@@ -1,0 +1,41 @@
+import type { GraphQLError } from 'graphql';
+import { BaseContext, forbidden, sendError, SubgraphServerOptions } from '@lgr/kit';
+import { CatalogStore } from './catalog-store';
+
+type Routes = NonNullable<SubgraphServerOptions<BaseContext>['routes']>;
+
+/** Whether an If-None-Match header names `digest` (quoted or not, weak or strong, or `*`). */
+export function matchesEtag(header: string | undefined, digest: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((raw) => {
+    const tag = raw.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+    return tag === '*' || tag === digest;
+  });
+}
+
+/**
+ * `GET /internal/catalog`: the whole unit catalogue for the other services (role `service` only).
+ * The ETag is the catalogue digest, so a service that already holds the current copy gets a 304.
+ */
+export function internalRoutes(store: CatalogStore): Routes {
+  return (app) => {
+    app.get('/internal/catalog', async (req, res, next) => {
+      try {
+        if (req.identity?.role !== 'service') {
+          sendError(res, forbidden('the internal unit catalogue') as GraphQLError);
+          return;
+        }
+        const stored = await store.current();
+        res.setHeader('ETag', `"${stored.digest}"`);
+        res.setHeader('Cache-Control', 'no-cache');
+        if (matchesEtag(req.header('if-none-match'), stored.digest)) {
+          res.status(304).end();
+          return;
+        }
+        res.type('application/json').send(stored.body);
+      } catch (error) {
+        next(error);
+      }
+    });
+  };
+}
