@@ -1,0 +1,185 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { SignJWT } from 'jose';
+import { PlatformConfig } from './config';
+import { loadOrCreateDevSecrets } from './secrets';
+
+/** One process of the platform and how to tell it is ready. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly entry: string;
+  readonly port: number;
+  readonly env: Record<string, string>;
+  /** Ready once `/health` answers 200 and, when given, this holds for its JSON body. */
+  readonly ready?: (health: Record<string, unknown>) => boolean;
+}
+
+export interface Platform {
+  readonly gatewayUrl: string;
+  readonly adminToken: string;
+  stop(): Promise<void>;
+}
+
+type Output = (line: string) => void;
+
+function entryOf(pkg: string): string {
+  return join(dirname(require.resolve(`${pkg}/package.json`)), 'dist', 'main.js');
+}
+
+/** The per-service database URL: `postgres://host/name` becomes `postgres://host/name_<service>`. */
+export function serviceDatabaseUrl(base: string | undefined, service: string): string | undefined {
+  return base ? `${base}_${service}` : undefined;
+}
+
+/**
+ * The processes of the platform in start order, each with the environment it needs. Services that
+ * others depend on come first: reference (the unit catalogue), the domain subgraphs (their demo data),
+ * analytics (caught up with every feed), then the gateway.
+ */
+export function platformServices(config: PlatformConfig, secrets: { jwtSecret: string; internalSecret: string }): ServiceSpec[][] {
+  const host = config.HOST;
+  const url = (port: number) => `http://${host}:${port}`;
+  const common = {
+    HOST: host,
+    DATA_DIR: resolve(config.DATA_DIR),
+    INTERNAL_SECRET: secrets.internalSecret,
+    NODE_ENV: config.NODE_ENV,
+    LOG_LEVEL: config.LOG_LEVEL,
+    REFERENCE_URL: url(config.REFERENCE_PORT),
+    PARTY_URL: url(config.PARTY_PORT),
+    ECONOMY_URL: url(config.ECONOMY_PORT),
+    SOCIAL_URL: url(config.SOCIAL_PORT),
+    ANALYTICS_URL: url(config.ANALYTICS_PORT),
+  };
+  const service = (name: string, pkg: string, port: number, extra: Record<string, string> = {}, ready?: ServiceSpec['ready']): ServiceSpec => {
+    const databaseUrl = serviceDatabaseUrl(config.DATABASE_URL, name);
+    return {
+      name,
+      entry: entryOf(pkg),
+      port,
+      env: { ...common, PORT: String(port), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...extra },
+      ...(ready ? { ready } : {}),
+    };
+  };
+  return [
+    [service('reference', '@lgr/reference', config.REFERENCE_PORT)],
+    [
+      service('party', '@lgr/party', config.PARTY_PORT),
+      service('economy', '@lgr/economy', config.ECONOMY_PORT),
+      service('social', '@lgr/social', config.SOCIAL_PORT),
+    ],
+    [service('analytics', '@lgr/analytics', config.ANALYTICS_PORT, {}, (h) => h.caughtUp === true)],
+    [service('gateway', '@lgr/gateway', config.GATEWAY_PORT, { JWT_SECRET: secrets.jwtSecret })],
+  ];
+}
+
+/**
+ * Starts every service as its own process, stage by stage, waiting for each stage to be ready, and
+ * prints each process's log lines prefixed with its name. A process that dies is reported and left
+ * down: the rest keep answering (the gateway returns partial data), which is what production does.
+ */
+export async function startPlatform(config: PlatformConfig, out: Output = (l) => process.stdout.write(`${l}\n`)): Promise<Platform> {
+  const secrets =
+    config.JWT_SECRET && config.INTERNAL_SECRET
+      ? { jwtSecret: config.JWT_SECRET, internalSecret: config.INTERNAL_SECRET }
+      : (() => {
+          if (config.NODE_ENV === 'production') throw new Error('JWT_SECRET and INTERNAL_SECRET must be set in production');
+          const dev = loadOrCreateDevSecrets(config.DATA_DIR);
+          return { jwtSecret: config.JWT_SECRET ?? dev.jwtSecret, internalSecret: config.INTERNAL_SECRET ?? dev.internalSecret };
+        })();
+  const children: { spec: ServiceSpec; child: ChildProcess }[] = [];
+  let stopping = false;
+
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    for (const { spec, child } of [...children].reverse()) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      child.kill('SIGTERM');
+      const exited = await waitForExit(child, 10_000);
+      if (!exited) {
+        out(`${spec.name} did not stop in 10 s; killing it`);
+        child.kill('SIGKILL');
+        await waitForExit(child, 2_000);
+      }
+    }
+  };
+
+  try {
+    for (const stage of platformServices(config, secrets)) {
+      for (const spec of stage) {
+        const child = spawn(process.execPath, [spec.entry], { env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        children.push({ spec, child });
+        prefixLines(child, spec.name, out);
+        child.on('exit', (code, signal) => {
+          if (!stopping) out(`${spec.name} exited (${signal ?? `code ${code}`}); the other services keep running`);
+        });
+      }
+      await Promise.all(stage.map((spec) => waitUntilReady(spec, children.find((c) => c.spec === spec)!.child, config.STARTUP_TIMEOUT_MS)));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const adminToken = await new SignJWT({ role: 'admin', units: [] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('local-admin')
+    .setIssuedAt()
+    .setExpirationTime('12h')
+    .sign(new TextEncoder().encode(secrets.jwtSecret));
+  return { gatewayUrl: `http://${config.HOST}:${config.GATEWAY_PORT}/graphql`, adminToken, stop };
+}
+
+async function waitUntilReady(spec: ServiceSpec, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${spec.name} exited during start-up (${child.signalCode ?? `code ${child.exitCode}`})`);
+    }
+    try {
+      const res = await fetch(`http://${spec.env.HOST}:${spec.port}/health`, { signal: AbortSignal.timeout(2000) });
+      const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+      if (res.ok && (!spec.ready || spec.ready(body))) return;
+      last = `HTTP ${res.status} ${JSON.stringify(body).slice(0, 200)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${spec.name} was not ready within ${timeoutMs / 1000} s (last health check: ${last})`);
+}
+
+function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolveWait) => {
+    const timer = setTimeout(() => resolveWait(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolveWait(true);
+    });
+  });
+}
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** Shows pino's JSON lines as `name | LEVEL message {details}`, other lines as they are. */
+function prefixLines(child: ChildProcess, name: string, out: Output): void {
+  const label = name.padEnd(9);
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      out(`${label} | ${formatLogLine(line)}`);
+    });
+  }
+}
+
+export function formatLogLine(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const { level, msg, time: _t, pid: _p, hostname: _h, name: _n, service: _s, v: _v, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const details = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
+    return `${LEVELS[level as number] ?? String(level)} ${String(msg ?? '')}${details}`;
+  } catch {
+    return line;
+  }
+}
