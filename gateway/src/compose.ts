@@ -1,6 +1,107 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { CriticalityLevel, diff } from '@graphql-inspector/core';
+import { buildSchema, GraphQLSchema, parse } from 'graphql';
+import { printSubgraphSdl } from '@lgr/kit';
+import type { SubgraphName } from './gateway';
 
 /** Where the committed supergraph lives: `schema/supergraph.graphql` in the shared domain package. */
 export function defaultSupergraphPath(): string {
-  return join(dirname(require.resolve('@lgr/schema/package.json')), 'supergraph.graphql');
+  return join(schemaPackageDir(), 'supergraph.graphql');
+}
+
+function schemaPackageDir(): string {
+  return dirname(require.resolve('@lgr/schema/package.json'));
+}
+
+interface SubgraphDefinition {
+  readonly name: SubgraphName;
+  readonly port: number;
+  readonly build: () => Promise<GraphQLSchema>;
+}
+
+/**
+ * Every subgraph with the function that builds its schema without a database. The packages are
+ * loaded only when composing, so the gateway's runtime never loads subgraph code.
+ */
+function subgraphs(): SubgraphDefinition[] {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return [
+    { name: 'reference', port: 4001, build: () => require('@lgr/reference').buildReferenceSchema() },
+    { name: 'party', port: 4002, build: () => require('@lgr/party').buildPartySchema() },
+    { name: 'economy', port: 4003, build: () => require('@lgr/economy').buildEconomySchema() },
+    { name: 'social', port: 4004, build: () => require('@lgr/social').buildSocialSchema() },
+    { name: 'analytics', port: 4005, build: () => require('@lgr/analytics').buildAnalyticsSchema() },
+  ];
+}
+
+export interface ComposedSchemas {
+  /** File name (relative to the schema package) -> content. */
+  readonly files: Record<string, string>;
+}
+
+/** Thrown when the subgraphs do not compose; lists every composition error. */
+export class CompositionError extends Error {
+  constructor(readonly errors: readonly string[]) {
+    super(`The subgraphs do not compose:\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+    this.name = 'CompositionError';
+  }
+}
+
+/**
+ * Prints every subgraph's SDL and composes them into the supergraph with @apollo/composition; the
+ * routing URLs are the development ports (the gateway overrides them from its configuration).
+ */
+export async function composeSchemas(): Promise<ComposedSchemas> {
+  const defs = subgraphs();
+  const printed = await Promise.all(
+    defs.map(async (d) => ({ name: d.name, url: `http://127.0.0.1:${d.port}/graphql`, sdl: printSubgraphSdl(await d.build()) })),
+  );
+  const result = composeServices(printed.map((p) => ({ name: p.name, url: p.url, typeDefs: parse(p.sdl) })));
+  if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));
+  const files: Record<string, string> = { 'supergraph.graphql': `${result.supergraphSdl.trim()}\n` };
+  for (const p of printed) files[`subgraphs/${p.name}.graphql`] = `${p.sdl.trim()}\n`;
+  return { files };
+}
+
+/** Writes the composed schemas into the schema package (`npm run schema:write`). */
+export async function writeSchemas(dir = schemaPackageDir()): Promise<string[]> {
+  const { files } = await composeSchemas();
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return Object.keys(files);
+}
+
+export interface SchemaCheck {
+  readonly ok: boolean;
+  readonly stale: string[];
+  readonly breaking: string[];
+}
+
+/**
+ * Regenerates the schemas in memory and compares them with the committed files: any difference
+ * fails (`npm run schema:check`, run by CI). Breaking changes of the public API are listed too, so a
+ * reviewer sees what clients would notice.
+ */
+export async function checkSchemas(dir = schemaPackageDir()): Promise<SchemaCheck> {
+  const { files } = await composeSchemas();
+  const stale = Object.entries(files)
+    .filter(([name, content]) => !existsSync(join(dir, name)) || readFileSync(join(dir, name), 'utf8') !== content)
+    .map(([name]) => name);
+  let breaking: string[] = [];
+  const committed = join(dir, 'supergraph.graphql');
+  if (existsSync(committed) && stale.includes('supergraph.graphql')) {
+    const changes = await diff(apiSchema(readFileSync(committed, 'utf8')), apiSchema(files['supergraph.graphql']!));
+    breaking = changes.filter((c) => c.criticality.level === CriticalityLevel.Breaking).map((c) => c.message);
+  }
+  return { ok: stale.length === 0, stale, breaking };
+}
+
+/** The client-facing part of a supergraph: join/link machinery removed so the diff shows API changes only. */
+function apiSchema(supergraphSdl: string): GraphQLSchema {
+  const { Supergraph } = require('@apollo/federation-internals') as typeof import('@apollo/federation-internals');
+  return buildSchema(Supergraph.build(supergraphSdl).apiSchema().toString());
 }

@@ -101,7 +101,7 @@ export function measureOperation(
 
   const root =
     operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
-  const cost = walk(operation.selectionSet, root ?? undefined, 0, new Set());
+  const cost = walk(operation.selectionSet, root ?? undefined, 1, new Set());
   const rootFields = countRootFields(operation.selectionSet, fragments);
   return { depth, aliases, rootFields, cost };
 }
