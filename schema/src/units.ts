@@ -252,9 +252,11 @@ export class UnitCatalog {
         for (const u of this.subtree(version.id)) ids.add(u.id);
       }
     }
+    // Only the units that received territory directly (and what lies below them) join the scope:
+    // the new province that contains a successor ward is not the caller's to read.
     for (const id of [...ids]) {
-      for (const newId of this.overlapsFrom(id).keys()) {
-        for (const u of this.subtree(newId)) ids.add(u.id);
+      for (const link of this.linksOutOf(id)) {
+        for (const u of this.subtree(link.toId)) ids.add(u.id);
       }
     }
     return ids;
