@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { DateScalar, LevelEnum } from '@lgr/kit';
 import { clientError, ErrorCode, isValidOn, today } from '@lgr/schema';
-import type { Level, UnitVersion } from '@lgr/schema';
+import type { Level, UnitShare as UnitShareValue, UnitVersion } from '@lgr/schema';
 import type { ReferenceContext } from '../context';
 import { searchKey } from '../search';
 import { listUnits, versionsOfCode } from '../units';
@@ -25,6 +25,15 @@ function unitNotFound(code: string, date: string, versions: readonly UnitVersion
     unitCode: code,
     asOf: date,
   });
+}
+
+/**
+ * Overlaps above the communes are sums of many lineage fractions, so a unit that went over whole can
+ * come out as 0.9999999999999972. The catalogue itself treats anything within 1e-9 of 1 as whole; the
+ * API says 1 for it, so that clients can compare with 1.
+ */
+function cleanShares(shares: readonly UnitShareValue[]): UnitShareValue[] {
+  return shares.map((s) => (Math.abs(s.share - 1) < 1e-9 ? { unit: s.unit, share: 1 } : s));
 }
 
 @Resolver(() => AdminUnit)
@@ -143,11 +152,11 @@ export class AdminUnitResolver {
     description: 'Older units whose territory went into this one, each with the share of its territory that did',
   })
   async predecessors(@Root() unit: UnitVersion, @Ctx() ctx: ReferenceContext): Promise<UnitShare[]> {
-    return (await ctx.catalog()).predecessors(unit.id);
+    return cleanShares((await ctx.catalog()).predecessors(unit.id));
   }
 
   @FieldResolver(() => [UnitShare], { description: 'Newer units that took over territory of this one, each with the share it took' })
   async successors(@Root() unit: UnitVersion, @Ctx() ctx: ReferenceContext): Promise<UnitShare[]> {
-    return (await ctx.catalog()).successors(unit.id);
+    return cleanShares((await ctx.catalog()).successors(unit.id));
   }
 }
