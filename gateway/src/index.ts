@@ -6,5 +6,6 @@ export type { QueryLimits, QueryMetrics } from './limits';
 export { RateLimiter } from './rate-limit';
 export { defaultSupergraphPath } from './compose';
 export { startPlatform, platformServices, formatLogLine } from './platform/launcher';
+export type { Platform, ServiceSpec } from './platform/launcher';
 export { readPlatformConfig } from './platform/config';
 export { loadOrCreateDevSecrets, readDevSecrets } from './platform/secrets';

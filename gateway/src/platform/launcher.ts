@@ -18,6 +18,12 @@ export interface ServiceSpec {
 export interface Platform {
   readonly gatewayUrl: string;
   readonly adminToken: string;
+  readonly jwtSecret: string;
+  readonly internalSecret: string;
+  /** The running process of a service, if it is running. */
+  process(name: string): ChildProcess | undefined;
+  /** Starts a service that has stopped (after a crash or a kill) and waits until it is ready. */
+  restart(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,7 +85,12 @@ export function platformServices(config: PlatformConfig, secrets: { jwtSecret: s
  * prints each process's log lines prefixed with its name. A process that dies is reported and left
  * down: the rest keep answering (the gateway returns partial data), which is what production does.
  */
-export async function startPlatform(config: PlatformConfig, out: Output = (l) => process.stdout.write(`${l}\n`)): Promise<Platform> {
+export async function startPlatform(
+  config: PlatformConfig,
+  out: Output = (l) => process.stdout.write(`${l}\n`),
+  /** Extra environment for every process (tests tune limits and intervals with it). */
+  extraEnv: Record<string, string> = {},
+): Promise<Platform> {
   const secrets =
     config.JWT_SECRET && config.INTERNAL_SECRET
       ? { jwtSecret: config.JWT_SECRET, internalSecret: config.INTERNAL_SECRET }
@@ -105,17 +116,22 @@ export async function startPlatform(config: PlatformConfig, out: Output = (l) =>
     }
   };
 
+  const launch = (spec: ServiceSpec): ChildProcess => {
+    const child = spawn(process.execPath, [spec.entry], { env: { ...process.env, ...extraEnv, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const index = children.findIndex((c) => c.spec.name === spec.name);
+    if (index >= 0) children[index] = { spec, child };
+    else children.push({ spec, child });
+    prefixLines(child, spec.name, out);
+    child.on('exit', (code, signal) => {
+      if (!stopping) out(`${spec.name} exited (${signal ?? `code ${code}`}); the other services keep running`);
+    });
+    return child;
+  };
+
   try {
     for (const stage of platformServices(config, secrets)) {
-      for (const spec of stage) {
-        const child = spawn(process.execPath, [spec.entry], { env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-        children.push({ spec, child });
-        prefixLines(child, spec.name, out);
-        child.on('exit', (code, signal) => {
-          if (!stopping) out(`${spec.name} exited (${signal ?? `code ${code}`}); the other services keep running`);
-        });
-      }
-      await Promise.all(stage.map((spec) => waitUntilReady(spec, children.find((c) => c.spec === spec)!.child, config.STARTUP_TIMEOUT_MS)));
+      const started = stage.map((spec) => ({ spec, child: launch(spec) }));
+      await Promise.all(started.map(({ spec, child }) => waitUntilReady(spec, child, config.STARTUP_TIMEOUT_MS)));
     }
   } catch (error) {
     await stop();
@@ -127,7 +143,23 @@ export async function startPlatform(config: PlatformConfig, out: Output = (l) =>
     .setIssuedAt()
     .setExpirationTime('12h')
     .sign(new TextEncoder().encode(secrets.jwtSecret));
-  return { gatewayUrl: `http://${config.HOST}:${config.GATEWAY_PORT}/graphql`, adminToken, stop };
+  const running = (name: string) => {
+    const entry = children.find((c) => c.spec.name === name);
+    return entry && entry.child.exitCode === null && entry.child.signalCode === null ? entry : undefined;
+  };
+  return {
+    gatewayUrl: `http://${config.HOST}:${config.GATEWAY_PORT}/graphql`,
+    adminToken,
+    ...secrets,
+    process: (name) => running(name)?.child,
+    restart: async (name) => {
+      const entry = children.find((c) => c.spec.name === name);
+      if (!entry) throw new Error(`No service is called ${name}`);
+      if (running(name)) return;
+      await waitUntilReady(entry.spec, launch(entry.spec), config.STARTUP_TIMEOUT_MS);
+    },
+    stop,
+  };
 }
 
 async function waitUntilReady(spec: ServiceSpec, child: ChildProcess, timeoutMs: number): Promise<void> {
