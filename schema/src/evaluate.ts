@@ -185,6 +185,9 @@ export class ReferenceEvaluator {
       return { value: percent(num.value, den.value), complete: num.complete && den.complete };
     }
     if (indicator.rule === 'STOCK') return this.value(indicator, unitId, period);
+    // When P starts the target period (P is the term itself), the span is P, whose value starts with
+    // the unit's own figure for P (rule 1); decomposing it would ignore a figure recorded for the term.
+    if (targetPeriod.startMonth === period.startMonth) return this.value(indicator, unitId, period);
     return this.valueOverSpan(indicator, unitId, { startMonth: targetPeriod.startMonth, endMonth: period.endMonth });
   }
 
