@@ -1,0 +1,7 @@
+export { AnalyticsStore, stagingRow } from './store';
+export type { FeedChange, StoreOptions } from './store';
+export * from './sql';
+export { appendRows } from './append';
+export { inTransaction, queryRows, runStatement } from './exec';
+export { calendarRows, catalogRows, firstWholeMonth, indicatorRows, unitStages } from './rows';
+export type { CatalogRows, Row } from './rows';

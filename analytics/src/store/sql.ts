@@ -1,0 +1,208 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+
+/** One SQL statement and the values bound to its `$n` parameters. */
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params: DuckDBValue[];
+}
+
+/** The column types the store's tables and the engine's plan tables use. */
+export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BIGINT' | 'BOOLEAN' | 'DATE';
+
+/** A table's columns in order, as the appender fills them. */
+export type Columns = readonly (readonly [name: string, type: ColumnType])[];
+
+export function statement(sql: string, params: DuckDBValue[] = []): SqlStatement {
+  return { sql, params };
+}
+
+/** Column definitions for a CREATE TABLE. */
+export function columnList(columns: Columns): string {
+  return columns.map(([name, type]) => `${name} ${type}`).join(', ');
+}
+
+/** The store's key-value table: the catalogue digest and the schema version. */
+export const META_TABLE = 'store_meta';
+/** One row per fact (indicator, unit version, period): the latest full state from a feed. */
+export const FACT_TABLE = 'fact';
+export const CURSOR_TABLE = 'feed_cursor';
+export const UNIT_TABLE = 'unit_version';
+export const CLOSURE_TABLE = 'unit_closure';
+export const LINEAGE_TABLE = 'unit_lineage';
+export const CONTRIBUTION_TABLE = 'unit_contribution';
+export const CALENDAR_TABLE = 'period_calendar';
+export const INDICATOR_TABLE = 'indicator_def';
+
+export const UNIT_COLUMNS: Columns = [
+  ['id', 'VARCHAR'],
+  ['code', 'VARCHAR'],
+  ['name', 'VARCHAR'],
+  ['full_name', 'VARCHAR'],
+  ['name_en', 'VARCHAR'],
+  ['level', 'VARCHAR'],
+  ['kind', 'VARCHAR'],
+  ['parent_id', 'VARCHAR'],
+  ['valid_from', 'DATE'],
+  ['valid_to', 'DATE'],
+  ['depth', 'INTEGER'],
+  ['stage', 'INTEGER'],
+  ['valid_from_month', 'INTEGER'],
+  ['first_whole_month', 'INTEGER'],
+];
+
+export const CLOSURE_COLUMNS: Columns = [
+  ['ancestor_id', 'VARCHAR'],
+  ['descendant_id', 'VARCHAR'],
+  ['distance', 'INTEGER'],
+];
+
+export const LINEAGE_COLUMNS: Columns = [
+  ['from_id', 'VARCHAR'],
+  ['to_id', 'VARCHAR'],
+  ['share', 'DOUBLE'],
+];
+
+export const CONTRIBUTION_COLUMNS: Columns = [
+  ['unit_id', 'VARCHAR'],
+  ['contributor_id', 'VARCHAR'],
+  ['kind', 'VARCHAR'],
+  ['share', 'DOUBLE'],
+];
+
+export const CALENDAR_COLUMNS: Columns = [
+  ['code', 'VARCHAR'],
+  ['grain', 'VARCHAR'],
+  ['start_month', 'INTEGER'],
+  ['end_month', 'INTEGER'],
+  ['start_date', 'DATE'],
+  ['end_date', 'DATE'],
+  ['year', 'INTEGER'],
+  ['term', 'VARCHAR'],
+];
+
+export const INDICATOR_COLUMNS: Columns = [
+  ['code', 'VARCHAR'],
+  ['name_vi', 'VARCHAR'],
+  ['name_en', 'VARCHAR'],
+  ['domain', 'VARCHAR'],
+  ['measure', 'VARCHAR'],
+  ['rule', 'VARCHAR'],
+  ['numerator', 'VARCHAR'],
+  ['denominator', 'VARCHAR'],
+  ['target_grain', 'VARCHAR'],
+];
+
+/** The columns of a feed change as it is staged before the upsert. */
+export const STAGING_COLUMNS: Columns = [
+  ['indicator', 'VARCHAR'],
+  ['unit_id', 'VARCHAR'],
+  ['period', 'VARCHAR'],
+  ['grain', 'VARCHAR'],
+  ['start_month', 'INTEGER'],
+  ['end_month', 'INTEGER'],
+  ['value', 'DOUBLE'],
+  ['target', 'DOUBLE'],
+  ['seq', 'BIGINT'],
+  ['updated_at', 'VARCHAR'],
+];
+
+export const STAGING_TABLE = 'fact_staging';
+
+/** The store's tables, created when missing; running them again changes nothing. */
+export function createSchemaStatements(): SqlStatement[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${META_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${FACT_TABLE} (
+      indicator VARCHAR NOT NULL,
+      unit_id VARCHAR NOT NULL,
+      period VARCHAR NOT NULL,
+      grain VARCHAR,
+      start_month INTEGER,
+      end_month INTEGER,
+      value DOUBLE,
+      target DOUBLE,
+      source VARCHAR NOT NULL,
+      seq BIGINT NOT NULL,
+      updated_at TIMESTAMP,
+      PRIMARY KEY (indicator, unit_id, period))`,
+    `CREATE TABLE IF NOT EXISTS ${CURSOR_TABLE} (source VARCHAR PRIMARY KEY, seq BIGINT NOT NULL, updated_at TIMESTAMP NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${UNIT_TABLE} (${columnList(UNIT_COLUMNS)})`,
+    `CREATE TABLE IF NOT EXISTS ${CLOSURE_TABLE} (${columnList(CLOSURE_COLUMNS)})`,
+    `CREATE TABLE IF NOT EXISTS ${LINEAGE_TABLE} (${columnList(LINEAGE_COLUMNS)})`,
+    `CREATE TABLE IF NOT EXISTS ${CONTRIBUTION_TABLE} (${columnList(CONTRIBUTION_COLUMNS)})`,
+    `CREATE TABLE IF NOT EXISTS ${CALENDAR_TABLE} (${columnList(CALENDAR_COLUMNS)})`,
+    `CREATE TABLE IF NOT EXISTS ${INDICATOR_TABLE} (${columnList(INDICATOR_COLUMNS)})`,
+  ].map((sql) => statement(sql));
+}
+
+/** The per-connection table feed changes are appended to before they are merged into the facts. */
+export function createStagingStatement(): SqlStatement {
+  return statement(`CREATE OR REPLACE TEMP TABLE ${STAGING_TABLE} (${columnList(STAGING_COLUMNS)})`);
+}
+
+export function clearStagingStatement(): SqlStatement {
+  return statement(`DELETE FROM ${STAGING_TABLE}`);
+}
+
+/**
+ * Merges the staged changes into the facts. Within a batch the latest change of a key wins; a change
+ * replaces a stored fact only when it is newer (a higher sequence number from the same source), so
+ * replaying a batch, or an older one, changes nothing. A change with neither value nor target is
+ * kept as a row with both null, so that an older replay cannot bring the deleted figure back.
+ */
+export function upsertFactsStatement(source: string): SqlStatement {
+  return statement(
+    `INSERT INTO ${FACT_TABLE} (indicator, unit_id, period, grain, start_month, end_month, value, target, source, seq, updated_at)
+    SELECT indicator, unit_id, period, grain, start_month, end_month, value, target, $1, seq, TRY_CAST(updated_at AS TIMESTAMP)
+    FROM ${STAGING_TABLE}
+    QUALIFY row_number() OVER (PARTITION BY indicator, unit_id, period ORDER BY seq DESC) = 1
+    ON CONFLICT (indicator, unit_id, period) DO UPDATE SET
+      grain = excluded.grain, start_month = excluded.start_month, end_month = excluded.end_month,
+      value = excluded.value, target = excluded.target, source = excluded.source, seq = excluded.seq,
+      updated_at = excluded.updated_at
+    WHERE excluded.seq > ${FACT_TABLE}.seq OR excluded.source <> ${FACT_TABLE}.source`,
+    [source],
+  );
+}
+
+/** Moves a source's cursor forward to `lastSeq`; a replayed older batch never moves it back. */
+export function setCursorStatement(source: string, lastSeq: number): SqlStatement {
+  return statement(
+    `INSERT INTO ${CURSOR_TABLE} (source, seq, updated_at) VALUES ($1, $2, now()::TIMESTAMP)
+    ON CONFLICT (source) DO UPDATE SET seq = greatest(${CURSOR_TABLE}.seq, excluded.seq), updated_at = excluded.updated_at`,
+    [source, BigInt(Math.trunc(lastSeq))],
+  );
+}
+
+export function readCursorStatement(source: string): SqlStatement {
+  return statement(`SELECT seq FROM ${CURSOR_TABLE} WHERE source = $1`, [source]);
+}
+
+export function countsStatement(): SqlStatement {
+  return statement(
+    `SELECT
+      (SELECT count(*) FROM ${FACT_TABLE} WHERE value IS NOT NULL OR target IS NOT NULL) AS facts,
+      (SELECT count(*) FROM ${UNIT_TABLE}) AS units`,
+  );
+}
+
+export function readMetaStatement(key: string): SqlStatement {
+  return statement(`SELECT value FROM ${META_TABLE} WHERE key = $1`, [key]);
+}
+
+export function writeMetaStatement(key: string, value: string): SqlStatement {
+  return statement(
+    `INSERT INTO ${META_TABLE} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    [key, value],
+  );
+}
+
+/** Empties the tables `syncCatalog` rebuilds. */
+export function clearCatalogStatements(): SqlStatement[] {
+  return [UNIT_TABLE, CLOSURE_TABLE, LINEAGE_TABLE, CONTRIBUTION_TABLE].map((t) => statement(`DELETE FROM ${t}`));
+}
+
+/** Empties the reference tables `open` fills from the code (period calendar and indicators). */
+export function clearReferenceStatements(): SqlStatement[] {
+  return [CALENDAR_TABLE, INDICATOR_TABLE].map((t) => statement(`DELETE FROM ${t}`));
+}

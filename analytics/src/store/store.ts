@@ -1,0 +1,239 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { clientError, ErrorCode, tryParsePeriod, UnitCatalog } from '@lgr/schema';
+import { appendRows } from './append';
+import { inTransaction, queryRows, runStatement } from './exec';
+import { calendarRows, catalogRows, indicatorRows, Row } from './rows';
+import {
+  CALENDAR_COLUMNS,
+  CALENDAR_TABLE,
+  clearCatalogStatements,
+  clearReferenceStatements,
+  clearStagingStatement,
+  CLOSURE_COLUMNS,
+  CLOSURE_TABLE,
+  CONTRIBUTION_COLUMNS,
+  CONTRIBUTION_TABLE,
+  countsStatement,
+  createSchemaStatements,
+  createStagingStatement,
+  INDICATOR_COLUMNS,
+  INDICATOR_TABLE,
+  LINEAGE_COLUMNS,
+  LINEAGE_TABLE,
+  readCursorStatement,
+  readMetaStatement,
+  setCursorStatement,
+  STAGING_COLUMNS,
+  STAGING_TABLE,
+  UNIT_COLUMNS,
+  UNIT_TABLE,
+  upsertFactsStatement,
+  writeMetaStatement,
+} from './sql';
+
+/** One change from a domain subgraph's feed: the full new state of a fact (both null: the fact is gone). */
+export interface FeedChange {
+  seq: number;
+  indicator: string;
+  unitId: string;
+  period: string;
+  value: number | null;
+  target: number | null;
+  updatedAt?: string;
+}
+
+export interface StoreOptions {
+  /** DuckDB worker threads (default: DuckDB's own choice, the number of cores). */
+  threads?: number;
+}
+
+const CATALOG_DIGEST = 'catalog_digest';
+
+function finiteOrNull(x: number | null | undefined): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
+
+/** A feed change as a staging row; a period code that does not parse is kept but never aggregated. */
+export function stagingRow(change: FeedChange): Row {
+  const period = tryParsePeriod(change.period);
+  return [
+    change.indicator,
+    change.unitId,
+    period?.code ?? change.period,
+    period?.grain ?? null,
+    period?.startMonth ?? null,
+    period?.endMonth ?? null,
+    finiteOrNull(change.value),
+    finiteOrNull(change.target),
+    BigInt(Math.trunc(change.seq)),
+    change.updatedAt ?? null,
+  ];
+}
+
+/**
+ * The analytics star schema in DuckDB (tables in README.md): facts upserted from the domain feeds,
+ * the unit catalogue with its hierarchy closure, lineage and rule-4 contributions, and the feed
+ * cursors. Writes are serialised; reads run on connections of their own and see committed state.
+ */
+export class AnalyticsStore {
+  private writeChain: Promise<unknown> = Promise.resolve();
+  private readonly active = new Set<Promise<void>>();
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private digest: string | null,
+  ) {}
+
+  /** Opens (creating when missing) a store at a file path, or in memory for `':memory:'`. */
+  static async open(path: string, options: StoreOptions = {}): Promise<AnalyticsStore> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const config: Record<string, string> = {};
+    if (options.threads !== undefined) config.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(path, config);
+    let writer: DuckDBConnection | undefined;
+    try {
+      writer = await instance.connect();
+      const w = writer;
+      for (const s of createSchemaStatements()) await runStatement(w, s);
+      await runStatement(w, createStagingStatement());
+      await inTransaction(w, async () => {
+        for (const s of clearReferenceStatements()) await runStatement(w, s);
+        await appendRows(w, CALENDAR_TABLE, CALENDAR_COLUMNS, calendarRows());
+        await appendRows(w, INDICATOR_TABLE, INDICATOR_COLUMNS, indicatorRows());
+      });
+      const meta = await queryRows(w, readMetaStatement(CATALOG_DIGEST));
+      return new AnalyticsStore(instance, w, meta.length ? String(meta[0]!.value) : null);
+    } catch (error) {
+      writer?.closeSync();
+      instance.closeSync();
+      throw error;
+    }
+  }
+
+  /**
+   * Replaces units, hierarchy closure, lineage and rule-4 contributions in one transaction when the
+   * catalogue digest differs from the stored one; returns whether it changed anything.
+   */
+  async syncCatalog(catalog: UnitCatalog): Promise<boolean> {
+    const digest = catalog.digest();
+    if (digest === this.digest) return false;
+    return this.exclusive(async () => {
+      if (digest === this.digest) return false;
+      const rows = catalogRows(catalog);
+      const w = this.writer;
+      await inTransaction(w, async () => {
+        for (const s of clearCatalogStatements()) await runStatement(w, s);
+        await appendRows(w, UNIT_TABLE, UNIT_COLUMNS, rows.units);
+        await appendRows(w, CLOSURE_TABLE, CLOSURE_COLUMNS, rows.closure);
+        await appendRows(w, LINEAGE_TABLE, LINEAGE_COLUMNS, rows.lineage);
+        await appendRows(w, CONTRIBUTION_TABLE, CONTRIBUTION_COLUMNS, rows.contributions);
+        await runStatement(w, writeMetaStatement(CATALOG_DIGEST, digest));
+      });
+      this.digest = digest;
+      return true;
+    });
+  }
+
+  /** The digest of the catalogue the store holds, or null before the first sync. */
+  catalogDigest(): string | null {
+    return this.digest;
+  }
+
+  /**
+   * Upserts the facts of `changes` (keyed by indicator, unitId, period; full new state) and sets the
+   * source's cursor to lastSeq, in one transaction; replaying a batch changes nothing.
+   */
+  async applyChanges(source: string, changes: readonly FeedChange[], lastSeq: number): Promise<void> {
+    await this.exclusive(async () => {
+      const w = this.writer;
+      await inTransaction(w, async () => {
+        if (changes.length) {
+          await runStatement(w, clearStagingStatement());
+          await appendRows(w, STAGING_TABLE, STAGING_COLUMNS, changes.map(stagingRow), true);
+          await runStatement(w, upsertFactsStatement(source));
+          await runStatement(w, clearStagingStatement());
+        }
+        await runStatement(w, setCursorStatement(source, lastSeq));
+      });
+    });
+  }
+
+  /** The last sequence number applied from `source`; 0 when unknown. */
+  async cursor(source: string): Promise<number> {
+    const rows = await this.withConnection((c) => queryRows(c, readCursorStatement(source)));
+    return rows.length ? Number(rows[0]!.seq) : 0;
+  }
+
+  /** Facts holding a value or a target, and unit versions. */
+  async counts(): Promise<{ facts: number; units: number }> {
+    const rows = await this.withConnection((c) => queryRows(c, countsStatement()));
+    return { facts: Number(rows[0]!.facts), units: Number(rows[0]!.units) };
+  }
+
+  /**
+   * A fresh connection for fn, closed in finally; if timeoutMs passes, the running statement is
+   * interrupted (connection.interrupt()) and a TIMEOUT client error is thrown.
+   */
+  async withConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    if (this.closed) throw new Error('The analytics store is closed');
+    const connection = await this.instance.connect();
+    const work = Promise.resolve().then(() => fn(connection));
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.active.add(settled);
+    let timer: NodeJS.Timeout | undefined;
+    let repeat: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const timeoutMs = options.timeoutMs;
+    const timeoutError = () =>
+      clientError(ErrorCode.TIMEOUT, `The query ran longer than its limit of ${timeoutMs} ms and was stopped`, { timeoutMs });
+    try {
+      if (!timeoutMs || timeoutMs <= 0) return await work;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          // A statement that starts after this interrupt would run to its end, so interrupt again
+          // until fn gives up.
+          connection.interrupt();
+          repeat = setInterval(() => connection.interrupt(), 10);
+          reject(timeoutError());
+        }, timeoutMs);
+      });
+      return await Promise.race([work, timeout]);
+    } catch (error) {
+      if (timedOut) throw timeoutError();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      // The connection is closed only once fn has stopped, never under a running statement.
+      await settled;
+      clearInterval(repeat);
+      this.active.delete(settled);
+      connection.closeSync();
+    }
+  }
+
+  /** Waits for running work, then closes every connection and the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writeChain.catch(() => undefined);
+    await Promise.all([...this.active]);
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** Runs write operations one at a time, in the order they were asked for. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('The analytics store is closed'));
+    const result = this.writeChain.then(fn, fn);
+    this.writeChain = result.catch(() => undefined);
+    return result;
+  }
+}
