@@ -1,0 +1,63 @@
+import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+
+/**
+ * One recorded figure and/or target: (indicator, unit version, period) -> value, target. The value and
+ * the target are independent: a row written with only a value leaves the stored target alone.
+ * Timestamps are ISO strings so that SQLite and PostgreSQL store and compare them the same way.
+ */
+@Entity({ tableName: 'observation' })
+@Unique({ name: 'observation_key', properties: ['indicator', 'unitId', 'period'] })
+@Index({ name: 'observation_unit', properties: ['unitId', 'period'] })
+export class Observation {
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  id!: number;
+
+  @Property({ type: 'string', length: 64 })
+  indicator!: string;
+
+  @Property({ type: 'string', length: 32 })
+  unitId!: string;
+
+  @Property({ type: 'string', length: 16 })
+  period!: string;
+
+  @Property({ type: 'double', nullable: true })
+  value: number | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  target: number | null = null;
+
+  @Property({ type: 'string', length: 32 })
+  updatedAt!: string;
+}
+
+/**
+ * The change feed: one row per key whose stored value or target changed, carrying the full new state,
+ * in commit order. Analytics reads it from a cursor (`seq`).
+ */
+@Entity({ tableName: 'observation_feed' })
+export class FeedEntry {
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  seq!: number;
+
+  @Property({ type: 'string', length: 64 })
+  indicator!: string;
+
+  @Property({ type: 'string', length: 32 })
+  unitId!: string;
+
+  @Property({ type: 'string', length: 16 })
+  period!: string;
+
+  @Property({ type: 'double', nullable: true })
+  value: number | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  target: number | null = null;
+
+  @Property({ type: 'string', length: 32 })
+  updatedAt!: string;
+}
+
+/** The entities every domain subgraph stores, besides its own domain records. */
+export const OBSERVATION_ENTITIES = [Observation, FeedEntry];

@@ -1,0 +1,104 @@
+import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+
+/** The reference subgraph's `AdminUnit`, which every domain subgraph extends with its own fields. */
+@ObjectType('AdminUnit')
+@Directive('@key(fields: "id")')
+export class AdminUnitRef {
+  @Field(() => ID, { description: 'Unit version id, e.g. 304@2000-01-01' })
+  id!: string;
+}
+
+/** The reference subgraph's `Indicator`, referenced by its code. */
+@ObjectType('Indicator')
+@Directive('@key(fields: "code", resolvable: false)')
+export class IndicatorRef {
+  @Field(() => String)
+  code!: string;
+}
+
+/** The reference subgraph's congress `Term`, referenced by its code. */
+@ObjectType('Term')
+@Directive('@key(fields: "code", resolvable: false)')
+export class TermRef {
+  @Field(() => String)
+  code!: string;
+}
+
+/** What was recorded for one (indicator, unit version, period): the same type in every domain subgraph. */
+@ObjectType('Figure', { description: 'A recorded value and/or target for one indicator, unit version and period' })
+@Directive('@shareable')
+export class Figure {
+  @Field(() => IndicatorRef)
+  indicator!: IndicatorRef;
+
+  @Field(() => ID, { description: 'The unit version the figure was recorded for' })
+  unitId!: string;
+
+  @Field(() => String, { description: 'Period code: 2025, 2025S1, 2025Q3, 202507 or a term code such as 2020-2025' })
+  period!: string;
+
+  @Field(() => Float, { nullable: true, description: 'The recorded value; null when only a target was recorded' })
+  value!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'The recorded target (for a year or a term); null when none was recorded' })
+  target!: number | null;
+
+  @Field(() => String, { description: 'When the value or target last changed (ISO timestamp)' })
+  updatedAt!: string;
+}
+
+/** One row of a batch written with `recordObservations`. */
+@InputType('ObservationInput')
+export class ObservationInput {
+  @Field(() => String, { description: 'Indicator code of this subgraph\'s domain, e.g. PB_NEW_MEMBERS' })
+  indicator!: string;
+
+  @Field(() => String, { description: 'Unit code (resolved for the period) or unit version id such as 304@2000-01-01' })
+  unit!: string;
+
+  @Field(() => String, { description: 'Period code, e.g. 2025S1; a target goes on its year (2025) or term (2020-2025)' })
+  period!: string;
+
+  @Field(() => Float, { nullable: true })
+  value?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  target?: number | null;
+}
+
+/** Why one row of a batch was refused. */
+@ObjectType('RowError')
+@Directive('@shareable')
+export class RowError {
+  @Field(() => Int, { description: '0-based position of the row in the input list' })
+  index!: number;
+
+  @Field(() => String, { description: 'indicator, unit, period, value, target, or row for the row as a whole' })
+  field!: string;
+
+  @Field(() => String)
+  message!: string;
+
+  @Field(() => String, { description: 'An error code such as UNKNOWN_INDICATOR, UNIT_NOT_FOUND, INVALID_PERIOD, BAD_USER_INPUT, FORBIDDEN' })
+  code!: string;
+}
+
+/** The outcome of a batch: all rows were written (or would be, for a dry run), or none and why. */
+@ObjectType('RecordObservationsPayload')
+@Directive('@shareable')
+export class RecordObservationsPayload {
+  @Field(() => Boolean, { description: 'True when every row was valid (and, unless a dry run, written)' })
+  ok!: boolean;
+
+  @Field(() => Int, { description: 'Keys that did not exist before' })
+  inserted!: number;
+
+  @Field(() => Int, { description: 'Existing keys whose value or target changed' })
+  updated!: number;
+
+  @Field(() => Int, { description: 'Rows that matched what was already stored' })
+  unchanged!: number;
+
+  @Field(() => [RowError])
+  errors!: RowError[];
+}

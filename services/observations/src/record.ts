@@ -1,0 +1,33 @@
+import { EntityManager } from '@mikro-orm/core';
+import { Domain, Term, UnitCatalog } from '@lgr/schema';
+import { previewObservations, StoredObservation, upsertObservations, WriteCounts } from './store';
+import { ObservationRecord, RowProblem, validateObservations } from './validation';
+
+export interface RecordOptions {
+  readonly domain: Domain;
+  readonly catalog: UnitCatalog;
+  /** Units the caller may write; omitted for the platform's own loads. */
+  readonly canWrite?: (unitId: string) => boolean;
+  /** Validate (and count what would change) without writing. */
+  readonly dryRun?: boolean;
+  readonly terms?: readonly Term[];
+}
+
+export interface RecordResult extends WriteCounts {
+  readonly ok: boolean;
+  readonly errors: RowProblem[];
+  /** The new state of each changed key (empty for a dry run or a refused batch). */
+  readonly changes: StoredObservation[];
+}
+
+/**
+ * Validates a batch and writes it in one transaction, or writes nothing and returns every problem.
+ * A dry run validates and reports what would be inserted, updated or left unchanged.
+ */
+export async function recordObservations(em: EntityManager, records: readonly ObservationRecord[], options: RecordOptions): Promise<RecordResult> {
+  const { rows, errors } = validateObservations(records, options);
+  if (errors.length) return { ok: false, inserted: 0, updated: 0, unchanged: 0, errors, changes: [] };
+  if (options.dryRun) return { ok: true, ...(await previewObservations(em, rows)), errors: [], changes: [] };
+  const result = await em.transactional((tx) => upsertObservations(tx, rows));
+  return { ok: true, ...result, errors: [] };
+}

@@ -1,0 +1,76 @@
+import express, { Request, Response } from 'express';
+import { GraphQLError } from 'graphql';
+import { Logger, sendError } from '@lgr/kit';
+import { clientError, ErrorCode } from '@lgr/schema';
+import { FeedChange, readFeed } from './store';
+
+/** Largest page of the change feed. */
+export const MAX_FEED_PAGE = 10_000;
+const DEFAULT_FEED_PAGE = 1000;
+
+/** The answer of `GET /internal/feed`. */
+export interface FeedPage {
+  readonly source: string;
+  readonly changes: FeedChange[];
+  /** The cursor to pass as `after` next time: the last change's seq, or `after` itself when none followed. */
+  readonly lastSeq: number;
+  readonly hasMore: boolean;
+}
+
+function requireService(req: Request): void {
+  if (req.identity?.role !== 'service') {
+    throw clientError(ErrorCode.FORBIDDEN, 'Internal endpoints are for platform services only');
+  }
+}
+
+function nonNegativeInt(raw: unknown, name: string, fallback: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const text = String(raw);
+  if (!/^\d+$/.test(text)) throw clientError(ErrorCode.BAD_USER_INPUT, `Expected ${name} to be a whole number >= 0, got "${text}"`, { argument: name });
+  const n = Number(text);
+  if (n > max) throw clientError(ErrorCode.BAD_USER_INPUT, `Expected ${name} to be at most ${max}, got ${n}`, { argument: name });
+  return n;
+}
+
+/**
+ * The internal routes of a domain subgraph, for the `service` role only (the gateway does not expose
+ * them): `GET /internal/feed?after=<seq>&limit=<n>` pages through the change feed, `POST
+ * /internal/seed` loads the demo data.
+ */
+export function internalRoutes(options: {
+  source: string;
+  readFeedPage: (after: number, limit: number) => ReturnType<typeof readFeed>;
+  seed: () => Promise<unknown>;
+  logger: Logger;
+}): (app: express.Express) => void {
+  const handle = (fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    try {
+      requireService(req);
+      await fn(req, res);
+    } catch (error) {
+      if (error instanceof GraphQLError) sendError(res, error);
+      else {
+        options.logger.error({ err: error, path: req.path }, 'internal route failed');
+        sendError(res, clientError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
+      }
+    }
+  };
+  return (app) => {
+    app.get(
+      '/internal/feed',
+      handle(async (req, res) => {
+        const after = nonNegativeInt(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER);
+        const limit = Math.max(1, nonNegativeInt(req.query.limit, 'limit', DEFAULT_FEED_PAGE, MAX_FEED_PAGE));
+        const { changes, hasMore } = await options.readFeedPage(after, limit);
+        const page: FeedPage = { source: options.source, changes, lastSeq: changes.length ? changes[changes.length - 1]!.seq : after, hasMore };
+        res.json(page);
+      }),
+    );
+    app.post(
+      '/internal/seed',
+      handle(async (_req, res) => {
+        res.json(await options.seed());
+      }),
+    );
+  };
+}

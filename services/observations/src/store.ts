@@ -1,0 +1,184 @@
+import { EntityManager } from '@mikro-orm/core';
+import { SqlEntityManager } from '@mikro-orm/knex';
+import { observationKey, ValidRow } from './validation';
+
+/** A stored figure as the feed and the GraphQL API report it. */
+export interface StoredObservation {
+  readonly indicator: string;
+  readonly unitId: string;
+  readonly period: string;
+  readonly value: number | null;
+  readonly target: number | null;
+  readonly updatedAt: string;
+}
+
+/** One change of the feed: the full new state of a key. */
+export interface FeedChange extends StoredObservation {
+  readonly seq: number;
+}
+
+export interface WriteCounts {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+}
+
+export interface WriteResult extends WriteCounts {
+  /** The new state of every key that changed, in the order they were appended to the feed. */
+  readonly changes: StoredObservation[];
+}
+
+/** Rows per INSERT statement: large enough to load the demo data quickly, small enough for any driver. */
+const CHUNK = 500;
+
+/**
+ * The lock every write transaction takes on PostgreSQL. Feed rows get their `seq` when inserted but
+ * become visible when committed; if two transactions interleaved, a reader could see seq 11 committed
+ * before seq 10 and move its cursor past a change it never saw. Writes of one service therefore run
+ * one after the other (SQLite serialises them anyway).
+ */
+const WRITE_LOCK_KEY = 7_310_442_001;
+
+type Row = Record<string, unknown>;
+
+function sql(em: EntityManager): SqlEntityManager {
+  return em as SqlEntityManager;
+}
+
+function toNumberOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+function toStored(r: Row): StoredObservation {
+  return {
+    indicator: String(r.indicator),
+    unitId: String(r.unit_id),
+    period: String(r.period),
+    value: toNumberOrNull(r.value),
+    target: toNumberOrNull(r.target),
+    updatedAt: String(r.updated_at),
+  };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function sortByKey<T extends { indicator: string; unitId: string; period: string }>(rows: readonly T[]): T[] {
+  return [...rows].sort((a, b) => {
+    const x = observationKey(a);
+    const y = observationKey(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/**
+ * Writes validated rows and appends one feed row per key that changed. Must run inside a transaction
+ * (pass the transaction's EntityManager) so that the rows and their feed entries commit together or
+ * not at all. Each key is upserted with `ON CONFLICT`: a row without a value keeps the stored value,
+ * one without a target keeps the stored target, and a row that would change nothing is not touched
+ * (no new `updatedAt`, no feed row). Because the merge happens inside the database, concurrent
+ * batches cannot lose each other's updates.
+ */
+export async function upsertObservations(em: EntityManager, rows: readonly ValidRow[], now: string = new Date().toISOString()): Promise<WriteResult> {
+  const db = sql(em);
+  if (!rows.length) return { inserted: 0, updated: 0, unchanged: 0, changes: [] };
+  if (onPostgres(em)) {
+    await db.execute('select pg_advisory_xact_lock(?)', [WRITE_LOCK_KEY]);
+  }
+  // Ids only grow, so a returned id above the largest one before this write is a new row.
+  const [{ max_id: maxBefore } = { max_id: 0 }] = (await db.execute('select coalesce(max(id), 0) as max_id from observation')) as Row[];
+  const before = Number(maxBefore);
+  const changed: { id: number; row: StoredObservation }[] = [];
+  for (const part of chunks(sortByKey(rows), CHUNK)) {
+    const values = part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
+    const params = part.flatMap((r) => [r.indicator, r.unitId, r.period, r.value, r.target, now]);
+    const returned = (await db.execute(
+      `insert into observation (indicator, unit_id, period, value, target, updated_at) values ${values}
+       on conflict (indicator, unit_id, period) do update set
+         value = coalesce(excluded.value, observation.value),
+         target = coalesce(excluded.target, observation.target),
+         updated_at = excluded.updated_at
+       where observation.value is distinct from coalesce(excluded.value, observation.value)
+          or observation.target is distinct from coalesce(excluded.target, observation.target)
+       returning id, indicator, unit_id, period, value, target, updated_at`,
+      params,
+    )) as Row[];
+    for (const r of returned) changed.push({ id: Number(r.id), row: toStored(r) });
+  }
+  const inserted = changed.filter((c) => c.id > before).length;
+  const changes = sortByKey(changed.map((c) => c.row));
+  for (const part of chunks(changes, CHUNK)) {
+    await db.execute(
+      `insert into observation_feed (indicator, unit_id, period, value, target, updated_at) values ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+      part.flatMap((c) => [c.indicator, c.unitId, c.period, c.value, c.target, c.updatedAt]),
+    );
+  }
+  return { inserted, updated: changed.length - inserted, unchanged: rows.length - changed.length, changes };
+}
+
+/** Whether `em` talks to PostgreSQL (the driver package is the kit's, so it is recognised by name). */
+export function onPostgres(em: EntityManager): boolean {
+  return em.getDriver().constructor.name === 'PostgreSqlDriver';
+}
+
+/** What {@link upsertObservations} would do with these rows, without writing anything (dry runs). */
+export async function previewObservations(em: EntityManager, rows: readonly ValidRow[]): Promise<WriteCounts> {
+  const stored = new Map<string, StoredObservation>();
+  const unitIds = [...new Set(rows.map((r) => r.unitId))];
+  for (const part of chunks(unitIds, CHUNK)) {
+    for (const s of await findObservations(em, part, {})) stored.set(observationKey(s), s);
+  }
+  let inserted = 0;
+  let updated = 0;
+  for (const r of rows) {
+    const s = stored.get(observationKey(r));
+    if (!s) inserted++;
+    else if ((r.value !== null && r.value !== s.value) || (r.target !== null && r.target !== s.target)) updated++;
+  }
+  return { inserted, updated, unchanged: rows.length - inserted - updated };
+}
+
+/** Stored figures of the given unit versions, optionally only one period and some indicators. */
+export async function findObservations(
+  em: EntityManager,
+  unitIds: readonly string[],
+  filter: { period?: string | undefined; indicators?: readonly string[] | undefined },
+): Promise<StoredObservation[]> {
+  if (!unitIds.length || (filter.indicators && !filter.indicators.length)) return [];
+  const where = [`unit_id in (${unitIds.map(() => '?').join(', ')})`];
+  const params: unknown[] = [...unitIds];
+  if (filter.period !== undefined) {
+    where.push('period = ?');
+    params.push(filter.period);
+  }
+  if (filter.indicators) {
+    where.push(`indicator in (${filter.indicators.map(() => '?').join(', ')})`);
+    params.push(...filter.indicators);
+  }
+  const rows = (await sql(em).execute(
+    `select indicator, unit_id, period, value, target, updated_at from observation where ${where.join(' and ')} order by unit_id, indicator, period`,
+    params,
+  )) as Row[];
+  return rows.map(toStored);
+}
+
+/** One page of the change feed after `after`, and whether more follow. */
+export async function readFeed(em: EntityManager, after: number, limit: number): Promise<{ changes: FeedChange[]; hasMore: boolean }> {
+  const rows = (await sql(em).execute(
+    'select seq, indicator, unit_id, period, value, target, updated_at from observation_feed where seq > ? order by seq limit ?',
+    [after, limit + 1],
+  )) as Row[];
+  const hasMore = rows.length > limit;
+  return { changes: rows.slice(0, limit).map((r) => ({ seq: Number(r.seq), ...toStored(r) })), hasMore };
+}
+
+/** Number of stored figures and the last feed sequence number. */
+export async function storeStats(em: EntityManager): Promise<{ observations: number; lastSeq: number }> {
+  const db = sql(em);
+  const [o] = (await db.execute('select count(*) as n from observation')) as Row[];
+  const [f] = (await db.execute('select coalesce(max(seq), 0) as s from observation_feed')) as Row[];
+  return { observations: Number(o?.n ?? 0), lastSeq: Number(f?.s ?? 0) };
+}
