@@ -1,0 +1,175 @@
+import { ArrayMaxSize, ArrayNotEmpty, MaxLength } from 'class-validator';
+import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateScalar, GrainEnum, LevelEnum } from '@lgr/kit';
+import type { Grain, Level } from '@lgr/schema';
+
+/** Largest lists an aggregate query may carry; a dashboard asking for more should page. */
+export const MAX_QUERY_INDICATORS = 100;
+export const MAX_QUERY_UNITS = 1000;
+export const MAX_QUERY_PERIODS = 500;
+
+export const AggregateGroupEnum = { INDICATOR: 'INDICATOR', UNIT: 'UNIT', PERIOD: 'PERIOD', TERM: 'TERM' } as const;
+export type AggregateGroup = keyof typeof AggregateGroupEnum;
+
+let enumsRegistered = false;
+
+/** Registers the enums this subgraph defines (the shared ones are registered by @lgr/kit). */
+export function registerAnalyticsEnums(): void {
+  if (enumsRegistered) return;
+  enumsRegistered = true;
+  registerEnumType(AggregateGroupEnum, {
+    name: 'AggregateGroup',
+    description: 'What rows are grouped by; TERM groups periods into the congress terms that contain them',
+  });
+}
+
+@ObjectType('AdminUnit', { description: 'A unit version (owned by the reference subgraph); analytics adds its figures' })
+@Directive('@key(fields: "id")')
+export class AdminUnitRef {
+  @Field(() => ID, { description: 'Stable id of the unit version: `<code>@<validFrom>`' })
+  id!: string;
+}
+
+@ObjectType('Indicator', { description: 'An indicator of the catalogue (owned by the reference subgraph)' })
+@Directive('@key(fields: "code", resolvable: false)')
+export class IndicatorRef {
+  @Field(() => String)
+  code!: string;
+}
+
+@InputType('AggregateQuery', {
+  description:
+    'Which figures to compute: indicators x units x periods (a list, or from/to with a grain), optionally broken down to a level inside each unit, on the boundaries of a date',
+})
+export class AggregateQueryInput {
+  @Field(() => [String], { description: 'Indicator codes, e.g. PB_NEW_MEMBERS' })
+  @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_QUERY_INDICATORS)
+  @MaxLength(64, { each: true })
+  indicators!: string[];
+
+  @Field(() => [String], { description: 'Unit codes (resolved on the boundaries date) or unit version ids (`<code>@<validFrom>`)' })
+  @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_QUERY_UNITS)
+  @MaxLength(64, { each: true })
+  units!: string[];
+
+  @Field(() => [String], { nullable: true, description: 'Period codes: 2025, 2025S1, 2025Q3, 202507 or a term such as 2020-2025' })
+  @ArrayMaxSize(MAX_QUERY_PERIODS)
+  @MaxLength(16, { each: true })
+  periods?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'First period of a range (with `to` and `grain`)' })
+  @MaxLength(16)
+  from?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Last period of a range (with `from` and `grain`)' })
+  @MaxLength(16)
+  to?: string | null;
+
+  @Field(() => GrainEnum, { nullable: true, description: 'Length of the periods of a range' })
+  grain?: Grain | null;
+
+  @Field(() => LevelEnum, { nullable: true, description: 'One row per unit at this level inside each requested unit' })
+  level?: Level | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Answer on the unit boundaries valid on this date (default: the last day of each period)' })
+  boundariesAsOf?: string | null;
+
+  @Field(() => [AggregateGroupEnum], { nullable: true, description: 'Dimensions of the rows (default: indicator, unit and period)' })
+  @ArrayMaxSize(4)
+  groupBy?: AggregateGroup[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Add a total row over the grouped units' })
+  totals?: boolean | null;
+}
+
+@ObjectType('AggregateRow', { description: 'One computed figure: an indicator for a unit and a period, by the rules of DESIGN.md section 3' })
+export class AggregateRowType {
+  @Field(() => IndicatorRef)
+  indicator!: IndicatorRef;
+
+  @Field(() => AdminUnitRef, { description: 'The unit version the row is for (names come from the reference subgraph)' })
+  unit!: AdminUnitRef;
+
+  @Field(() => String)
+  period!: string;
+
+  @Field(() => String, { nullable: true, description: 'The congress term of the row, when grouped by TERM' })
+  term!: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'Null when nothing was recorded: missing is never 0' })
+  value!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Target of the target period containing the period' })
+  target!: number | null;
+
+  @Field(() => Float, { nullable: true, description: '100 x year-to-date value / target' })
+  achievementPct!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'The value of the same period one year earlier, on the same boundaries' })
+  samePeriodValue!: number | null;
+
+  @Field(() => Float, { nullable: true, description: '100 x value / samePeriodValue' })
+  samePeriodPct!: number | null;
+
+  @Field(() => Boolean, { description: 'False when a figure of a unit that lay only partly inside this one could not be included' })
+  complete!: boolean;
+
+  @Field(() => Boolean, { description: 'Whether this is a total over the grouped units' })
+  total!: boolean;
+
+  @Field(() => DateScalar, { description: 'The date whose unit boundaries the row is computed on' })
+  boundariesAsOf!: string;
+}
+
+@ObjectType('SourceStatus', { description: 'How current the figures of one domain subgraph are in analytics' })
+export class SourceStatusType {
+  @Field(() => String, { description: 'party, economy or social' })
+  name!: string;
+
+  @Field(() => Int, { description: 'The feed position applied up to' })
+  lastSeq!: number;
+
+  @Field(() => String, { nullable: true, description: 'When the feed was last read to its end (ISO 8601)' })
+  lastSyncedAt!: string | null;
+
+  @Field(() => Boolean, { description: 'True when figures from this source may be behind' })
+  stale!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Why the source cannot be read, while it cannot' })
+  error!: string | null;
+}
+
+@ObjectType('AggregateResult')
+export class AggregateResultType {
+  @Field(() => [AggregateRowType])
+  rows!: AggregateRowType[];
+
+  @Field(() => [SourceStatusType], { description: 'The state of every source the figures come from' })
+  sources!: SourceStatusType[];
+
+  @Field(() => Boolean, { description: 'True when any source is stale, so figures may be behind' })
+  stale!: boolean;
+}
+
+@ObjectType('IndicatorValue', { description: 'One indicator of one unit for one period' })
+export class IndicatorValueType {
+  @Field(() => Float, { nullable: true })
+  value!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  target!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  achievementPct!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  samePeriodValue!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  samePeriodPct!: number | null;
+
+  @Field(() => Boolean)
+  complete!: boolean;
+}
