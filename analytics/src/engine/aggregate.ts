@@ -1,0 +1,128 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { UnitCatalog } from '@lgr/schema';
+import { appendRows } from '../store/append';
+import { queryRows, runStatement } from '../store/exec';
+import type { Row } from '../store/rows';
+import type { AnalyticsStore } from '../store/store';
+import { AggregatePlan, planAggregate } from './plan';
+import {
+  createPlanTablesStatements,
+  derivedTablesStatements,
+  GRAIN_ORDER,
+  PLAN_TABLES,
+  PlanTable,
+  resultStatement,
+  stagesStatement,
+  targetStepStatement,
+  valueStepStatement,
+} from './sql';
+import { AggregateOptions, AggregateRequest, AggregateRow } from './types';
+
+/** The plan's rows for each plan table, in the tables' column order. */
+export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
+  return {
+    plan_units: plan.units.map((u) => [u.id, u.valued]),
+    plan_periods: plan.valuePeriods.map((p) => [p.code, p.grain, p.startMonth, p.endMonth]),
+    plan_subs: plan.subs.map((s) => [s.parent, s.child, s.ord]),
+    plan_indicators: plan.valueIndicators.map((i) => [i.code, i.rule]),
+    plan_target_periods: plan.targetPeriods.map((p) => [p.code, p.grain, p.startMonth, p.endMonth]),
+    plan_target_indicators: plan.targetIndicators.map((i) => [i.code, i.rule]),
+    plan_rows: plan.rows.map((r) => [
+      r.rowId,
+      r.indicator.code,
+      r.indicator.rule,
+      r.unit.id,
+      r.period.code,
+      r.targetPeriod?.code ?? null,
+      r.groupId,
+      r.emit,
+    ]),
+    plan_groups: plan.groups.map((g) => [g.groupId, g.indicator.code, g.indicator.rule, g.unit.id, g.targetPeriod?.code ?? null]),
+    plan_parts: plan.parts.map((p) => [p.rowId, p.role, p.side, p.base, p.rule, p.period, p.ord]),
+  };
+}
+
+interface ResultRow {
+  value: number | null;
+  target: number | null;
+  achievementPct: number | null;
+  samePeriodValue: number | null;
+  samePeriodPct: number | null;
+  complete: boolean;
+}
+
+const num = (x: unknown): number | null => (x === null || x === undefined ? null : Number(x));
+
+/** Loads a plan and computes it; returns the numbers keyed by `ROW:<rowId>` and `TOTAL:<groupId>`. */
+export async function computePlan(connection: DuckDBConnection, plan: AggregatePlan): Promise<Map<string, ResultRow>> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    for (const s of createPlanTablesStatements()) await runStatement(connection, s);
+    const tables = planTableRows(plan);
+    for (const name of Object.keys(PLAN_TABLES) as PlanTable[]) {
+      if (tables[name].length) await appendRows(connection, name, PLAN_TABLES[name], tables[name], true);
+    }
+    for (const s of derivedTablesStatements()) await runStatement(connection, s);
+    const stages = (await queryRows(connection, stagesStatement())).map((r) => Number(r.stage));
+    const grains = new Set(plan.valuePeriods.map((p) => p.grain));
+    for (const grain of GRAIN_ORDER) {
+      if (!grains.has(grain)) continue;
+      for (const stage of stages) await runStatement(connection, valueStepStatement(grain, stage));
+    }
+    if (plan.targetPeriods.length) {
+      for (const stage of stages) await runStatement(connection, targetStepStatement(stage));
+    }
+    const out = new Map<string, ResultRow>();
+    for (const r of await queryRows(connection, resultStatement())) {
+      out.set(`${String(r.kind)}:${Number(r.id)}`, {
+        value: num(r.value),
+        target: num(r.target),
+        achievementPct: num(r.achievement_pct),
+        samePeriodValue: num(r.same_value),
+        samePeriodPct: num(r.same_pct),
+        complete: r.complete !== false,
+      });
+    }
+    return out;
+  } finally {
+    // Nothing the query wrote is kept: its tables are temporary and its transaction only read.
+    await connection.run('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/**
+ * Answers an aggregate query by DESIGN.md section 3. The plan (units, periods, parts) is made in
+ * TypeScript from the catalogue; every number is computed in DuckDB over the store's facts and unit
+ * tables, inside one read transaction so that a concurrent feed batch is seen whole or not at all.
+ */
+export async function runAggregate(
+  store: AnalyticsStore,
+  catalog: UnitCatalog,
+  request: AggregateRequest,
+  options: AggregateOptions = {},
+): Promise<AggregateRow[]> {
+  const plan = planAggregate(catalog, request, { scope: options.scope, maxRows: options.maxRows });
+  if (!plan.output.length) return [];
+  // The rollups read the store's copy of the catalogue; it must be the one the plan was made from.
+  await store.syncCatalog(catalog);
+  const results = await store.withConnection((c) => computePlan(c, plan), { timeoutMs: options.timeoutMs });
+  return plan.output.map(({ kind, id }) => {
+    const numbers = results.get(`${kind}:${id}`)!;
+    const meta = kind === 'ROW' ? plan.rows[id]! : plan.groups[id]!;
+    return {
+      indicator: meta.indicator.code,
+      unitId: meta.unit.id,
+      unitCode: meta.unit.code,
+      period: meta.period.code,
+      term: meta.term,
+      value: numbers.value,
+      target: numbers.target,
+      achievementPct: numbers.achievementPct,
+      samePeriodValue: numbers.samePeriodValue,
+      samePeriodPct: numbers.samePeriodPct,
+      complete: numbers.complete,
+      total: kind === 'TOTAL',
+      boundariesAsOf: meta.boundariesAsOf,
+    };
+  });
+}

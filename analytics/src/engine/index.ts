@@ -1,0 +1,17 @@
+export { runAggregate, computePlan, planTableRows } from './aggregate';
+export { planAggregate, requestedPeriods } from './plan';
+export type { AggregatePlan, PartRole, PartSide, PlannedGroup, PlannedPart, PlannedPeriod, PlannedRow, PlanOptions } from './plan';
+export {
+  createPlanTablesStatements,
+  derivedTablesStatements,
+  GRAIN_ORDER,
+  PLAN_TABLES,
+  pct,
+  resultStatement,
+  stagesStatement,
+  targetStepStatement,
+  valueStepStatement,
+} from './sql';
+export type { PlanTable } from './sql';
+export { DEFAULT_MAX_ROWS, GROUP_BY_VALUES } from './types';
+export type { AggregateOptions, AggregateRequest, AggregateRow, GroupBy } from './types';
