@@ -11,3 +11,6 @@ export * from './graphql/resolvers';
 export * from './demo/random';
 export * from './demo/synthetic';
 export * from './demo/seed';
+export * from './records';
+export * from './config';
+export * from './main-runner';

@@ -129,7 +129,16 @@ export async function startDomainService(options: DomainServiceOptions): Promise
     if (observations > 0) return null;
     return seed();
   })();
-  demoLoad.catch((error) => logger.error({ err: error }, 'loading the demo data failed'));
+  // Until the start-up load has finished the service reports itself unavailable, so that the platform
+  // launcher starts analytics only once the demo figures are in the feed.
+  let startupLoad: 'running' | 'done' = 'running';
+  demoLoad.then(
+    () => (startupLoad = 'done'),
+    (error) => {
+      startupLoad = 'done';
+      logger.error({ err: error }, 'loading the demo data failed');
+    },
+  );
 
   let server: RunningServer;
   try {
@@ -142,12 +151,15 @@ export async function startDomainService(options: DomainServiceOptions): Promise
       logger,
       context: (base) => createDomainContext(base, options.domain, orm.em, catalog),
       routes: internalRoutes({ source: options.name, readFeedPage: (after, limit) => readFeed(orm.em.fork(), after, limit), seed, logger }),
-      health: async () => ({
+      health: async () => {
+        if (startupLoad === 'running') throw new Error(`loading the demo data (unit catalogue: ${catalogState(catalog)})`);
+        return {
         domain: options.domain,
         ...(await storeStats(orm.em.fork())),
         catalog: catalogState(catalog),
         demoData: { synthetic: SYNTHETIC_LABEL, report: 'Ngô Quyền (304) 2025S1 report figures' },
-      }),
+        };
+      },
     });
   } catch (error) {
     signalClose();

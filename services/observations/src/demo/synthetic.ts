@@ -169,7 +169,8 @@ function nearPoorRate(at: At): number {
 
 /** The yearly recruitment quota of a district (before the reform) or a new commune. */
 function recruitQuota(at: At): number {
-  return Math.max(1, round((at.pop / 1900) * at.noise('DF_MIL_RECRUITS:quota', 0.9, 1.1)));
+  // Keyed by the year, not the half, so the half-year figure and the yearly target see the same quota.
+  return Math.max(1, round((at.pop / 1900) * between(`DF_MIL_RECRUITS:quota|${at.unit.id}|${at.year}`, 0.9, 1.1)));
 }
 
 const SOCIAL: DomainGenerator = {

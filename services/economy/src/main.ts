@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runDomainServiceMain } from '@lgr/observations';
+import { readConfig } from './config';
+import { start } from './index';
+
+void runDomainServiceMain('economy', () => readConfig(), start);

@@ -1,0 +1,17 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { AdminUnitRef, loadUnitRecords } from '@lgr/observations';
+import type { DomainContext } from '@lgr/observations';
+import { RecruitmentQuota } from './entities';
+
+/** The social and defence records of a unit, scope-checked and loaded through DataLoaders. */
+@Resolver(() => AdminUnitRef)
+export class SocialRecordsResolver {
+  @FieldResolver(() => [RecruitmentQuota], { nullable: true, description: 'Military recruitment quotas of this unit version by year' })
+  recruitmentQuotas(
+    @Root() unit: AdminUnitRef,
+    @Arg('year', () => Int, { nullable: true }) year: number | undefined,
+    @Ctx() ctx: DomainContext,
+  ): Promise<RecruitmentQuota[]> {
+    return loadUnitRecords(ctx, RecruitmentQuota, unit.id, year !== undefined && year !== null ? { year } : {}, { year: 'asc' });
+  }
+}
