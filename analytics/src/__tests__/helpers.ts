@@ -1,5 +1,8 @@
-import { resolve } from 'node:path';
-import { Identity } from '@lgr/kit';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Identity, IDENTITY_HEADER, signForwardedIdentity, staticCatalog } from '@lgr/kit';
+import { RunningDomainService, startDomainService } from '@lgr/observations';
 import { UnitCatalog } from '@lgr/schema';
 import { loadAdminUnits } from '../../../services/reference/src/data/admin-units';
 import type { FeedChange } from '../store';
@@ -39,4 +42,84 @@ let seq = 0;
 export function change(indicator: string, unitId: string, period: string, value: number | null, target: number | null = null): FeedChange {
   seq += 1;
   return { seq, indicator, unitId, period, value, target, updatedAt: '2025-07-15T08:00:00Z' };
+}
+
+/** A fresh directory for one test file's data. */
+export function tempDir(prefix = 'lgr-analytics-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface GraphQLAnswer<T = any> {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+/** Posts a GraphQL operation to a subgraph with a forwarded identity, as the gateway does. */
+export async function ask<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, who: Identity = identity('admin')): Promise<GraphQLAnswer<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await signForwardedIdentity(who, SECRET) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as GraphQLAnswer<T>;
+}
+
+/** Posts JSON to an HTTP route of a subgraph with a forwarded identity. */
+export async function postJson(url: string, body: unknown, who?: Identity): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(who ? { [IDENTITY_HEADER]: await signForwardedIdentity(who, SECRET) } : {}) },
+    body: JSON.stringify(body),
+  });
+}
+
+export type DomainName = 'party' | 'economy' | 'social';
+
+/** Starts a real domain subgraph (no demo data) on a free port, or on `port` to bring one back. */
+export function startDomain(name: DomainName, dataDir: string, port = 0): Promise<RunningDomainService> {
+  return startDomainService({
+    domain: name.toUpperCase() as 'PARTY' | 'ECONOMY' | 'SOCIAL',
+    name,
+    port,
+    dataDir,
+    internalSecret: SECRET,
+    catalog: staticCatalog(realCatalog()),
+    demoData: false,
+    logLevel: 'silent',
+  });
+}
+
+/** The root URL of a subgraph (where its feed lives), from its GraphQL URL. */
+export function rootOf(url: string): string {
+  return url.replace(/\/graphql$/, '');
+}
+
+export interface FigureInput {
+  indicator: string;
+  unit: string;
+  period: string;
+  value?: number | null;
+  target?: number | null;
+}
+
+/** Records figures in a domain subgraph through its GraphQL mutation, as an editor would. */
+export async function record(domain: RunningDomainService, name: DomainName, rows: FigureInput[]): Promise<void> {
+  const answer = await ask(
+    domain.url,
+    `mutation($input: [ObservationInput!]!) { ${name} { recordObservations(input: $input) { ok errors { index field message } } } }`,
+    { input: rows },
+  );
+  const result = answer.data?.[name]?.recordObservations;
+  if (!result?.ok) throw new Error(`recording figures failed: ${JSON.stringify(answer.errors ?? result?.errors)}`);
+}
+
+/** Waits until `check` holds, polling every 20 ms, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result) return result;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

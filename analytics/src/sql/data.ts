@@ -16,7 +16,7 @@ import {
 import { FACT_TABLE, SqlStatement, statement } from '../store';
 import { DATA_TABLES, DataTable } from './views';
 
-type Cell = string | number | null;
+export type Cell = string | number | boolean | null;
 
 /** Thrown when a row does not fit the base table it is appended to. */
 export class SandboxDataError extends Error {
@@ -26,9 +26,19 @@ export class SandboxDataError extends Error {
   }
 }
 
+/** A column of a table filled through the appender: its name and DuckDB type. */
+export type TypedColumn = readonly [name: string, type: string];
+
 /** Appends rows to a base table of the sandbox, each cell with the appender call for its column type. */
 export function appendRows(appender: DuckDBAppender, table: DataTable, rows: Iterable<readonly Cell[]>): void {
-  const columns = DATA_TABLES[table];
+  appendCells(appender, DATA_TABLES[table], rows, table);
+}
+
+/**
+ * Appends rows whose cells are in the order of `columns`; VARCHAR, DOUBLE, INTEGER, BOOLEAN and DATE
+ * (as YYYY-MM-DD) columns are understood, and null is null in any of them.
+ */
+export function appendCells(appender: DuckDBAppender, columns: readonly TypedColumn[], rows: Iterable<readonly Cell[]>, table: string): void {
   for (const row of rows) {
     columns.forEach(([name, type], i) => {
       const cell = row[i] ?? null;
@@ -42,13 +52,16 @@ export function appendRows(appender: DuckDBAppender, table: DataTable, rows: Ite
         case 'INTEGER':
           if (typeof cell !== 'number' || !Number.isInteger(cell)) throw new SandboxDataError(table, name, 'an integer', cell);
           return appender.appendInteger(cell);
+        case 'BOOLEAN':
+          if (typeof cell !== 'boolean') throw new SandboxDataError(table, name, 'true or false', cell);
+          return appender.appendBoolean(cell);
         case 'DATE': {
           const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(cell));
           if (!m) throw new SandboxDataError(table, name, 'a date as YYYY-MM-DD', cell);
           return appender.appendDate(dateValue({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }));
         }
         default:
-          throw new SandboxDataError(table, name, `a column type appendRows handles, not ${type}`, cell);
+          throw new SandboxDataError(table, name, `a column type appendCells handles, not ${type}`, cell);
       }
     });
     appender.endRow();

@@ -1,0 +1,120 @@
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import express, { Request, Response } from 'express';
+import { z } from 'zod';
+import { Logger } from '@lgr/kit';
+import { GRAINS, LEVELS } from '@lgr/schema';
+import { AggregateServices, computeAggregate } from '../graphql/aggregate';
+import { MAX_QUERY_INDICATORS, MAX_QUERY_PERIODS, MAX_QUERY_UNITS } from '../graphql/types';
+import { JsonRowsSink } from '../sql/results';
+import { MAX_SQL_LENGTH, parseBody, respondWithError } from '../sql/route';
+import { AnalystSql, currentCatalog } from '../sql/service';
+import { AGGREGATE_EXPORT_COLUMNS, aggregateExportRows } from './aggregate-rows';
+import { toCsv } from './csv';
+import { ParquetSink, ParquetWriter } from './parquet';
+
+const code = z.string().min(1).max(64);
+const period = z.string().min(1).max(16);
+
+/** The aggregate query of an export, with the same fields and limits as GraphQL's `AggregateQuery`. */
+export const aggregateQuerySchema = z
+  .object({
+    indicators: z.array(code).min(1).max(MAX_QUERY_INDICATORS),
+    units: z.array(code).min(1).max(MAX_QUERY_UNITS),
+    periods: z.array(period).max(MAX_QUERY_PERIODS).nullish(),
+    from: period.nullish(),
+    to: period.nullish(),
+    grain: z.enum(GRAINS as [string, ...string[]]).nullish(),
+    level: z.enum(LEVELS as [string, ...string[]]).nullish(),
+    boundariesAsOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').nullish(),
+    groupBy: z.array(z.enum(['INDICATOR', 'UNIT', 'PERIOD', 'TERM'])).max(4).nullish(),
+    totals: z.boolean().nullish(),
+  })
+  .strict();
+
+export const exportBodySchema = z
+  .object({
+    aggregate: aggregateQuerySchema.optional(),
+    sql: z.string().min(1).max(MAX_SQL_LENGTH).optional(),
+    format: z.enum(['csv', 'parquet']).default('csv'),
+  })
+  .strict()
+  .refine((b) => (b.aggregate === undefined) !== (b.sql === undefined), { message: 'send exactly one of "aggregate" and "sql"' });
+
+export interface ExportServices {
+  readonly aggregate: AggregateServices;
+  readonly sql: AnalystSql;
+  /** Where Parquet files are written before they are sent (and deleted). */
+  readonly exportDir: string;
+  readonly logger: Logger;
+}
+
+function attachment(kind: string, extension: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return `attachment; filename="lgr-${kind}-${stamp}.${extension}"`;
+}
+
+/**
+ * `POST /export` with `{ aggregate }` or `{ sql }` and `format: "csv" | "parquet"`: the answer as a
+ * file to download. The same access rules hold as for `aggregate` and `POST /sql`.
+ */
+export function exportRoutes(services: ExportServices): (app: express.Express) => void {
+  return (app) => {
+    app.post('/export', async (req: Request, res: Response) => {
+      let writer: ParquetWriter | undefined;
+      let file: string | undefined;
+      try {
+        const body = parseBody(exportBodySchema, req.body);
+        const kind = body.aggregate ? 'aggregate' : 'sql';
+        let truncated = false;
+        if (body.format === 'csv') {
+          let csv: string;
+          if (body.aggregate) {
+            const answer = await computeAggregate(services.aggregate, req.identity!, body.aggregate as never);
+            const catalog = currentCatalog(services.aggregate.catalog);
+            csv = toCsv(
+              AGGREGATE_EXPORT_COLUMNS.map(([name]) => name),
+              aggregateExportRows(answer.rows, catalog),
+            );
+          } else {
+            const sink = new JsonRowsSink();
+            truncated = (await services.sql.run(req.identity!, body.sql!, sink)).truncated;
+            csv = toCsv(
+              sink.columnsInfo.map((c) => c.name),
+              sink.rows,
+            );
+          }
+          res.setHeader('content-type', 'text/csv; charset=utf-8');
+          res.setHeader('content-disposition', attachment(kind, 'csv'));
+          res.setHeader('x-result-truncated', String(truncated));
+          res.send(csv);
+          return;
+        }
+        if (body.aggregate) {
+          const answer = await computeAggregate(services.aggregate, req.identity!, body.aggregate as never);
+          const catalog = currentCatalog(services.aggregate.catalog);
+          writer = await ParquetWriter.open(services.exportDir);
+          await writer.create(AGGREGATE_EXPORT_COLUMNS);
+          writer.appendRows(AGGREGATE_EXPORT_COLUMNS, aggregateExportRows(answer.rows, catalog));
+        } else {
+          const opened = await ParquetWriter.open(services.exportDir);
+          writer = opened;
+          truncated = (await services.sql.run(req.identity!, body.sql!, new ParquetSink(opened))).truncated;
+        }
+        file = await writer.write();
+        writer.close();
+        writer = undefined;
+        res.setHeader('content-type', 'application/vnd.apache.parquet');
+        res.setHeader('content-disposition', attachment(kind, 'parquet'));
+        res.setHeader('x-result-truncated', String(truncated));
+        await pipeline(createReadStream(file), res);
+      } catch (error) {
+        respondWithError(res, error, services.logger);
+      } finally {
+        writer?.close();
+        if (file) await rm(file, { force: true });
+      }
+    });
+  };
+}

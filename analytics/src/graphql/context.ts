@@ -1,0 +1,15 @@
+import type DataLoader from 'dataloader';
+import { BaseContext } from '@lgr/kit';
+import { AggregateServices } from './aggregate';
+import { createIndicatorLoader, IndicatorValue, IndicatorValueKey } from './indicator-loader';
+
+/** What every analytics resolver gets: the caller, the services and this request's loaders. */
+export interface AnalyticsContext extends BaseContext {
+  readonly services: AggregateServices;
+  readonly indicatorValues: DataLoader<IndicatorValueKey, IndicatorValue | null, string>;
+}
+
+/** The per-request context: loaders are created here so that nothing is cached across callers. */
+export function createAnalyticsContext(base: BaseContext, services: AggregateServices): AnalyticsContext {
+  return { ...base, services, indicatorValues: createIndicatorLoader(services, base.identity) };
+}

@@ -1,0 +1,159 @@
+import DataLoader from 'dataloader';
+import { Identity, Scope } from '@lgr/kit';
+import { clientError, ErrorCode, findIndicator, tryParsePeriod } from '@lgr/schema';
+import { AggregateRow } from '../engine';
+import { currentCatalog } from '../sql/service';
+import { AggregateServices, assertMayRead, runEngine } from './aggregate';
+
+/** One `AdminUnit.indicator(code, period, boundariesAsOf)` asked for within a request. */
+export interface IndicatorValueKey {
+  readonly unitId: string;
+  readonly code: string;
+  readonly period: string;
+  readonly boundariesAsOf: string | null;
+}
+
+/** The numbers of one indicator of one unit for one period. */
+export interface IndicatorValue {
+  readonly value: number | null;
+  readonly target: number | null;
+  readonly achievementPct: number | null;
+  readonly samePeriodValue: number | null;
+  readonly samePeriodPct: number | null;
+  readonly complete: boolean;
+}
+
+/** How a batch of keys is grouped into aggregate calls: one call per boundaries date. */
+export interface IndicatorBatch {
+  readonly boundariesAsOf: string | null;
+  readonly indicators: string[];
+  readonly units: string[];
+  readonly periods: string[];
+  /** Positions of the keys this call answers. */
+  readonly keys: number[];
+}
+
+/**
+ * Groups valid keys into as few aggregate calls as possible: every key with the same boundaries date
+ * goes into one call over the union of their indicators, units and periods (the engine answers the
+ * cross product; the loader picks the rows that were asked for). When that cross product would be
+ * much larger than what was asked for (many units each with its own period), the group is split by
+ * period instead, so a batch never computes far more than it returns.
+ */
+export function planIndicatorBatches(keys: readonly IndicatorValueKey[], valid: readonly boolean[]): IndicatorBatch[] {
+  const byDate = new Map<string, number[]>();
+  keys.forEach((key, i) => {
+    if (!valid[i]) return;
+    const id = key.boundariesAsOf ?? '';
+    const list = byDate.get(id);
+    if (list) list.push(i);
+    else byDate.set(id, [i]);
+  });
+  const batches: IndicatorBatch[] = [];
+  for (const positions of byDate.values()) {
+    const whole = batchOf(keys, positions);
+    if (whole.indicators.length * whole.units.length * whole.periods.length <= 4 * positions.length + 100) {
+      batches.push(whole);
+      continue;
+    }
+    const byPeriod = new Map<string, number[]>();
+    for (const i of positions) {
+      const code = periodCode(keys[i]!.period);
+      const list = byPeriod.get(code);
+      if (list) list.push(i);
+      else byPeriod.set(code, [i]);
+    }
+    for (const list of byPeriod.values()) batches.push(batchOf(keys, list));
+  }
+  return batches;
+}
+
+function batchOf(keys: readonly IndicatorValueKey[], positions: number[]): IndicatorBatch {
+  const indicators = new Set<string>();
+  const units = new Set<string>();
+  const periods = new Set<string>();
+  for (const i of positions) {
+    indicators.add(keys[i]!.code);
+    units.add(keys[i]!.unitId);
+    periods.add(periodCode(keys[i]!.period));
+  }
+  return { boundariesAsOf: keys[positions[0]!]!.boundariesAsOf, indicators: [...indicators], units: [...units], periods: [...periods], keys: positions };
+}
+
+/** The canonical code of a period that is known to parse. */
+function periodCode(code: string): string {
+  return tryParsePeriod(code)!.code;
+}
+
+function rowKey(indicator: string, unitId: string, period: string): string {
+  return `${indicator}\u0000${unitId}\u0000${period}`;
+}
+
+function toValue(row: AggregateRow): IndicatorValue {
+  return {
+    value: row.value,
+    target: row.target,
+    achievementPct: row.achievementPct,
+    samePeriodValue: row.samePeriodValue,
+    samePeriodPct: row.samePeriodPct,
+    complete: row.complete,
+  };
+}
+
+/**
+ * A per-request loader for `AdminUnit.indicator`: a dashboard asking for hundreds of units is
+ * answered by one aggregate call per boundaries date. Each key is checked on its own, so a unit
+ * outside the caller's scope (FORBIDDEN), an unknown indicator or a bad period fails only its field.
+ */
+export function createIndicatorLoader(services: AggregateServices, identity: Identity): DataLoader<IndicatorValueKey, IndicatorValue | null, string> {
+  return new DataLoader<IndicatorValueKey, IndicatorValue | null, string>(
+    async (keys) => {
+      assertMayRead(identity);
+      const catalog = currentCatalog(services.catalog);
+      const scope = new Scope(identity, catalog);
+      const results: (IndicatorValue | null | Error)[] = keys.map(() => null);
+      const valid = keys.map((key, i) => {
+        if (!findIndicator(key.code)) {
+          results[i] = clientError(ErrorCode.UNKNOWN_INDICATOR, `Argument "code": no indicator has the code ${JSON.stringify(key.code)}`, { argument: 'code' });
+        } else if (!tryParsePeriod(key.period)) {
+          results[i] = clientError(ErrorCode.INVALID_PERIOD, `Argument "period": "${key.period}" is not a period code (YYYY, YYYYS1, YYYYQ3, YYYYMM or a term)`, { argument: 'period' });
+        } else if (!scope.includes(key.unitId)) {
+          results[i] = clientError(ErrorCode.FORBIDDEN, 'You are not allowed to access this unit');
+        } else if (!catalog.get(key.unitId)) {
+          results[i] = clientError(ErrorCode.UNIT_NOT_FOUND, `No unit version has the id "${key.unitId}"`);
+        } else {
+          return true;
+        }
+        return false;
+      });
+      await Promise.all(
+        planIndicatorBatches(keys, valid).map(async (batch) => {
+          try {
+            const rows = await runEngine(
+              services,
+              catalog,
+              {
+                indicators: batch.indicators,
+                units: batch.units,
+                periods: batch.periods,
+                ...(batch.boundariesAsOf ? { boundariesAsOf: batch.boundariesAsOf } : {}),
+              },
+              { scope: scope.unitIds(), timeoutMs: services.queryTimeoutMs, maxRows: Math.max(services.maxRows, batch.indicators.length * batch.units.length * batch.periods.length) },
+            );
+            const found = new Map<string, AggregateRow>();
+            for (const row of rows) if (!row.total) found.set(rowKey(row.indicator, row.unitId, row.period), row);
+            for (const i of batch.keys) {
+              const key = keys[i]!;
+              const row = found.get(rowKey(key.code, key.unitId, periodCode(key.period)));
+              results[i] = row ? toValue(row) : null;
+            }
+          } catch (error) {
+            for (const i of batch.keys) results[i] = error as Error;
+          }
+        }),
+      );
+      return results;
+    },
+    { cacheKeyFn: (key) => JSON.stringify([key.unitId, key.code, key.period, key.boundariesAsOf]), maxBatchSize: 2000 },
+  );
+}

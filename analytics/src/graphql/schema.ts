@@ -1,0 +1,16 @@
+import { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema } from '@lgr/kit';
+import { AdminUnitIndicatorResolver, AggregateResolver } from './resolvers';
+import { IndicatorRef, registerAnalyticsEnums } from './types';
+
+/**
+ * The analytics subgraph's schema. It needs no database (the gateway's composition script prints its
+ * SDL); resolvers reach DuckDB through the per-request context.
+ */
+export async function buildAnalyticsSchema(): Promise<GraphQLSchema> {
+  registerAnalyticsEnums();
+  return buildFederatedSchema(
+    { resolvers: [AggregateResolver, AdminUnitIndicatorResolver], orphanedTypes: [IndicatorRef] },
+    { AdminUnit: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) } },
+  );
+}

@@ -1,0 +1,190 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CatalogSource, createLogger, Logger, remoteCatalog, RunningServer, startSubgraphServer } from '@lgr/kit';
+import { exportRoutes } from './export/route';
+import { AggregateServices } from './graphql/aggregate';
+import { createAnalyticsContext } from './graphql/context';
+import { buildAnalyticsSchema } from './graphql/schema';
+import { sqlRoutes } from './sql/route';
+import { Sandbox } from './sql/sandbox';
+import { AnalystSql } from './sql/service';
+import { AnalyticsStore } from './store';
+import { FeedSource, SourceStatus, Syncer } from './sync/syncer';
+
+export { buildAnalyticsSchema } from './graphql/schema';
+export { readConfig } from './config';
+export type { AnalyticsConfig } from './config';
+export { SOURCE_NAMES } from './sync/feed-client';
+export type { SourceName } from './sync/feed-client';
+export type { FeedSource, SourceStatus, CatalogueStatus } from './sync/syncer';
+export { SQL_VIEWS } from './sql/guard';
+export type { SqlAnswer, ResultColumn } from './sql/results';
+
+export interface AnalyticsOptions {
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** Interface to listen on; 127.0.0.1 unless told otherwise. */
+  readonly host?: string;
+  /** Holds `analytics.duckdb` and the temporary files of Parquet exports. */
+  readonly dataDir: string;
+  /** The DuckDB file; `<dataDir>/analytics.duckdb` by default, `':memory:'` for a store that is not kept. */
+  readonly databasePath?: string;
+  /** Verifies forwarded identities and signs the service identity for feeds and the catalogue. */
+  readonly internalSecret: string;
+  /** Base URL of the reference service, whose unit catalogue is followed; unused when `catalog` is given. */
+  readonly referenceUrl?: string;
+  /** A unit catalogue source to use instead of the reference service (tests). */
+  readonly catalog?: CatalogSource;
+  /** The domain subgraphs whose change feeds are followed. */
+  readonly feeds: readonly FeedSource[];
+  /** Pause between polls of each feed (default 250 ms). */
+  readonly syncIntervalMs?: number;
+  /** A feed not read to its end for this long is stale (default 4 sync intervals, at least 1 s). */
+  readonly staleAfterMs?: number;
+  /** Changes asked for per feed page (default 1000). */
+  readonly feedPageSize?: number;
+  /** Each aggregate is interrupted after this long (default 10 s). */
+  readonly queryTimeoutMs?: number;
+  /** Largest aggregate answer in rows (default 50,000). */
+  readonly maxAggregateRows?: number;
+  /** Each analyst's query is interrupted after this long (default 5 s). */
+  readonly sqlTimeoutMs?: number;
+  /** Rows of an analyst's query beyond this are cut off (default 10,000). */
+  readonly sqlMaxRows?: number;
+  /** DuckDB worker threads of the store (default: DuckDB's choice). */
+  readonly threads?: number;
+  /** Memory limit of the SQL sandbox, e.g. `1GB` (default: DuckDB's). */
+  readonly sandboxMemoryLimit?: string;
+  readonly logger?: Logger;
+  readonly logLevel?: string;
+}
+
+export interface AnalyticsServer extends RunningServer {
+  readonly store: AnalyticsStore;
+  readonly sync: Syncer;
+  /** Status of every feed now, as `/health` and aggregate answers report it. */
+  sources(): SourceStatus[];
+  /** How many times the aggregate engine has run (batched entity fields share runs). */
+  engineRuns(): number;
+  /** Resolves once the catalogue is stored and every feed has been read to its end. */
+  caughtUp(timeoutMs?: number): Promise<void>;
+}
+
+/** Thrown by `caughtUp` when the service has not caught up within the time given. */
+export class NotCaughtUpError extends Error {
+  constructor(timeoutMs: number, sources: readonly SourceStatus[]) {
+    super(`Analytics did not catch up within ${timeoutMs} ms: ${sources.map((s) => `${s.name} ${s.caughtUp ? 'caught up' : (s.error ?? 'behind')}`).join(', ')}`);
+    this.name = 'NotCaughtUpError';
+  }
+}
+
+/**
+ * Starts the analytics subgraph: opens the DuckDB store, follows the unit catalogue and the domain
+ * feeds, and serves `/graphql` (aggregate, AdminUnit.indicator), `POST /sql`, `POST /export` and
+ * `/health` (with `caughtUp`). The service answers while it catches up; aggregate answers say which
+ * sources are stale.
+ */
+export async function start(options: AnalyticsOptions): Promise<AnalyticsServer> {
+  const logger = options.logger ?? createLogger('analytics', options.logLevel ?? 'info');
+  const exportDir = join(options.dataDir, 'analytics-exports');
+  // Files left by an export that was cut short (a crash between writing and deleting) are removed.
+  await rm(exportDir, { recursive: true, force: true });
+  const store = await AnalyticsStore.open(options.databasePath ?? join(options.dataDir, 'analytics.duckdb'), {
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+  });
+  const cleanup: (() => Promise<void> | void)[] = [() => store.close()];
+  try {
+    const sandbox = await Sandbox.open({ ...(options.sandboxMemoryLimit ? { memoryLimit: options.sandboxMemoryLimit } : {}) });
+    cleanup.unshift(() => sandbox.close());
+    let syncer: Syncer | undefined;
+    const catalog =
+      options.catalog ??
+      remoteCatalog({
+        referenceUrl: options.referenceUrl ?? 'http://127.0.0.1:4001',
+        internalSecret: options.internalSecret,
+        logger,
+        onChange: (c) => syncer?.catalogChanged(c),
+      });
+    if (!options.catalog) cleanup.unshift(() => catalog.close());
+    const sync = new Syncer({
+      store,
+      catalog,
+      sources: options.feeds,
+      internalSecret: options.internalSecret,
+      logger,
+      intervalMs: options.syncIntervalMs ?? 250,
+      ...(options.staleAfterMs !== undefined ? { staleAfterMs: options.staleAfterMs } : {}),
+      ...(options.feedPageSize !== undefined ? { pageSize: options.feedPageSize } : {}),
+    });
+    syncer = sync;
+    cleanup.unshift(() => sync.close());
+    await sync.start();
+
+    const aggregate: AggregateServices = {
+      store,
+      catalog,
+      sources: () => sync.sources(),
+      queryTimeoutMs: options.queryTimeoutMs ?? 10_000,
+      maxRows: options.maxAggregateRows ?? 50_000,
+      counters: { engineRuns: 0 },
+    };
+    const sql = new AnalystSql({
+      store,
+      catalog,
+      sandbox,
+      dataVersion: () => sync.version,
+      limits: { timeoutMs: options.sqlTimeoutMs ?? 5_000, maxRows: options.sqlMaxRows ?? 10_000 },
+    });
+    const server = await startSubgraphServer({
+      name: 'analytics',
+      host: options.host ?? '127.0.0.1',
+      port: options.port,
+      schema: await buildAnalyticsSchema(),
+      internalSecret: options.internalSecret,
+      logger,
+      context: (base) => createAnalyticsContext(base, aggregate),
+      routes: (app) => {
+        sqlRoutes(sql, logger)(app);
+        exportRoutes({ aggregate, sql, exportDir, logger })(app);
+      },
+      health: async () => ({ caughtUp: sync.caughtUp(), catalogue: sync.catalogue(), sources: sync.sources(), ...(await store.counts()) }),
+    });
+    cleanup.unshift(() => server.close());
+
+    const caughtUp = async (timeoutMs = 30_000): Promise<void> => {
+      const deadline = Date.now() + timeoutMs;
+      while (!sync.caughtUp()) {
+        if (Date.now() > deadline) throw new NotCaughtUpError(timeoutMs, sync.sources());
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    let closing: Promise<void> | undefined;
+    return {
+      url: server.url,
+      port: server.port,
+      metrics: server.metrics,
+      store,
+      sync,
+      sources: () => sync.sources(),
+      engineRuns: () => aggregate.counters.engineRuns,
+      caughtUp,
+      close: () => (closing ??= runAll(cleanup)),
+    };
+  } catch (error) {
+    await runAll(cleanup);
+    throw error;
+  }
+}
+
+/** Runs shutdown steps in order, each even if an earlier one failed; rethrows the first failure. */
+async function runAll(steps: readonly (() => Promise<void> | void)[]): Promise<void> {
+  let first: unknown;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      first ??= error;
+    }
+  }
+  if (first) throw first;
+}
