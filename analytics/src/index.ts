@@ -35,6 +35,8 @@ export interface AnalyticsOptions {
   readonly referenceUrl?: string;
   /** A unit catalogue source to use instead of the reference service (tests). */
   readonly catalog?: CatalogSource;
+  /** How often the reference service is asked for a newer unit catalogue (default 30 s). */
+  readonly catalogRefreshMs?: number;
   /** The domain subgraphs whose change feeds are followed. */
   readonly feeds: readonly FeedSource[];
   /** Pause between polls of each feed (default 250 ms). */
@@ -103,6 +105,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
         referenceUrl: options.referenceUrl ?? 'http://127.0.0.1:4001',
         internalSecret: options.internalSecret,
         logger,
+        ...(options.catalogRefreshMs !== undefined ? { refreshMs: options.catalogRefreshMs } : {}),
         onChange: (c) => syncer?.catalogChanged(c),
       });
     if (!options.catalog) cleanup.unshift(() => catalog.close());

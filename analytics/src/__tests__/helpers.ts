@@ -2,7 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Identity, IDENTITY_HEADER, signForwardedIdentity, staticCatalog } from '@lgr/kit';
-import { RunningDomainService, startDomainService } from '@lgr/observations';
+import { start as startEconomy } from '@lgr/economy';
+import type { RunningDomainService } from '@lgr/observations';
+import { start as startParty } from '@lgr/party';
+import { start as startSocial } from '@lgr/social';
 import { UnitCatalog } from '@lgr/schema';
 import { loadAdminUnits } from '../../../services/reference/src/data/admin-units';
 import type { FeedChange } from '../store';
@@ -75,11 +78,11 @@ export async function postJson(url: string, body: unknown, who?: Identity): Prom
 
 export type DomainName = 'party' | 'economy' | 'social';
 
+const STARTERS = { party: startParty, economy: startEconomy, social: startSocial };
+
 /** Starts a real domain subgraph (no demo data) on a free port, or on `port` to bring one back. */
 export function startDomain(name: DomainName, dataDir: string, port = 0): Promise<RunningDomainService> {
-  return startDomainService({
-    domain: name.toUpperCase() as 'PARTY' | 'ECONOMY' | 'SOCIAL',
-    name,
+  return STARTERS[name]({
     port,
     dataDir,
     internalSecret: SECRET,

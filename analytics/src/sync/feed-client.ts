@@ -100,10 +100,10 @@ export function validateFeedPage(source: SourceName, after: number, body: unknow
     }
     previous = change.seq;
   }
-  if (page.lastSeq < previous) throw new FeedProtocolError(source, `lastSeq ${page.lastSeq} is below the last change's seq ${previous}`);
   if (page.lastSeq < after) {
     throw new FeedProtocolError(source, `lastSeq ${page.lastSeq} is below the cursor ${after}; was the subgraph's database replaced?`);
   }
+  if (page.lastSeq < previous) throw new FeedProtocolError(source, `lastSeq ${page.lastSeq} is below the last change's seq ${previous}`);
   if (page.hasMore && page.lastSeq === after) {
     throw new FeedProtocolError(source, `hasMore is true but lastSeq did not move past ${after}`);
   }
