@@ -95,8 +95,9 @@ export async function createTestStore(kind: 'sqlite' | 'postgresql', prefix: str
 /** Counts SQL statements (MikroORM's query log) between `reset()` calls. */
 export class StatementCounter {
   statements: string[] = [];
-  readonly onQuery = (sql: string): void => {
-    this.statements.push(sql);
+  readonly onQuery = (message: string): void => {
+    // MikroORM's query log colours its lines; keep the bare SQL.
+    this.statements.push(message.replace(/\x1b\[[0-9;]*m/g, '').replace(/^\[query\] /, ''));
   };
   reset(): void {
     this.statements = [];
