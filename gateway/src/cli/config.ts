@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseConfig } from '@lgr/kit';
+import { readDevSecrets } from '../platform/secrets';
+
+const schema = z.object({
+  PLATFORM_TOKEN: z.string().min(1).optional(),
+  PLATFORM_URL: z.string().url('expected the gateway URL, e.g. http://127.0.0.1:4000/graphql').default('http://127.0.0.1:4000/graphql'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DATA_DIR: z.string().default('./data'),
+  PARTY_URL: z.string().url().default('http://127.0.0.1:4002'),
+  ECONOMY_URL: z.string().url().default('http://127.0.0.1:4003'),
+  SOCIAL_URL: z.string().url().default('http://127.0.0.1:4004'),
+});
+
+/** What the platform CLI reads from its environment. */
+export type CliConfig = z.infer<typeof schema>;
+
+/** Reads the CLI's environment; throws a ConfigError naming every bad variable. */
+export function readCliConfig(env: Record<string, string | undefined> = process.env): CliConfig {
+  return parseConfig(schema, env);
+}
+
+/** Thrown when a command needs a secret that is neither configured nor in the development secrets. */
+export class MissingSecretError extends Error {
+  constructor(variable: string, dataDir: string) {
+    super(`${variable} is not set and ${resolve(dataDir, 'dev-secrets.json')} does not exist; set ${variable} or start the platform once (npm start) to create development secrets`);
+    this.name = 'MissingSecretError';
+  }
+}
+
+/** The JWT secret: JWT_SECRET, else the one a development platform wrote to `<DATA_DIR>/dev-secrets.json`. */
+export function jwtSecret(config: CliConfig): string {
+  const secret = config.JWT_SECRET ?? readDevSecrets(config.DATA_DIR)?.jwtSecret;
+  if (!secret) throw new MissingSecretError('JWT_SECRET', config.DATA_DIR);
+  return secret;
+}
+
+/** The secret that signs identities inside the platform: INTERNAL_SECRET, else the development one. */
+export function internalSecret(config: CliConfig): string {
+  const secret = config.INTERNAL_SECRET ?? readDevSecrets(config.DATA_DIR)?.internalSecret;
+  if (!secret) throw new MissingSecretError('INTERNAL_SECRET', config.DATA_DIR);
+  return secret;
+}
