@@ -64,7 +64,12 @@ function parseNumberCell(input: unknown, field: 'value' | 'target', line: number
     problems.push({ line, field, message: `expected a number such as 254 or 93.7 (a dot for decimals, no thousands separators), got "${input}"` });
     return null;
   }
-  return Number(text);
+  const n = Number(text);
+  if (!Number.isFinite(n)) {
+    problems.push({ line, field, message: `expected a finite number, got "${input}"` });
+    return null;
+  }
+  return n;
 }
 
 function textCell(input: unknown, field: 'indicator' | 'unit' | 'period', line: number, problems: LineProblem[]): string {

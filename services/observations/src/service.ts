@@ -154,10 +154,10 @@ export async function startDomainService(options: DomainServiceOptions): Promise
       health: async () => {
         if (startupLoad === 'running') throw new Error(`loading the demo data (unit catalogue: ${catalogState(catalog)})`);
         return {
-        domain: options.domain,
-        ...(await storeStats(orm.em.fork())),
-        catalog: catalogState(catalog),
-        demoData: { synthetic: SYNTHETIC_LABEL, report: 'Ngô Quyền (304) 2025S1 report figures' },
+          domain: options.domain,
+          ...(await storeStats(orm.em.fork())),
+          catalog: catalogState(catalog),
+          demoData: { synthetic: SYNTHETIC_LABEL, report: 'Ngô Quyền (304) 2025S1 report figures' },
         };
       },
     });

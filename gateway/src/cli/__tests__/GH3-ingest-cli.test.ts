@@ -247,6 +247,19 @@ describe('platform CLI against real subgraphs', () => {
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('UNAUTHENTICATED') });
   });
 
+  it('ingests the README\'s example files, and names the bad rows of its example with errors', async () => {
+    const examples = join(__dirname, '../../../../services/observations/examples');
+    const csv = await cli(['ingest', join(examples, 'figures-2026q3.csv')]);
+    expect(csv).toMatchObject({ code: 0, err: '' });
+    expect(csv.out).toContain('7 rows read, 7 written (7 inserted, 0 updated), 0 unchanged, 0 rejected');
+    const jsonl = await cli(['ingest', join(examples, 'figures-2026q3.jsonl')]);
+    expect(jsonl.out).toContain('7 rows read, 0 written (0 inserted, 0 updated), 7 unchanged, 0 rejected');
+    const file = join(examples, 'with-errors.csv');
+    const bad = await cli(['ingest', file]);
+    expect(bad.code).toBe(1);
+    expect(bad.err.split('\n').map((l) => l.slice(file.length + 1).split(':').slice(0, 2).join(':'))).toEqual(['3: indicator', '4: unit', '5: period', '6: value', '7: value', '8: target']);
+  });
+
   it('mints tokens with JWT_SECRET or the development secret', async () => {
     const secret = 'cli-test-jwt-secret-0123456789abcdef0123';
     const out: string[] = [];
