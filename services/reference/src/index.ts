@@ -15,7 +15,7 @@ export type { LoadResult } from './load';
 export { CatalogStore } from './catalog-store';
 export type { StoredCatalog } from './catalog-store';
 export type { ReferenceContext } from './context';
-export { ENTITIES, UnitVersionEntity, LineageLinkEntity, ReferenceMetaEntity } from './entities';
+export { ADMIN_UNITS_META, ENTITIES, UnitVersionEntity, LineageLinkEntity, ReferenceMetaEntity } from './entities';
 export { searchKey } from './search';
 export { loadAdminUnits, RECORDS_START, REFORM_DATE, PRE_REFORM_END, AdminUnitDataError } from './data/admin-units';
 export { MAX_PAGE } from './graphql/unit-resolver';

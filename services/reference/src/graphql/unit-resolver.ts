@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { DateScalar, LevelEnum } from '@lgr/kit';
 import { clientError, ErrorCode, isValidOn, today } from '@lgr/schema';
 import type { Level, UnitShare as UnitShareValue, UnitVersion } from '@lgr/schema';
@@ -27,6 +27,39 @@ function unitNotFound(code: string, date: string, versions: readonly UnitVersion
   });
 }
 
+@ArgsType()
+class UnitArgs {
+  @Field(() => String, { nullable: true, description: 'Resolved as of asOf' })
+  code?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'A unit version id (`<code>@<validFrom>`); asOf is not used with it' })
+  id?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Default: today, falling back to the latest version of the code' })
+  asOf?: string | null;
+}
+
+@ArgsType()
+class UnitsArgs {
+  @Field(() => LevelEnum, { nullable: true })
+  level?: Level | null;
+
+  @Field(() => String, { nullable: true, description: 'A unit code, resolved at asOf: its children, or with `level` every unit at that level inside it' })
+  parent?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Default: today' })
+  asOf?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Part of a name or code, with or without Vietnamese accents, any case' })
+  search?: string | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE, description: `At most ${MAX_PAGE}` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'A cursor from a previous page' })
+  after?: string | null;
+}
+
 /**
  * Overlaps above the communes are sums of many lineage fractions, so a unit that went over whole can
  * come out as 0.9999999999999972. The catalogue itself treats anything within 1e-9 of 1 as whole; the
@@ -43,12 +76,7 @@ export class AdminUnitResolver {
     description:
       'One unit version, by id or by code. A code is resolved as of `asOf`; without `asOf` it is the version valid today, or the latest version when the code is no longer in use (e.g. a district abolished in 2025).',
   })
-  async unit(
-    @Ctx() ctx: ReferenceContext,
-    @Arg('code', () => String, { nullable: true }) code?: string | null,
-    @Arg('id', () => ID, { nullable: true, description: 'A unit version id (`<code>@<validFrom>`); asOf is not used with it' }) id?: string | null,
-    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null,
-  ): Promise<UnitRecord> {
+  async unit(@Ctx() ctx: ReferenceContext, @Args(() => UnitArgs) { code, id, asOf }: UnitArgs): Promise<UnitRecord> {
     if (id != null && code != null) {
       throw clientError(ErrorCode.BAD_USER_INPUT, `unit: expected either code or id, got both (code "${code}", id "${id}")`, { argument: 'id' });
     }
@@ -71,20 +99,7 @@ export class AdminUnitResolver {
   }
 
   @Query(() => AdminUnitConnection, { description: 'Units valid on `asOf` (default today), in a stable order, a page at a time' })
-  async units(
-    @Ctx() ctx: ReferenceContext,
-    @Arg('level', () => LevelEnum, { nullable: true }) level?: Level | null,
-    @Arg('parent', () => String, {
-      nullable: true,
-      description: 'A unit code, resolved at asOf: its children, or with `level` every unit at that level inside it',
-    })
-    parent?: string | null,
-    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null,
-    @Arg('search', () => String, { nullable: true, description: 'Part of a name or code, with or without Vietnamese accents, any case' })
-    search?: string | null,
-    @Arg('first', () => Int, { nullable: true, defaultValue: DEFAULT_PAGE, description: `At most ${MAX_PAGE}` }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
-  ): Promise<AdminUnitConnection> {
+  async units(@Ctx() ctx: ReferenceContext, @Args(() => UnitsArgs) { level, parent, asOf, search, first, after }: UnitsArgs): Promise<AdminUnitConnection> {
     const limit = first ?? DEFAULT_PAGE;
     if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE) {
       throw clientError(ErrorCode.BAD_USER_INPUT, `first: expected 0 to ${MAX_PAGE}, got ${limit}; page through longer lists with after`, {
