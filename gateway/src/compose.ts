@@ -1,10 +1,11 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
 import { buildSchema, GraphQLSchema, parse } from 'graphql';
-import { printSubgraphSdl } from '@lgr/kit';
 import type { SubgraphName } from './gateway';
+import { SUBGRAPH_PORTS } from './subgraphs';
 
 /** Where the committed supergraph lives: `schema/supergraph.graphql` in the shared domain package. */
 export function defaultSupergraphPath(): string {
@@ -15,25 +16,14 @@ function schemaPackageDir(): string {
   return dirname(require.resolve('@lgr/schema/package.json'));
 }
 
-interface SubgraphDefinition {
-  readonly name: SubgraphName;
-  readonly port: number;
-  readonly build: () => Promise<GraphQLSchema>;
-}
-
-/**
- * Every subgraph with the function that builds its schema without a database. The packages are
- * loaded only when composing, so the gateway's runtime never loads subgraph code.
- */
-function subgraphs(): SubgraphDefinition[] {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return [
-    { name: 'reference', port: 4001, build: () => require('@lgr/reference').buildReferenceSchema() },
-    { name: 'party', port: 4002, build: () => require('@lgr/party').buildPartySchema() },
-    { name: 'economy', port: 4003, build: () => require('@lgr/economy').buildEconomySchema() },
-    { name: 'social', port: 4004, build: () => require('@lgr/social').buildSocialSchema() },
-    { name: 'analytics', port: 4005, build: () => require('@lgr/analytics').buildAnalyticsSchema() },
-  ];
+/** One subgraph's SDL, printed by `print-subgraph.js` in a process of its own. */
+function printSubgraph(name: SubgraphName): Promise<string> {
+  return new Promise((resolvePrint, reject) => {
+    execFile(process.execPath, [join(__dirname, 'print-subgraph.js'), name], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`Could not print the ${name} subgraph's schema: ${stderr || error.message}`));
+      else resolvePrint(stdout);
+    });
+  });
 }
 
 export interface ComposedSchemas {
@@ -54,9 +44,9 @@ export class CompositionError extends Error {
  * routing URLs are the development ports (the gateway overrides them from its configuration).
  */
 export async function composeSchemas(): Promise<ComposedSchemas> {
-  const defs = subgraphs();
+  const names = Object.keys(SUBGRAPH_PORTS) as SubgraphName[];
   const printed = await Promise.all(
-    defs.map(async (d) => ({ name: d.name, url: `http://127.0.0.1:${d.port}/graphql`, sdl: printSubgraphSdl(await d.build()) })),
+    names.map(async (name) => ({ name, url: `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/graphql`, sdl: await printSubgraph(name) })),
   );
   const result = composeServices(printed.map((p) => ({ name: p.name, url: p.url, typeDefs: parse(p.sdl) })));
   if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));
