@@ -18,13 +18,18 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    // A close that hangs must not keep a stopped service around for ever.
+    setTimeout(() => process.exit(1), 10_000).unref();
     server.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // Apollo Server installs its own SIGINT/SIGTERM handlers outside tests, and a second stop() that
+  // starts while its first one runs never returns. Running this handler first makes the service's own
+  // close the first stop(), so the database is closed and the process exits with 0.
+  process.prependListener('SIGINT', stop);
+  process.prependListener('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {
