@@ -20,25 +20,25 @@ import { AggregateOptions, AggregateRequest, AggregateRow } from './types';
 
 /** The plan's rows for each plan table, in the tables' column order. */
 export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
+  const iidOf = new Map(plan.indicators.map((i) => [i.code, i.iid]));
+  const pidOf = new Map(plan.periods.map((p) => [p.code, p.pid]));
   return {
     plan_units: plan.units.map((u) => [u.id, u.valued]),
-    plan_periods: plan.valuePeriods.map((p) => [p.code, p.grain, p.startMonth, p.endMonth]),
+    plan_periods: plan.periods.map((p) => [p.pid, p.code, p.grain, p.startMonth, p.endMonth, p.value, p.target, p.part, p.parentEnd]),
     plan_subs: plan.subs.map((s) => [s.parent, s.child, s.ord]),
-    plan_indicators: plan.valueIndicators.map((i) => [i.code, i.rule]),
-    plan_target_periods: plan.targetPeriods.map((p) => [p.code, p.grain, p.startMonth, p.endMonth]),
-    plan_target_indicators: plan.targetIndicators.map((i) => [i.code, i.rule]),
+    plan_indicators: plan.indicators.map((i) => [i.iid, i.code, i.rule, i.value, i.target]),
     plan_rows: plan.rows.map((r) => [
       r.rowId,
-      r.indicator.code,
+      r.templateId,
+      iidOf.get(r.indicator.code) ?? null,
       r.indicator.rule,
       r.unit.id,
-      r.period.code,
-      r.targetPeriod?.code ?? null,
+      r.targetPeriod ? pidOf.get(r.targetPeriod.code)! : null,
       r.groupId,
       r.emit,
     ]),
     plan_groups: plan.groups.map((g) => [g.groupId, g.indicator.code, g.indicator.rule, g.unit.id, g.targetPeriod?.code ?? null]),
-    plan_parts: plan.parts.map((p) => [p.rowId, p.role, p.side, p.base, p.rule, p.period, p.ord]),
+    plan_parts: plan.parts.map((p) => [p.templateId, p.role, p.side, p.base, p.rule, p.period, p.ord]),
   };
 }
 
@@ -53,27 +53,55 @@ interface ResultRow {
 
 const num = (x: unknown): number | null => (x === null || x === undefined ? null : Number(x));
 
+/** Receives the time each step of a query took, for logs and benchmarks. */
+export type StepTracer = (step: string, ms: number) => void;
+
+async function traced<T>(trace: StepTracer | undefined, step: string, fn: () => Promise<T>): Promise<T> {
+  if (!trace) return fn();
+  const started = process.hrtime.bigint();
+  try {
+    return await fn();
+  } finally {
+    trace(step, Number(process.hrtime.bigint() - started) / 1e6);
+  }
+}
+
 /** Loads a plan and computes it; returns the numbers keyed by `ROW:<rowId>` and `TOTAL:<groupId>`. */
-export async function computePlan(connection: DuckDBConnection, plan: AggregatePlan): Promise<Map<string, ResultRow>> {
+export async function computePlan(
+  connection: DuckDBConnection,
+  plan: AggregatePlan,
+  trace?: StepTracer,
+): Promise<Map<string, ResultRow>> {
   await connection.run('BEGIN TRANSACTION');
   try {
-    for (const s of createPlanTablesStatements()) await runStatement(connection, s);
-    const tables = planTableRows(plan);
-    for (const name of Object.keys(PLAN_TABLES) as PlanTable[]) {
-      if (tables[name].length) await appendRows(connection, name, PLAN_TABLES[name], tables[name], true);
+    await traced(trace, 'create plan tables', async () => {
+      for (const s of createPlanTablesStatements()) await runStatement(connection, s);
+    });
+    await traced(trace, 'load plan', async () => {
+      const tables = planTableRows(plan);
+      for (const name of Object.keys(PLAN_TABLES) as PlanTable[]) {
+        if (tables[name].length) await appendRows(connection, name, PLAN_TABLES[name], tables[name], true);
+      }
+    });
+    for (const s of derivedTablesStatements()) {
+      await traced(trace, s.sql.slice(0, 60).replace(/\s+/g, ' '), () => runStatement(connection, s));
     }
-    for (const s of derivedTablesStatements()) await runStatement(connection, s);
     const stages = (await queryRows(connection, stagesStatement())).map((r) => Number(r.stage));
-    const grains = new Set(plan.valuePeriods.map((p) => p.grain));
+    const grains = new Set(plan.periods.filter((p) => p.value).map((p) => p.grain));
     for (const grain of GRAIN_ORDER) {
       if (!grains.has(grain)) continue;
-      for (const stage of stages) await runStatement(connection, valueStepStatement(grain, stage));
+      for (const stage of stages) {
+        await traced(trace, `values ${grain} stage ${stage}`, () => runStatement(connection, valueStepStatement(grain, stage)));
+      }
     }
-    if (plan.targetPeriods.length) {
-      for (const stage of stages) await runStatement(connection, targetStepStatement(stage));
+    if (plan.periods.some((p) => p.target)) {
+      for (const stage of stages) {
+        await traced(trace, `targets stage ${stage}`, () => runStatement(connection, targetStepStatement(stage)));
+      }
     }
     const out = new Map<string, ResultRow>();
-    for (const r of await queryRows(connection, resultStatement())) {
+    const result = await traced(trace, 'result', () => queryRows(connection, resultStatement()));
+    for (const r of result) {
       out.set(`${String(r.kind)}:${Number(r.id)}`, {
         value: num(r.value),
         target: num(r.target),
@@ -101,11 +129,14 @@ export async function runAggregate(
   request: AggregateRequest,
   options: AggregateOptions = {},
 ): Promise<AggregateRow[]> {
+  const trace = options.trace;
+  const started = process.hrtime.bigint();
   const plan = planAggregate(catalog, request, { scope: options.scope, maxRows: options.maxRows });
+  trace?.('plan', Number(process.hrtime.bigint() - started) / 1e6);
   if (!plan.output.length) return [];
   // The rollups read the store's copy of the catalogue; it must be the one the plan was made from.
   await store.syncCatalog(catalog);
-  const results = await store.withConnection((c) => computePlan(c, plan), { timeoutMs: options.timeoutMs });
+  const results = await store.withConnection((c) => computePlan(c, plan, trace), { timeoutMs: options.timeoutMs });
   return plan.output.map(({ kind, id }) => {
     const numbers = results.get(`${kind}:${id}`)!;
     const meta = kind === 'ROW' ? plan.rows[id]! : plan.groups[id]!;

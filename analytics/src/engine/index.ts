@@ -1,4 +1,7 @@
 export { runAggregate, computePlan, planTableRows } from './aggregate';
+export type { StepTracer } from './aggregate';
+export { benchAggregate, syntheticCountry, syntheticFacts } from './bench';
+export type { BenchCase } from './bench';
 export { planAggregate, requestedPeriods } from './plan';
 export type { AggregatePlan, PartRole, PartSide, PlannedGroup, PlannedPart, PlannedPeriod, PlannedRow, PlanOptions } from './plan';
 export {

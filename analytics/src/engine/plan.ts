@@ -47,6 +47,8 @@ export interface PlannedRow {
   /** False for rows computed only for their totals (groupBy without UNIT). */
   readonly emit: boolean;
   readonly targetPeriod: Period | undefined;
+  /** The parts of the row (`templateId` in {@link AggregatePlan.parts}). */
+  readonly templateId: number;
 }
 
 /** A totals row: the rows of one indicator, requested unit and period rolled up. */
@@ -60,22 +62,44 @@ export interface PlannedGroup {
   readonly targetPeriod: Period | undefined;
 }
 
-/** A calendar period whose value a row needs, combined with the row's other parts by the time rule. */
+/**
+ * A calendar period whose value the rows of a template need, combined with the template's other parts
+ * of the same role and side by the time rule.
+ */
 export interface PlannedPart {
-  readonly rowId: number;
+  readonly templateId: number;
   readonly role: PartRole;
   readonly side: PartSide;
-  readonly base: string;
+  /** The recorded indicator (`iid` in {@link AggregatePlan.indicators}). */
+  readonly base: number;
   readonly rule: Rule;
-  readonly period: string;
+  /** The period (`pid` in {@link AggregatePlan.periods}). */
+  readonly period: number;
   readonly ord: number;
 }
 
+/** A period the query computes values for (parts and their sub-periods) or targets for. */
 export interface PlannedPeriod {
+  readonly pid: number;
   readonly code: string;
   readonly grain: Grain;
   readonly startMonth: number;
   readonly endMonth: number;
+  readonly value: boolean;
+  readonly target: boolean;
+  /** Whether a row asks for this period's value directly (not only as a sub-period of another). */
+  readonly part: boolean;
+  /** The latest end month of the value periods this one is a direct sub-period of; null for none. */
+  readonly parentEnd: number | null;
+}
+
+/** An indicator the query computes values for (a recorded one) or targets for (a requested one). */
+export interface PlannedIndicator {
+  readonly iid: number;
+  readonly code: string;
+  readonly rule: Rule;
+  readonly value: boolean;
+  readonly target: boolean;
 }
 
 /** Everything the SQL needs to know about a query, and the order its answer comes back in. */
@@ -86,14 +110,12 @@ export interface AggregatePlan {
   readonly output: { kind: 'ROW' | 'TOTAL'; id: number }[];
   /** Units whose values are computed (`valued`), and units whose own figures are only looked at (rule 4's partial units). */
   readonly units: { id: string; valued: boolean }[];
-  /** The periods values are computed for: the parts and all their sub-periods. */
-  readonly valuePeriods: PlannedPeriod[];
-  /** Each value period's direct sub-periods (DESIGN 3 rule 2), in time order. */
-  readonly subs: { parent: string; child: string; ord: number }[];
-  /** The recorded indicators values are computed for, with their time rule. */
-  readonly valueIndicators: { code: string; rule: Rule }[];
-  readonly targetPeriods: PlannedPeriod[];
-  readonly targetIndicators: { code: string; rule: Rule }[];
+  /** The periods values are computed for (the parts and all their sub-periods), and target periods. */
+  readonly periods: PlannedPeriod[];
+  /** Each value period's direct sub-periods (DESIGN 3 rule 2) by pid, in time order. */
+  readonly subs: { parent: number; child: number; ord: number }[];
+  /** The recorded indicators values are computed for, and the requested indicators targets are. */
+  readonly indicators: PlannedIndicator[];
   readonly parts: PlannedPart[];
 }
 
@@ -199,15 +221,24 @@ function termOf(p: Period): string | null {
   return enclosingPeriod(p, 'TERM')?.code ?? null;
 }
 
-/** Per-catalogue memo of rule-4 contributions, which the planner asks for many times per query. */
-const contributionCache = new WeakMap<UnitCatalog, Map<string, Contributions>>();
+/** What the planner asks a catalogue about each unit, memoised per catalogue. */
+interface UnitFacts {
+  readonly fromMonth: number;
+  contributions?: Contributions;
+}
+const unitFactsCache = new WeakMap<UnitCatalog, Map<string, UnitFacts>>();
+
+function unitFacts(catalog: UnitCatalog, id: string): UnitFacts {
+  let byId = unitFactsCache.get(catalog);
+  if (!byId) unitFactsCache.set(catalog, (byId = new Map()));
+  let f = byId.get(id);
+  if (!f) byId.set(id, (f = { fromMonth: monthOf(catalog.get(id)!.validFrom) }));
+  return f;
+}
 
 function contributionsOf(catalog: UnitCatalog, id: string): Contributions {
-  let byId = contributionCache.get(catalog);
-  if (!byId) contributionCache.set(catalog, (byId = new Map()));
-  let c = byId.get(id);
-  if (!c) byId.set(id, (c = catalog.contributions(id)));
-  return c;
+  const f = unitFacts(catalog, id);
+  return (f.contributions ??= catalog.contributions(id));
 }
 
 /**
@@ -295,16 +326,118 @@ export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, o
     );
   }
 
+  // Each row's parts: the value of P, the same period a year earlier, and the year to date. Rows of
+  // one indicator and period share their parts (a template), so those are worked out once.
+  const periodIds = new Map<string, number>();
+  const periodList: PlannedPeriod[] = [];
+  const subs: AggregatePlan['subs'] = [];
+  const periodId = (p: Period, as: 'value' | 'target' | 'part'): number => {
+    let pid = periodIds.get(p.code);
+    if (pid === undefined) {
+      pid = periodList.length;
+      periodIds.set(p.code, pid);
+      periodList.push({
+        pid,
+        code: p.code,
+        grain: p.grain,
+        startMonth: p.startMonth,
+        endMonth: p.endMonth,
+        value: false,
+        target: false,
+        part: false,
+        parentEnd: null,
+      });
+    }
+    const planned = periodList[pid]!;
+    if (as === 'part' && !planned.part) periodList[pid] = { ...periodList[pid]!, part: true };
+    const flag = as === 'target' ? 'target' : 'value';
+    if (!planned[flag]) {
+      periodList[pid] = { ...periodList[pid]!, [flag]: true };
+      // Rule 2 splits a period down to months: every sub-period of a value period is one too.
+      if (flag === 'value') {
+        subPeriods(p).forEach((sub, ord) => {
+          const child = periodId(sub, 'value');
+          const c = periodList[child]!;
+          periodList[child] = { ...c, parentEnd: Math.max(c.parentEnd ?? -Infinity, p.endMonth) };
+          subs.push({ parent: pid!, child, ord });
+        });
+      }
+    }
+    return pid;
+  };
+  const indicatorIds = new Map<string, number>();
+  const indicatorList: PlannedIndicator[] = [];
+  const indicatorId = (i: Indicator, as: 'value' | 'target'): number => {
+    let iid = indicatorIds.get(i.code);
+    if (iid === undefined) {
+      iid = indicatorList.length;
+      indicatorIds.set(i.code, iid);
+      indicatorList.push({ iid, code: i.code, rule: i.rule, value: false, target: false });
+    }
+    const planned = indicatorList[iid]!;
+    if (!planned[as]) indicatorList[iid] = { ...planned, [as]: true };
+    return iid;
+  };
+  interface Template {
+    role: PartRole;
+    side: PartSide;
+    base: number;
+    rule: Rule;
+    periods: number[];
+  }
+  const templates = new Map<string, number>();
+  const templateParts: PlannedPart[] = [];
+  /** The id of the parts shared by the rows of one indicator and period. */
+  const templateOf = (indicator: Indicator, p: Period, tp: Period | undefined): number => {
+    const key = `${indicator.code}|${p.code}`;
+    const known = templates.get(key);
+    if (known !== undefined) return known;
+    const list: Template[] = [];
+    const sides: [PartSide, Indicator][] =
+      indicator.rule === 'RATIO'
+        ? [
+            ['N', findIndicator(indicator.numerator!)!],
+            ['D', findIndicator(indicator.denominator!)!],
+          ]
+        : [['N', indicator]];
+    const same = partsOf(shiftYears(p, -1));
+    for (const [side, base] of sides) {
+      const iid = indicatorId(base, 'value');
+      list.push({ role: 'VALUE', side, base: iid, rule: base.rule, periods: [periodId(p, 'part')] });
+      list.push({ role: 'SAME', side, base: iid, rule: base.rule, periods: same.map((s) => periodId(s, 'part')) });
+      if (tp) {
+        // DESIGN 3 rule 5: a STOCK's year to date is its value at the end of P; a FLOW's is its value
+        // over [start of the target period, end of P], which is P itself when P starts the target period.
+        const ytd =
+          base.rule === 'STOCK' || tp.startMonth === p.startMonth
+            ? [p]
+            : decomposeSpan({ startMonth: tp.startMonth, endMonth: p.endMonth });
+        list.push({ role: 'YTD', side, base: iid, rule: base.rule, periods: ytd.map((y) => periodId(y, 'part')) });
+      }
+    }
+    if (tp) {
+      indicatorId(indicator, 'target');
+      periodId(tp, 'target');
+    }
+    const templateId = templates.size;
+    templates.set(key, templateId);
+    for (const t of list) {
+      t.periods.forEach((period, ord) => templateParts.push({ templateId, role: t.role, side: t.side, base: t.base, rule: t.rule, period, ord }));
+    }
+    return templateId;
+  };
   const rows: PlannedRow[] = [];
   const groups: PlannedGroup[] = [];
   const output: AggregatePlan['output'] = [];
   for (const indicator of indicators) {
+    const targetPeriods = periods.map((p) => (indicator.targetGrain ? enclosingPeriod(p, indicator.targetGrain) : undefined));
+    const terms = periods.map((p) => (byTerm ? termOf(p) : null));
     for (let ui = 0; ui < unitRefs.length; ui++) {
       const cells: { member: UnitVersion; pi: number }[] = [];
       const groupIds: number[] = [];
       periods.forEach((p, pi) => {
         const r = resolved[ui]![pi]!;
-        const targetPeriod = indicator.targetGrain ? enclosingPeriod(p, indicator.targetGrain) : undefined;
+        const targetPeriod = targetPeriods[pi];
         if (totals) {
           groupIds[pi] = groups.length;
           groups.push({
@@ -312,7 +445,7 @@ export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, o
             indicator,
             unit: r.unit,
             period: p,
-            term: byTerm ? termOf(p) : null,
+            term: terms[pi]!,
             boundariesAsOf: r.date,
             targetPeriod,
           });
@@ -329,11 +462,12 @@ export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, o
           indicator,
           unit: member,
           period: p,
-          term: byTerm ? termOf(p) : null,
+          term: terms[pi]!,
           boundariesAsOf: resolved[ui]![pi]!.date,
           groupId: totals ? groupIds[pi]! : null,
           emit: byUnit,
-          targetPeriod: indicator.targetGrain ? enclosingPeriod(p, indicator.targetGrain) : undefined,
+          targetPeriod: targetPeriods[pi],
+          templateId: templateOf(indicator, p, targetPeriods[pi]),
         };
         rows.push(row);
         if (byUnit) output.push({ kind: 'ROW', id: row.rowId });
@@ -342,67 +476,14 @@ export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, o
     }
   }
 
-  // Each row's parts: the value of P, the same period a year earlier, and the year to date.
-  const parts: PlannedPart[] = [];
-  const partPeriods = new Map<string, Period>();
-  const valueIndicators = new Map<string, Rule>();
-  const targetIndicators = new Map<string, Rule>();
-  const targetPeriods = new Map<string, Period>();
-  const addParts = (row: PlannedRow, role: PartRole, side: PartSide, base: Indicator, list: Period[]): void => {
-    list.forEach((p, ord) => {
-      partPeriods.set(p.code, p);
-      parts.push({ rowId: row.rowId, role, side, base: base.code, rule: base.rule, period: p.code, ord });
-    });
-  };
-  for (const row of rows) {
-    const sides: [PartSide, Indicator][] =
-      row.indicator.rule === 'RATIO'
-        ? [
-            ['N', findIndicator(row.indicator.numerator!)!],
-            ['D', findIndicator(row.indicator.denominator!)!],
-          ]
-        : [['N', row.indicator]];
-    const p = row.period;
-    const same = partsOf(shiftYears(p, -1));
-    const tp = row.targetPeriod;
-    for (const [side, base] of sides) {
-      valueIndicators.set(base.code, base.rule);
-      addParts(row, 'VALUE', side, base, [p]);
-      addParts(row, 'SAME', side, base, same);
-      if (tp) {
-        // DESIGN 3 rule 5: a STOCK's year to date is its value at the end of P; a FLOW's is its value
-        // over [start of the target period, end of P], which is P itself when P starts the target period.
-        const ytd =
-          base.rule === 'STOCK' || tp.startMonth === p.startMonth
-            ? [p]
-            : decomposeSpan({ startMonth: tp.startMonth, endMonth: p.endMonth });
-        addParts(row, 'YTD', side, base, ytd);
-      }
-    }
-    if (tp) {
-      targetIndicators.set(row.indicator.code, row.indicator.rule);
-      targetPeriods.set(tp.code, tp);
-    }
-  }
-
-  // Every sub-period of every part (rule 2 splits down to months).
-  const valuePeriods = new Map<string, Period>();
-  const subs: AggregatePlan['subs'] = [];
-  const visit = (p: Period): void => {
-    if (valuePeriods.has(p.code)) return;
-    valuePeriods.set(p.code, p);
-    subPeriods(p).forEach((s, ord) => {
-      subs.push({ parent: p.code, child: s.code, ord });
-      visit(s);
-    });
-  };
-  for (const p of partPeriods.values()) visit(p);
+  // A RATIO total's target is the requested unit's own, looked up by its target period.
+  for (const g of groups) if (g.targetPeriod) periodId(g.targetPeriod, 'target');
 
   // The units to compute: the rows' units with their subtrees, and for a unit asked about a time
   // before it existed, the older units its figures are made of (rule 4), with their subtrees.
   let earliestEnd = Infinity;
   let latestEnd = -Infinity;
-  for (const p of [...valuePeriods.values(), ...targetPeriods.values()]) {
+  for (const p of periodList) {
     earliestEnd = Math.min(earliestEnd, p.endMonth);
     latestEnd = Math.max(latestEnd, p.endMonth);
   }
@@ -414,7 +495,7 @@ export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, o
     const id = stack.pop()!;
     if (valued.has(id)) continue;
     valued.add(id);
-    const from = monthOf(catalog.get(id)!.validFrom);
+    const from = unitFacts(catalog, id).fromMonth;
     // A unit asked only about times before it existed takes nothing from its children.
     if (latestEnd >= from) for (const child of catalog.children(id)) stack.push(child.id);
     if (earliestEnd < from) {
@@ -427,17 +508,5 @@ export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, o
   const units = [...valued].map((id) => ({ id, valued: true }));
   for (const id of factOnly) if (!valued.has(id)) units.push({ id, valued: false });
 
-  const planned = (p: Period): PlannedPeriod => ({ code: p.code, grain: p.grain, startMonth: p.startMonth, endMonth: p.endMonth });
-  return {
-    rows,
-    groups,
-    output,
-    units,
-    valuePeriods: [...valuePeriods.values()].map(planned),
-    subs,
-    valueIndicators: [...valueIndicators].map(([code, rule]) => ({ code, rule })),
-    targetPeriods: [...targetPeriods.values()].map(planned),
-    targetIndicators: [...targetIndicators].map(([code, rule]) => ({ code, rule })),
-    parts,
-  };
+  return { rows, groups, output, units, periods: periodList, subs, indicators: indicatorList, parts: templateParts };
 }

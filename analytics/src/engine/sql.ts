@@ -16,47 +16,46 @@ import {
  * grain first, and within a grain the older units (stage 0) before the units whose figures for a time
  * before they existed are made of them (rule 4). Only nodes with a value, or an incomplete one, are
  * stored; a missing node is (null, complete). Targets follow in dp_target, one INSERT per stage, and
- * a last SELECT combines parts, ratios, percentages and totals.
+ * a last SELECT combines parts, ratios, percentages and totals. Work tables are keyed by integers:
+ * iid (the plan's indicators), uid (unit_version.uid) and pid (the plan's periods).
  */
 
-/** Plan and work tables, created per query on the query's own connection. */
+/** Plan tables, filled by the appender from the plan made in TypeScript. */
 export const PLAN_TABLES = {
   plan_units: [
     ['unit_id', 'VARCHAR'],
     ['valued', 'BOOLEAN'],
   ],
   plan_periods: [
+    ['pid', 'INTEGER'],
     ['code', 'VARCHAR'],
     ['grain', 'VARCHAR'],
     ['start_month', 'INTEGER'],
     ['end_month', 'INTEGER'],
+    ['is_value', 'BOOLEAN'],
+    ['is_target', 'BOOLEAN'],
+    ['is_part', 'BOOLEAN'],
+    ['parent_end', 'INTEGER'],
   ],
   plan_subs: [
-    ['parent', 'VARCHAR'],
-    ['child', 'VARCHAR'],
+    ['parent', 'INTEGER'],
+    ['child', 'INTEGER'],
     ['ord', 'INTEGER'],
   ],
   plan_indicators: [
+    ['iid', 'INTEGER'],
     ['code', 'VARCHAR'],
     ['rule', 'VARCHAR'],
-  ],
-  plan_target_periods: [
-    ['code', 'VARCHAR'],
-    ['grain', 'VARCHAR'],
-    ['start_month', 'INTEGER'],
-    ['end_month', 'INTEGER'],
-  ],
-  plan_target_indicators: [
-    ['code', 'VARCHAR'],
-    ['rule', 'VARCHAR'],
+    ['is_value', 'BOOLEAN'],
+    ['is_target', 'BOOLEAN'],
   ],
   plan_rows: [
     ['row_id', 'INTEGER'],
-    ['indicator', 'VARCHAR'],
+    ['template_id', 'INTEGER'],
+    ['iid', 'INTEGER'],
     ['rule', 'VARCHAR'],
     ['unit_id', 'VARCHAR'],
-    ['period', 'VARCHAR'],
-    ['target_period', 'VARCHAR'],
+    ['target_pid', 'INTEGER'],
     ['group_id', 'INTEGER'],
     ['emit', 'BOOLEAN'],
   ],
@@ -68,12 +67,12 @@ export const PLAN_TABLES = {
     ['target_period', 'VARCHAR'],
   ],
   plan_parts: [
-    ['row_id', 'INTEGER'],
+    ['template_id', 'INTEGER'],
     ['role', 'VARCHAR'],
     ['side', 'VARCHAR'],
-    ['base', 'VARCHAR'],
+    ['base', 'INTEGER'],
     ['rule', 'VARCHAR'],
-    ['period', 'VARCHAR'],
+    ['pid', 'INTEGER'],
     ['ord', 'INTEGER'],
   ],
 } as const satisfies Record<string, Columns>;
@@ -82,22 +81,30 @@ export type PlanTable = keyof typeof PLAN_TABLES;
 
 const WORK_TABLES: Record<string, Columns> = {
   dp_value: [
-    ['indicator', 'VARCHAR'],
-    ['unit_id', 'VARCHAR'],
-    ['period', 'VARCHAR'],
+    ['iid', 'INTEGER'],
+    ['uid', 'INTEGER'],
+    ['pid', 'INTEGER'],
     ['value', 'DOUBLE'],
     ['complete', 'BOOLEAN'],
   ],
   dp_target: [
-    ['indicator', 'VARCHAR'],
-    ['unit_id', 'VARCHAR'],
-    ['period', 'VARCHAR'],
+    ['iid', 'INTEGER'],
+    ['uid', 'INTEGER'],
+    ['pid', 'INTEGER'],
     ['value', 'DOUBLE'],
   ],
 };
 
 /** The order grains are computed in: a period's sub-periods are always of an earlier grain. */
 export const GRAIN_ORDER: readonly Grain[] = ['MONTH', 'QUARTER', 'SIX_MONTH', 'YEAR', 'TERM'];
+
+/** Months in a calendar period of each grain; a period of grain g starts on a multiple of its length. */
+const GRAIN_MONTHS: readonly [Grain, number][] = [
+  ['MONTH', 1],
+  ['QUARTER', 3],
+  ['SIX_MONTH', 6],
+  ['YEAR', 12],
+];
 
 /** `100 * a / b`, null when either is null or b is zero (DESIGN 3 rule 8). */
 export function pct(a: string, b: string): string {
@@ -111,44 +118,57 @@ export function createPlanTablesStatements(): SqlStatement[] {
 }
 
 /**
- * Tables derived from the plan: the recorded values the query can use (`plan_facts`), which unit
- * recorded a value inside which planned period (`plan_inside`, rule 2's test and rule 4's lost
- * figures), and the recorded targets of the planned target periods (`plan_target_facts`).
+ * Tables derived from the plan: its units with their integer keys and rule-4 months (`pu`), its rows
+ * likewise (`pr`), the recorded values the query can use (`plan_facts`), which unit recorded a value
+ * inside which value period and whether exactly for it (`plan_inside`: rules 1 and 2, and rule 4's lost
+ * figures), and the recorded
+ * targets of the target periods (`plan_target_facts`).
  */
 export function derivedTablesStatements(): SqlStatement[] {
-  return [
-    statement(`CREATE OR REPLACE TEMP TABLE plan_facts AS
-      SELECT f.indicator, f.unit_id, f.period, f.start_month, f.end_month, f.value
-      FROM ${FACT_TABLE} f
-      JOIN plan_units u ON u.unit_id = f.unit_id
-      JOIN plan_indicators i ON i.code = f.indicator
-      WHERE f.value IS NOT NULL AND f.grain IS NOT NULL
-        AND f.start_month >= (SELECT min(start_month) FROM plan_periods)
-        AND f.end_month <= (SELECT max(end_month) FROM plan_periods)`),
-    statement(`CREATE OR REPLACE TEMP TABLE plan_inside AS
-      SELECT DISTINCT f.indicator, f.unit_id, p.code AS period
+  const calendarInside = GRAIN_MONTHS.map(
+    ([grain, months]) => `SELECT f.iid, f.uid, p.pid, p.grain, f.pid = p.pid AS own
       FROM plan_facts f
-      JOIN plan_periods p ON f.start_month >= p.start_month AND f.end_month <= p.end_month`),
-    statement(`CREATE OR REPLACE TEMP TABLE plan_target_facts AS
-      SELECT f.indicator, f.unit_id, f.period, f.target
+      JOIN plan_periods p ON p.is_value AND p.grain = '${grain}' AND p.start_month = f.start_month - f.start_month % ${months}
+      WHERE f.end_month <= p.end_month`,
+  );
+  return [
+    statement(`CREATE OR REPLACE TEMP TABLE pu AS
+      SELECT u.uid, u.id, u.stage, u.valid_from_month, u.first_whole_month, p.valued
+      FROM plan_units p JOIN ${UNIT_TABLE} u ON u.id = p.unit_id`),
+    statement(`CREATE OR REPLACE TEMP TABLE pr AS
+      SELECT r.row_id, r.template_id, r.iid, r.rule, u.uid, r.target_pid, r.group_id, r.emit
+      FROM plan_rows r JOIN ${UNIT_TABLE} u ON u.id = r.unit_id`),
+    statement(`CREATE OR REPLACE TEMP TABLE plan_facts AS
+      SELECT i.iid, pu.uid, p.pid, f.start_month, f.end_month, f.value
       FROM ${FACT_TABLE} f
-      JOIN plan_units u ON u.unit_id = f.unit_id AND u.valued
-      JOIN plan_target_indicators i ON i.code = f.indicator
-      JOIN plan_target_periods p ON p.code = f.period
+      JOIN pu ON pu.id = f.unit_id
+      JOIN plan_indicators i ON i.is_value AND i.code = f.indicator
+      LEFT JOIN plan_periods p ON p.is_value AND p.code = f.period
+      WHERE f.value IS NOT NULL AND f.grain IS NOT NULL
+        AND f.start_month >= (SELECT min(start_month) FROM plan_periods WHERE is_value)
+        AND f.end_month <= (SELECT max(end_month) FROM plan_periods WHERE is_value)`),
+    statement(`CREATE OR REPLACE TEMP TABLE plan_inside AS
+      SELECT iid, uid, pid, any_value(grain) AS grain, bool_or(coalesce(own, FALSE)) AS own FROM (
+        ${calendarInside.join('\n        UNION ALL\n        ')}
+        UNION ALL
+        SELECT f.iid, f.uid, p.pid, p.grain, f.pid = p.pid AS own
+        FROM plan_facts f
+        JOIN plan_periods p ON p.is_value AND p.grain = 'TERM' AND f.start_month >= p.start_month AND f.end_month <= p.end_month
+      )
+      GROUP BY iid, uid, pid`),
+    statement(`CREATE OR REPLACE TEMP TABLE plan_target_facts AS
+      SELECT i.iid, pu.uid, p.pid, f.target
+      FROM ${FACT_TABLE} f
+      JOIN pu ON pu.valued AND pu.id = f.unit_id
+      JOIN plan_indicators i ON i.is_target AND i.code = f.indicator
+      JOIN plan_periods p ON p.is_target AND p.code = f.period
       WHERE f.target IS NOT NULL`),
   ];
 }
 
 /** The stages of the units whose values are computed, in the order they are computed. */
 export function stagesStatement(): SqlStatement {
-  return statement(`SELECT DISTINCT u.stage FROM plan_units p JOIN ${UNIT_TABLE} u ON u.id = p.unit_id WHERE p.valued ORDER BY u.stage`);
-}
-
-/** The valued plan units of one stage ($n), with the months rule 4 compares periods with. */
-function stageUnits(param: string): string {
-  return `SELECT u.id, u.valid_from_month, u.first_whole_month
-    FROM plan_units p JOIN ${UNIT_TABLE} u ON u.id = p.unit_id
-    WHERE p.valued AND u.stage = ${param}`;
+  return statement(`SELECT DISTINCT stage FROM pu WHERE valued ORDER BY stage`);
 }
 
 /**
@@ -157,7 +177,8 @@ function stageUnits(param: string): string {
  * - OWN: the unit recorded a value for exactly the period (rule 1);
  * - BEFORE: the period ends before the unit existed; the contributions of older units (stored
  *   earlier, at this grain) times their shares, incomplete when a partly overlapping unit that cannot
- *   be split recorded anything inside the period (rule 4);
+ *   be split recorded anything inside the period (rule 4). Only computed where it can be used: for a
+ *   period a row asks for, or one a period that is not wholly before the unit splits into;
  * - SPLIT: the period starts before the unit existed (and is no month), or the unit recorded a value
  *   inside it; its direct sub-periods (stored at earlier grains) combined, FLOW by sum and STOCK by
  *   the latest part with a value (rules 2 and 4);
@@ -167,86 +188,95 @@ function stageUnits(param: string): string {
  */
 export function valueStepStatement(grain: Grain, stage: number): SqlStatement {
   return statement(
-    `INSERT INTO dp_value (indicator, unit_id, period, value, complete)
+    `INSERT INTO dp_value (iid, uid, pid, value, complete)
     WITH per AS MATERIALIZED (
-      SELECT code, grain, start_month, end_month FROM plan_periods WHERE grain = $1
+      SELECT pid, grain, start_month, end_month, is_part, parent_end FROM plan_periods WHERE is_value AND grain = $1
     ),
-    su AS MATERIALIZED (${stageUnits('$2')}),
-    own AS MATERIALIZED (
-      SELECT f.indicator, f.unit_id, f.period, f.value, TRUE AS complete
-      FROM plan_facts f JOIN su ON su.id = f.unit_id JOIN per ON per.code = f.period
+    su AS MATERIALIZED (
+      SELECT uid, valid_from_month, first_whole_month FROM pu WHERE valued AND stage = $2
+    ),
+    ins AS MATERIALIZED (
+      SELECT iid, uid, pid, own FROM plan_inside WHERE grain = $1
+    ),
+    own AS (
+      SELECT f.iid, f.uid, f.pid, f.value, TRUE AS complete
+      FROM plan_facts f JOIN su ON su.uid = f.uid JOIN per ON per.pid = f.pid
     ),
     before_parts AS (
-      SELECT v.indicator, c.unit_id, v.period, v.value * c.share AS value, v.complete
+      SELECT v.iid, c.unit_uid AS uid, v.pid, v.value * c.share AS value, v.complete
       FROM ${CONTRIBUTION_TABLE} c
-      JOIN su ON su.id = c.unit_id
-      JOIN dp_value v ON v.unit_id = c.contributor_id
-      JOIN per ON per.code = v.period
+      JOIN su ON su.uid = c.unit_uid
+      JOIN dp_value v ON v.uid = c.contributor_uid
+      JOIN per ON per.pid = v.pid
       WHERE c.kind IN ('WHOLE', 'SHARE') AND per.end_month < su.valid_from_month
+        AND (per.is_part OR per.parent_end >= su.valid_from_month)
       UNION ALL
-      SELECT i.indicator, c.unit_id, i.period, NULL::DOUBLE AS value, FALSE AS complete
+      SELECT i.iid, c.unit_uid AS uid, i.pid, NULL::DOUBLE AS value, FALSE AS complete
       FROM ${CONTRIBUTION_TABLE} c
-      JOIN su ON su.id = c.unit_id
-      JOIN plan_inside i ON i.unit_id = c.contributor_id
-      JOIN per ON per.code = i.period
+      JOIN su ON su.uid = c.unit_uid
+      JOIN ins i ON i.uid = c.contributor_uid
+      JOIN per ON per.pid = i.pid
       WHERE c.kind = 'PARTIAL' AND per.end_month < su.valid_from_month
+        AND (per.is_part OR per.parent_end >= su.valid_from_month)
     ),
     before AS (
-      SELECT indicator, unit_id, period, sum(value) AS value, bool_and(complete) AS complete
-      FROM before_parts GROUP BY indicator, unit_id, period
+      SELECT b.iid, b.uid, b.pid, sum(b.value) AS value, bool_and(b.complete) AS complete
+      FROM before_parts b
+      LEFT JOIN ins i ON i.iid = b.iid AND i.uid = b.uid AND i.pid = b.pid AND i.own
+      WHERE i.uid IS NULL
+      GROUP BY b.iid, b.uid, b.pid
     ),
     split AS (
-      SELECT v.indicator, v.unit_id, s.parent AS period,
+      SELECT v.iid, v.uid, s.parent AS pid,
         CASE WHEN any_value(ind.rule) = 'STOCK'
           THEN arg_max(v.value, s.ord) FILTER (WHERE v.value IS NOT NULL)
           ELSE sum(v.value) END AS value,
         bool_and(v.complete) AS complete
       FROM dp_value v
-      JOIN su ON su.id = v.unit_id
-      JOIN plan_subs s ON s.child = v.period
-      JOIN per ON per.code = s.parent
-      JOIN plan_indicators ind ON ind.code = v.indicator
-      LEFT JOIN plan_inside i ON i.indicator = v.indicator AND i.unit_id = v.unit_id AND i.period = s.parent
+      JOIN plan_subs s ON s.child = v.pid
+      JOIN per ON per.pid = s.parent
+      JOIN su ON su.uid = v.uid
+      JOIN plan_indicators ind ON ind.iid = v.iid
+      LEFT JOIN ins i ON i.iid = v.iid AND i.uid = v.uid AND i.pid = s.parent
       WHERE per.end_month >= su.valid_from_month
-        AND ((per.start_month < su.first_whole_month AND per.grain <> 'MONTH') OR i.unit_id IS NOT NULL)
-      GROUP BY v.indicator, v.unit_id, s.parent
+        AND NOT coalesce(i.own, FALSE)
+        AND ((per.start_month < su.first_whole_month AND per.grain <> 'MONTH') OR i.uid IS NOT NULL)
+      GROUP BY v.iid, v.uid, s.parent
     ),
     local AS MATERIALIZED (
-      SELECT indicator, unit_id, period, value, complete FROM own
+      SELECT iid, uid, pid, value, complete FROM own
       UNION ALL
-      SELECT b.indicator, b.unit_id, b.period, b.value, b.complete FROM before b
-      ANTI JOIN own o ON o.indicator = b.indicator AND o.unit_id = b.unit_id AND o.period = b.period
+      SELECT iid, uid, pid, value, complete FROM before
       UNION ALL
-      SELECT s.indicator, s.unit_id, s.period, s.value, s.complete FROM split s
-      ANTI JOIN own o ON o.indicator = s.indicator AND o.unit_id = s.unit_id AND o.period = s.period
+      SELECT iid, uid, pid, value, complete FROM split
     ),
     lifted AS MATERIALIZED (
-      SELECT l.indicator, l.unit_id, l.period, l.value, l.complete, t.ancestor_id, t.distance,
+      SELECT l.iid, l.uid, l.pid, l.value, l.complete, t.ancestor_uid, t.distance,
         per.grain, per.start_month, per.end_month, a.valid_from_month, a.first_whole_month
       FROM local l
-      JOIN ${CLOSURE_TABLE} t ON t.descendant_id = l.unit_id AND t.distance > 0
-      JOIN su a ON a.id = t.ancestor_id
-      JOIN per ON per.code = l.period
+      JOIN ${CLOSURE_TABLE} t ON t.descendant_uid = l.uid AND t.distance > 0
+      JOIN su a ON a.uid = t.ancestor_uid
+      JOIN per ON per.pid = l.pid
     ),
     blocked AS (
-      SELECT x.indicator, x.unit_id, x.period, min(x.distance) AS distance
+      SELECT x.iid, x.uid, x.pid, min(x.distance) AS distance
       FROM lifted x
-      LEFT JOIN plan_inside i ON i.indicator = x.indicator AND i.unit_id = x.ancestor_id AND i.period = x.period
+      LEFT JOIN ins i ON i.iid = x.iid AND i.uid = x.ancestor_uid AND i.pid = x.pid
       WHERE x.end_month < x.valid_from_month
         OR (x.start_month < x.first_whole_month AND x.grain <> 'MONTH')
-        OR i.unit_id IS NOT NULL
-      GROUP BY x.indicator, x.unit_id, x.period
+        OR i.uid IS NOT NULL
+      GROUP BY x.iid, x.uid, x.pid
     ),
     pushed AS (
-      SELECT x.indicator, x.ancestor_id AS unit_id, x.period, sum(x.value) AS value, bool_and(x.complete) AS complete
+      SELECT x.iid, x.ancestor_uid AS uid, x.pid, sum(x.value) AS value, bool_and(x.complete) AS complete
       FROM lifted x
-      LEFT JOIN blocked b ON b.indicator = x.indicator AND b.unit_id = x.unit_id AND b.period = x.period
+      LEFT JOIN blocked b ON b.iid = x.iid AND b.uid = x.uid AND b.pid = x.pid
       WHERE b.distance IS NULL OR x.distance < b.distance
-      GROUP BY x.indicator, x.ancestor_id, x.period
+      GROUP BY x.iid, x.ancestor_uid, x.pid
     )
-    SELECT indicator, unit_id, period, value, complete FROM local WHERE value IS NOT NULL OR NOT complete
+    SELECT iid, uid, pid, value, complete FROM local WHERE value IS NOT NULL OR NOT complete
     UNION ALL
-    SELECT indicator, unit_id, period, value, complete FROM pushed WHERE value IS NOT NULL OR NOT complete`,
+    SELECT iid, uid, pid, value, complete FROM pushed WHERE value IS NOT NULL OR NOT complete`,
     [grain, stage],
   );
 }
@@ -259,59 +289,60 @@ export function valueStepStatement(grain: Grain, stage: number): SqlStatement {
  */
 export function targetStepStatement(stage: number): SqlStatement {
   return statement(
-    `INSERT INTO dp_target (indicator, unit_id, period, value)
-    WITH su AS MATERIALIZED (${stageUnits('$1')}),
+    `INSERT INTO dp_target (iid, uid, pid, value)
+    WITH su AS MATERIALIZED (
+      SELECT uid, valid_from_month FROM pu WHERE valued AND stage = $1
+    ),
     own AS MATERIALIZED (
-      SELECT f.indicator, f.unit_id, f.period, f.target AS value
-      FROM plan_target_facts f JOIN su ON su.id = f.unit_id
+      SELECT f.iid, f.uid, f.pid, f.target AS value
+      FROM plan_target_facts f JOIN su ON su.uid = f.uid
     ),
     before AS (
-      SELECT v.indicator, c.unit_id, v.period, sum(v.value * c.share) AS value
+      SELECT v.iid, c.unit_uid AS uid, v.pid, sum(v.value * c.share) AS value
       FROM ${CONTRIBUTION_TABLE} c
-      JOIN su ON su.id = c.unit_id
-      JOIN dp_target v ON v.unit_id = c.contributor_id
-      JOIN plan_target_periods per ON per.code = v.period
-      JOIN plan_target_indicators ind ON ind.code = v.indicator
+      JOIN su ON su.uid = c.unit_uid
+      JOIN dp_target v ON v.uid = c.contributor_uid
+      JOIN plan_periods per ON per.pid = v.pid
+      JOIN plan_indicators ind ON ind.iid = v.iid
       WHERE c.kind IN ('WHOLE', 'SHARE') AND per.end_month < su.valid_from_month AND ind.rule <> 'RATIO'
-      GROUP BY v.indicator, c.unit_id, v.period
+      GROUP BY v.iid, c.unit_uid, v.pid
     ),
     local AS MATERIALIZED (
-      SELECT indicator, unit_id, period, value FROM own
+      SELECT iid, uid, pid, value FROM own
       UNION ALL
-      SELECT b.indicator, b.unit_id, b.period, b.value FROM before b
-      ANTI JOIN own o ON o.indicator = b.indicator AND o.unit_id = b.unit_id AND o.period = b.period
+      SELECT b.iid, b.uid, b.pid, b.value FROM before b
+      ANTI JOIN own o ON o.iid = b.iid AND o.uid = b.uid AND o.pid = b.pid
     ),
     lifted AS MATERIALIZED (
-      SELECT l.indicator, l.unit_id, l.period, l.value, t.ancestor_id, t.distance,
-        per.end_month, a.valid_from_month
+      SELECT l.iid, l.uid, l.pid, l.value, t.ancestor_uid, t.distance, per.end_month, a.valid_from_month
       FROM local l
-      JOIN plan_target_indicators ind ON ind.code = l.indicator AND ind.rule <> 'RATIO'
-      JOIN ${CLOSURE_TABLE} t ON t.descendant_id = l.unit_id AND t.distance > 0
-      JOIN su a ON a.id = t.ancestor_id
-      JOIN plan_target_periods per ON per.code = l.period
+      JOIN plan_indicators ind ON ind.iid = l.iid AND ind.rule <> 'RATIO'
+      JOIN ${CLOSURE_TABLE} t ON t.descendant_uid = l.uid AND t.distance > 0
+      JOIN su a ON a.uid = t.ancestor_uid
+      JOIN plan_periods per ON per.pid = l.pid
     ),
     blocked AS (
-      SELECT x.indicator, x.unit_id, x.period, min(x.distance) AS distance
+      SELECT x.iid, x.uid, x.pid, min(x.distance) AS distance
       FROM lifted x
-      LEFT JOIN own o ON o.indicator = x.indicator AND o.unit_id = x.ancestor_id AND o.period = x.period
-      WHERE x.end_month < x.valid_from_month OR o.unit_id IS NOT NULL
-      GROUP BY x.indicator, x.unit_id, x.period
+      LEFT JOIN own o ON o.iid = x.iid AND o.uid = x.ancestor_uid AND o.pid = x.pid
+      WHERE x.end_month < x.valid_from_month OR o.uid IS NOT NULL
+      GROUP BY x.iid, x.uid, x.pid
     ),
     pushed AS (
-      SELECT x.indicator, x.ancestor_id AS unit_id, x.period, sum(x.value) AS value
+      SELECT x.iid, x.ancestor_uid AS uid, x.pid, sum(x.value) AS value
       FROM lifted x
-      LEFT JOIN blocked b ON b.indicator = x.indicator AND b.unit_id = x.unit_id AND b.period = x.period
+      LEFT JOIN blocked b ON b.iid = x.iid AND b.uid = x.uid AND b.pid = x.pid
       WHERE b.distance IS NULL OR x.distance < b.distance
-      GROUP BY x.indicator, x.ancestor_id, x.period
+      GROUP BY x.iid, x.ancestor_uid, x.pid
     )
-    SELECT indicator, unit_id, period, value FROM local WHERE value IS NOT NULL
+    SELECT iid, uid, pid, value FROM local WHERE value IS NOT NULL
     UNION ALL
-    SELECT indicator, unit_id, period, value FROM pushed WHERE value IS NOT NULL`,
+    SELECT iid, uid, pid, value FROM pushed WHERE value IS NOT NULL`,
     [stage],
   );
 }
 
-const SIDES = [
+const ROLES = [
   ['value', 'VALUE'],
   ['same', 'SAME'],
   ['ytd', 'YTD'],
@@ -322,36 +353,36 @@ const SIDES = [
  * ratios recomputed from numerator and denominator (rule 7), achievement against the target (rule 5),
  * the same period last year (rule 6); and per totals group, the rows' numerators, denominators,
  * targets and same-period values summed and the percentages recomputed from the sums. A RATIO total's
- * target is the requested unit's own target, since ratio targets are never summed.
+ * target is the requested unit's own, since ratio targets are never summed.
  */
 export function resultStatement(): SqlStatement {
-  const pivot = SIDES.flatMap(([name, role]) =>
+  const pivot = ROLES.flatMap(([name, role]) =>
     (['n', 'd'] as const).map(
       (side) => `max(pv.value) FILTER (WHERE pv.role = '${role}' AND pv.side = '${side.toUpperCase()}') AS ${name}_${side}`,
     ),
   ).join(',\n        ');
-  const sums = SIDES.flatMap(([name]) => (['n', 'd'] as const).map((side) => `sum(r.${name}_${side}) AS ${name}_${side}`)).join(', ');
+  const sums = ROLES.flatMap(([name]) => (['n', 'd'] as const).map((side) => `sum(r.${name}_${side}) AS ${name}_${side}`)).join(', ');
   const combine = (name: string) => `CASE WHEN rule = 'RATIO' THEN ${pct(`${name}_n`, `${name}_d`)} ELSE ${name}_n END`;
   return statement(
     `WITH part_values AS (
-      SELECT p.row_id, p.role, p.side,
+      SELECT r.row_id, p.role, p.side,
         CASE WHEN any_value(p.rule) = 'STOCK'
           THEN arg_max(v.value, p.ord) FILTER (WHERE v.value IS NOT NULL)
           ELSE sum(v.value) END AS value,
         bool_and(coalesce(v.complete, TRUE)) AS complete
-      FROM plan_parts p
-      JOIN plan_rows r ON r.row_id = p.row_id
-      LEFT JOIN dp_value v ON v.indicator = p.base AND v.unit_id = r.unit_id AND v.period = p.period
-      GROUP BY p.row_id, p.role, p.side
+      FROM pr r
+      JOIN plan_parts p ON p.template_id = r.template_id
+      LEFT JOIN dp_value v ON v.iid = p.base AND v.uid = r.uid AND v.pid = p.pid
+      GROUP BY r.row_id, p.role, p.side
     ),
     row_values AS MATERIALIZED (
       SELECT r.row_id, r.group_id, r.rule, r.emit,
         ${pivot},
         coalesce(bool_and(pv.complete) FILTER (WHERE pv.role = 'VALUE'), TRUE) AS complete,
         any_value(t.value) AS target
-      FROM plan_rows r
+      FROM pr r
       LEFT JOIN part_values pv ON pv.row_id = r.row_id
-      LEFT JOIN dp_target t ON t.indicator = r.indicator AND t.unit_id = r.unit_id AND t.period = r.target_period
+      LEFT JOIN dp_target t ON t.iid = r.iid AND t.uid = r.uid AND t.pid = r.target_pid
       GROUP BY r.row_id, r.group_id, r.rule, r.emit
     ),
     row_results AS (

@@ -49,6 +49,8 @@ export interface AggregateOptions {
   timeoutMs?: number;
   /** Refuses a query that would return more rows (default 50,000) with RESULT_TOO_LARGE. */
   maxRows?: number;
+  /** Receives the time each step took (planning, loading the plan, each SQL step), for logs and benchmarks. */
+  trace?: (step: string, ms: number) => void;
 }
 
 export const DEFAULT_MAX_ROWS = 50_000;

@@ -89,12 +89,15 @@ export function unitStages(catalog: UnitCatalog): Map<string, number> {
 /** The unit, closure, lineage and rule-4 contribution rows of a catalogue (see README.md for the columns). */
 export function catalogRows(catalog: UnitCatalog): CatalogRows {
   const stages = unitStages(catalog);
+  // Integer keys for the engine's joins: a unit's position in the catalogue.
+  const uid = new Map(catalog.units.map((u, i) => [u.id, i]));
   const units: Row[] = [];
   const closure: Row[] = [];
   const contributions: Row[] = [];
   for (const u of catalog.units) {
     const ancestors = catalog.ancestors(u.id);
     units.push([
+      uid.get(u.id)!,
       u.id,
       u.code,
       u.name,
@@ -110,12 +113,13 @@ export function catalogRows(catalog: UnitCatalog): CatalogRows {
       monthOf(u.validFrom),
       firstWholeMonth(u.validFrom),
     ]);
-    closure.push([u.id, u.id, 0]);
-    ancestors.forEach((a, i) => closure.push([a.id, u.id, i + 1]));
+    const self = uid.get(u.id)!;
+    closure.push([u.id, u.id, 0, self, self]);
+    ancestors.forEach((a, i) => closure.push([a.id, u.id, i + 1, uid.get(a.id)!, self]));
     const c = catalog.contributions(u.id);
-    for (const id of c.whole) contributions.push([u.id, id, 'WHOLE', 1]);
-    for (const s of c.shares) contributions.push([u.id, s.id, 'SHARE', s.share]);
-    for (const id of c.partial) contributions.push([u.id, id, 'PARTIAL', null]);
+    for (const id of c.whole) contributions.push([u.id, id, 'WHOLE', 1, self, uid.get(id)!]);
+    for (const s of c.shares) contributions.push([u.id, s.id, 'SHARE', s.share, self, uid.get(s.id)!]);
+    for (const id of c.partial) contributions.push([u.id, id, 'PARTIAL', null, self, uid.get(id)!]);
   }
   const lineage: Row[] = catalog.links.map((l) => [l.fromId, l.toId, l.share]);
   return { units, closure, lineage, contributions };

@@ -34,6 +34,7 @@ export const CALENDAR_TABLE = 'period_calendar';
 export const INDICATOR_TABLE = 'indicator_def';
 
 export const UNIT_COLUMNS: Columns = [
+  ['uid', 'INTEGER'],
   ['id', 'VARCHAR'],
   ['code', 'VARCHAR'],
   ['name', 'VARCHAR'],
@@ -54,6 +55,8 @@ export const CLOSURE_COLUMNS: Columns = [
   ['ancestor_id', 'VARCHAR'],
   ['descendant_id', 'VARCHAR'],
   ['distance', 'INTEGER'],
+  ['ancestor_uid', 'INTEGER'],
+  ['descendant_uid', 'INTEGER'],
 ];
 
 export const LINEAGE_COLUMNS: Columns = [
@@ -67,6 +70,8 @@ export const CONTRIBUTION_COLUMNS: Columns = [
   ['contributor_id', 'VARCHAR'],
   ['kind', 'VARCHAR'],
   ['share', 'DOUBLE'],
+  ['unit_uid', 'INTEGER'],
+  ['contributor_uid', 'INTEGER'],
 ];
 
 export const CALENDAR_COLUMNS: Columns = [
@@ -107,6 +112,20 @@ export const STAGING_COLUMNS: Columns = [
 ];
 
 export const STAGING_TABLE = 'fact_staging';
+
+/**
+ * The layout version of the tables derived from the catalogue. A store written with another version
+ * has those tables dropped and rebuilt by the next `syncCatalog`; facts and cursors are kept.
+ */
+export const CATALOG_LAYOUT_VERSION = '2';
+
+/** Drops the catalogue-derived tables (when their layout changed) and forgets the catalogue digest. */
+export function dropCatalogTablesStatements(): SqlStatement[] {
+  return [
+    ...[UNIT_TABLE, CLOSURE_TABLE, LINEAGE_TABLE, CONTRIBUTION_TABLE].map((t) => statement(`DROP TABLE IF EXISTS ${t}`)),
+    statement(`DELETE FROM ${META_TABLE} WHERE key = 'catalog_digest'`),
+  ];
+}
 
 /** The store's tables, created when missing; running them again changes nothing. */
 export function createSchemaStatements(): SqlStatement[] {

@@ -8,6 +8,8 @@ import { calendarRows, catalogRows, indicatorRows, Row } from './rows';
 import {
   CALENDAR_COLUMNS,
   CALENDAR_TABLE,
+  CATALOG_LAYOUT_VERSION,
+  dropCatalogTablesStatements,
   clearCatalogStatements,
   clearReferenceStatements,
   clearStagingStatement,
@@ -50,6 +52,7 @@ export interface StoreOptions {
 }
 
 const CATALOG_DIGEST = 'catalog_digest';
+const CATALOG_LAYOUT = 'catalog_layout';
 
 function finiteOrNull(x: number | null | undefined): number | null {
   return typeof x === 'number' && Number.isFinite(x) ? x : null;
@@ -99,6 +102,14 @@ export class AnalyticsStore {
       writer = await instance.connect();
       const w = writer;
       for (const s of createSchemaStatements()) await runStatement(w, s);
+      const layout = await queryRows(w, readMetaStatement(CATALOG_LAYOUT));
+      if (!layout.length || layout[0]!.value !== CATALOG_LAYOUT_VERSION) {
+        await inTransaction(w, async () => {
+          for (const s of dropCatalogTablesStatements()) await runStatement(w, s);
+          for (const s of createSchemaStatements()) await runStatement(w, s);
+          await runStatement(w, writeMetaStatement(CATALOG_LAYOUT, CATALOG_LAYOUT_VERSION));
+        });
+      }
       await runStatement(w, createStagingStatement());
       await inTransaction(w, async () => {
         for (const s of clearReferenceStatements()) await runStatement(w, s);

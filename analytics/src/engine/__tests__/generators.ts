@@ -1,0 +1,273 @@
+import fc from 'fast-check';
+import {
+  Figure,
+  findIndicator,
+  halfPeriod,
+  Indicator,
+  isValidOn,
+  LineageLink,
+  monthPeriod,
+  monthIndex,
+  Period,
+  percent,
+  quarterPeriod,
+  ReferenceEvaluator,
+  shiftYears,
+  UnitCatalog,
+  UnitVersion,
+  yearPeriod,
+} from '@lgr/schema';
+import type { AggregateRequest, AggregateRow, GroupBy } from '../types';
+
+/*
+ * Random scenarios for the property tests. fast-check generates plain numbers and lists (so that it can
+ * shrink them); `buildScenario` reads them as a two-era hierarchy, its lineage, figures and requests.
+ */
+
+/**
+ * Indicator families: figures are generated for the indicators of a scenario's families, requests ask
+ * for those indicators. Together they cover FLOW and STOCK with YEAR and TERM targets, indicators
+ * without targets, and ratios of two STOCKs and of two FLOWs (with targets of their own).
+ */
+export const FAMILIES: readonly (readonly string[])[] = [
+  ['PB_NEW_MEMBERS'], // FLOW, YEAR target
+  ['SS_POOR_HH', 'SS_HOUSEHOLDS', 'SS_POOR_RATE'], // STOCK with a YEAR target, STOCK, their RATIO
+  ['AR_TTHC_ONTIME', 'AR_TTHC_RESOLVED', 'AR_TTHC_ONTIME_PCT'], // FLOW, FLOW, their RATIO
+  ['PB_THEMATIC_RESOLUTIONS'], // FLOW, TERM target
+  ['PB_RESOLUTION_TARGETS_MET'], // STOCK, TERM target
+];
+
+const YEARS = [2018, 2019, 2020, 2021];
+
+function periodPool(): Period[][] {
+  const years = YEARS.map(yearPeriod);
+  const halves = YEARS.flatMap((y) => [halfPeriod(y, 1), halfPeriod(y, 2)]);
+  const quarters = YEARS.flatMap((y) => [1, 2, 3, 4].map((q) => quarterPeriod(y, q)));
+  const months = YEARS.flatMap((y) => Array.from({ length: 12 }, (_, m) => monthPeriod(monthIndex(y, m + 1))));
+  const terms: Period[] = [
+    { code: '2015-2020', grain: 'TERM', startMonth: monthIndex(2015, 7), endMonth: monthIndex(2020, 6), start: '2015-07-01', end: '2020-06-30' },
+    { code: '2020-2025', grain: 'TERM', startMonth: monthIndex(2020, 7), endMonth: monthIndex(2025, 6), start: '2020-07-01', end: '2025-06-30' },
+  ];
+  return [months, quarters, halves, years, terms];
+}
+
+const POOL = periodPool();
+
+const periodSpec = fc.record({ grain: fc.nat(4), index: fc.nat(200) });
+type PeriodSpec = { grain: number; index: number };
+
+function pickPeriod(s: PeriodSpec): Period {
+  const list = POOL[s.grain % POOL.length]!;
+  return list[s.index % list.length]!;
+}
+
+export const scenarioArbitrary = fc.record({
+  /** Months after 2019-01 at which the reorganisation takes effect (on the 1st). */
+  changeMonth: fc.nat(35),
+  /** Old provinces, each a list of districts given by their number of communes (0: a district without communes). */
+  oldProvinces: fc.array(fc.array(fc.nat(4), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 2 }),
+  /** New provinces, by their number of communes. */
+  newProvinces: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+  /** Lineage of each old leaf (cycled): the new communes it goes to and their weights. */
+  lineage: fc.array(
+    fc.array(fc.record({ to: fc.nat(50), weight: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 3 }),
+    { minLength: 1, maxLength: 12 },
+  ),
+  reuseCodes: fc.boolean(),
+  families: fc.uniqueArray(fc.nat(FAMILIES.length - 1), { minLength: 1, maxLength: 3 }),
+  figures: fc.array(
+    fc.record({
+      unit: fc.nat(200),
+      indicator: fc.nat(20),
+      period: periodSpec,
+      value: fc.option(fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constant(0)), { freq: 5 }),
+      target: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 2000 }), weight: 1 }),
+    }),
+    { minLength: 0, maxLength: 150, size: 'max' },
+  ),
+  requests: fc.array(
+    fc.record({
+      indicators: fc.array(fc.nat(20), { minLength: 1, maxLength: 4 }),
+      units: fc.array(fc.record({ unit: fc.nat(200), asId: fc.nat(3) }), { minLength: 1, maxLength: 3 }),
+      periods: fc.array(periodSpec, { minLength: 1, maxLength: 5 }),
+      level: fc.nat(5),
+      asOf: fc.option(fc.nat(3), { nil: undefined, freq: 2 }),
+      groupBy: fc.nat(5),
+      totals: fc.boolean(),
+    }),
+    { minLength: 1, maxLength: 6 },
+  ),
+});
+
+export type ScenarioSpec = typeof scenarioArbitrary extends fc.Arbitrary<infer T> ? T : never;
+
+export interface Scenario {
+  catalog: UnitCatalog;
+  figures: Figure[];
+  requests: AggregateRequest[];
+  changeDate: string;
+}
+
+function iso(m: number, day = 1): string {
+  const year = Math.floor(m / 12);
+  return `${year}-${String((m % 12) + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+function dayBefore(m: number): string {
+  const p = monthPeriod(m - 1);
+  return p.end;
+}
+
+const LEVELS = [undefined, 'PROVINCE', 'DISTRICT', 'COMMUNE', 'COMMUNE', 'DISTRICT'] as const;
+const GROUP_BYS: (GroupBy[] | undefined)[] = [
+  undefined,
+  ['INDICATOR', 'UNIT', 'PERIOD', 'TERM'],
+  ['INDICATOR', 'UNIT', 'TERM'],
+  ['INDICATOR', 'PERIOD'],
+  undefined,
+  ['INDICATOR', 'TERM'],
+];
+
+/** Reads a generated spec as a catalogue (pre-reform provinces, districts, communes; post-reform provinces, communes), figures and requests. */
+export function buildScenario(spec: ScenarioSpec): Scenario {
+  const change = monthIndex(2019, 1) + spec.changeMonth;
+  const changeDate = iso(change);
+  const oldTo = dayBefore(change);
+  const units: UnitVersion[] = [];
+  const make = (code: string, level: UnitVersion['level'], parentId: string | null, from: string, to: string | null): UnitVersion => {
+    const u: UnitVersion = { id: `${code}@${from}`, code, name: code, fullName: code, nameEn: code, level, kind: 'test', parentId, validFrom: from, validTo: to };
+    units.push(u);
+    return u;
+  };
+  const oldLeaves: UnitVersion[] = [];
+  spec.oldProvinces.forEach((districts, i) => {
+    const p = make(`A${i}`, 'PROVINCE', null, '2000-01-01', oldTo);
+    districts.forEach((communes, j) => {
+      const d = make(`A${i}${j}`, 'DISTRICT', p.id, '2000-01-01', oldTo);
+      if (communes === 0) oldLeaves.push(d);
+      for (let k = 0; k < communes; k++) oldLeaves.push(make(`A${i}${j}${k}`, 'COMMUNE', d.id, '2000-01-01', oldTo));
+    });
+  });
+  const newCommuneSlots: { province: number; index: number }[] = [];
+  spec.newProvinces.forEach((n, i) => {
+    for (let k = 0; k < n; k++) newCommuneSlots.push({ province: i, index: k });
+  });
+  // Lineage first, so that a new commune can reuse the code of one of its predecessors.
+  const linkTargets = oldLeaves.map((_, li) => {
+    const entries = spec.lineage[li % spec.lineage.length]!;
+    const byTarget = new Map<number, number>();
+    for (const e of entries) {
+      const t = e.to % newCommuneSlots.length;
+      byTarget.set(t, (byTarget.get(t) ?? 0) + e.weight);
+    }
+    return byTarget;
+  });
+  const newProvinces = spec.newProvinces.map((_, i) => make(spec.reuseCodes && i < spec.oldProvinces.length ? `A${i}` : `B${i}`, 'PROVINCE', null, changeDate, null));
+  const usedCodes = new Set<string>();
+  const newCommunes = newCommuneSlots.map((slot, t) => {
+    let code = `B${slot.province}_${slot.index}`;
+    if (spec.reuseCodes) {
+      const predecessor = oldLeaves.find((leaf, li) => linkTargets[li]!.has(t) && leaf.level === 'COMMUNE' && !usedCodes.has(leaf.code));
+      if (predecessor) code = predecessor.code;
+    }
+    usedCodes.add(code);
+    return make(code, 'COMMUNE', newProvinces[slot.province]!.id, changeDate, null);
+  });
+  const links: LineageLink[] = [];
+  oldLeaves.forEach((leaf, li) => {
+    const byTarget = linkTargets[li]!;
+    const total = [...byTarget.values()].reduce((s, w) => s + w, 0);
+    for (const [t, w] of byTarget) links.push({ fromId: leaf.id, toId: newCommunes[t]!.id, share: byTarget.size === 1 ? 1 : w / total });
+  });
+  const catalog = new UnitCatalog(units, links);
+
+  const indicators = spec.families.flatMap((f) => FAMILIES[f]!);
+  const figures: Figure[] = spec.figures.map((f) => ({
+    indicator: indicators[f.indicator % indicators.length]!,
+    unitId: units[f.unit % units.length]!.id,
+    period: pickPeriod(f.period).code,
+    value: f.value ?? null,
+    target: f.target,
+  }));
+
+  const dates = [changeDate, oldTo, '2019-06-30', '2022-12-31'];
+  const requests: AggregateRequest[] = spec.requests.map((r) => {
+    const req: AggregateRequest = {
+      indicators: r.indicators.map((i) => indicators[i % indicators.length]!),
+      units: r.units.map((u) => {
+        const unit = units[u.unit % units.length]!;
+        return u.asId > 0 ? unit.id : unit.code;
+      }),
+      periods: r.periods.map((p) => pickPeriod(p).code),
+    };
+    const level = LEVELS[r.level];
+    if (level) req.level = level;
+    if (r.asOf !== undefined) req.boundariesAsOf = dates[r.asOf]!;
+    const groupBy = GROUP_BYS[r.groupBy];
+    if (groupBy) req.groupBy = groupBy;
+    if (r.totals) req.totals = true;
+    return req;
+  });
+  return { catalog, figures, requests, changeDate };
+}
+
+function sumN(values: readonly (number | null)[]): number | null {
+  let s: number | null = null;
+  for (const v of values) if (v !== null) s = (s ?? 0) + v;
+  return s;
+}
+
+/**
+ * What a totals row should hold, from the evaluator's numbers for the members of the group: FLOW and
+ * STOCK values, targets, year-to-date and same-period values summed; ratios from summed numerators and
+ * denominators; a ratio's target is the requested unit's own.
+ */
+export function expectedTotal(
+  evaluator: ReferenceEvaluator,
+  catalog: UnitCatalog,
+  row: AggregateRow,
+  members: readonly UnitVersion[],
+  period: Period,
+): Pick<AggregateRow, 'value' | 'target' | 'achievementPct' | 'samePeriodValue' | 'samePeriodPct' | 'complete'> {
+  const indicator = findIndicator(row.indicator)!;
+  const shifted = shiftYears(period, -1);
+  const tp = evaluator.targetFor(indicator, row.unitId, period).period;
+  const complete = members.every((m) => evaluator.measure(indicator, m.id, period).complete);
+  const over = (ind: Indicator) => ({
+    value: sumN(members.map((m) => evaluator.measure(ind, m.id, period).value)),
+    same: sumN(members.map((m) => evaluator.measure(ind, m.id, shifted).value)),
+    ytd: tp ? sumN(members.map((m) => evaluator.yearToDate(ind, m.id, period, tp).value)) : null,
+  });
+  void catalog;
+  if (indicator.rule === 'RATIO') {
+    const n = over(findIndicator(indicator.numerator!)!);
+    const d = over(findIndicator(indicator.denominator!)!);
+    const value = percent(n.value, d.value);
+    const same = percent(n.same, d.same);
+    const target = tp ? evaluator.target(indicator, row.unitId, tp) : null;
+    return {
+      value,
+      target,
+      achievementPct: percent(percent(n.ytd, d.ytd), target),
+      samePeriodValue: same,
+      samePeriodPct: percent(value, same),
+      complete,
+    };
+  }
+  const s = over(indicator);
+  const target = tp ? sumN(members.map((m) => evaluator.targetFor(indicator, m.id, period).value)) : null;
+  return {
+    value: s.value,
+    target,
+    achievementPct: percent(s.ytd, target),
+    samePeriodValue: s.same,
+    samePeriodPct: percent(s.value, s.same),
+    complete,
+  };
+}
+
+/** The members of a totals group: the requested unit, or its units at `level` valid on the date. */
+export function groupMembers(catalog: UnitCatalog, unitId: string, level: string | undefined, date: string): UnitVersion[] {
+  if (!level) return [catalog.get(unitId)!];
+  return catalog.subtree(unitId).filter((u) => u.level === level && (u.id === unitId || isValidOn(u, date)));
+}

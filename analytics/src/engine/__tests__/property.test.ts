@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { GraphQLError } from 'graphql';
+import { parsePeriod, ReferenceEvaluator } from '@lgr/schema';
+import { AnalyticsStore } from '../../store';
+import { runAggregate } from '../aggregate';
+import type { AggregateRow } from '../types';
+import { changesOf, close, compareWithEvaluator, FIELDS } from './helpers';
+import { buildScenario, expectedTotal, groupMembers, scenarioArbitrary } from './generators';
+
+/*
+ * The engine against the reference evaluator on random two-era hierarchies, figures and requests.
+ * The seed is fixed (override with FC_SEED, and the number of runs with FC_RUNS); a failure prints the
+ * seed, the shrunk scenario and the rows that differ.
+ */
+const SEED = Number(process.env.FC_SEED ?? 20250701);
+const RUNS = Number(process.env.FC_RUNS ?? 250);
+
+describe('runAggregate agrees with the reference evaluator', () => {
+  let store: AnalyticsStore | undefined;
+  const stats = { scenarios: 0, requests: 0, rows: 0, totals: 0, unitNotFound: 0, nonNullValues: 0, incomplete: 0 };
+
+  afterAll(async () => {
+    await store?.close();
+    console.log(`property cases: ${JSON.stringify(stats)}`);
+  });
+
+  it('on random hierarchies, lineage, figures and requests', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArbitrary, async (spec) => {
+        const scenario = buildScenario(spec);
+        const { catalog, figures } = scenario;
+        // Unit ids repeat across runs, so every run has a store of its own.
+        await store?.close();
+        store = await AnalyticsStore.open(':memory:', { threads: 2 });
+        await store.syncCatalog(catalog);
+        await store.applyChanges('test', changesOf(figures), figures.length);
+        const evaluator = new ReferenceEvaluator(catalog, figures);
+        stats.scenarios++;
+        for (const request of scenario.requests) {
+          let rows: AggregateRow[];
+          try {
+            rows = await runAggregate(store, catalog, request);
+          } catch (error) {
+            if (error instanceof GraphQLError && error.extensions.code === 'UNIT_NOT_FOUND') {
+              const { unit, date } = error.extensions as { unit: string; date: string };
+              expect(unit.includes('@') ? catalog.get(unit) : catalog.resolve(unit, date)).toBeUndefined();
+              stats.unitNotFound++;
+              continue;
+            }
+            throw error;
+          }
+          stats.requests++;
+          const problems = compareWithEvaluator(rows, evaluator);
+          for (const row of rows.filter((r) => r.total)) {
+            const members = groupMembers(catalog, row.unitId, request.level, row.boundariesAsOf);
+            const want = expectedTotal(evaluator, catalog, row, members, parsePeriod(row.period));
+            for (const field of FIELDS) {
+              if (!close(row[field], want[field])) problems.push(`TOTAL ${row.indicator} ${row.unitId} ${row.period} ${field}: engine ${row[field]}, expected ${want[field]}`);
+            }
+            if (row.complete !== want.complete) problems.push(`TOTAL ${row.indicator} ${row.unitId} ${row.period} complete: engine ${row.complete}`);
+          }
+          if (problems.length) {
+            throw new Error(`${problems.length} differences for ${JSON.stringify(request)}:\n${problems.slice(0, 20).join('\n')}\nfigures: ${JSON.stringify(figures)}\nunits: ${JSON.stringify(catalog.units.map((u) => [u.id, u.parentId]))}\nlinks: ${JSON.stringify(catalog.links)}`);
+          }
+          stats.rows += rows.filter((r) => !r.total).length;
+          stats.totals += rows.filter((r) => r.total).length;
+          stats.nonNullValues += rows.filter((r) => r.value !== null).length;
+          stats.incomplete += rows.filter((r) => !r.complete).length;
+        }
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    expect(stats.rows).toBeGreaterThan(RUNS);
+  });
+});
