@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { CatalogSnapshot, Logger } from '@lgr/kit';
@@ -11,7 +13,11 @@ export interface StoredCatalog {
   readonly catalog: UnitCatalog;
   /** The JSON of the {@link CatalogSnapshot}, serialised once per digest. */
   readonly body: string;
+  /** The same JSON gzipped (about a tenth of the size), compressed on first use. */
+  gzipped(): Promise<Buffer>;
 }
+
+const gzipAsync = promisify(gzip);
 
 /** A unit version in exactly the shape (and key order) that `loadAdminUnits` produces. */
 export function toUnitVersion(row: Pick<UnitVersionEntity, keyof UnitVersion>): UnitVersion {
@@ -68,6 +74,8 @@ export class CatalogStore {
       this.log.warn({ stored: metaDigest, rebuilt: digest }, 'the catalogue read back from the store differs from the loaded files');
     }
     const snapshot: CatalogSnapshot = { digest, units, links };
-    return { digest, catalog, body: JSON.stringify(snapshot) };
+    const body = JSON.stringify(snapshot);
+    let gzipped: Promise<Buffer> | undefined;
+    return { digest, catalog, body, gzipped: () => (gzipped ??= gzipAsync(body)) };
   }
 }

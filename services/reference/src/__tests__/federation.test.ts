@@ -89,6 +89,7 @@ describe.each(BACKENDS)('federation contracts on $name', (backend) => {
       const snapshot = (await res.json()) as { digest: string; units: any[]; links: any[] };
       expect(snapshot.digest).toBe(h.server.load.digest);
       expect(res.headers.get('etag')).toBe(`"${snapshot.digest}"`);
+      expect(res.headers.get('content-encoding')).toBe('gzip');
       expect(snapshot.units).toHaveLength(14_149);
       expect(snapshot.links).toHaveLength(10_592);
       // What a consumer computes from the snapshot is the digest it was served under.
@@ -105,6 +106,16 @@ describe.each(BACKENDS)('federation contracts on $name', (backend) => {
         validFrom: '2025-07-01',
         validTo: null,
       });
+    });
+
+    it('sends the same JSON uncompressed to a client that does not take gzip', async () => {
+      const plain = await h.get('/internal/catalog', 'service', { 'accept-encoding': 'identity' });
+      expect(plain.status).toBe(200);
+      expect(plain.headers.get('content-encoding')).toBeNull();
+      const text = await plain.text();
+      expect(text.length).toBeGreaterThan(3_000_000);
+      const zipped = await h.get('/internal/catalog', 'service');
+      expect(await zipped.text()).toBe(text);
     });
 
     it('answers 304 to a service that already holds the current digest', async () => {
