@@ -1,14 +1,14 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { AdminUnitRef, loadUnitRecords } from '@lgr/observations';
-import type { DomainContext } from '@lgr/observations';
+import { adminUnitType, loadUnitRecords } from '@lgr/observations';
+import type { AdminUnitKey, DomainContext } from '@lgr/observations';
 import { BudgetEstimate, RevenueCategory } from './entities';
 
 /** The economy records of a unit, scope-checked and loaded through DataLoaders. */
-@Resolver(() => AdminUnitRef)
+@Resolver(() => adminUnitType('ECONOMY'))
 export class EconomyRecordsResolver {
   @FieldResolver(() => [BudgetEstimate], { nullable: true, description: 'Budget revenue estimates of this unit version, by year and category' })
   budgetEstimates(
-    @Root() unit: AdminUnitRef,
+    @Root() unit: AdminUnitKey,
     @Arg('year', () => Int, { nullable: true }) year: number | undefined,
     @Arg('category', () => RevenueCategory, { nullable: true }) category: RevenueCategory | undefined,
     @Ctx() ctx: DomainContext,

@@ -17,7 +17,7 @@ import { loadDemoData, SeedCounts, SeedRecords } from './demo/seed';
 import { SYNTHETIC_LABEL } from './demo/synthetic';
 import { OBSERVATION_ENTITIES } from './entities';
 import { adminUnitReference, observationResolvers } from './graphql/resolvers';
-import { AdminUnitRef } from './graphql/types';
+import { adminUnitType } from './graphql/types';
 import { internalRoutes } from './routes';
 import { readFeed, storeStats } from './store';
 
@@ -77,7 +77,7 @@ export interface RunningDomainService extends RunningServer {
 export function buildDomainSchema(definition: Pick<DomainDefinition, 'domain' | 'resolvers' | 'orphanedTypes'>): Promise<GraphQLSchema> {
   const resolvers = [...observationResolvers(definition.domain), ...(definition.resolvers ?? [])] as NonEmptyArray<Function>;
   return buildFederatedSchema(
-    { resolvers, orphanedTypes: [AdminUnitRef, ...(definition.orphanedTypes ?? [])] },
+    { resolvers, orphanedTypes: [adminUnitType(definition.domain), ...(definition.orphanedTypes ?? [])] },
     adminUnitReference,
   );
 }

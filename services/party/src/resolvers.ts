@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { AdminUnitRef, loadUnitRecords } from '@lgr/observations';
-import type { DomainContext } from '@lgr/observations';
+import { adminUnitType, loadUnitRecords } from '@lgr/observations';
+import type { AdminUnitKey, DomainContext } from '@lgr/observations';
 import { clientError, DEFAULT_TERMS, ErrorCode } from '@lgr/schema';
 import { PartyCongress, PartyOrganisation, PartyOrganisationKind, ResolutionTarget, ResolutionTargets, ResolutionTargetStatus } from './entities';
 
@@ -20,11 +20,11 @@ export function summariseTargets(items: readonly ResolutionTarget[]): Resolution
 }
 
 /** The Party building records of a unit, each scope-checked and loaded through DataLoaders. */
-@Resolver(() => AdminUnitRef)
+@Resolver(() => adminUnitType('PARTY'))
 export class PartyRecordsResolver {
   @FieldResolver(() => [PartyOrganisation], { nullable: true, description: 'Party organisations of this unit version' })
   partyOrganisations(
-    @Root() unit: AdminUnitRef,
+    @Root() unit: AdminUnitKey,
     @Arg('kind', () => PartyOrganisationKind, { nullable: true }) kind: PartyOrganisationKind | undefined,
     @Ctx() ctx: DomainContext,
   ): Promise<PartyOrganisation[]> {
@@ -33,7 +33,7 @@ export class PartyRecordsResolver {
 
   @FieldResolver(() => [PartyCongress], { nullable: true, description: 'Party congresses of this unit version, optionally for one term' })
   partyCongresses(
-    @Root() unit: AdminUnitRef,
+    @Root() unit: AdminUnitKey,
     @Arg('term', () => String, { nullable: true, description: 'Term code, e.g. 2025-2030' }) term: string | undefined,
     @Ctx() ctx: DomainContext,
   ): Promise<PartyCongress[]> {
@@ -43,7 +43,7 @@ export class PartyRecordsResolver {
 
   @FieldResolver(() => ResolutionTargets, { nullable: true, description: 'The Congress-resolution targets of a term and how they ended' })
   async congressResolutionTargets(
-    @Root() unit: AdminUnitRef,
+    @Root() unit: AdminUnitKey,
     @Arg('term', () => String, { description: 'Term code, e.g. 2020-2025' }) term: string,
     @Ctx() ctx: DomainContext,
   ): Promise<ResolutionTargets> {

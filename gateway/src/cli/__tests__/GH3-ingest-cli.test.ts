@@ -5,11 +5,14 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
 import { jwtVerify } from 'jose';
-import { Identity, IDENTITY_HEADER, signForwardedIdentity, staticCatalog } from '@lgr/kit';
-import { start as startEconomy } from '@lgr/economy';
-import { start as startParty } from '@lgr/party';
-import { start as startSocial } from '@lgr/social';
+import { Identity, IDENTITY_HEADER, printSubgraphSdl, signForwardedIdentity, staticCatalog } from '@lgr/kit';
+import { buildEconomySchema, start as startEconomy } from '@lgr/economy';
+import { buildPartySchema, start as startParty } from '@lgr/party';
+import { buildReferenceSchema } from '@lgr/reference';
+import { buildSocialSchema, start as startSocial } from '@lgr/social';
 import type { RunningDomainService } from '@lgr/observations';
 import { ADMIN, askSubgraph, callInternal, TEST_INTERNAL_SECRET, testCatalog, viewerOf } from '@lgr/observations/dist/testing/helpers';
 import { Domain } from '@lgr/schema';
@@ -258,6 +261,24 @@ describe('platform CLI against real subgraphs', () => {
     const bad = await cli(['ingest', file]);
     expect(bad.code).toBe(1);
     expect(bad.err.split('\n').map((l) => l.slice(file.length + 1).split(':').slice(0, 2).join(':'))).toEqual(['3: indicator', '4: unit', '5: period', '6: value', '7: value', '8: target']);
+  });
+
+  it('the three domain subgraphs, built in one process, compose with the reference subgraph', async () => {
+    const subgraphs = [
+      { name: 'reference', build: buildReferenceSchema },
+      { name: 'party', build: buildPartySchema },
+      { name: 'economy', build: buildEconomySchema },
+      { name: 'social', build: buildSocialSchema },
+    ];
+    const printed = await Promise.all(subgraphs.map(async (s) => ({ name: s.name, url: `http://${s.name}/graphql`, typeDefs: parse(printSubgraphSdl(await s.build())) })));
+    const result = composeServices(printed);
+    expect(result.errors?.map((e) => e.message)).toBeUndefined();
+    const supergraph = result.supergraphSdl!;
+    for (const field of ['partyFigures', 'economyFigures', 'socialFigures', 'partyOrganisations', 'budgetEstimates', 'recruitmentQuotas']) {
+      expect(supergraph).toContain(`${field}(`);
+    }
+    const mutation = /type Mutation[^{]*\{([^}]*)\}/.exec(supergraph)![1]!;
+    for (const ns of ['party: PartyMutation!', 'economy: EconomyMutation!', 'social: SocialMutation!']) expect(mutation).toContain(ns);
   });
 
   it('mints tokens with JWT_SECRET or the development secret', async () => {

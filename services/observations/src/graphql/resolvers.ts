@@ -5,7 +5,8 @@ import type { DomainContext } from '../context';
 import { inScope } from '../context';
 import { recordObservations } from '../record';
 import { StoredObservation } from '../store';
-import { AdminUnitRef, Figure, ObservationInput, RecordObservationsPayload } from './types';
+import type { AdminUnitKey } from './types';
+import { adminUnitType, Figure, ObservationInput, RecordObservationsPayload } from './types';
 
 /** Rows accepted in one `recordObservations` call; the ingest CLI sends batches of 500. */
 export const MAX_BATCH_ROWS = 10_000;
@@ -80,7 +81,7 @@ export function observationResolvers(domain: Domain): Function[] {
     }
   }
 
-  @Resolver(() => AdminUnitRef)
+  @Resolver(() => adminUnitType(domain))
   class DomainFiguresResolver {
     @FieldResolver(() => [Figure], {
       name: `${prefix}Figures`,
@@ -88,7 +89,7 @@ export function observationResolvers(domain: Domain): Function[] {
       description: `Figures of ${domain} indicators recorded for this unit version, optionally for one period (exact code) and some indicators`,
     })
     async figures(
-      @Root() unit: AdminUnitRef,
+      @Root() unit: AdminUnitKey,
       @Arg('period', () => String, { nullable: true }) period: string | undefined,
       @Arg('indicators', () => [String], { nullable: true }) indicators: string[] | undefined,
       @Ctx() ctx: DomainContext,

@@ -1,11 +1,35 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import type { Domain } from '@lgr/schema';
 
-/** The reference subgraph's `AdminUnit`, which every domain subgraph extends with its own fields. */
-@ObjectType('AdminUnit')
-@Directive('@key(fields: "id")')
-export class AdminUnitRef {
-  @Field(() => ID, { description: 'Unit version id, e.g. 304@2000-01-01' })
-  id!: string;
+/** What a domain subgraph knows of an `AdminUnit`: its key, the unit version id. */
+export interface AdminUnitKey {
+  readonly id: string;
+}
+
+function defineAdminUnit(): Function {
+  @ObjectType('AdminUnit')
+  @Directive('@key(fields: "id")')
+  class DomainAdminUnit {
+    @Field(() => ID, { description: 'Unit version id, e.g. 304@2000-01-01' })
+    id!: string;
+  }
+  return DomainAdminUnit;
+}
+
+/*
+ * One class per domain, all defined up front: type-graphql resolves every resolver's type while it
+ * builds any schema, so a type first created during a build would be missing from that build.
+ */
+const ADMIN_UNIT_TYPES: Record<Domain, Function> = { PARTY: defineAdminUnit(), ECONOMY: defineAdminUnit(), SOCIAL: defineAdminUnit() };
+
+/**
+ * The reference subgraph's `AdminUnit` as one domain subgraph extends it. Each domain has its own
+ * class: type-graphql adds a resolver's fields to the class's metadata for good, so one class shared
+ * by the three subgraphs would carry every domain's fields into every schema built in the same
+ * process (as the gateway's composition does).
+ */
+export function adminUnitType(domain: Domain): Function {
+  return ADMIN_UNIT_TYPES[domain];
 }
 
 /** The reference subgraph's `Indicator`, referenced by its code. */

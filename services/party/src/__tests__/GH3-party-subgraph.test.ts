@@ -67,5 +67,6 @@ describe('party schema', () => {
     expect(sdl).toMatch(/type Term\s+@key\(fields: "code", resolvable: false\)/);
     expect(sdl.replace(/\s+/g, ' ')).toMatch(/congressResolutionTargets\( (""".*?""" )?term: String! \): ResolutionTargets/);
     expect(sdl).toContain('partyOrganisations(kind: PartyOrganisationKind): [PartyOrganisation!]');
+    expect(sdl).not.toMatch(/economyFigures|socialFigures|budgetEstimates|recruitmentQuotas/);
   });
 });

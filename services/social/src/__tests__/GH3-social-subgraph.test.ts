@@ -58,6 +58,7 @@ describe('social schema', () => {
     const sdl = printSubgraphSdl(await buildSocialSchema());
     expect(sdl).toContain('social: SocialMutation!');
     expect(sdl).toContain('recruitmentQuotas(year: Int): [RecruitmentQuota!]');
-    expect(sdl).toMatch(/socialFigures\(period: String, indicators: \[String!\]\): \[Figure!\]/);
+    expect(sdl).toMatch(/socialFigures\((period: String, indicators: \[String!\]|indicators: \[String!\], period: String)\): \[Figure!\]/);
+    expect(sdl).not.toMatch(/partyFigures|economyFigures|partyOrganisations|budgetEstimates/);
   });
 });
