@@ -116,6 +116,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     allowBatchedHttpRequests: true,
     introspection: !options.production,
     hideSchemaDetailsFromClientErrors: options.production,
+    // The service's main.ts owns the signal handlers and drains through close(); Apollo's own
+    // handlers would start a second stop() that never returns.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     persistedQueries: options.persistedQueries === 'off' ? false : {},
     csrfPrevention: true,
