@@ -62,6 +62,31 @@ declare module 'express-serve-static-core' {
 }
 
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly serviceName: string,
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+  ) {
+    super(config);
+  }
+
+  /**
+   * A subgraph that cannot be reached (refused, reset, timed out) becomes a SOURCE_UNAVAILABLE error
+   * naming it; the gateway still returns what the other subgraphs answered.
+   */
+  override didEncounterError(error: Error, _request: unknown, response?: unknown): void {
+    if (response === undefined && !(error instanceof GraphQLError)) {
+      const timedOut = error.name === 'TimeoutError' || error.name === 'AbortError';
+      throw clientError(
+        timedOut ? ErrorCode.TIMEOUT : ErrorCode.SOURCE_UNAVAILABLE,
+        timedOut
+          ? `The ${this.serviceName} service did not answer in time; other parts of the answer are complete`
+          : `The ${this.serviceName} service is unavailable; other parts of the answer are complete`,
+        { serviceName: this.serviceName },
+      );
+    }
+    throw error;
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (context.forwarded) request.http!.headers.set(IDENTITY_HEADER, context.forwarded);
     if (context.requestId) request.http!.headers.set('x-request-id', context.requestId);
@@ -87,7 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
-      new IdentityForwardingDataSource({
+      new IdentityForwardingDataSource(name, {
         url: subgraphGraphqlUrl(options.subgraphUrls, name, url),
         fetcher: (input, init) =>
           fetch(input, { ...(init as RequestInit), signal: AbortSignal.timeout(options.subgraphTimeoutMs) }) as never,
@@ -314,24 +339,15 @@ function outcomePlugin(counter: Counter): ApolloServerPlugin<GatewayContext> {
   };
 }
 
-const NETWORK_FAILURE = /ECONNREFUSED|ECONNRESET|fetch failed|socket hang up|aborted|timeout|TimeoutError|other side closed/i;
-
 /**
- * Keeps registered client errors (ours and Apollo's request errors) and turns everything else into
- * a message without internals: a subgraph that cannot be reached becomes SOURCE_UNAVAILABLE naming
- * the service, anything unexpected a generic internal error (logged in full here).
+ * Keeps registered client errors (ours, the subgraphs' and Apollo's request errors) and turns
+ * everything else into a generic internal error, logged in full here, so no stack trace, SQL text or
+ * internal address reaches a client.
  */
 export function maskGatewayError(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
   const { stacktrace: _s, exception: _e, http: _h, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
   const code = extensions.code as string | undefined;
   const service = extensions.serviceName as string | undefined;
-  if (NETWORK_FAILURE.test(formatted.message)) {
-    return {
-      message: `The ${service ?? 'upstream'} service is unavailable; other parts of the answer are complete`,
-      path: formatted.path,
-      extensions: { code: ErrorCode.SOURCE_UNAVAILABLE, ...(service ? { serviceName: service } : {}) },
-    };
-  }
   if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) return { ...formatted, extensions };
   log.error({ err: error }, 'unexpected error');
   return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(service ? { serviceName: service } : {}) } };
