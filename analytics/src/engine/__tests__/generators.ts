@@ -53,7 +53,14 @@ function periodPool(): Period[][] {
 
 const POOL = periodPool();
 
-const periodSpec = fc.record({ grain: fc.nat(4), index: fc.nat(200) });
+/** Figures: mostly months and quarters. Requests: mostly halves, years and terms. */
+const GRAIN_WEIGHTS = {
+  figure: [35, 25, 20, 12, 8],
+  request: [10, 20, 25, 30, 15],
+};
+const grainOf = (weights: number[]) => fc.oneof(...weights.map((weight, grain) => ({ arbitrary: fc.constant(grain), weight })));
+const figurePeriod = fc.record({ grain: grainOf(GRAIN_WEIGHTS.figure), index: fc.nat(200) });
+const requestPeriod = fc.record({ grain: grainOf(GRAIN_WEIGHTS.request), index: fc.nat(200) });
 type PeriodSpec = { grain: number; index: number };
 
 function pickPeriod(s: PeriodSpec): Period {
@@ -65,7 +72,9 @@ export const scenarioArbitrary = fc.record({
   /** Months after 2019-01 at which the reorganisation takes effect (on the 1st). */
   changeMonth: fc.nat(35),
   /** Old provinces, each a list of districts given by their number of communes (0: a district without communes). */
-  oldProvinces: fc.array(fc.array(fc.nat(4), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 2 }),
+  oldProvinces: fc.array(fc.array(fc.nat(4), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+  /** Old districts (by index, cycled) whose communes all go wholly to one new commune. */
+  wholeDistricts: fc.array(fc.nat(20), { maxLength: 2 }),
   /** New provinces, by their number of communes. */
   newProvinces: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
   /** Lineage of each old leaf (cycled): the new communes it goes to and their weights. */
@@ -79,17 +88,17 @@ export const scenarioArbitrary = fc.record({
     fc.record({
       unit: fc.nat(200),
       indicator: fc.nat(20),
-      period: periodSpec,
+      period: figurePeriod,
       value: fc.option(fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constant(0)), { freq: 5 }),
       target: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 2000 }), weight: 1 }),
     }),
-    { minLength: 0, maxLength: 150, size: 'max' },
+    { minLength: 40, maxLength: 300, size: 'max' },
   ),
   requests: fc.array(
     fc.record({
       indicators: fc.array(fc.nat(20), { minLength: 1, maxLength: 4 }),
-      units: fc.array(fc.record({ unit: fc.nat(200), asId: fc.nat(3) }), { minLength: 1, maxLength: 3 }),
-      periods: fc.array(periodSpec, { minLength: 1, maxLength: 5 }),
+      units: fc.array(fc.record({ unit: fc.nat(200), asId: fc.nat(5) }), { minLength: 1, maxLength: 3 }),
+      periods: fc.array(requestPeriod, { minLength: 1, maxLength: 5 }),
       level: fc.nat(5),
       asOf: fc.option(fc.nat(3), { nil: undefined, freq: 2 }),
       groupBy: fc.nat(5),
@@ -162,6 +171,14 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     }
     return byTarget;
   });
+  const districts = units.filter((u) => u.level === 'DISTRICT');
+  for (const d of spec.wholeDistricts) {
+    const district = districts[d % districts.length]!;
+    const target = d % newCommuneSlots.length;
+    oldLeaves.forEach((leaf, li) => {
+      if (leaf.parentId === district.id || leaf.id === district.id) linkTargets[li] = new Map([[target, 1]]);
+    });
+  }
   const newProvinces = spec.newProvinces.map((_, i) => make(spec.reuseCodes && i < spec.oldProvinces.length ? `A${i}` : `B${i}`, 'PROVINCE', null, changeDate, null));
   const usedCodes = new Set<string>();
   const newCommunes = newCommuneSlots.map((slot, t) => {

@@ -17,7 +17,7 @@ const RUNS = Number(process.env.FC_RUNS ?? 250);
 
 describe('runAggregate agrees with the reference evaluator', () => {
   let store: AnalyticsStore | undefined;
-  const stats = { scenarios: 0, requests: 0, rows: 0, totals: 0, unitNotFound: 0, nonNullValues: 0, incomplete: 0 };
+  const stats = { scenarios: 0, requests: 0, emptyAnswers: 0, rows: 0, totals: 0, unitNotFound: 0, nonNullValues: 0, incomplete: 0, ms: 0 };
 
   afterAll(async () => {
     await store?.close();
@@ -38,8 +38,11 @@ describe('runAggregate agrees with the reference evaluator', () => {
         stats.scenarios++;
         for (const request of scenario.requests) {
           let rows: AggregateRow[];
+          const started = Date.now();
           try {
             rows = await runAggregate(store, catalog, request);
+            stats.ms += Date.now() - started;
+            if (!rows.length) stats.emptyAnswers++;
           } catch (error) {
             if (error instanceof GraphQLError && error.extensions.code === 'UNIT_NOT_FOUND') {
               const { unit, date } = error.extensions as { unit: string; date: string };

@@ -1,0 +1,100 @@
+import { AnalyticsStore, queryRows, runStatement, statement } from '../../store';
+import { planTableRows } from '../aggregate';
+import { planAggregate } from '../plan';
+import {
+  createPlanTablesStatements,
+  derivedTablesStatements,
+  GRAIN_ORDER,
+  pct,
+  PLAN_TABLES,
+  PlanTable,
+  resultStatement,
+  stagesStatement,
+  targetStepStatement,
+  valueStepStatement,
+} from '../sql';
+import { realCatalog } from './helpers';
+
+describe('engine SQL builders', () => {
+  it('bind the grain and stage as parameters instead of writing them into the SQL', () => {
+    const s = valueStepStatement('QUARTER', 1);
+    expect(s.params).toEqual(['QUARTER', 1]);
+    expect(s.sql).toContain('grain = $1');
+    expect(s.sql).toContain('stage = $2');
+    expect(s.sql).not.toContain("'QUARTER'");
+    const t = targetStepStatement(3);
+    expect(t.params).toEqual([3]);
+    expect(t.sql).toContain('stage = $1');
+    for (const fixed of [resultStatement(), stagesStatement(), ...derivedTablesStatements(), ...createPlanTablesStatements()]) {
+      expect(fixed.params).toEqual([]);
+    }
+  });
+
+  it('write into the work tables and read only the plan and store tables', () => {
+    expect(valueStepStatement('MONTH', 0).sql).toMatch(/^INSERT INTO dp_value /);
+    expect(targetStepStatement(0).sql).toMatch(/^INSERT INTO dp_target /);
+    expect(resultStatement().sql).toMatch(/^WITH part_values AS/);
+    const created = createPlanTablesStatements().map((s) => /TEMP TABLE (\w+)/.exec(s.sql)![1]);
+    expect(created).toEqual([...Object.keys(PLAN_TABLES), 'dp_value', 'dp_target']);
+    const derived = derivedTablesStatements().map((s) => /TEMP TABLE (\w+)/.exec(s.sql)![1]);
+    expect(derived).toEqual(['pu', 'pr', 'plan_facts', 'plan_inside', 'plan_target_facts']);
+  });
+
+  it('order grains so that every sub-period is computed before its period', () => {
+    expect(GRAIN_ORDER).toEqual(['MONTH', 'QUARTER', 'SIX_MONTH', 'YEAR', 'TERM']);
+  });
+
+  it('lay out plan rows in the columns of the plan tables', () => {
+    const plan = planAggregate(realCatalog(), {
+      indicators: ['SS_POOR_RATE', 'PB_NEW_MEMBERS'],
+      units: ['31'],
+      periods: ['2025', '2020-2025'],
+      level: 'PROVINCE',
+      totals: true,
+    });
+    const rows = planTableRows(plan);
+    for (const name of Object.keys(PLAN_TABLES) as PlanTable[]) {
+      expect(rows[name].length).toBeGreaterThan(0);
+      for (const row of rows[name]) expect(row).toHaveLength(PLAN_TABLES[name].length);
+    }
+  });
+
+  describe('in DuckDB', () => {
+    let store: AnalyticsStore;
+    beforeAll(async () => {
+      store = await AnalyticsStore.open(':memory:', { threads: 1 });
+    });
+    afterAll(() => store.close());
+
+    it('prepare against the store and plan tables', async () => {
+      await store.withConnection(async (c) => {
+        for (const s of createPlanTablesStatements()) await runStatement(c, s);
+        for (const s of derivedTablesStatements()) await runStatement(c, s);
+        const statements = [
+          ...GRAIN_ORDER.map((g) => valueStepStatement(g, 0)),
+          targetStepStatement(0),
+          resultStatement(),
+          stagesStatement(),
+        ];
+        for (const s of statements) {
+          const prepared = await c.prepare(s.sql);
+          try {
+            expect(prepared.parameterCount).toBe(s.params.length);
+          } finally {
+            prepared.destroySync();
+          }
+        }
+      });
+    });
+
+    it('compute percentages with null for a missing or zero denominator', async () => {
+      const rows = await store.withConnection((c) =>
+        queryRows(
+          c,
+          statement(`SELECT ${pct('a', 'b')} AS p FROM (VALUES (1.0::DOUBLE, 4.0::DOUBLE, 1), (1.0, 0.0, 2), (NULL, 4.0, 3), (1.0, NULL, 4), (0.0, 4.0, 5)) t(a, b, o) ORDER BY o`),
+        ),
+      );
+      expect(rows.map((r) => r.p)).toEqual([25, null, null, null, 0]);
+    });
+  });
+});
