@@ -2,6 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { UnitCatalog } from '@lgr/schema';
 import { appendRows } from '../store/append';
 import { queryRows, runStatement } from '../store/exec';
+import { readMetaStatement } from '../store/sql';
+import { CATALOG_DIGEST } from '../store/store';
 import type { Row } from '../store/rows';
 import type { AnalyticsStore } from '../store/store';
 import { AggregatePlan, planAggregate } from './plan';
@@ -66,14 +68,32 @@ async function traced<T>(trace: StepTracer | undefined, step: string, fn: () => 
   }
 }
 
-/** Loads a plan and computes it; returns the numbers keyed by `ROW:<rowId>` and `TOTAL:<groupId>`. */
+/** Thrown when the store's unit tables hold another catalogue than the one a plan was made from. */
+export class CatalogChangedError extends Error {
+  constructor(expected: string, found: string | null) {
+    super(`The store holds catalogue ${found ?? '(none)'}, the plan was made from ${expected}`);
+    this.name = 'CatalogChangedError';
+  }
+}
+
+/**
+ * Loads a plan and computes it; returns the numbers keyed by `ROW:<rowId>` and `TOTAL:<groupId>`.
+ * With `catalogDigest`, first checks (in the same transaction) that the store's unit tables hold that
+ * catalogue and throws {@link CatalogChangedError} when they do not.
+ */
 export async function computePlan(
   connection: DuckDBConnection,
   plan: AggregatePlan,
   trace?: StepTracer,
+  catalogDigest?: string,
 ): Promise<Map<string, ResultRow>> {
   await connection.run('BEGIN TRANSACTION');
   try {
+    if (catalogDigest !== undefined) {
+      const meta = await queryRows(connection, readMetaStatement(CATALOG_DIGEST));
+      const found = meta.length ? String(meta[0]!.value) : null;
+      if (found !== catalogDigest) throw new CatalogChangedError(catalogDigest, found);
+    }
     await traced(trace, 'create plan tables', async () => {
       for (const s of createPlanTablesStatements()) await runStatement(connection, s);
     });
@@ -134,9 +154,20 @@ export async function runAggregate(
   const plan = planAggregate(catalog, request, { scope: options.scope, maxRows: options.maxRows });
   trace?.('plan', Number(process.hrtime.bigint() - started) / 1e6);
   if (!plan.output.length) return [];
-  // The rollups read the store's copy of the catalogue; it must be the one the plan was made from.
-  await store.syncCatalog(catalog);
-  const results = await store.withConnection((c) => computePlan(c, plan, trace), { timeoutMs: options.timeoutMs });
+  // The rollups read the store's copy of the catalogue; it must be the one the plan was made from. A
+  // catalogue synced by someone else between the two is caught inside the read transaction.
+  const digest = catalog.digest();
+  const compute = async () => {
+    await store.syncCatalog(catalog);
+    return store.withConnection((c) => computePlan(c, plan, trace, digest), { timeoutMs: options.timeoutMs });
+  };
+  let results: Map<string, ResultRow>;
+  try {
+    results = await compute();
+  } catch (error) {
+    if (!(error instanceof CatalogChangedError)) throw error;
+    results = await compute();
+  }
   return plan.output.map(({ kind, id }) => {
     const numbers = results.get(`${kind}:${id}`)!;
     const meta = kind === 'ROW' ? plan.rows[id]! : plan.groups[id]!;

@@ -1,4 +1,4 @@
-export { runAggregate, computePlan, planTableRows } from './aggregate';
+export { CatalogChangedError, computePlan, planTableRows, runAggregate } from './aggregate';
 export type { StepTracer } from './aggregate';
 export { benchAggregate, syntheticCountry, syntheticFacts } from './bench';
 export type { BenchCase } from './bench';

@@ -1,4 +1,4 @@
-export { AnalyticsStore, stagingRow } from './store';
+export { AnalyticsStore, CATALOG_DIGEST, stagingRow } from './store';
 export type { FeedChange, StoreOptions } from './store';
 export * from './sql';
 export { appendRows } from './append';

@@ -51,7 +51,8 @@ export interface StoreOptions {
   threads?: number;
 }
 
-const CATALOG_DIGEST = 'catalog_digest';
+/** The `store_meta` key of the digest of the catalogue the unit tables hold. */
+export const CATALOG_DIGEST = 'catalog_digest';
 const CATALOG_LAYOUT = 'catalog_layout';
 
 function finiteOrNull(x: number | null | undefined): number | null {

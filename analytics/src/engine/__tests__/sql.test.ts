@@ -1,5 +1,5 @@
 import { AnalyticsStore, queryRows, runStatement, statement } from '../../store';
-import { planTableRows } from '../aggregate';
+import { CatalogChangedError, computePlan, planTableRows } from '../aggregate';
 import { planAggregate } from '../plan';
 import {
   createPlanTablesStatements,
@@ -85,6 +85,11 @@ describe('engine SQL builders', () => {
           }
         }
       });
+    });
+
+    it('refuse to compute a plan made from another catalogue than the store holds', async () => {
+      const plan = planAggregate(realCatalog(), { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2024'] });
+      await expect(store.withConnection((c) => computePlan(c, plan, undefined, 'another digest'))).rejects.toBeInstanceOf(CatalogChangedError);
     });
 
     it('compute percentages with null for a missing or zero denominator', async () => {
