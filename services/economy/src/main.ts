@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { runDomainServiceMain } from '@lgr/observations';
+import { runMain } from '@lgr/kit';
 import { readConfig } from './config';
 import { start } from './index';
 
-void runDomainServiceMain('economy', () => readConfig(), start);
+void runMain('economy', () => readConfig(), start);

@@ -16,9 +16,14 @@ export interface DatabaseOptions {
 }
 
 /**
- * Opens the service's own database and brings its tables up to date with the entities. SQLite runs
- * in WAL mode so that a reader never waits for a writer and an acknowledged commit survives a crash
- * of the process.
+ * WAL lets a reader never wait for a writer, and with synchronous=normal a committed transaction
+ * survives a crash of the process (only a power loss can lose the last commits); foreign keys are
+ * enforced; a writer waits up to five seconds for another instead of failing at once.
+ */
+const SQLITE_PRAGMAS = 'pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000; pragma foreign_keys = on;';
+
+/**
+ * Opens the service's own database and brings its tables up to date with the entities.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> {
   const common = {
@@ -35,11 +40,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> 
   } else {
     const dir = resolve(options.dataDir);
     mkdirSync(dir, { recursive: true });
-    orm = await MikroORM.init({ ...common, driver: LibSqlDriver, dbName: join(dir, `${options.name}.sqlite`) } as Options);
-    const conn = orm.em.getConnection();
-    await conn.execute('pragma journal_mode = wal');
-    await conn.execute('pragma synchronous = normal');
-    await conn.execute('pragma busy_timeout = 5000');
+    orm = await MikroORM.init({
+      ...common,
+      driver: LibSqlDriver,
+      dbName: join(dir, `${options.name}.sqlite`),
+      // The libsql dialect replaces connections older than ten seconds, and these pragmas belong to
+      // a connection, so every new connection sets them again.
+      pool: { afterCreate: (raw: { exec(sql: string): void }, done: (error: Error | null, raw: unknown) => void) => {
+        try {
+          raw.exec(SQLITE_PRAGMAS);
+          done(null, raw);
+        } catch (error) {
+          done(error as Error, raw);
+        }
+      } },
+    } as Options);
   }
   await orm.schema.ensureDatabase();
   await orm.schema.updateSchema();

@@ -5,7 +5,14 @@ import { clientError, ErrorCode } from '@lgr/schema';
 /** viewer reads, editor writes, analyst may also use SQL, admin may do everything; service is internal. */
 export const ROLES = ['viewer', 'editor', 'analyst', 'admin'] as const;
 export type UserRole = (typeof ROLES)[number];
-export type Role = UserRole | 'service';
+/**
+ * `service` is the platform's own identity; `public` is an anonymous caller, admitted by the gateway
+ * only when public indicators are configured, who may read those indicators and reference data.
+ */
+export type Role = UserRole | 'service' | 'public';
+
+/** The role the gateway forwards for an anonymous caller when public indicators are configured. */
+export const PUBLIC_ROLE = 'public' as const;
 
 /** Who is calling: verified by the gateway, forwarded to subgraphs as a signed, short-lived token. */
 export interface Identity {
@@ -13,6 +20,11 @@ export interface Identity {
   readonly role: Role;
   /** Unit codes whose subtrees the caller may read or write; ignored for admin and service. */
   readonly units: readonly string[];
+  /**
+   * When present, the only indicators this identity may read (a public caller's published set);
+   * absent means no restriction by indicator.
+   */
+  readonly indicators?: readonly string[];
 }
 
 /** The header that carries the forwarded identity from the gateway (or another service) to a subgraph. */
@@ -24,8 +36,9 @@ const LIFETIME_SECONDS = 60;
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
-  role: z.enum([...ROLES, 'service']),
+  role: z.enum([...ROLES, 'service', PUBLIC_ROLE]),
   units: z.array(z.string()).default([]),
+  indicators: z.array(z.string()).optional(),
 });
 
 function key(secret: string): Uint8Array {
@@ -34,7 +47,7 @@ function key(secret: string): Uint8Array {
 
 /** Signs an identity for one hop inside the platform (valid for a minute). */
 export async function signForwardedIdentity(identity: Identity, secret: string): Promise<string> {
-  return new SignJWT({ role: identity.role, units: [...identity.units] })
+  return new SignJWT({ role: identity.role, units: [...identity.units], ...(identity.indicators ? { indicators: [...identity.indicators] } : {}) })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(identity.sub)
     .setIssuer(ISSUER)
@@ -50,7 +63,7 @@ export async function verifyForwardedIdentity(token: string | undefined, secret:
   try {
     const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
     const claims = claimsSchema.parse(payload);
-    return { sub: claims.sub, role: claims.role, units: claims.units };
+    return { sub: claims.sub, role: claims.role, units: claims.units, ...(claims.indicators ? { indicators: claims.indicators } : {}) };
   } catch {
     throw clientError(ErrorCode.UNAUTHENTICATED, 'The forwarded identity is invalid or expired');
   }
@@ -65,4 +78,22 @@ export function isAdminLike(identity: Identity): boolean {
 
 export function canWrite(identity: Identity): boolean {
   return identity.role === 'editor' || isAdminLike(identity);
+}
+
+/** The identity of an anonymous caller who may read only `indicators` (and reference data). */
+export function publicIdentity(indicators: readonly string[]): Identity {
+  return { sub: 'anonymous', role: PUBLIC_ROLE, units: [], indicators: [...indicators] };
+}
+
+export function isPublic(identity: Identity): boolean {
+  return identity.role === PUBLIC_ROLE;
+}
+
+/**
+ * Whether the identity may read figures of the indicator `code` at all (its units are checked
+ * separately): a public caller only its published indicators, anyone else every indicator.
+ */
+export function mayReadIndicator(identity: Identity, code: string): boolean {
+  if (isPublic(identity)) return identity.indicators?.includes(code) ?? false;
+  return identity.indicators ? identity.indicators.includes(code) : true;
 }

@@ -8,3 +8,4 @@ export * from './scope';
 export * from './catalog-client';
 export * from './testing';
 export * from './graphql-types';
+export * from './main-runner';

@@ -1,11 +1,12 @@
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
-import { Identity, isAdminLike } from './identity';
+import { Identity, isAdminLike, isPublic } from './identity';
 
 const cache = new WeakMap<UnitCatalog, Map<string, ReadonlySet<string>>>();
 
 /**
- * The unit versions an identity may read and write: admins and services all, everyone else the
- * subtrees of the codes in their `units` claim and the newer units that took over that territory.
+ * The unit versions an identity may read and write: admins and services all, a public caller none,
+ * everyone else the subtrees of the codes in their `units` claim and the newer units that took over
+ * that territory.
  */
 export class Scope {
   private readonly ids: ReadonlySet<string> | 'all';
@@ -16,6 +17,12 @@ export class Scope {
   ) {
     if (isAdminLike(identity)) {
       this.ids = 'all';
+      return;
+    }
+    // A public caller may read no unit's recorded figures or records, whatever its units claim says:
+    // published indicators are answered for every unit by analytics, which checks the indicators.
+    if (isPublic(identity)) {
+      this.ids = new Set();
       return;
     }
     let byClaim = cache.get(catalog);

@@ -13,4 +13,3 @@ export * from './demo/synthetic';
 export * from './demo/seed';
 export * from './records';
 export * from './config';
-export * from './main-runner';

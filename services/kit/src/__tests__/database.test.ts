@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EntitySchema, MikroORM } from '@mikro-orm/core';
+import { openDatabase } from '..';
+
+const Note = new EntitySchema<{ id: number; text: string }>({
+  name: 'Note',
+  properties: { id: { type: 'number', primary: true }, text: { type: 'string' } },
+});
+
+describe('openDatabase on SQLite', () => {
+  let dir: string;
+  let orm: MikroORM;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kit-db-'));
+    orm = await openDatabase({ name: 'notes', entities: [Note], dataDir: dir });
+  });
+
+  afterAll(async () => {
+    await orm.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the tables and runs in WAL mode with the pragmas on every connection', async () => {
+    const conn = orm.em.getConnection();
+    expect(await conn.execute('pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await conn.execute('pragma synchronous')).toEqual([{ synchronous: 1 }]);
+    expect(await conn.execute('pragma busy_timeout')).toEqual([{ timeout: 5000 }]);
+    await orm.em.fork().insert(Note, { id: 1, text: 'kept' });
+    expect(await orm.em.fork().count(Note)).toBe(1);
+  });
+});
