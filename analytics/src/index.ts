@@ -94,10 +94,10 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
   const store = await AnalyticsStore.open(options.databasePath ?? join(options.dataDir, 'analytics.duckdb'), {
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
   });
-  const cleanup: (() => Promise<void> | void)[] = [() => store.close()];
+  const cleanup: Step[] = [['store', () => store.close()]];
   try {
     const sandbox = await Sandbox.open({ ...(options.sandboxMemoryLimit ? { memoryLimit: options.sandboxMemoryLimit } : {}) });
-    cleanup.unshift(() => sandbox.close());
+    cleanup.unshift(['sql sandbox', () => sandbox.close()]);
     let syncer: Syncer | undefined;
     const catalog =
       options.catalog ??
@@ -108,7 +108,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
         ...(options.catalogRefreshMs !== undefined ? { refreshMs: options.catalogRefreshMs } : {}),
         onChange: (c) => syncer?.catalogChanged(c),
       });
-    if (!options.catalog) cleanup.unshift(() => catalog.close());
+    if (!options.catalog) cleanup.unshift(['catalogue client', () => catalog.close()]);
     const sync = new Syncer({
       store,
       catalog,
@@ -120,7 +120,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
       ...(options.feedPageSize !== undefined ? { pageSize: options.feedPageSize } : {}),
     });
     syncer = sync;
-    cleanup.unshift(() => sync.close());
+    cleanup.unshift(['feed sync', () => sync.close()]);
     await sync.start();
 
     const aggregate: AggregateServices = {
@@ -152,7 +152,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
       },
       health: async () => ({ caughtUp: sync.caughtUp(), catalogue: sync.catalogue(), sources: sync.sources(), ...(await store.counts()) }),
     });
-    cleanup.unshift(() => server.close());
+    cleanup.unshift(['http server', () => server.close()]);
 
     const caughtUp = async (timeoutMs = 30_000): Promise<void> => {
       const deadline = Date.now() + timeoutMs;
@@ -171,21 +171,28 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
       sources: () => sync.sources(),
       engineRuns: () => aggregate.counters.engineRuns,
       caughtUp,
-      close: () => (closing ??= runAll(cleanup)),
+      close: () => (closing ??= runAll(cleanup, logger)),
     };
   } catch (error) {
-    await runAll(cleanup);
+    await runAll(cleanup, logger);
     throw error;
   }
 }
 
-/** Runs shutdown steps in order, each even if an earlier one failed; rethrows the first failure. */
-async function runAll(steps: readonly (() => Promise<void> | void)[]): Promise<void> {
+type Step = readonly [name: string, run: () => Promise<void> | void];
+
+/**
+ * Runs shutdown steps in order, each even if an earlier one failed, logging each so that a step
+ * that does not finish can be named; rethrows the first failure.
+ */
+async function runAll(steps: readonly Step[], logger: Logger): Promise<void> {
   let first: unknown;
-  for (const step of steps) {
+  for (const [name, run] of steps) {
+    logger.debug({ step: name }, 'closing');
     try {
-      await step();
+      await run();
     } catch (error) {
+      logger.error({ err: error, step: name }, 'closing failed');
       first ??= error;
     }
   }

@@ -3,6 +3,9 @@ import { exitOnConfigError } from '@lgr/kit';
 import { readConfig } from './config';
 import { start } from './index';
 
+/** Longest a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
 async function main(): Promise<void> {
   const config = exitOnConfigError(() => readConfig());
   const server = await start({
@@ -26,6 +29,12 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    // A shutdown that does not finish (a request or a statement that never ends) must not keep the
+    // process, and the DuckDB file lock with it, alive forever.
+    setTimeout(() => {
+      process.stderr.write(`analytics did not shut down within ${SHUTDOWN_TIMEOUT_MS} ms; exiting\n`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
     server.close().then(
       () => process.exit(0),
       () => process.exit(1),

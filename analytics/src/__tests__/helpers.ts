@@ -1,13 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Identity, IDENTITY_HEADER, signForwardedIdentity, staticCatalog } from '@lgr/kit';
 import { start as startEconomy } from '@lgr/economy';
 import type { RunningDomainService } from '@lgr/observations';
 import { start as startParty } from '@lgr/party';
 import { start as startSocial } from '@lgr/social';
 import { UnitCatalog } from '@lgr/schema';
-import { loadAdminUnits } from '../../../services/reference/src/data/admin-units';
+import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import type { FeedChange } from '../store';
 
 export const SECRET = 'analytics-test-secret-0123456789abcdef0123';
@@ -17,7 +17,7 @@ let cached: UnitCatalog | undefined;
 /** The real administrative units (63 provinces, 696 districts, 10,035 + 3,321 communes, lineage). */
 export function realCatalog(): UnitCatalog {
   if (!cached) {
-    const { units, links } = loadAdminUnits(resolve(__dirname, '../../../services/reference/data/admin-units'));
+    const { units, links } = loadAdminUnits(DEFAULT_UNITS_DIR);
     cached = new UnitCatalog(units, links);
   }
   return cached;

@@ -23,14 +23,18 @@ export function registerAnalyticsEnums(): void {
   });
 }
 
-@ObjectType('AdminUnit', { description: 'A unit version (owned by the reference subgraph); analytics adds its figures' })
+// The entity stubs carry no descriptions, so the supergraph shows the owning (reference) subgraph's.
+
+/** A unit version, owned by the reference subgraph; analytics adds `indicator`. */
+@ObjectType('AdminUnit')
 @Directive('@key(fields: "id")')
 export class AdminUnitRef {
-  @Field(() => ID, { description: 'Stable id of the unit version: `<code>@<validFrom>`' })
+  @Field(() => ID)
   id!: string;
 }
 
-@ObjectType('Indicator', { description: 'An indicator of the catalogue (owned by the reference subgraph)' })
+/** An indicator of the catalogue, owned by the reference subgraph; analytics only refers to it. */
+@ObjectType('Indicator')
 @Directive('@key(fields: "code", resolvable: false)')
 export class IndicatorRef {
   @Field(() => String)

@@ -117,19 +117,19 @@ describe('GH4 POST /export', () => {
     expect(own.status).toBe(200);
     const other = await postJson(exportUrl, { aggregate: { ...AGGREGATE, units: ['305'] }, format: 'csv' }, viewer);
     expect(other.status).toBe(403);
-    expect((await other.json()).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(((await other.json()) as any).errors[0].extensions.code).toBe('FORBIDDEN');
     const sql = await postJson(exportUrl, { sql: 'SELECT 1', format: 'parquet' }, viewer);
     expect(sql.status).toBe(403);
     const rejected = await postJson(exportUrl, { sql: "SELECT * FROM read_parquet('/etc/passwd')", format: 'parquet' }, admin);
     expect(rejected.status).toBe(400);
-    expect((await rejected.json()).errors[0].extensions.code).toBe('SQL_REJECTED');
+    expect(((await rejected.json()) as any).errors[0].extensions.code).toBe('SQL_REJECTED');
     expect(readdirSync(join(dir, 'analytics-exports'))).toEqual([]);
   });
 
   it('wants exactly one of aggregate and sql', async () => {
     const both = await postJson(exportUrl, { aggregate: AGGREGATE, sql: 'SELECT 1', format: 'csv' }, admin);
     expect(both.status).toBe(400);
-    expect((await both.json()).errors[0].message).toMatch(/exactly one of "aggregate" and "sql"/);
+    expect(((await both.json()) as any).errors[0].message).toMatch(/exactly one of "aggregate" and "sql"/);
     const neither = await postJson(exportUrl, { format: 'parquet' }, admin);
     expect(neither.status).toBe(400);
   });

@@ -46,7 +46,7 @@ describe('GH4 POST /sql over HTTP', () => {
     const res = await postJson(sqlUrl, { sql: 'SELECT unit_code, period, value FROM observations ORDER BY unit_code' }, analyst);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const body = (await res.json()) as SqlAnswer;
+    const body = ((await res.json()) as any) as SqlAnswer;
     expect(body).toEqual({
       columns: [
         { name: 'unit_code', type: 'VARCHAR' },
@@ -72,7 +72,7 @@ describe('GH4 POST /sql over HTTP', () => {
 
   it('cuts the answer at SQL_MAX_ROWS and says so', async () => {
     const res = await postJson(sqlUrl, { sql: 'SELECT id FROM units ORDER BY id' }, admin);
-    const body = (await res.json()) as SqlAnswer;
+    const body = ((await res.json()) as any) as SqlAnswer;
     expect(body.rows).toHaveLength(3);
     expect(body).toMatchObject({ rowCount: 3, truncated: true });
   });
@@ -80,7 +80,7 @@ describe('GH4 POST /sql over HTTP', () => {
   it('refuses a COPY with a 400 SQL_REJECTED error that says what was refused', async () => {
     const res = await postJson(sqlUrl, { sql: "COPY observations TO '/tmp/x.csv'" }, admin);
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(body.errors[0].extensions.code).toBe('SQL_REJECTED');
     expect(body.errors[0].message).toMatch(/^COPY statements are not allowed; only a single SELECT over the views/);
   });
@@ -89,7 +89,7 @@ describe('GH4 POST /sql over HTTP', () => {
     const started = Date.now();
     const res = await postJson(sqlUrl, { sql: 'SELECT count(*) FROM units a, units b, units c' }, admin);
     expect(res.status).toBe(504);
-    expect((await res.json()).errors[0].extensions.code).toBe('TIMEOUT');
+    expect(((await res.json()) as any).errors[0].extensions.code).toBe('TIMEOUT');
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
@@ -97,7 +97,7 @@ describe('GH4 POST /sql over HTTP', () => {
     for (const role of ['viewer', 'editor'] as const) {
       const res = await postJson(sqlUrl, { sql: 'SELECT 1' }, identity(role, ['304']));
       expect(res.status).toBe(403);
-      expect((await res.json()).errors[0].extensions.code).toBe('FORBIDDEN');
+      expect(((await res.json()) as any).errors[0].extensions.code).toBe('FORBIDDEN');
     }
   });
 
@@ -109,7 +109,7 @@ describe('GH4 POST /sql over HTTP', () => {
   it('names what is wrong with the body', async () => {
     const res = await postJson(sqlUrl, { query: 'SELECT 1', format: 'xml' }, admin);
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(body.errors[0].message).toMatch(/sql: Required/);
     expect(body.errors[0].message).toMatch(/format: Invalid enum value/);

@@ -148,7 +148,7 @@ describe('GH4 incremental sync from the domain feeds', () => {
     expect(byName.economy).toMatchObject({ stale: true, error: 'the feed is unreachable' });
     expect(byName.party).toMatchObject({ stale: false, error: null });
     expect(byName.social).toMatchObject({ stale: false, error: null });
-    const health = await (await fetch(`${rootOf(server.url)}/health`)).json();
+    const health = (await (await fetch(`${rootOf(server.url)}/health`)).json()) as any;
     expect(health.caughtUp).toBe(false);
     expect(health.sources.find((s: any) => s.name === 'economy')).toMatchObject({ stale: true, caughtUp: false });
 
@@ -165,7 +165,7 @@ describe('GH4 incremental sync from the domain feeds', () => {
     await server.caughtUp();
     const res = await fetch(`${rootOf(server.url)}/health`);
     expect(res.status).toBe(200);
-    const health = await res.json();
+    const health = (await res.json()) as any;
     expect(health).toMatchObject({
       status: 'ok',
       service: 'analytics',
