@@ -1,13 +1,11 @@
-import { CatalogSource, Identity, Scope } from '@lgr/kit';
+import { CatalogSource, Identity } from '@lgr/kit';
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
 import { GraphQLError } from 'graphql';
 import { AggregateOptions, AggregateRequest, AggregateRow, runAggregate } from '../engine';
 import { currentCatalog } from '../sql/service';
 import type { AnalyticsStore } from '../store';
 import type { SourceStatus } from '../sync/syncer';
-
-/** Roles that may read figures (SQL is narrower: see sql/service.ts). */
-export const READ_ROLES: readonly string[] = ['viewer', 'editor', 'analyst', 'admin'];
+import { assertMayRead, assertMayReadIndicators, readableUnits } from './access';
 
 /** What the aggregate API needs from the running service. */
 export interface AggregateServices {
@@ -40,13 +38,6 @@ export interface AggregateAnswer {
   readonly stale: boolean;
 }
 
-/** Refuses identities whose role may not read figures. */
-export function assertMayRead(identity: Identity): void {
-  if (!READ_ROLES.includes(identity.role)) {
-    throw clientError(ErrorCode.FORBIDDEN, `Reading figures needs the role viewer, editor, analyst or admin; your role is ${identity.role}`);
-  }
-}
-
 /** The engine request for an input: null fields are left out. */
 export function toAggregateRequest(input: AggregateInput): AggregateRequest {
   const request: Record<string, unknown> = {};
@@ -60,17 +51,18 @@ export function toAggregateRequest(input: AggregateInput): AggregateRequest {
  */
 export async function computeAggregate(services: AggregateServices, identity: Identity, input: AggregateInput): Promise<AggregateAnswer> {
   assertMayRead(identity);
+  if (Array.isArray(input.indicators)) assertMayReadIndicators(identity, input.indicators);
   const catalog = currentCatalog(services.catalog);
-  const scope = new Scope(identity, catalog);
+  const units = readableUnits(identity, catalog);
   let rows: AggregateRow[];
   try {
     rows = await runEngine(services, catalog, toAggregateRequest(input), {
-      scope: scope.unitIds(),
+      scope: units.ids,
       timeoutMs: services.queryTimeoutMs,
       maxRows: services.maxRows,
     });
   } catch (error) {
-    throw hideExistence(error, scope);
+    throw units.restricted ? hideExistence(error) : error;
   }
   const sources = services.sources();
   return { rows, sources, stale: sources.some((s) => s.stale) };
@@ -80,8 +72,8 @@ export async function computeAggregate(services: AggregateServices, identity: Id
  * For a caller with a restricted scope, a unit that does not exist is refused exactly like a unit
  * outside the scope, so that no answer tells such a caller what exists beyond their units.
  */
-export function hideExistence(error: unknown, scope: Scope): unknown {
-  if (scope.unrestricted || !(error instanceof GraphQLError)) return error;
+export function hideExistence(error: unknown): unknown {
+  if (!(error instanceof GraphQLError)) return error;
   const code = error.extensions?.code;
   if (code !== ErrorCode.UNIT_NOT_FOUND && code !== ErrorCode.FORBIDDEN) return error;
   const unit = String(error.extensions?.unit ?? '');

@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
-import { Identity, Scope } from '@lgr/kit';
+import { Identity, mayReadIndicator } from '@lgr/kit';
 import { clientError, ErrorCode, findIndicator, tryParsePeriod } from '@lgr/schema';
 import { AggregateRow } from '../engine';
 import { currentCatalog } from '../sql/service';
-import { AggregateServices, assertMayRead, runEngine } from './aggregate';
+import { assertMayRead, readableUnits } from './access';
+import { AggregateServices, runEngine } from './aggregate';
 
 /** One `AdminUnit.indicator(code, period, boundariesAsOf)` asked for within a request. */
 export interface IndicatorValueKey {
@@ -110,14 +111,16 @@ export function createIndicatorLoader(services: AggregateServices, identity: Ide
     async (keys) => {
       assertMayRead(identity);
       const catalog = currentCatalog(services.catalog);
-      const scope = new Scope(identity, catalog);
+      const units = readableUnits(identity, catalog);
       const results: (IndicatorValue | null | Error)[] = keys.map(() => null);
       const valid = keys.map((key, i) => {
         if (!findIndicator(key.code)) {
           results[i] = clientError(ErrorCode.UNKNOWN_INDICATOR, `Argument "code": no indicator has the code ${JSON.stringify(key.code)}`, { argument: 'code' });
         } else if (!tryParsePeriod(key.period)) {
           results[i] = clientError(ErrorCode.INVALID_PERIOD, `Argument "period": "${key.period}" is not a period code (YYYY, YYYYS1, YYYYQ3, YYYYMM or a term)`, { argument: 'period' });
-        } else if (!scope.includes(key.unitId)) {
+        } else if (!mayReadIndicator(identity, key.code)) {
+          results[i] = clientError(ErrorCode.FORBIDDEN, `You are not allowed to read the indicator ${key.code}`, { argument: 'code' });
+        } else if (units.ids && !units.ids.has(key.unitId)) {
           results[i] = clientError(ErrorCode.FORBIDDEN, 'You are not allowed to access this unit');
         } else if (!catalog.get(key.unitId)) {
           results[i] = clientError(ErrorCode.UNIT_NOT_FOUND, `No unit version has the id "${key.unitId}"`);
@@ -138,7 +141,7 @@ export function createIndicatorLoader(services: AggregateServices, identity: Ide
                 periods: batch.periods,
                 ...(batch.boundariesAsOf ? { boundariesAsOf: batch.boundariesAsOf } : {}),
               },
-              { scope: scope.unitIds(), timeoutMs: services.queryTimeoutMs, maxRows: Math.max(services.maxRows, batch.indicators.length * batch.units.length * batch.periods.length) },
+              { scope: units.ids, timeoutMs: services.queryTimeoutMs, maxRows: Math.max(services.maxRows, batch.indicators.length * batch.units.length * batch.periods.length) },
             );
             const found = new Map<string, AggregateRow>();
             for (const row of rows) if (!row.total) found.set(rowKey(row.indicator, row.unitId, row.period), row);

@@ -9,7 +9,7 @@ import {
 } from '@duckdb/node-api';
 import { checkSql, SerializedSql, SqlRejection } from './guard';
 import { ReadWriteLock } from './lock';
-import { ALLOWED_UNITS_TABLE, createDataTableSql, DATA_SCHEMA, DataTable, viewStatements } from './views';
+import { ALLOWED_INDICATORS_TABLE, ALLOWED_UNITS_TABLE, createDataTableSql, DATA_SCHEMA, DataTable, viewStatements } from './views';
 
 /** Settings of the sandbox instance; they cannot be changed once it is open. */
 export interface SandboxOptions {
@@ -30,6 +30,12 @@ export interface RunLimits {
 export interface ResultSink {
   columns(names: readonly string[], types: readonly DuckDBType[]): void | Promise<void>;
   chunk(chunk: DuckDBDataChunk): void | Promise<void>;
+}
+
+/** What a caller may see through the views; undefined means no restriction. */
+export interface SandboxAccess {
+  readonly units?: ReadonlySet<string>;
+  readonly indicators?: readonly string[];
 }
 
 export interface RunSummary {
@@ -120,14 +126,15 @@ export class Sandbox {
   }
 
   /**
-   * Checks and runs one analyst's query over the views of a caller who may see `scope` (every unit
-   * when undefined), handing its columns and up to `maxRows` rows to `sink`.
+   * Checks and runs one analyst's query over the views of a caller who may see the units and
+   * indicators of `access` (all of them where undefined), handing its columns and up to `maxRows`
+   * rows to `sink`.
    */
-  async run(sql: string, scope: ReadonlySet<string> | undefined, limits: RunLimits, sink: ResultSink): Promise<RunSummary> {
+  async run(sql: string, access: SandboxAccess, limits: RunLimits, sink: ResultSink): Promise<RunSummary> {
     await this.check(sql);
     return this.lock.read(() =>
       this.withConnection(async (c) => {
-        await this.prepareViews(c, scope);
+        await this.prepareViews(c, access);
         let timedOut = false;
         const timer = setTimeout(() => {
           timedOut = true;
@@ -185,21 +192,24 @@ export class Sandbox {
     await this.lock.write(async () => this.instance.closeSync());
   }
 
-  private async prepareViews(c: DuckDBConnection, scope: ReadonlySet<string> | undefined): Promise<void> {
-    if (scope) {
-      await c.run(`CREATE TEMP TABLE ${ALLOWED_UNITS_TABLE.split('.').pop()} (id VARCHAR PRIMARY KEY)`);
-      const appender = await c.createAppender(ALLOWED_UNITS_TABLE.split('.').pop()!, 'main', 'temp');
+  private async prepareViews(c: DuckDBConnection, access: SandboxAccess): Promise<void> {
+    const fill = async (table: string, column: string, values: Iterable<string>): Promise<void> => {
+      const name = table.split('.').pop()!;
+      await c.run(`CREATE TEMP TABLE ${name} (${column} VARCHAR PRIMARY KEY)`);
+      const appender = await c.createAppender(name, 'main', 'temp');
       try {
-        for (const id of scope) {
-          appender.appendVarchar(id);
+        for (const value of values) {
+          appender.appendVarchar(value);
           appender.endRow();
         }
         appender.flushSync();
       } finally {
         appender.closeSync();
       }
-    }
-    for (const statement of viewStatements(scope !== undefined)) await c.run(statement);
+    };
+    if (access.units) await fill(ALLOWED_UNITS_TABLE, 'id', access.units);
+    if (access.indicators) await fill(ALLOWED_INDICATORS_TABLE, 'code', new Set(access.indicators));
+    for (const statement of viewStatements({ units: access.units !== undefined, indicators: access.indicators !== undefined })) await c.run(statement);
   }
 
   private async withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {

@@ -43,10 +43,11 @@ export class AnalystSql {
   async run(identity: Identity, sql: string, sink: ResultSink, limits: Partial<RunLimits> = {}): Promise<RunSummary> {
     assertMaySql(identity);
     const catalog = currentCatalog(this.options.catalog);
-    const scope = new Scope(identity, catalog).unitIds();
+    const units = new Scope(identity, catalog).unitIds();
     await this.refresh(catalog);
     try {
-      return await this.options.sandbox.run(sql, scope, { ...this.options.limits, ...limits }, sink);
+      const access = { ...(units ? { units } : {}), ...(identity.indicators ? { indicators: identity.indicators } : {}) };
+      return await this.options.sandbox.run(sql, access, { ...this.options.limits, ...limits }, sink);
     } catch (error) {
       throw toClientError(error);
     }

@@ -9,6 +9,16 @@ export const DATA_SCHEMA = 'lgr_data';
 
 /** The per-connection table of unit version ids a restricted caller may see. */
 export const ALLOWED_UNITS_TABLE = 'temp.main.lgr_allowed_units';
+/** The per-connection table of indicator codes a caller limited to some indicators may see. */
+export const ALLOWED_INDICATORS_TABLE = 'temp.main.lgr_allowed_indicators';
+
+/** Which restrictions a caller's views carry. */
+export interface ViewRestrictions {
+  /** Only the units listed in {@link ALLOWED_UNITS_TABLE}. */
+  readonly units: boolean;
+  /** Only the figures of the indicators listed in {@link ALLOWED_INDICATORS_TABLE}. */
+  readonly indicators: boolean;
+}
 
 /** Base tables of the sandbox, with exactly the column types the copies are appended with. */
 export const DATA_TABLES = {
@@ -74,30 +84,33 @@ const UNIT_COLUMNS = 'u.code AS unit_code, u.name AS unit_name, u.level AS unit_
 const PERIOD_COLUMNS = 'p.grain, p.start_date AS period_start, p.end_date AS period_end';
 
 /**
- * The body of each view. `restricted` views keep only the rows of units in the caller's scope (the
- * temp table {@link ALLOWED_UNITS_TABLE}); unrestricted ones (admins) keep everything.
+ * The body of each view. Views restricted by unit keep only the rows of units in the caller's scope
+ * (the temp table {@link ALLOWED_UNITS_TABLE}), views restricted by indicator only the figures of the
+ * caller's indicators; unrestricted ones (admins) keep everything. Every value is bound through those
+ * temp tables, never written into the SQL.
  */
-export function viewBodies(restricted: boolean): Record<SqlView, string> {
-  const allowed = (column: string) => (restricted ? ` AND ${column} IN (SELECT id FROM ${ALLOWED_UNITS_TABLE})` : '');
+export function viewBodies(restrict: ViewRestrictions): Record<SqlView, string> {
+  const units = (column: string) => (restrict.units ? ` AND ${column} IN (SELECT id FROM ${ALLOWED_UNITS_TABLE})` : '');
+  const indicators = (column: string) => (restrict.indicators ? ` AND ${column} IN (SELECT code FROM ${ALLOWED_INDICATORS_TABLE})` : '');
   const d = DATA_SCHEMA;
   return {
     observations:
       `SELECT f.indicator, f.unit_id, ${UNIT_COLUMNS}, f.period, ${PERIOD_COLUMNS}, f.value, f.updated_at ` +
       `FROM ${d}.facts f JOIN ${d}.units u ON u.id = f.unit_id LEFT JOIN ${d}.periods p ON p.code = f.period ` +
-      `WHERE f.value IS NOT NULL${allowed('f.unit_id')}`,
+      `WHERE f.value IS NOT NULL${units('f.unit_id')}${indicators('f.indicator')}`,
     targets:
       `SELECT f.indicator, f.unit_id, ${UNIT_COLUMNS}, f.period, ${PERIOD_COLUMNS}, f.target, f.updated_at ` +
       `FROM ${d}.facts f JOIN ${d}.units u ON u.id = f.unit_id LEFT JOIN ${d}.periods p ON p.code = f.period ` +
-      `WHERE f.target IS NOT NULL${allowed('f.unit_id')}`,
-    units: `SELECT * FROM ${d}.units WHERE TRUE${allowed('id')}`,
-    unit_tree: `SELECT * FROM ${d}.unit_tree WHERE TRUE${allowed('ancestor_id')}${allowed('descendant_id')}`,
+      `WHERE f.target IS NOT NULL${units('f.unit_id')}${indicators('f.indicator')}`,
+    units: `SELECT * FROM ${d}.units WHERE TRUE${units('id')}`,
+    unit_tree: `SELECT * FROM ${d}.unit_tree WHERE TRUE${units('ancestor_id')}${units('descendant_id')}`,
     periods: `SELECT * FROM ${d}.periods`,
     indicators: `SELECT * FROM ${d}.indicators`,
   };
 }
 
-/** The statements that set up one connection's views (after {@link ALLOWED_UNITS_TABLE} when restricted). */
-export function viewStatements(restricted: boolean): string[] {
-  const bodies = viewBodies(restricted);
+/** The statements that set up one connection's views (after the temp tables of its restrictions). */
+export function viewStatements(restrict: ViewRestrictions): string[] {
+  const bodies = viewBodies(restrict);
   return SQL_VIEWS.map((view) => `CREATE OR REPLACE TEMP VIEW ${view} AS ${bodies[view]}`);
 }

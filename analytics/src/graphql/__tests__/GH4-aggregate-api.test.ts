@@ -179,6 +179,30 @@ describe('GH4 aggregate API over HTTP', () => {
     expect(r.errors![0]!.extensions!.code).toBe('FORBIDDEN');
   });
 
+  it('answers an anonymous caller the published indicators for any unit, and nothing else', async () => {
+    const anonymous = { sub: 'anonymous', role: 'public' as const, units: [], indicators: ['PB_NEW_MEMBERS'] };
+    const published = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304', '305'], periods: ['2025S1'] } }, anonymous);
+    expect(published.errors).toBeUndefined();
+    expect(published.data.aggregate.rows.map((x: any) => x.value)).toEqual([254, 99]);
+    const other = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS', 'EB_BUDGET_REV'], units: ['304'], periods: ['2025S1'] } }, anonymous);
+    expect(other.data).toEqual({ aggregate: null });
+    expect(other.errors![0]).toMatchObject({ message: 'You are not allowed to read the indicator EB_BUDGET_REV', extensions: { code: 'FORBIDDEN' } });
+    const entity = await ask(
+      analytics.url,
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on AdminUnit { a: indicator(code: "PB_NEW_MEMBERS", period: "2025S1") { value } b: indicator(code: "EB_BUDGET_REV", period: "2025S1") { value } } } }`,
+      { reps: [{ __typename: 'AdminUnit', id: U.leChan }] },
+      anonymous,
+    );
+    expect(entity.data._entities[0]).toEqual({ a: { value: 99 }, b: null });
+    expect(entity.errors!.map((e) => e.extensions!.code)).toEqual(['FORBIDDEN']);
+  });
+
+  it('keeps a viewer whose identity names indicators to those indicators', async () => {
+    const limited = { ...identity('viewer', ['304']), indicators: ['EB_BUDGET_REV'] };
+    const r = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } }, limited);
+    expect(r.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+  });
+
   it('validates the query and names what is wrong', async () => {
     const bad = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025H1'] } });
     expect(bad.errors![0]!.extensions!.code).toBe('INVALID_PERIOD');

@@ -12,14 +12,14 @@ describe('SQL builders of the sandbox', () => {
   });
 
   it('defines one temp view per documented view', () => {
-    const statements = viewStatements(true);
+    const statements = viewStatements({ units: true, indicators: false });
     expect(statements).toHaveLength(SQL_VIEWS.length);
     SQL_VIEWS.forEach((view, i) => expect(statements[i]!.startsWith(`CREATE OR REPLACE TEMP VIEW ${view} AS SELECT`)).toBe(true));
   });
 
   it("restricts the unit-bearing views to the caller's units, and only those", () => {
-    const restricted = viewBodies(true);
-    const open = viewBodies(false);
+    const restricted = viewBodies({ units: true, indicators: false });
+    const open = viewBodies({ units: false, indicators: false });
     for (const view of ['observations', 'targets', 'units'] as const) {
       expect(restricted[view]).toContain('IN (SELECT id FROM temp.main.lgr_allowed_units)');
       expect(open[view]).not.toContain('lgr_allowed_units');
@@ -27,6 +27,14 @@ describe('SQL builders of the sandbox', () => {
     expect(restricted.unit_tree.match(/lgr_allowed_units/g)).toHaveLength(2);
     expect(restricted.periods).toBe(open.periods);
     expect(restricted.indicators).toBe(open.indicators);
+    expect(Object.values(restricted).join(' ')).not.toContain('lgr_allowed_indicators');
+  });
+
+  it("restricts figures to the caller's indicators when the identity names some", () => {
+    const byIndicator = viewBodies({ units: false, indicators: true });
+    expect(byIndicator.observations).toContain('AND f.indicator IN (SELECT code FROM temp.main.lgr_allowed_indicators)');
+    expect(byIndicator.targets).toContain('AND f.indicator IN (SELECT code FROM temp.main.lgr_allowed_indicators)');
+    expect(byIndicator.units).not.toContain('lgr_allowed');
   });
 
   it('copies only facts that hold a value or a target, with the sandbox column types', () => {

@@ -217,8 +217,23 @@ describe('analysts SQL sandbox', () => {
     expect(tree.rows).toEqual([[0]]);
   });
 
+  it('shows a caller limited to some indicators only their figures', async () => {
+    await store.applyChanges('party', [change('PB_BADGES', U.ngoQuyen, '2025S1', 7)], 7);
+    version += 1;
+    const limited = { ...analyst304, indicators: ['PB_BADGES'] };
+    const r = await run('SELECT DISTINCT indicator FROM observations', limited);
+    expect(r.rows).toEqual([['PB_BADGES']]);
+    const all = await run('SELECT DISTINCT indicator FROM observations ORDER BY 1', analyst304);
+    expect(all.rows).toEqual([['PB_BADGES'], ['PB_NEW_MEMBERS']]);
+  });
+
+  it('refuses the anonymous public role', async () => {
+    const error = await refusal('SELECT 1', { sub: 'anonymous', role: 'public', units: [], indicators: ['PB_NEW_MEMBERS'] });
+    expect(error.extensions.code).toBe('FORBIDDEN');
+  });
+
   it('shows an admin every unit', async () => {
-    const r = await run('SELECT unit_code, value FROM observations ORDER BY unit_code', admin);
+    const r = await run("SELECT unit_code, value FROM observations WHERE indicator = 'PB_NEW_MEMBERS' ORDER BY unit_code", admin);
     expect(r.rows.map((row) => row[0])).toEqual(['11329', '304', '305', '31']);
   });
 
