@@ -55,8 +55,10 @@ export interface AnalyticsOptions {
   readonly sqlMaxRows?: number;
   /** DuckDB worker threads of the store (default: DuckDB's choice). */
   readonly threads?: number;
-  /** Memory limit of the SQL sandbox, e.g. `1GB` (default: DuckDB's). */
+  /** Memory limit of the SQL sandbox (default `1GB`), so a runaway query fails instead of starving the store. */
   readonly sandboxMemoryLimit?: string;
+  /** Analysts' queries running at once (default 2); more wait their turn. */
+  readonly sqlConcurrency?: number;
   readonly logger?: Logger;
   readonly logLevel?: string;
 }
@@ -96,7 +98,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
   });
   const cleanup: Step[] = [['store', () => store.close()]];
   try {
-    const sandbox = await Sandbox.open({ ...(options.sandboxMemoryLimit ? { memoryLimit: options.sandboxMemoryLimit } : {}) });
+    const sandbox = await Sandbox.open({ memoryLimit: options.sandboxMemoryLimit ?? '1GB' });
     cleanup.unshift(['sql sandbox', () => sandbox.close()]);
     let syncer: Syncer | undefined;
     const catalog =
@@ -137,6 +139,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
       sandbox,
       dataVersion: () => sync.version,
       limits: { timeoutMs: options.sqlTimeoutMs ?? 5_000, maxRows: options.sqlMaxRows ?? 10_000 },
+      ...(options.sqlConcurrency !== undefined ? { concurrency: options.sqlConcurrency } : {}),
     });
     const server = await startSubgraphServer({
       name: 'analytics',

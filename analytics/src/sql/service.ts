@@ -4,6 +4,7 @@ import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
 import { AnalyticsStore, queryRows } from '../store';
 import { appendRows, indicatorRows, periodRows, periodYears, storeFactsStatement, storePeriodsStatement, unitRows, unitTreeRows } from './data';
 import { SqlRejection } from './guard';
+import { Semaphore } from './lock';
 import { ResultSink, RunLimits, RunSummary, Sandbox, SandboxQueryError, SandboxTimeoutError } from './sandbox';
 
 /** Roles that may run SQL. */
@@ -16,6 +17,8 @@ export interface AnalystSqlOptions {
   readonly dataVersion: () => number;
   readonly limits: RunLimits;
   readonly sandbox: Sandbox;
+  /** Analysts' queries running at once; more wait their turn (default 2). */
+  readonly concurrency?: number;
 }
 
 /**
@@ -28,8 +31,11 @@ export class AnalystSql {
   private loadedDigest: string | null = null;
   private indicatorsLoaded = false;
   private refreshing?: Promise<void>;
+  private readonly slots: Semaphore;
 
-  constructor(private readonly options: AnalystSqlOptions) {}
+  constructor(private readonly options: AnalystSqlOptions) {
+    this.slots = new Semaphore(options.concurrency ?? 2);
+  }
 
   get limits(): RunLimits {
     return this.options.limits;
@@ -47,7 +53,7 @@ export class AnalystSql {
     await this.refresh(catalog);
     try {
       const access = { ...(units ? { units } : {}), ...(identity.indicators ? { indicators: identity.indicators } : {}) };
-      return await this.options.sandbox.run(sql, access, { ...this.options.limits, ...limits }, sink);
+      return await this.slots.run(() => this.options.sandbox.run(sql, access, { ...this.options.limits, ...limits }, sink));
     } catch (error) {
       throw toClientError(error);
     }
