@@ -91,6 +91,7 @@ export function syntheticFacts(catalog: UnitCatalog, seed = 2): FeedChange[] {
   return changes;
 }
 
+/** One measured case: rows returned, median time, and its ratio to the baseline case. */
 export interface BenchCase {
   name: string;
   rows: number;

@@ -119,6 +119,7 @@ export interface AggregatePlan {
   readonly parts: PlannedPart[];
 }
 
+/** The caller's scope (allowed unit version ids) and the row limit. */
 export interface PlanOptions {
   scope?: ReadonlySet<string>;
   maxRows?: number;

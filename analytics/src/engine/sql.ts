@@ -77,6 +77,7 @@ export const PLAN_TABLES = {
   ],
 } as const satisfies Record<string, Columns>;
 
+/** The name of a plan table. */
 export type PlanTable = keyof typeof PLAN_TABLES;
 
 const WORK_TABLES: Record<string, Columns> = {
@@ -111,6 +112,7 @@ export function pct(a: string, b: string): string {
   return `(CASE WHEN (${a}) IS NULL OR (${b}) IS NULL OR (${b}) = 0 THEN NULL ELSE 100 * (${a}) / (${b}) END)`;
 }
 
+/** Creates (empty) the plan and work tables on the query's connection. */
 export function createPlanTablesStatements(): SqlStatement[] {
   return [...Object.entries(PLAN_TABLES), ...Object.entries(WORK_TABLES)].map(([name, columns]) =>
     statement(`CREATE OR REPLACE TEMP TABLE ${name} (${columnList(columns as Columns)})`),
@@ -120,9 +122,10 @@ export function createPlanTablesStatements(): SqlStatement[] {
 /**
  * Tables derived from the plan: its units with their integer keys and rule-4 months (`pu`), its rows
  * likewise (`pr`), the recorded values the query can use (`plan_facts`), which unit recorded a value
- * inside which value period and whether exactly for it (`plan_inside`: rules 1 and 2, and rule 4's lost
- * figures), and the recorded
- * targets of the target periods (`plan_target_facts`).
+ * inside which value period and whether exactly for it (`plan_inside`: rules 1 and 2, and rule 4's
+ * lost figures), and the recorded targets of the target periods (`plan_target_facts`). A calendar
+ * period of length L containing a fact starts at the fact's start minus its remainder modulo L, so
+ * the containment test is an equality join; terms, few and irregular, are joined by range.
  */
 export function derivedTablesStatements(): SqlStatement[] {
   const calendarInside = GRAIN_MONTHS.map(

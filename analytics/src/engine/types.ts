@@ -3,6 +3,7 @@ import type { Grain, Level } from '@lgr/schema';
 /** The dimensions an aggregate can be grouped by. */
 export type GroupBy = 'INDICATOR' | 'UNIT' | 'PERIOD' | 'TERM';
 
+/** Every value `groupBy` accepts. */
 export const GROUP_BY_VALUES: readonly GroupBy[] = ['INDICATOR', 'UNIT', 'PERIOD', 'TERM'];
 
 /** An aggregate query (DESIGN.md 4): indicators for units and periods, on the boundaries of a date. */
@@ -42,6 +43,7 @@ export interface AggregateRow {
   boundariesAsOf: string;
 }
 
+/** How a caller's aggregate query is bounded. */
 export interface AggregateOptions {
   /** The unit version ids the caller may read; undefined for all. */
   scope?: ReadonlySet<string>;
@@ -53,4 +55,5 @@ export interface AggregateOptions {
   trace?: (step: string, ms: number) => void;
 }
 
+/** The row limit when `maxRows` is not given. */
 export const DEFAULT_MAX_ROWS = 50_000;

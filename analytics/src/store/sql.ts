@@ -12,6 +12,7 @@ export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BIGINT' | 'BOOLEAN'
 /** A table's columns in order, as the appender fills them. */
 export type Columns = readonly (readonly [name: string, type: ColumnType])[];
 
+/** A statement with its parameters, for the builders below. */
 export function statement(sql: string, params: DuckDBValue[] = []): SqlStatement {
   return { sql, params };
 }
@@ -25,14 +26,22 @@ export function columnList(columns: Columns): string {
 export const META_TABLE = 'store_meta';
 /** One row per fact (indicator, unit version, period): the latest full state from a feed. */
 export const FACT_TABLE = 'fact';
+/** One row per feed: the last sequence number applied. */
 export const CURSOR_TABLE = 'feed_cursor';
+/** Every version of every administrative unit. */
 export const UNIT_TABLE = 'unit_version';
+/** Ancestor-descendant pairs of the unit hierarchy, each unit with itself at distance 0. */
 export const CLOSURE_TABLE = 'unit_closure';
+/** The reorganisation's lineage links between old and new leaf units. */
 export const LINEAGE_TABLE = 'unit_lineage';
+/** DESIGN 3 rule 4: the older units a unit's figures before it existed are made of. */
 export const CONTRIBUTION_TABLE = 'unit_contribution';
+/** Every calendar period and congress term, for analysts. */
 export const CALENDAR_TABLE = 'period_calendar';
+/** The indicator catalogue, for analysts. */
 export const INDICATOR_TABLE = 'indicator_def';
 
+/** Columns of {@link UNIT_TABLE} (README.md describes each). */
 export const UNIT_COLUMNS: Columns = [
   ['uid', 'INTEGER'],
   ['id', 'VARCHAR'],
@@ -51,6 +60,7 @@ export const UNIT_COLUMNS: Columns = [
   ['first_whole_month', 'INTEGER'],
 ];
 
+/** Columns of {@link CLOSURE_TABLE}. */
 export const CLOSURE_COLUMNS: Columns = [
   ['ancestor_id', 'VARCHAR'],
   ['descendant_id', 'VARCHAR'],
@@ -59,12 +69,14 @@ export const CLOSURE_COLUMNS: Columns = [
   ['descendant_uid', 'INTEGER'],
 ];
 
+/** Columns of {@link LINEAGE_TABLE}. */
 export const LINEAGE_COLUMNS: Columns = [
   ['from_id', 'VARCHAR'],
   ['to_id', 'VARCHAR'],
   ['share', 'DOUBLE'],
 ];
 
+/** Columns of {@link CONTRIBUTION_TABLE}. */
 export const CONTRIBUTION_COLUMNS: Columns = [
   ['unit_id', 'VARCHAR'],
   ['contributor_id', 'VARCHAR'],
@@ -74,6 +86,7 @@ export const CONTRIBUTION_COLUMNS: Columns = [
   ['contributor_uid', 'INTEGER'],
 ];
 
+/** Columns of {@link CALENDAR_TABLE}. */
 export const CALENDAR_COLUMNS: Columns = [
   ['code', 'VARCHAR'],
   ['grain', 'VARCHAR'],
@@ -85,6 +98,7 @@ export const CALENDAR_COLUMNS: Columns = [
   ['term', 'VARCHAR'],
 ];
 
+/** Columns of {@link INDICATOR_TABLE}. */
 export const INDICATOR_COLUMNS: Columns = [
   ['code', 'VARCHAR'],
   ['name_vi', 'VARCHAR'],
@@ -111,6 +125,7 @@ export const STAGING_COLUMNS: Columns = [
   ['updated_at', 'VARCHAR'],
 ];
 
+/** The temporary table a batch of feed changes is appended to before the upsert. */
 export const STAGING_TABLE = 'fact_staging';
 
 /**
@@ -159,6 +174,7 @@ export function createStagingStatement(): SqlStatement {
   return statement(`CREATE OR REPLACE TEMP TABLE ${STAGING_TABLE} (${columnList(STAGING_COLUMNS)})`);
 }
 
+/** Empties the staging table. */
 export function clearStagingStatement(): SqlStatement {
   return statement(`DELETE FROM ${STAGING_TABLE}`);
 }
@@ -193,10 +209,12 @@ export function setCursorStatement(source: string, lastSeq: number): SqlStatemen
   );
 }
 
+/** A source's cursor (no row when unknown). */
 export function readCursorStatement(source: string): SqlStatement {
   return statement(`SELECT seq FROM ${CURSOR_TABLE} WHERE source = $1`, [source]);
 }
 
+/** Facts holding a value or a target, and unit versions. */
 export function countsStatement(): SqlStatement {
   return statement(
     `SELECT
@@ -205,10 +223,12 @@ export function countsStatement(): SqlStatement {
   );
 }
 
+/** A value of the store's key-value table (no row when unset). */
 export function readMetaStatement(key: string): SqlStatement {
   return statement(`SELECT value FROM ${META_TABLE} WHERE key = $1`, [key]);
 }
 
+/** Sets a value of the store's key-value table. */
 export function writeMetaStatement(key: string, value: string): SqlStatement {
   return statement(
     `INSERT INTO ${META_TABLE} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,

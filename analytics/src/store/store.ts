@@ -46,6 +46,7 @@ export interface FeedChange {
   updatedAt?: string;
 }
 
+/** Options of {@link AnalyticsStore.open}. */
 export interface StoreOptions {
   /** DuckDB worker threads (default: DuckDB's own choice, the number of cores). */
   threads?: number;

@@ -10,6 +10,7 @@ import {
   monthIndex,
   Period,
   percent,
+  previousDay,
   quarterPeriod,
   ReferenceEvaluator,
   shiftYears,
@@ -71,6 +72,8 @@ function pickPeriod(s: PeriodSpec): Period {
 export const scenarioArbitrary = fc.record({
   /** Months after 2019-01 at which the reorganisation takes effect (on the 1st). */
   changeMonth: fc.nat(35),
+  /** Mostly the 1st; sometimes the middle of the month, which a month never splits at. */
+  changeDay: fc.oneof({ arbitrary: fc.constant(1), weight: 4 }, { arbitrary: fc.constant(15), weight: 1 }),
   /** Old provinces, each a list of districts given by their number of communes (0: a district without communes). */
   oldProvinces: fc.array(fc.array(fc.nat(4), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
   /** Old districts (by index, cycled) whose communes all go wholly to one new commune. */
@@ -122,11 +125,6 @@ function iso(m: number, day = 1): string {
   return `${year}-${String((m % 12) + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-function dayBefore(m: number): string {
-  const p = monthPeriod(m - 1);
-  return p.end;
-}
-
 const LEVELS = [undefined, 'PROVINCE', 'DISTRICT', 'COMMUNE', 'COMMUNE', 'DISTRICT'] as const;
 const GROUP_BYS: (GroupBy[] | undefined)[] = [
   undefined,
@@ -140,8 +138,8 @@ const GROUP_BYS: (GroupBy[] | undefined)[] = [
 /** Reads a generated spec as a catalogue (pre-reform provinces, districts, communes; post-reform provinces, communes), figures and requests. */
 export function buildScenario(spec: ScenarioSpec): Scenario {
   const change = monthIndex(2019, 1) + spec.changeMonth;
-  const changeDate = iso(change);
-  const oldTo = dayBefore(change);
+  const changeDate = iso(change, spec.changeDay);
+  const oldTo = previousDay(changeDate);
   const units: UnitVersion[] = [];
   const make = (code: string, level: UnitVersion['level'], parentId: string | null, from: string, to: string | null): UnitVersion => {
     const u: UnitVersion = { id: `${code}@${from}`, code, name: code, fullName: code, nameEn: code, level, kind: 'test', parentId, validFrom: from, validTo: to };
