@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseConfig, portVar } from '@lgr/kit';
+import { findIndicator } from '@lgr/schema';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -38,6 +39,10 @@ const schema = z
   .superRefine((c, ctx) => {
     if (!c.JWT_SECRET && !c.JWKS_URL) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['JWT_SECRET'], message: 'set JWT_SECRET (HS256) or JWKS_URL to verify callers' });
+    }
+    const unknown = c.PUBLIC_INDICATORS.filter((code) => !findIndicator(code));
+    if (unknown.length) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['PUBLIC_INDICATORS'], message: `unknown indicator code${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; see the indicator catalogue` });
     }
     if (c.PERSISTED_QUERIES === 'allowlist' && !c.ALLOWLIST_PATH) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['ALLOWLIST_PATH'], message: 'required when PERSISTED_QUERIES=allowlist' });

@@ -12,10 +12,11 @@ import express, { NextFunction, Request, Response } from 'express';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { clientError, ErrorCode, HTTP_STATUS } from '@lgr/schema';
-import { createLogger, Identity, IDENTITY_HEADER, Logger, signForwardedIdentity } from '@lgr/kit';
+import { createLogger, Identity, IDENTITY_HEADER, isPublic, Logger, publicIdentity, signForwardedIdentity } from '@lgr/kit';
 import { Authenticator, AuthOptions, createAuthenticator, unauthenticated } from './auth';
 import { checkLimits, measureOperation, QueryLimits } from './limits';
 import { RateLimiter } from './rate-limit';
+import { checkPublicOperation, PublicFieldPolicy } from './public-access';
 import { defaultSupergraphPath } from './compose';
 
 export type SubgraphName = 'reference' | 'party' | 'economy' | 'social' | 'analytics';
@@ -39,6 +40,16 @@ export interface GatewayOptions {
   readonly persistedQueries: 'apq' | 'allowlist' | 'off';
   /** sha256 hex digests of the operations allowed in allowlist mode. */
   readonly allowlist?: ReadonlySet<string>;
+  /**
+   * The text of allowlisted operations by digest, when the allowlist file carries it: clients may then
+   * send only the hash (`extensions.persistedQuery`), never the text.
+   */
+  readonly allowlistOperations?: ReadonlyMap<string, string>;
+  /**
+   * Indicators an anonymous caller may read (with reference data). Empty or absent: every request
+   * needs a token.
+   */
+  readonly publicIndicators?: readonly string[];
   readonly rateLimitPerMinute: number;
 }
 
@@ -102,6 +113,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const log = createLogger('gateway', options.logLevel ?? 'info');
   const supergraphSdl = options.supergraphSdl ?? readFileSync(defaultSupergraphPath(), 'utf8');
   const authenticate = createAuthenticator(options.auth);
+  const publicIndicators = options.publicIndicators ?? [];
+  const publicPolicy = publicIndicators.length ? new PublicFieldPolicy(supergraphSdl) : undefined;
   const limiter = new RateLimiter(options.rateLimitPerMinute);
   const metrics = new Registry();
   metrics.setDefaultLabels({ service: 'gateway' });
@@ -145,12 +158,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // handlers would start a second stop() that never returns.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    persistedQueries: options.persistedQueries === 'off' ? false : {},
+    // In allowlist mode the persisted-query store holds exactly the allowlisted operations and learns
+    // no others; in APQ mode it learns any operation a client registers by hash.
+    persistedQueries:
+      options.persistedQueries === 'off' ? false : options.persistedQueries === 'allowlist' ? { cache: new AllowlistCache(options.allowlistOperations ?? new Map()) } : {},
     csrfPrevention: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       limitsPlugin(options.limits),
+      ...(publicPolicy ? [publicAccessPlugin(publicPolicy, publicIndicators)] : []),
       ...(options.persistedQueries === 'allowlist' ? [allowlistPlugin(options.allowlist ?? new Set())] : []),
       outcomePlugin(operations),
     ],
@@ -158,7 +175,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   await apollo.start();
 
-  const guarded = [express.json({ limit: options.maxBodyBytes }), authMiddleware(authenticate), rateLimitMiddleware(limiter)];
+  const guarded = [express.json({ limit: options.maxBodyBytes }), authMiddleware(authenticate, publicIndicators), rateLimitMiddleware(limiter)];
   const graphqlGuards = chain([...guarded, batchCap(options.maxBatch)]);
   app.use('/graphql', (req, res, next) => {
     // Apollo Sandbox (development only) is a page a browser asks for without a token.
@@ -172,7 +189,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
   );
   for (const path of ['/sql', '/export']) {
-    app.post(path, ...guarded, proxyTo(`${options.subgraphUrls.analytics.replace(/\/$/, '')}${path}`, options.internalSecret, options.subgraphTimeoutMs));
+    app.post(path, ...guarded, signedIn, proxyTo(`${options.subgraphUrls.analytics.replace(/\/$/, '')}${path}`, options.internalSecret, options.subgraphTimeoutMs));
   }
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number; type?: string }).status ?? 500;
@@ -229,11 +246,18 @@ async function contextFor(req: Request, secret: string): Promise<GatewayContext>
   };
 }
 
-function authMiddleware(authenticate: Authenticator) {
+const SIGN_IN = 'Sign in: send Authorization: Bearer <token> (npm run token mints one in development)';
+
+/**
+ * Verifies the caller's token. A request without one is refused, unless public indicators are
+ * configured: then it runs as the anonymous public identity, which the public-access plugin and every
+ * subgraph restrict to reference data and those indicators.
+ */
+function authMiddleware(authenticate: Authenticator, publicIndicators: readonly string[]) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     try {
-      const identity = await authenticate(req.header('authorization'));
-      if (!identity) throw unauthenticated('Sign in: send Authorization: Bearer <token> (npm run token mints one in development)');
+      const identity = (await authenticate(req.header('authorization'))) ?? (publicIndicators.length ? publicIdentity(publicIndicators) : undefined);
+      if (!identity) throw unauthenticated(SIGN_IN);
       req.identity = identity;
       next();
     } catch (error) {
@@ -242,9 +266,21 @@ function authMiddleware(authenticate: Authenticator) {
   };
 }
 
+/** SQL and exports are for signed-in callers only, whatever public access allows. */
+function signedIn(req: Request, _res: Response, next: NextFunction): void {
+  next(!req.identity || isPublic(req.identity) ? unauthenticated(SIGN_IN) : undefined);
+}
+
+/** Anonymous callers share no bucket with each other: each address has its own. */
+function rateLimitKey(req: Request): string {
+  const identity = req.identity;
+  if (!identity || isPublic(identity)) return `anonymous:${req.ip ?? 'unknown'}`;
+  return `sub:${identity.sub}`;
+}
+
 function rateLimitMiddleware(limiter: RateLimiter) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const verdict = limiter.take(req.identity?.sub ?? req.ip ?? 'unknown');
+    const verdict = limiter.take(rateLimitKey(req));
     if (verdict.allowed) return next();
     res.setHeader('retry-after', String(verdict.retryAfterSeconds));
     next(clientError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${verdict.retryAfterSeconds} s`, { http: { status: 429 } }));
@@ -312,11 +348,30 @@ function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<GatewayContext> {
   };
 }
 
+function publicAccessPlugin(policy: PublicFieldPolicy, indicators: readonly string[]): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart(start) {
+      if (!isPublic(start.contextValue.identity)) return {};
+      return {
+        async didResolveOperation(ctx: GraphQLRequestContext<GatewayContext>) {
+          const error = checkPublicOperation(ctx.schema, ctx.document!, ctx.request.variables ?? {}, policy, indicators);
+          if (error) throw error;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Runs only operations whose text is on the allowlist. The check sits in didResolveOperation, where
+ * Apollo turns a thrown error into a proper response and before an operation sent by hash and text
+ * would be stored.
+ */
 function allowlistPlugin(allowlist: ReadonlySet<string>): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveSource(ctx) {
+        async didResolveOperation(ctx) {
           const hash = createHash('sha256').update(ctx.source!).digest('hex');
           if (!allowlist.has(hash)) {
             throw clientError(ErrorCode.PERSISTED_QUERY_REQUIRED, 'Only registered operations may run on this server', { http: { status: 400 } });
@@ -325,6 +380,24 @@ function allowlistPlugin(allowlist: ReadonlySet<string>): ApolloServerPlugin<Gat
       };
     },
   };
+}
+
+/**
+ * The persisted-query store of allowlist mode: it answers the allowlisted operations whose text the
+ * allowlist file carries and ignores attempts to register anything else.
+ */
+class AllowlistCache {
+  constructor(private readonly operations: ReadonlyMap<string, string>) {}
+
+  async get(key: string): Promise<string | undefined> {
+    return this.operations.get(key.replace(/^apq:/, ''));
+  }
+
+  async set(): Promise<void> {}
+
+  async delete(): Promise<boolean> {
+    return false;
+  }
 }
 
 function outcomePlugin(counter: Counter): ApolloServerPlugin<GatewayContext> {
@@ -348,7 +421,13 @@ export function maskGatewayError(formatted: GraphQLFormattedError, error: unknow
   const { stacktrace: _s, exception: _e, http: _h, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
   const code = extensions.code as string | undefined;
   const service = extensions.serviceName as string | undefined;
-  if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) return { ...formatted, extensions };
+  if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR && code in HTTP_STATUS) return { ...formatted, extensions };
+  // Apollo's own refusals of a request (a persisted-query hash that does not match its text, an
+  // unsupported version) carry an HTTP 4xx status but no code; their messages are about the request.
+  const status = ((error as { extensions?: { http?: { status?: number } } } | undefined)?.extensions?.http?.status ?? 0) as number;
+  if (!service && status >= 400 && status < 500) {
+    return { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { code: ErrorCode.BAD_REQUEST } };
+  }
   log.error({ err: error }, 'unexpected error');
   return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(service ? { serviceName: service } : {}) } };
 }

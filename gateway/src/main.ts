@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { exitOnConfigError } from '@lgr/kit';
 import { readGatewayConfig } from './config';
@@ -25,8 +26,9 @@ async function main(): Promise<void> {
     maxBatch: config.MAX_BATCH,
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     persistedQueries: config.PERSISTED_QUERIES,
-    ...(config.ALLOWLIST_PATH ? { allowlist: readAllowlist(config.ALLOWLIST_PATH) } : {}),
+    ...(config.ALLOWLIST_PATH ? readAllowlist(config.ALLOWLIST_PATH) : {}),
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    publicIndicators: config.PUBLIC_INDICATORS,
   });
   const shutdown = () => {
     gateway.close().then(
@@ -38,13 +40,28 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
-/** An allowlist file is a JSON array of sha256 hex digests of the operations' source text. */
-function readAllowlist(path: string): Set<string> {
-  const list = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  if (!Array.isArray(list) || !list.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))) {
-    throw new Error(`${path}: expected a JSON array of sha256 hex digests`);
+/**
+ * Reads an allowlist file: a JSON array of sha256 hex digests of the operations' text, or an Apollo
+ * persisted-query manifest (`{ "format": "apollo-persisted-query-manifest", "operations": [{ "id",
+ * "body" }] }`), whose operations clients may then run by digest alone. Every digest of a manifest is
+ * checked against its text, so the file cannot allow one operation under another's name.
+ */
+function readAllowlist(path: string): { allowlist: Set<string>; allowlistOperations: Map<string, string> } {
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  const isDigest = (h: unknown): h is string => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h);
+  if (Array.isArray(parsed)) {
+    if (!parsed.every(isDigest)) throw new Error(`${path}: expected a JSON array of sha256 hex digests`);
+    return { allowlist: new Set(parsed), allowlistOperations: new Map() };
   }
-  return new Set(list as string[]);
+  const operations = (parsed as { operations?: unknown }).operations;
+  if (!Array.isArray(operations)) throw new Error(`${path}: expected a JSON array of sha256 hex digests or a persisted-query manifest with "operations"`);
+  const bodies = new Map<string, string>();
+  operations.forEach((op: { id?: unknown; body?: unknown }, i) => {
+    if (!isDigest(op.id) || typeof op.body !== 'string') throw new Error(`${path}: operations[${i}] needs "id" (a sha256 hex digest) and "body"`);
+    if (createHash('sha256').update(op.body).digest('hex') !== op.id) throw new Error(`${path}: operations[${i}].id is not the sha256 digest of its body`);
+    bodies.set(op.id, op.body);
+  });
+  return { allowlist: new Set(bodies.keys()), allowlistOperations: bodies };
 }
 
 main().catch((error: Error) => {
