@@ -194,7 +194,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number; type?: string }).status ?? 500;
     if ((error as { type?: string }).type === 'entity.too.large') {
-      return sendGraphQLError(res, clientError(ErrorCode.BAD_USER_INPUT, `Request body exceeds ${options.maxBodyBytes} bytes`, { http: { status: 413 } }), 413);
+      return sendGraphQLError(res, clientError(ErrorCode.REQUEST_TOO_LARGE, `Request body exceeds ${options.maxBodyBytes} bytes`, { limit: options.maxBodyBytes }), 413);
     }
     if (error instanceof GraphQLError) return sendGraphQLError(res, error);
     if (status < 500) return sendGraphQLError(res, clientError(ErrorCode.BAD_USER_INPUT, (error as Error).message), status);
@@ -280,7 +280,8 @@ function rateLimitKey(req: Request): string {
 
 function rateLimitMiddleware(limiter: RateLimiter) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const verdict = limiter.take(rateLimitKey(req));
+    // A batch costs one token per operation, so batching does not multiply a caller's rate.
+    const verdict = limiter.take(rateLimitKey(req), Array.isArray(req.body) ? req.body.length : 1);
     if (verdict.allowed) return next();
     res.setHeader('retry-after', String(verdict.retryAfterSeconds));
     next(clientError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${verdict.retryAfterSeconds} s`, { http: { status: 429 } }));

@@ -10,8 +10,11 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes one token for `key`; returns the seconds to wait when there is none. */
-  take(key: string): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
+  /**
+   * Takes `cost` tokens for `key` (one per operation, so a batch costs as many as it holds); returns
+   * the seconds to wait when there are not enough.
+   */
+  take(key: string, cost = 1): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
     const t = this.now();
     const ratePerMs = this.perMinute / 60_000;
     const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, at: t };
@@ -19,11 +22,12 @@ export class RateLimiter {
     bucket.at = t;
     this.buckets.set(key, bucket);
     if (this.buckets.size > 10_000) this.evictFull(t);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    const need = Math.min(Math.max(1, cost), this.perMinute);
+    if (bucket.tokens >= need) {
+      bucket.tokens -= need;
       return { allowed: true };
     }
-    return { allowed: false, retryAfterSeconds: Math.ceil((1 - bucket.tokens) / ratePerMs / 1000) };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((need - bucket.tokens) / ratePerMs / 1000)) };
   }
 
   private evictFull(t: number): void {

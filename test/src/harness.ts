@@ -21,6 +21,7 @@ export interface TestPlatform {
   readonly internalSecret: string;
   /** Every log line the processes printed, for diagnosing a failure. */
   readonly logs: string[];
+  /** Mints a caller's token; `claims.sub` names the caller (default: one name per role and units). */
   token(role: string, units?: string[], claims?: Record<string, unknown>): Promise<string>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResponse<T>>;
   process(name: string): ChildProcess | undefined;
@@ -28,7 +29,7 @@ export interface TestPlatform {
   stop(): Promise<void>;
   /** `http://127.0.0.1:<port>` of a service. */
   serviceUrl(name: ServiceName): string;
-  /** POSTs a JSON body (or raw text) to a gateway path such as `/sql` with an optional bearer token. */
+  /** POSTs a JSON body (or raw text) to a gateway path such as `/sql`; the token defaults to an admin's, null sends none. */
   post(path: string, body: unknown, token?: string | null, headers?: Record<string, string>): Promise<RawResponse>;
   /** Headers that make a direct call to a subgraph as `identity` (signed with the internal secret). */
   forwardedHeaders(identity: Identity): Promise<Record<string, string>>;
@@ -54,6 +55,7 @@ export interface ExtraGateway {
   readonly process: ChildProcess;
   readonly logs: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResponse<T>>;
+  /** Like {@link TestPlatform.post}, against this gateway. */
   post(path: string, body: unknown, token?: string | null, headers?: Record<string, string>): Promise<RawResponse>;
   /** Sends SIGTERM and waits for the process to exit; resolves with its exit code. */
   stop(): Promise<number | null>;
@@ -145,7 +147,7 @@ export async function startTestPlatform(options: { databaseUrl?: string; env?: R
   const token = (role: string, units: string[] = [], claims: Record<string, unknown> = {}) =>
     new SignJWT({ role, units, ...claims })
       .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`test-${role}-${units.join('-') || 'all'}`)
+      .setSubject(typeof claims.sub === 'string' ? claims.sub : `test-${role}-${units.join('-') || 'all'}`)
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode(jwtSecret));
@@ -197,7 +199,7 @@ export async function startTestPlatform(options: { databaseUrl?: string; env?: R
       process: child,
       logs: gatewayLogs,
       gql: (query, variables = {}, bearer = platform.adminToken) => gqlAt(`${base}/graphql`, query, variables, bearer),
-      post: (path, body, bearer, headers) => postTo(`${base}${path}`, body, bearer, headers),
+      post: (path, body, bearer = platform.adminToken, headers) => postTo(`${base}${path}`, body, bearer, headers),
       stop: async () => {
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGTERM');

@@ -68,4 +68,18 @@ describe('RateLimiter', () => {
     expect(limiter.take('a').allowed).toBe(true);
     expect(limiter.take('a').allowed).toBe(false);
   });
+
+  it('charges a batch one token per operation and says how long until the whole batch fits', () => {
+    let now = 0;
+    const limiter = new RateLimiter(60, () => now);
+    expect(limiter.take('a', 58).allowed).toBe(true);
+    expect(limiter.take('a', 3)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(limiter.take('a', 2).allowed).toBe(true);
+    expect(limiter.take('a', 5)).toEqual({ allowed: false, retryAfterSeconds: 5 });
+    now += 5000;
+    expect(limiter.take('a', 5).allowed).toBe(true);
+    // A batch larger than the whole bucket waits for a full bucket rather than forever.
+    now += 60_000;
+    expect(limiter.take('a', 500).allowed).toBe(true);
+  });
 });
