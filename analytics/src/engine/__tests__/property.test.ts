@@ -13,7 +13,7 @@ import { buildScenario, expectedTotal, groupMembers, scenarioArbitrary } from '.
  * seed, the shrunk scenario and the rows that differ.
  */
 const SEED = Number(process.env.FC_SEED ?? 20250701);
-const RUNS = Number(process.env.FC_RUNS ?? 250);
+const RUNS = Number(process.env.FC_RUNS ?? 200);
 
 describe('runAggregate agrees with the reference evaluator', () => {
   let store: AnalyticsStore | undefined;
