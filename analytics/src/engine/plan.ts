@@ -2,7 +2,6 @@ import {
   clientError,
   Contributions,
   decomposeSpan,
-  DEFAULT_TERMS,
   enclosingPeriod,
   ErrorCode,
   findIndicator,
@@ -21,9 +20,7 @@ import {
   periodsInRange,
   Rule,
   shiftYears,
-  spansOverlap,
   subPeriods,
-  termPeriod,
   UnitCatalog,
   UnitVersion,
 } from '@lgr/schema';
@@ -212,12 +209,6 @@ function partsOf(span: Period | MonthSpan): Period[] {
   return 'code' in span ? [span] : decomposeSpan(span);
 }
 
-/** The terms a period lies in (for a year across two terms, both). */
-function termsOverlapping(p: Period): Period[] {
-  if (p.grain === 'TERM') return [p];
-  return DEFAULT_TERMS.filter((t) => spansOverlap(t, p)).map(termPeriod);
-}
-
 function termOf(p: Period): string | null {
   return enclosingPeriod(p, 'TERM')?.code ?? null;
 }
@@ -272,8 +263,10 @@ export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, o
   const byTerm = groupBy.has('TERM');
   if (byTerm && !byPeriod) {
     const seen = new Set<string>();
+    // Each period is replaced by the term that contains it; a period in no single term (a year
+    // across two terms) has none.
     periods = periods
-      .flatMap(termsOverlapping)
+      .flatMap((p) => enclosingPeriod(p, 'TERM') ?? [])
       .filter((t) => !seen.has(t.code) && seen.add(t.code))
       .sort((a, b) => a.startMonth - b.startMonth);
   }

@@ -132,8 +132,14 @@ describe('planAggregate', () => {
     expect(withoutUnit.rows.every((r) => !r.emit && r.groupId === 0)).toBe(true);
   });
 
-  it('replaces periods by the terms they lie in when grouped by term without period', () => {
-    const plan = planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P@2000-01-01'], periods: ['2021', '2025', '2019Q1'], groupBy: ['INDICATOR', 'UNIT', 'TERM'] });
+  it('replaces periods by the terms that contain them when grouped by term without period', () => {
+    const plan = planAggregate(catalog, {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['P@2000-01-01'],
+      periods: ['2021', '2025', '2019Q1', '2022S2', '2025S2'],
+      groupBy: ['INDICATOR', 'UNIT', 'TERM'],
+    });
+    // 2025 lies across two terms and is in neither.
     expect(plan.rows.map((r) => [r.period.code, r.term])).toEqual([
       ['2015-2020', '2015-2020'],
       ['2020-2025', '2020-2025'],
