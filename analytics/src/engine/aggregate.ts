@@ -10,6 +10,7 @@ import { AggregatePlan, planAggregate } from './plan';
 import {
   createPlanTablesStatements,
   derivedTablesStatements,
+  GRAIN_LENGTH,
   GRAIN_ORDER,
   PLAN_TABLES,
   PlanTable,
@@ -106,16 +107,23 @@ export async function computePlan(
     for (const s of derivedTablesStatements()) {
       await traced(trace, s.sql.slice(0, 60).replace(/\s+/g, ' '), () => runStatement(connection, s));
     }
-    const stages = (await queryRows(connection, stagesStatement())).map((r) => Number(r.stage));
+    const stages = (await queryRows(connection, stagesStatement())).map((r) => ({
+      stage: Number(r.stage),
+      shortest: r.shortest === null ? Infinity : Number(r.shortest),
+      targets: Number(r.targets),
+    }));
     const grains = new Set(plan.periods.filter((p) => p.value).map((p) => p.grain));
     for (const grain of GRAIN_ORDER) {
       if (!grains.has(grain)) continue;
-      for (const stage of stages) {
+      for (const { stage, shortest } of stages) {
+        // No value as short as this grain: the step would find nothing to store.
+        if (shortest > GRAIN_LENGTH[grain]) continue;
         await traced(trace, `values ${grain} stage ${stage}`, () => runStatement(connection, valueStepStatement(grain, stage)));
       }
     }
     if (plan.periods.some((p) => p.target)) {
-      for (const stage of stages) {
+      for (const { stage, targets } of stages) {
+        if (!targets) continue;
         await traced(trace, `targets stage ${stage}`, () => runStatement(connection, targetStepStatement(stage)));
       }
     }

@@ -7,6 +7,7 @@ export type { AggregatePlan, PartRole, PartSide, PlannedGroup, PlannedPart, Plan
 export {
   createPlanTablesStatements,
   derivedTablesStatements,
+  GRAIN_LENGTH,
   GRAIN_ORDER,
   PLAN_TABLES,
   pct,

@@ -169,10 +169,23 @@ export function derivedTablesStatements(): SqlStatement[] {
   ];
 }
 
-/** The stages of the units whose values are computed, in the order they are computed. */
+/**
+ * The stages of the units whose values are computed, in the order they are computed, each with what
+ * could make its steps produce anything: the shortest recorded value (in months) and the number of
+ * recorded targets among the units of that stage and earlier ones. A node of a grain can only come
+ * from a value recorded for that grain or a finer one, of its own stage or (by rule 4) an earlier
+ * one, so steps of finer grains than the shortest value are skipped.
+ */
 export function stagesStatement(): SqlStatement {
-  return statement(`SELECT DISTINCT stage FROM pu WHERE valued ORDER BY stage`);
+  return statement(`SELECT s.stage,
+      (SELECT min(f.end_month - f.start_month + 1) FROM plan_facts f JOIN pu ON pu.uid = f.uid WHERE pu.stage <= s.stage) AS shortest,
+      (SELECT count(*) FROM plan_target_facts t JOIN pu ON pu.uid = t.uid WHERE pu.stage <= s.stage) AS targets
+    FROM (SELECT DISTINCT stage FROM pu WHERE valued) s
+    ORDER BY s.stage`);
 }
+
+/** Months in a period of each grain (a term: more than any calendar period). */
+export const GRAIN_LENGTH: Readonly<Record<Grain, number>> = { MONTH: 1, QUARTER: 3, SIX_MONTH: 6, YEAR: 12, TERM: Infinity };
 
 /**
  * One step of the value programme: every node (indicator, unit of stage $2, period of grain $1) with a
