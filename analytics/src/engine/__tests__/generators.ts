@@ -6,8 +6,10 @@ import {
   Indicator,
   isValidOn,
   LineageLink,
+  enclosingPeriod,
   monthPeriod,
   monthIndex,
+  parsePeriod,
   Period,
   percent,
   previousDay,
@@ -279,6 +281,38 @@ export function expectedTotal(
     samePeriodPct: percent(s.value, s.same),
     complete,
   };
+}
+
+/**
+ * The rows a request should return, in order, as `indicator|unitId|period|total` keys, worked out
+ * from the request's documented semantics (not from the planner).
+ */
+export function expectedRowKeys(catalog: UnitCatalog, request: AggregateRequest): string[] {
+  const groupBy = new Set(request.groupBy ?? ['INDICATOR', 'UNIT', 'PERIOD']);
+  let periods = [...new Set(request.periods!)].map((code) => parsePeriod(code));
+  if (groupBy.has('TERM') && !groupBy.has('PERIOD')) {
+    const terms = periods.flatMap((p) => enclosingPeriod(p, 'TERM') ?? []);
+    periods = [...new Map(terms.map((t) => [t.code, t])).values()].sort((a, b) => a.startMonth - b.startMonth);
+  }
+  const byUnit = groupBy.has('UNIT');
+  const totals = Boolean(request.totals) || !byUnit;
+  const keys: string[] = [];
+  for (const indicator of [...new Set(request.indicators)]) {
+    for (const ref of [...new Set(request.units)]) {
+      const cells: { unit: UnitVersion; pi: number }[] = [];
+      const groups: string[] = [];
+      periods.forEach((p, pi) => {
+        const date = request.boundariesAsOf ?? p.end;
+        const unit = ref.includes('@') ? catalog.get(ref)! : catalog.resolve(ref, date)!;
+        for (const member of groupMembers(catalog, unit.id, request.level, date)) cells.push({ unit: member, pi });
+        groups.push(`${indicator}|${unit.id}|${p.code}|total`);
+      });
+      cells.sort((a, b) => (a.unit.code !== b.unit.code ? (a.unit.code < b.unit.code ? -1 : 1) : a.unit.id !== b.unit.id ? (a.unit.id < b.unit.id ? -1 : 1) : a.pi - b.pi));
+      if (byUnit) keys.push(...cells.map((c) => `${indicator}|${c.unit.id}|${periods[c.pi]!.code}|row`));
+      if (totals) keys.push(...groups);
+    }
+  }
+  return keys;
 }
 
 /** The members of a totals group: the requested unit, or its units at `level` valid on the date. */

@@ -5,7 +5,7 @@ import { AnalyticsStore } from '../../store';
 import { runAggregate } from '../aggregate';
 import type { AggregateRow } from '../types';
 import { changesOf, close, compareWithEvaluator, FIELDS } from './helpers';
-import { buildScenario, expectedTotal, groupMembers, scenarioArbitrary } from './generators';
+import { buildScenario, expectedRowKeys, expectedTotal, groupMembers, scenarioArbitrary } from './generators';
 
 /*
  * The engine against the reference evaluator on random two-era hierarchies, figures and requests.
@@ -54,6 +54,11 @@ describe('runAggregate agrees with the reference evaluator', () => {
           }
           stats.requests++;
           const problems = compareWithEvaluator(rows, evaluator);
+          const keys = rows.map((r) => `${r.indicator}|${r.unitId}|${r.period}|${r.total ? 'total' : 'row'}`);
+          const expectedKeys = expectedRowKeys(catalog, request);
+          if (keys.join('\n') !== expectedKeys.join('\n')) {
+            problems.push(`rows ${JSON.stringify(keys.slice(0, 12))} differ from ${JSON.stringify(expectedKeys.slice(0, 12))}`);
+          }
           for (const row of rows.filter((r) => r.total)) {
             const members = groupMembers(catalog, row.unitId, request.level, row.boundariesAsOf);
             const want = expectedTotal(evaluator, catalog, row, members, parsePeriod(row.period));
