@@ -16,13 +16,13 @@ import { buildSocialSchema, start as startSocial } from '@lgr/social';
 import type { RunningDomainService } from '@lgr/observations';
 import { ADMIN, askSubgraph, callInternal, TEST_INTERNAL_SECRET, testCatalog, viewerOf } from '@lgr/observations/dist/testing/helpers';
 import { Domain } from '@lgr/schema';
-import { loadAdminUnits } from '../../../../services/reference/src/data/admin-units';
+import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { runCli } from '../program';
 import { subgraphTransport, Transport } from '../transport';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli', 'main.js');
-const catalog = () => testCatalog(loadAdminUnits, join(__dirname, '../../../../services/reference/data/admin-units'));
+const catalog = () => testCatalog(loadAdminUnits, DEFAULT_UNITS_DIR);
 
 describe('platform CLI against real subgraphs', () => {
   const services = {} as Record<Domain, RunningDomainService>;
@@ -89,7 +89,7 @@ describe('platform CLI against real subgraphs', () => {
     return path;
   };
   const lastSeqs = async () =>
-    Promise.all((['PARTY', 'ECONOMY', 'SOCIAL'] as const).map(async (d) => (await (await fetch(new URL('/health', services[d].url))).json()).lastSeq));
+    Promise.all((['PARTY', 'ECONOMY', 'SOCIAL'] as const).map(async (d) => ((await (await fetch(new URL('/health', services[d].url))).json()) as { lastSeq: number }).lastSeq));
   const figures = async (domain: Domain, unitId: string) =>
     (await askSubgraph(services[domain].url, `{ _entities(representations: [{__typename: "AdminUnit", id: "${unitId}"}]) { ... on AdminUnit { f: ${domain.toLowerCase()}Figures { indicator { code } period value target } } } }`)).data!._entities[0].f;
 

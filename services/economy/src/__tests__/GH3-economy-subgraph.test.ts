@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { printSubgraphSdl } from '@lgr/kit';
 import { askSubgraph, testCatalog, viewerOf } from '@lgr/observations/dist/testing/helpers';
 import { demoDataSuite, domainSubgraphSuite } from '@lgr/observations/dist/testing/suite';
-import { loadAdminUnits } from '../../../reference/src/data/admin-units';
+import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { buildEconomySchema, start } from '..';
 
-const catalog = () => testCatalog(loadAdminUnits, join(__dirname, '../../../reference/data/admin-units'));
+const catalog = () => testCatalog(loadAdminUnits, DEFAULT_UNITS_DIR);
 
 domainSubgraphSuite({ domain: 'ECONOMY', start, catalog, recordFields: 'budgetEstimates(year: 2024) { category amount }', recordKinds: 1 });
 

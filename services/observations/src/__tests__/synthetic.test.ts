@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { DOMAINS, findIndicator, parsePeriod, UnitCatalog } from '@lgr/schema';
-import { loadAdminUnits } from '../../../reference/src/data/admin-units';
+import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { apportion, between, unitRandom } from '../demo/random';
 import { reportRecords } from '../demo/seed';
 import { generateSyntheticObservations, haiPhongTerritory } from '../demo/synthetic';
@@ -9,7 +8,7 @@ import { observationKey, validateObservations } from '../validation';
 
 let catalog: UnitCatalog;
 beforeAll(() => {
-  catalog = testCatalog(loadAdminUnits, join(__dirname, '../../../reference/data/admin-units'));
+  catalog = testCatalog(loadAdminUnits, DEFAULT_UNITS_DIR);
 });
 
 describe('deterministic randomness', () => {

@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { UnitCatalog } from '@lgr/schema';
-import { loadAdminUnits } from '../../../reference/src/data/admin-units';
+import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { testCatalog } from '../testing/helpers';
 import { validateObservations } from '../validation';
 
 let catalog: UnitCatalog;
 beforeAll(() => {
-  catalog = testCatalog(loadAdminUnits, join(__dirname, '../../../reference/data/admin-units'));
+  catalog = testCatalog(loadAdminUnits, DEFAULT_UNITS_DIR);
 });
 
 const check = (records: Parameters<typeof validateObservations>[0], canWrite?: (id: string) => boolean) =>
