@@ -87,6 +87,7 @@ const WORK_TABLES: Record<string, Columns> = {
     ['pid', 'INTEGER'],
     ['value', 'DOUBLE'],
     ['complete', 'BOOLEAN'],
+    ['has_own', 'BOOLEAN'],
   ],
   dp_target: [
     ['iid', 'INTEGER'],
@@ -121,16 +122,16 @@ export function createPlanTablesStatements(): SqlStatement[] {
 
 /**
  * Tables derived from the plan: its units with their integer keys and rule-4 months (`pu`), its rows
- * likewise (`pr`), the recorded values the query can use (`plan_facts`), which unit recorded a value
- * inside which value period and whether exactly for it (`plan_inside`: rules 1 and 2, and rule 4's
+ * likewise (`pr`), the recorded values the query can use (`plan_facts`), the value periods inside
+ * which a unit that lies only partly in a newer one recorded a value (`plan_partial_inside`: rule 4's
  * lost figures), and the recorded targets of the target periods (`plan_target_facts`). A calendar
  * period of length L containing a fact starts at the fact's start minus its remainder modulo L, so
  * the containment test is an equality join; terms, few and irregular, are joined by range.
  */
 export function derivedTablesStatements(): SqlStatement[] {
   const calendarInside = GRAIN_MONTHS.map(
-    ([grain, months]) => `SELECT f.iid, f.uid, p.pid, p.grain, f.pid = p.pid AS own
-      FROM plan_facts f
+    ([grain, months]) => `SELECT f.iid, f.uid, p.pid
+      FROM facts f
       JOIN plan_periods p ON p.is_value AND p.grain = '${grain}' AND p.start_month = f.start_month - f.start_month % ${months}
       WHERE f.end_month <= p.end_month`,
   );
@@ -150,15 +151,20 @@ export function derivedTablesStatements(): SqlStatement[] {
       WHERE f.value IS NOT NULL AND f.grain IS NOT NULL
         AND f.start_month >= (SELECT min(start_month) FROM plan_periods WHERE is_value)
         AND f.end_month <= (SELECT max(end_month) FROM plan_periods WHERE is_value)`),
-    statement(`CREATE OR REPLACE TEMP TABLE plan_inside AS
-      SELECT iid, uid, pid, any_value(grain) AS grain, bool_or(coalesce(own, FALSE)) AS own FROM (
+    statement(`CREATE OR REPLACE TEMP TABLE plan_partial_inside AS
+      WITH partial AS (
+        SELECT DISTINCT c.contributor_uid AS uid
+        FROM ${CONTRIBUTION_TABLE} c JOIN pu ON pu.valued AND pu.uid = c.unit_uid
+        WHERE c.kind = 'PARTIAL'
+      ),
+      facts AS (SELECT f.* FROM plan_facts f JOIN partial p ON p.uid = f.uid)
+      SELECT DISTINCT iid, uid, pid FROM (
         ${calendarInside.join('\n        UNION ALL\n        ')}
         UNION ALL
-        SELECT f.iid, f.uid, p.pid, p.grain, f.pid = p.pid AS own
-        FROM plan_facts f
+        SELECT f.iid, f.uid, p.pid
+        FROM facts f
         JOIN plan_periods p ON p.is_value AND p.grain = 'TERM' AND f.start_month >= p.start_month AND f.end_month <= p.end_month
-      )
-      GROUP BY iid, uid, pid`),
+      )`),
     statement(`CREATE OR REPLACE TEMP TABLE plan_target_facts AS
       SELECT i.iid, pu.uid, p.pid, f.target
       FROM ${FACT_TABLE} f
@@ -201,21 +207,24 @@ export const GRAIN_LENGTH: Readonly<Record<Grain, number>> = { MONTH: 1, QUARTER
  * - otherwise the sum of its children (rule 3). Rather than walking down level by level, each node
  *   of the three kinds above is added to every ancestor it reaches through nodes of the fourth kind:
  *   those below its nearest ancestor that is of one of the first three kinds.
+ *
+ * `has_own` marks the nodes whose unit recorded a value inside their period. A recorded value always
+ * makes a node (its own, then the SPLIT nodes above it, which have a value because it does), so a
+ * unit recorded something inside a period exactly when one of its nodes for a sub-period has
+ * `has_own`; and an ancestor is of one of the first three kinds exactly when it is wholly or partly
+ * before its unit's existence, or has a node of those kinds in this step.
  */
 export function valueStepStatement(grain: Grain, stage: number): SqlStatement {
   return statement(
-    `INSERT INTO dp_value (iid, uid, pid, value, complete)
+    `INSERT INTO dp_value (iid, uid, pid, value, complete, has_own)
     WITH per AS MATERIALIZED (
       SELECT pid, grain, start_month, end_month, is_part, parent_end FROM plan_periods WHERE is_value AND grain = $1
     ),
     su AS MATERIALIZED (
       SELECT uid, valid_from_month, first_whole_month FROM pu WHERE valued AND stage = $2
     ),
-    ins AS MATERIALIZED (
-      SELECT iid, uid, pid, own FROM plan_inside WHERE grain = $1
-    ),
-    own AS (
-      SELECT f.iid, f.uid, f.pid, f.value, TRUE AS complete
+    own AS MATERIALIZED (
+      SELECT f.iid, f.uid, f.pid, f.value, TRUE AS complete, TRUE AS has_own
       FROM plan_facts f JOIN su ON su.uid = f.uid JOIN per ON per.pid = f.pid
     ),
     before_parts AS (
@@ -230,16 +239,15 @@ export function valueStepStatement(grain: Grain, stage: number): SqlStatement {
       SELECT i.iid, c.unit_uid AS uid, i.pid, NULL::DOUBLE AS value, FALSE AS complete
       FROM ${CONTRIBUTION_TABLE} c
       JOIN su ON su.uid = c.unit_uid
-      JOIN ins i ON i.uid = c.contributor_uid
+      JOIN plan_partial_inside i ON i.uid = c.contributor_uid
       JOIN per ON per.pid = i.pid
       WHERE c.kind = 'PARTIAL' AND per.end_month < su.valid_from_month
         AND (per.is_part OR per.parent_end >= su.valid_from_month)
     ),
     before AS (
-      SELECT b.iid, b.uid, b.pid, sum(b.value) AS value, bool_and(b.complete) AS complete
+      SELECT b.iid, b.uid, b.pid, sum(b.value) AS value, bool_and(b.complete) AS complete, FALSE AS has_own
       FROM before_parts b
-      LEFT JOIN ins i ON i.iid = b.iid AND i.uid = b.uid AND i.pid = b.pid AND i.own
-      WHERE i.uid IS NULL
+      ANTI JOIN own o ON o.iid = b.iid AND o.uid = b.uid AND o.pid = b.pid
       GROUP BY b.iid, b.uid, b.pid
     ),
     split AS (
@@ -247,24 +255,24 @@ export function valueStepStatement(grain: Grain, stage: number): SqlStatement {
         CASE WHEN any_value(ind.rule) = 'STOCK'
           THEN arg_max(v.value, s.ord) FILTER (WHERE v.value IS NOT NULL)
           ELSE sum(v.value) END AS value,
-        bool_and(v.complete) AS complete
+        bool_and(v.complete) AS complete,
+        bool_or(v.has_own) AS has_own
       FROM dp_value v
       JOIN plan_subs s ON s.child = v.pid
       JOIN per ON per.pid = s.parent
       JOIN su ON su.uid = v.uid
       JOIN plan_indicators ind ON ind.iid = v.iid
-      LEFT JOIN ins i ON i.iid = v.iid AND i.uid = v.uid AND i.pid = s.parent
       WHERE per.end_month >= su.valid_from_month
-        AND NOT coalesce(i.own, FALSE)
-        AND ((per.start_month < su.first_whole_month AND per.grain <> 'MONTH') OR i.uid IS NOT NULL)
       GROUP BY v.iid, v.uid, s.parent
+      HAVING bool_or(v.has_own) OR (any_value(per.start_month) < any_value(su.first_whole_month) AND any_value(per.grain) <> 'MONTH')
     ),
     local AS MATERIALIZED (
-      SELECT iid, uid, pid, value, complete FROM own
+      SELECT iid, uid, pid, value, complete, has_own FROM own
       UNION ALL
-      SELECT iid, uid, pid, value, complete FROM before
+      SELECT iid, uid, pid, value, complete, has_own FROM before
       UNION ALL
-      SELECT iid, uid, pid, value, complete FROM split
+      SELECT s.iid, s.uid, s.pid, s.value, s.complete, s.has_own FROM split s
+      ANTI JOIN own o ON o.iid = s.iid AND o.uid = s.uid AND o.pid = s.pid
     ),
     lifted AS MATERIALIZED (
       SELECT l.iid, l.uid, l.pid, l.value, l.complete, t.ancestor_uid, t.distance,
@@ -277,22 +285,22 @@ export function valueStepStatement(grain: Grain, stage: number): SqlStatement {
     blocked AS (
       SELECT x.iid, x.uid, x.pid, min(x.distance) AS distance
       FROM lifted x
-      LEFT JOIN ins i ON i.iid = x.iid AND i.uid = x.ancestor_uid AND i.pid = x.pid
+      LEFT JOIN local k ON k.iid = x.iid AND k.uid = x.ancestor_uid AND k.pid = x.pid
       WHERE x.end_month < x.valid_from_month
         OR (x.start_month < x.first_whole_month AND x.grain <> 'MONTH')
-        OR i.uid IS NOT NULL
+        OR k.uid IS NOT NULL
       GROUP BY x.iid, x.uid, x.pid
     ),
     pushed AS (
-      SELECT x.iid, x.ancestor_uid AS uid, x.pid, sum(x.value) AS value, bool_and(x.complete) AS complete
+      SELECT x.iid, x.ancestor_uid AS uid, x.pid, sum(x.value) AS value, bool_and(x.complete) AS complete, FALSE AS has_own
       FROM lifted x
       LEFT JOIN blocked b ON b.iid = x.iid AND b.uid = x.uid AND b.pid = x.pid
       WHERE b.distance IS NULL OR x.distance < b.distance
       GROUP BY x.iid, x.ancestor_uid, x.pid
     )
-    SELECT iid, uid, pid, value, complete FROM local WHERE value IS NOT NULL OR NOT complete
+    SELECT iid, uid, pid, value, complete, has_own FROM local WHERE value IS NOT NULL OR NOT complete
     UNION ALL
-    SELECT iid, uid, pid, value, complete FROM pushed WHERE value IS NOT NULL OR NOT complete`,
+    SELECT iid, uid, pid, value, complete, has_own FROM pushed WHERE value IS NOT NULL OR NOT complete`,
     [grain, stage],
   );
 }

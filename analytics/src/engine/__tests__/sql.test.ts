@@ -37,7 +37,7 @@ describe('engine SQL builders', () => {
     const created = createPlanTablesStatements().map((s) => /TEMP TABLE (\w+)/.exec(s.sql)![1]);
     expect(created).toEqual([...Object.keys(PLAN_TABLES), 'dp_value', 'dp_target']);
     const derived = derivedTablesStatements().map((s) => /TEMP TABLE (\w+)/.exec(s.sql)![1]);
-    expect(derived).toEqual(['pu', 'pr', 'plan_facts', 'plan_inside', 'plan_target_facts']);
+    expect(derived).toEqual(['pu', 'pr', 'plan_facts', 'plan_partial_inside', 'plan_target_facts']);
   });
 
   it('order grains so that every sub-period is computed before its period', () => {
