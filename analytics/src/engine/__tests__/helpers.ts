@@ -1,5 +1,5 @@
 import { findIndicator, Figure, parsePeriod, ReferenceEvaluator, UnitCatalog } from '@lgr/schema';
-import { loadAdminUnits } from '../../../../services/reference/src/data/admin-units';
+import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { AnalyticsStore, FeedChange } from '../../store';
 import type { AggregateRow } from '../types';
 
@@ -8,7 +8,7 @@ let real: UnitCatalog | undefined;
 /** The real administrative units (14,149 versions), loaded once per test file. */
 export function realCatalog(): UnitCatalog {
   if (!real) {
-    const { units, links } = loadAdminUnits(`${__dirname}/../../../../services/reference/data/admin-units`);
+    const { units, links } = loadAdminUnits(DEFAULT_UNITS_DIR);
     real = new UnitCatalog(units, links);
   }
   return real;

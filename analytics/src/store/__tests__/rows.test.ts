@@ -1,9 +1,9 @@
 import { UnitCatalog } from '@lgr/schema';
-import { loadAdminUnits } from '../../../../services/reference/src/data/admin-units';
+import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { AnalyticsStore, calendarRows, catalogRows, firstWholeMonth, queryRows, statement, unitStages } from '..';
 
 describe('catalogue rows', () => {
-  const { units, links } = loadAdminUnits(`${__dirname}/../../../../services/reference/data/admin-units`);
+  const { units, links } = loadAdminUnits(DEFAULT_UNITS_DIR);
   const catalog = new UnitCatalog(units, links);
 
   it('stage the old units before the reform 0 and the new ones 1', () => {
