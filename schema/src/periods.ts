@@ -259,7 +259,7 @@ export function asPeriod(span: MonthSpan | Period): Period | undefined {
   return 'code' in span ? span : undefined;
 }
 
-/** All periods of `grain` whose start lies in [from.start, to.end], in order. */
+/** All periods of `grain` that lie wholly within [from.start, to.end], in order. */
 export function periodsInRange(from: Period, to: Period, grain: Grain, terms: readonly Term[] = DEFAULT_TERMS): Period[] {
   if (grain === 'TERM') {
     return terms
