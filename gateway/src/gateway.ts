@@ -75,6 +75,7 @@ declare module 'express-serve-static-core' {
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly serviceName: string,
+    private readonly log: Logger,
     config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
   ) {
     super(config);
@@ -82,9 +83,22 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
 
   /**
    * A subgraph that cannot be reached (refused, reset, timed out) becomes a SOURCE_UNAVAILABLE error
-   * naming it; the gateway still returns what the other subgraphs answered.
+   * naming it; the gateway still returns what the other subgraphs answered. A subgraph that refuses a
+   * request with an HTTP error status (a variable it cannot coerce, say) has its own client error
+   * passed on; Apollo's wrapping of it carries the subgraph's internal URL, which never leaves here.
    */
   override didEncounterError(error: Error, _request: unknown, response?: unknown): void {
+    const refused = error instanceof GraphQLError ? (error.extensions?.response as { status?: number; body?: { errors?: { message?: unknown; extensions?: { code?: unknown } }[] } } | undefined) : undefined;
+    if (refused) {
+      const first = refused.body?.errors?.[0];
+      const code = first?.extensions?.code;
+      if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && code in HTTP_STATUS && typeof first?.message === 'string' && refused.status !== 401) {
+        throw clientError(code as ErrorCode, first.message, { serviceName: this.serviceName });
+      }
+      // Anything else (the subgraph refusing the gateway's own identity, a 5xx) is the platform's fault.
+      this.log.error({ service: this.serviceName, status: refused.status, body: refused.body }, 'subgraph refused a request');
+      throw clientError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', { serviceName: this.serviceName });
+    }
     if (response === undefined && !(error instanceof GraphQLError)) {
       const timedOut = error.name === 'TimeoutError' || error.name === 'AbortError';
       throw clientError(
@@ -125,7 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
-      new IdentityForwardingDataSource(name, {
+      new IdentityForwardingDataSource(name, log, {
         url: subgraphGraphqlUrl(options.subgraphUrls, name, url),
         fetcher: (input, init) =>
           fetch(input, { ...(init as RequestInit), signal: AbortSignal.timeout(options.subgraphTimeoutMs) }) as never,
@@ -419,7 +433,8 @@ function outcomePlugin(counter: Counter): ApolloServerPlugin<GatewayContext> {
  * internal address reaches a client.
  */
 export function maskGatewayError(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
-  const { stacktrace: _s, exception: _e, http: _h, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+  // `response` is Apollo Gateway's record of a subgraph's HTTP answer, internal URL included.
+  const { stacktrace: _s, exception: _e, http: _h, response: _r, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
   const code = extensions.code as string | undefined;
   const service = extensions.serviceName as string | undefined;
   if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR && code in HTTP_STATUS) return { ...formatted, extensions };

@@ -247,6 +247,29 @@ describe('GH5 production settings and public indicators', () => {
     }
   });
 
+  it("a subgraph's refusal of a value the gateway cannot check (a custom scalar) comes back as that subgraph's client error", async () => {
+    const res = await prod.post('/graphql', { query: 'query($d: Date) { unit(code: "304", asOf: $d) { name } }', variables: { d: '2025-02-30' } }, platform.adminToken);
+    expect(res.json.data).toEqual({ unit: null });
+    expect(res.json.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', serviceName: 'reference' } })]);
+    expect(res.json.errors[0].message).toMatch(/2025-02-30/);
+    expect(errorAnswerProblems(res)).toEqual([]);
+  });
+
+  it('a subgraph that refuses the gateway itself (a wrong internal secret) is an internal error: masked, no address, no details', async () => {
+    const misconfigured = await platform.startGateway({ NODE_ENV: 'production', INTERNAL_SECRET: 'not-the-platform-secret-0123456789abcdef0123' });
+    const res = await misconfigured.post('/graphql', { query: '{ unit(code: "304") { name } aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }' });
+    expect(res.status).toBe(200);
+    expect(res.json.data).toEqual({ unit: null, aggregate: null });
+    for (const error of res.json.errors) {
+      expect(error.message).toBe('Internal server error');
+      expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', serviceName: expect.stringMatching(/^(reference|analytics)$/) });
+    }
+    expect(leakProblems(res.text)).toEqual([]);
+    // The details are in the gateway's own log, for the operator.
+    expect(misconfigured.logs.join('\n')).toMatch(/subgraph refused a request/);
+    await misconfigured.stop();
+  });
+
   describe('anonymous callers with PUBLIC_INDICATORS', () => {
     it('read reference data', async () => {
       const res = await prod.post('/graphql', { query: '{ unit(code: "304", asOf: "2025-01-01") { name children { code } } indicators(domain: PARTY) { code } }' }, null);
