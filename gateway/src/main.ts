@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { exitOnConfigError } from '@lgr/kit';
-import { readGatewayConfig } from './config';
-import { startGateway } from './gateway';
+import { runMain } from '@lgr/kit';
+import { GatewayConfig, readGatewayConfig } from './config';
+import { RunningGateway, startGateway } from './gateway';
 
-async function main(): Promise<void> {
-  const config = exitOnConfigError(() => readGatewayConfig(process.env));
-  const gateway = await startGateway({
+/** Starts the gateway from its environment; SIGTERM or SIGINT drains in-flight requests, then exits. */
+function startFromConfig(config: GatewayConfig): Promise<RunningGateway> {
+  return startGateway({
     host: config.HOST,
     port: config.PORT,
     production: config.NODE_ENV === 'production',
@@ -30,14 +30,6 @@ async function main(): Promise<void> {
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     publicIndicators: config.PUBLIC_INDICATORS,
   });
-  const shutdown = () => {
-    gateway.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
 }
 
 /**
@@ -64,7 +56,6 @@ function readAllowlist(path: string): { allowlist: Set<string>; allowlistOperati
   return { allowlist: new Set(bodies.keys()), allowlistOperations: bodies };
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`The gateway did not start: ${error.message}\n`);
-  process.exit(1);
-});
+// The drain plugin closes connections still open after 10 s; the grace below only guards against a
+// close that never returns.
+void runMain('gateway', () => readGatewayConfig(process.env), startFromConfig, 20_000);

@@ -205,6 +205,29 @@ describe('GH5 faults', () => {
     await expectAnalyticsEqualsStores();
   });
 
+  it('SIGTERM to a domain subgraph in the middle of a write: the write completes and is acknowledged, then the process exits cleanly', async () => {
+    const input = rows(['SS_JOBS_CREATED', 'CS_EVENTS', 'DF_FIRES'], [2010, 2011], 6000, (i) => 3 + (i % 11));
+    const social = platform.process('social')!;
+    const before = domainFacts(platform.dataDir, 'social').length;
+    let answeredAt = 0;
+    const write = record('social', input).then((r) => {
+      answeredAt = performance.now();
+      return r;
+    });
+    await sleep(150);
+    const termAt = performance.now();
+    social.kill('SIGTERM');
+    expect(await write).toEqual({ ok: true, inserted: input.length });
+    // The answer came after the signal: the write was in flight when the service was told to stop.
+    expect(answeredAt).toBeGreaterThan(termAt);
+    expect(await waitForExit(social, 15_000)).toBe(true);
+    expect(social.exitCode).toBe(0);
+    await platform.restart('social');
+    expect(domainFacts(platform.dataDir, 'social').length).toBe(before + input.length);
+    expect(feedMismatches(platform.dataDir, 'social')).toBe(0);
+    report.push(`social stopped (SIGTERM) during a ${input.length}-row write: acknowledged, exit code 0, social figures ${before} -> ${before + input.length}`);
+  });
+
   it('kill -9 of analytics in the middle of syncing a 20,000-row ingest: it resumes from its cursor and ends with exactly what the stores hold', async () => {
     const BATCH = 500;
     const all = rows(['PB_NEW_MEMBERS', 'PB_BADGES', 'PB_INSPECT_VIOLATION', 'PB_DISCIPLINE_MEMBERS', 'PB_RESOLUTIONS_ISSUED'], [2012, 2013], 20_000, (i) => 7 + (i % 97));
@@ -234,6 +257,10 @@ describe('GH5 faults', () => {
       if (acked * BATCH >= all.length && !killed) throw new Error('the ingest finished before analytics had applied 2,000 of its changes');
     }
     const ackedAtKill = acked;
+    // While analytics is down the rest still answers: reference data, with an error for the aggregate.
+    const partial = await platform.gql('{ unit(code: "304", asOf: "2025-01-01") { name } aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }');
+    expect(partial.data).toEqual({ unit: { name: 'Ngô Quyền' }, aggregate: null });
+    expect(partial.errors).toEqual([expect.objectContaining({ extensions: { code: 'SOURCE_UNAVAILABLE', serviceName: 'analytics' } })]);
     await ingest;
     expect(await waitForExit(analytics, 10_000)).toBe(true);
     const seqAfter = (await health('party')).lastSeq as number;
