@@ -8,4 +8,4 @@ export { defaultSupergraphPath } from './compose';
 export { startPlatform, platformServices, formatLogLine } from './platform/launcher';
 export type { Platform, ServiceSpec } from './platform/launcher';
 export { readPlatformConfig } from './platform/config';
-export { loadOrCreateDevSecrets, readDevSecrets } from './platform/secrets';
+

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseConfig } from '@lgr/kit';
-import { readDevSecrets } from '../platform/secrets';
+import { readDevSecrets } from '@lgr/kit';
 
 const schema = z.object({
   PLATFORM_TOKEN: z.string().min(1).optional(),

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SignJWT } from 'jose';
 import { PlatformConfig } from './config';
-import { loadOrCreateDevSecrets } from './secrets';
+import { loadOrCreateDevSecrets } from '@lgr/kit';
 
 /** One process of the platform and how to tell it is ready. */
 export interface ServiceSpec {

@@ -9,3 +9,4 @@ export * from './catalog-client';
 export * from './testing';
 export * from './graphql-types';
 export * from './main-runner';
+export * from './dev-secrets';

@@ -1,11 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseConfig, portVar, serviceEnv } from '@lgr/kit';
+import { parseConfig, portVar, readDevSecrets, serviceEnv } from '@lgr/kit';
 import type { DomainServiceOptions } from './service';
-
-/** The file a development platform keeps its generated secrets in, under the data directory. */
-export const DEV_SECRETS_FILE = 'dev-secrets.json';
 
 /** The part of the options a domain service reads from its environment. */
 export type DomainServiceConfig = Pick<
@@ -27,11 +22,7 @@ export function readDomainServiceConfig(defaultPort: number, env: Record<string,
   });
   const withSecret = { ...env };
   if (!withSecret.INTERNAL_SECRET && withSecret.NODE_ENV !== 'production') {
-    const file = join(resolve(withSecret.DATA_DIR ?? './data'), DEV_SECRETS_FILE);
-    if (existsSync(file)) {
-      const secret = (JSON.parse(readFileSync(file, 'utf8')) as { internalSecret?: unknown }).internalSecret;
-      if (typeof secret === 'string') withSecret.INTERNAL_SECRET = secret;
-    }
+    withSecret.INTERNAL_SECRET = readDevSecrets(withSecret.DATA_DIR ?? './data')?.internalSecret;
   }
   const c = parseConfig(schema, withSecret);
   return {
