@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { Client } from 'pg';
 // libsql has the better-sqlite3 API and no type declarations of its own.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Database = require('libsql') as new (path: string, options?: { readonly?: boolean }) => SqliteDb;
@@ -69,6 +70,21 @@ export function domainFacts(dataDir: string, domain: Domain): FactRow[] {
     return db.prepare('select indicator, unit_id, period, value, target from observation').all();
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Every fact a domain subgraph stores in PostgreSQL: the platform gives each service the database
+ * `<name>_<service>` of its DATABASE_URL.
+ */
+export async function postgresDomainFacts(databaseUrl: string, domain: Domain): Promise<FactRow[]> {
+  const client = new Client({ connectionString: `${databaseUrl}_${domain}` });
+  await client.connect();
+  try {
+    const result = await client.query('select indicator, unit_id, period, value, target from observation');
+    return result.rows.map((r) => ({ ...r, value: r.value === null ? null : Number(r.value), target: r.target === null ? null : Number(r.target) }));
+  } finally {
+    await client.end();
   }
 }
 

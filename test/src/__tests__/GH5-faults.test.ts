@@ -1,6 +1,7 @@
 import { startTestPlatform, TestPlatform, waitForExit } from '../harness';
+import { haiPhongCommunes, IngestRow, ingestRows, recordThroughGateway, killDomainDuringIngest } from '../ingest';
 import { ANALYTICS_DIGEST_SQL, Domain, DOMAINS, domainFacts, domainStoresSummary, FactsSummary, feedMismatches, feedStateUpTo, readAnalyticsCopy, summarise } from '../stores';
-import { eventually, leakProblems, sleep } from '../support';
+import { eventually, expectWholeBatches, leakProblems, sleep } from '../support';
 
 /**
  * Issue 5: faults survived. Services are killed (SIGKILL, the same as kill -9) while the platform
@@ -13,13 +14,6 @@ let editor: string;
 let communes: string[];
 const report: string[] = [];
 
-interface Row {
-  indicator: string;
-  unit: string;
-  period: string;
-  value: number;
-}
-
 interface HealthSource {
   name: string;
   lastSeq: number;
@@ -28,8 +22,7 @@ interface HealthSource {
 beforeAll(async () => {
   platform = await startTestPlatform();
   editor = await platform.token('editor', ['31'], { sub: 'gh5-fault-editor' });
-  const answer = await platform.gql('{ units(parent: "31", level: COMMUNE, asOf: "2020-01-01", first: 500) { totalCount edges { node { code } } } }');
-  communes = answer.data.units.edges.map((e: { node: { code: string } }) => e.node.code);
+  communes = await haiPhongCommunes(platform);
   expect(communes.length).toBeGreaterThan(150);
 }, 240_000);
 
@@ -38,34 +31,8 @@ afterAll(async () => {
   await platform?.stop();
 }, 60_000);
 
-/** Rows with distinct keys: indicators x communes x the months of `years`, `count` of them, values from `value`. */
-function rows(indicators: string[], years: number[], count: number, value: (i: number) => number): Row[] {
-  const out: Row[] = [];
-  for (const year of years)
-    for (let month = 1; month <= 12; month += 1)
-      for (const indicator of indicators)
-        for (const unit of communes) {
-          if (out.length === count) return out;
-          out.push({ indicator, unit, period: `${year}${String(month).padStart(2, '0')}`, value: value(out.length) });
-        }
-  if (out.length < count) throw new Error(`Only ${out.length} distinct keys for ${count} rows`);
-  return out;
-}
-
-async function record(domain: Domain, input: Row[]): Promise<{ ok: boolean; inserted?: number; code?: string }> {
-  const answer = await platform.gql(
-    `mutation($input: [ObservationInput!]!) { ${domain} { recordObservations(input: $input) { ok inserted updated unchanged errors { index code message } } } }`,
-    { input },
-    editor,
-  );
-  const payload = answer.data?.[domain]?.recordObservations;
-  if (payload) {
-    if (!payload.ok) throw new Error(`Batch refused: ${JSON.stringify(payload.errors.slice(0, 3))}`);
-    return { ok: true, inserted: payload.inserted };
-  }
-  expect(leakProblems(JSON.stringify(answer))).toEqual([]);
-  return { ok: false, code: String(answer.errors?.[0]?.extensions?.code) };
-}
+const rows = (indicators: string[], years: number[], count: number, value: (i: number) => number) => ingestRows(communes, indicators, years, count, value);
+const record = (domain: Domain, input: IngestRow[]) => recordThroughGateway(platform, editor, domain, input);
 
 async function health(name: string): Promise<any> {
   const res = await fetch(`${platform.serviceUrl(name as never)}/health`, { signal: AbortSignal.timeout(2000) });
@@ -161,47 +128,10 @@ describe('GH5 faults', () => {
   });
 
   it('kill -9 of a domain subgraph during an ingest: every acknowledged batch is stored whole, no batch half-written', async () => {
-    const BATCH = 1000;
-    const all = rows(['EB_BUDGET_REV', 'EB_NONSTATE_TAX', 'EB_LAND_REV', 'EB_BUDGET_EXP', 'EB_PUBLIC_INV_DISB', 'AR_TTHC_RECEIVED'], [2011], 12 * BATCH, (i) => 100_000 + i);
-    const batches = Array.from({ length: all.length / BATCH }, (_, b) => all.slice(b * BATCH, (b + 1) * BATCH));
-    const storedBefore = domainFacts(platform.dataDir, 'economy').length;
-    const outcome: ('acked' | 'failed' | 'pending')[] = batches.map(() => 'pending');
-    const economy = platform.process('economy')!;
-    let next = 0;
-    let acked = 0;
-    let killed = false;
-    // Two writers at once, so that a batch is in flight when the process dies.
-    const writer = async () => {
-      while (next < batches.length) {
-        const b = next++;
-        const result = await record('economy', batches[b]!).catch(() => ({ ok: false as const }));
-        outcome[b] = result.ok ? 'acked' : 'failed';
-        if (result.ok && (result as { inserted?: number }).inserted !== BATCH) throw new Error(`batch ${b} inserted ${(result as { inserted?: number }).inserted}`);
-        if (result.ok) acked += 1;
-        if (acked >= 4 && !killed) {
-          killed = true;
-          economy.kill('SIGKILL');
-        }
-      }
-    };
-    await Promise.all([writer(), writer()]);
-    expect(killed).toBe(true);
-    expect(await waitForExit(economy, 10_000)).toBe(true);
-    await platform.restart('economy');
-
-    const stored = new Map(domainFacts(platform.dataDir, 'economy').map((r) => [`${r.indicator}|${r.unit_id.replace(/@.*$/, '')}|${r.period}`, r.value]));
-    const present = batches.map((batch) => batch.filter((r) => stored.get(`${r.indicator}|${r.unit}|${r.period}`) === r.value).length);
-    const ackedBatches = outcome.flatMap((o, b) => (o === 'acked' ? [b] : []));
-    expect(ackedBatches.length).toBeGreaterThanOrEqual(4);
-    for (const b of ackedBatches) expect({ batch: b, present: present[b] }).toEqual({ batch: b, present: BATCH });
-    for (const [b, n] of present.entries()) expect({ batch: b, whole: n === 0 || n === BATCH }).toEqual({ batch: b, whole: true });
-    const written = present.filter((n) => n === BATCH).length;
-    expect(domainFacts(platform.dataDir, 'economy').length).toBe(storedBefore + written * BATCH);
+    const all = rows(['EB_BUDGET_REV', 'EB_NONSTATE_TAX', 'EB_LAND_REV', 'EB_BUDGET_EXP', 'EB_PUBLIC_INV_DISB', 'AR_TTHC_RECEIVED'], [2011], 12_000, (i) => 100_000 + i);
+    const outcome = await killDomainDuringIngest(platform, editor, 'economy', all, 1000, async () => domainFacts(platform.dataDir, 'economy'));
+    report.push(expectWholeBatches('economy (SQLite)', outcome));
     expect(feedMismatches(platform.dataDir, 'economy')).toBe(0);
-    report.push(
-      `economy killed during an ingest of ${batches.length} x ${BATCH} rows: ${ackedBatches.length} batches acknowledged, ${written} stored whole, ${batches.length - written} not at all; ` +
-        `economy figures ${storedBefore} before, ${storedBefore + written * BATCH} after`,
-    );
     await expectAnalyticsEqualsStores();
   });
 
