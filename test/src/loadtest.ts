@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { cpus, freemem, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import { startTestPlatform, TestPlatform } from './harness';
@@ -265,6 +265,7 @@ async function main(): Promise<number> {
     ];
 
     const memoryBefore = await target.memory();
+    const loadBefore = loadavg()[0]!;
     process.stdout.write(
       `Load: ${opts.seconds} s (at most ${opts.maxRequests} requests), ${opts.connections} connections, ${opts.users} users, ${mix.length} distinct operations in ${new Set(mix.map((m) => m.kind)).size} kinds, against ${target.url}\n`,
     );
@@ -288,7 +289,7 @@ async function main(): Promise<number> {
     const errors = result.errors + result.timeouts + result.non2xx + Object.values(graphqlErrors).reduce((a, b) => a + b, 0);
     const lines = [
       '',
-      `machine: ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(1)} GB RAM (${(freemem() / 2 ** 30).toFixed(1)} GB free), Node ${process.version}`,
+      `machine: ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(1)} GB RAM (${(freemem() / 2 ** 30).toFixed(1)} GB free), Node ${process.version}; load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after (other work on the machine slows every figure)`,
       `requests: ${result.requests.total} in ${elapsed.toFixed(1)} s = ${(result.requests.total / elapsed).toFixed(1)} req/s (autocannon average ${result.requests.average.toFixed(1)} req/s), ${(result.throughput.total / 2 ** 20).toFixed(1)} MB received`,
       `latency: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1) ?? '-'} ms`,
       `errors: ${result.errors} transport, ${result.timeouts} timeouts, ${result.non2xx} non-2xx, ${Object.values(graphqlErrors).reduce((a, b) => a + b, 0)} answers with GraphQL errors`,
