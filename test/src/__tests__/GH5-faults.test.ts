@@ -127,6 +127,29 @@ describe('GH5 faults', () => {
     report.push(`party killed: figures of unit 304 before ${JSON.stringify(counts)}, during ${JSON.stringify(figureCounts(during.data))}, after ${JSON.stringify(figureCounts(after.data))}`);
   });
 
+  it('a write to two domains while one is down: the other domain\'s write is applied and its answer comes back, with an error for the one that is down', async () => {
+    const party = platform.process('party')!;
+    party.kill('SIGKILL');
+    expect(await waitForExit(party, 10_000)).toBe(true);
+    try {
+      const input = [{ indicator: 'EB_BUDGET_REV', unit: '304', period: '2017S1', value: 4242 }];
+      const answer = await platform.gql(
+        `mutation($p: [ObservationInput!]!, $e: [ObservationInput!]!) {
+           party { recordObservations(input: $p) { ok } }
+           economy { recordObservations(input: $e) { ok inserted updated } } }`,
+        { p: [{ indicator: 'PB_NEW_MEMBERS', unit: '304', period: '2017S1', value: 1 }], e: input },
+        editor,
+      );
+      // The economy write happens whatever the answer says; the answer must say so.
+      const stored = domainFacts(platform.dataDir, 'economy').find((f) => f.indicator === 'EB_BUDGET_REV' && f.unit_id === '304@2000-01-01' && f.period === '2017S1');
+      expect(stored?.value).toBe(4242);
+      expect(answer.errors).toEqual([expect.objectContaining({ extensions: { code: 'SOURCE_UNAVAILABLE', serviceName: 'party' } })]);
+      expect(answer.data?.economy?.recordObservations).toEqual({ ok: true, inserted: 1, updated: 0 });
+    } finally {
+      await platform.restart('party');
+    }
+  });
+
   it('kill -9 of a domain subgraph during an ingest: every acknowledged batch is stored whole, no batch half-written', async () => {
     const all = rows(['EB_BUDGET_REV', 'EB_NONSTATE_TAX', 'EB_LAND_REV', 'EB_BUDGET_EXP', 'EB_PUBLIC_INV_DISB', 'AR_TTHC_RECEIVED'], [2011], 12_000, (i) => 100_000 + i);
     const outcome = await killDomainDuringIngest(platform, editor, 'economy', all, 1000, async () => domainFacts(platform.dataDir, 'economy'));
