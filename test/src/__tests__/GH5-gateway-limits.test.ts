@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverAudits } from 'graphql-http';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { ExtraGateway, postTo, startTestPlatform, TestPlatform, waitForExit } from '../harness';
 import { errorAnswerProblems, leakProblems, sleep } from '../support';
 
@@ -346,6 +349,44 @@ describe('GH5 production settings and public indicators', () => {
     it('a gateway configured with an unknown public indicator does not start', async () => {
       await expect(platform.startGateway({ PUBLIC_INDICATORS: 'PB_NEW_MEMBERS,NOT_AN_INDICATOR' })).rejects.toThrow(/NOT_AN_INDICATOR/);
     });
+  });
+});
+
+describe('GH5 identity from a JWKS URL, with issuer and audience', () => {
+  it('accepts a token signed by a key of the JWKS with the right issuer and audience, and nothing else', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    const gateway = await platform.startGateway({ JWKS_URL: jwksUrl, JWT_ISSUER: 'https://id.example.gov.vn', JWT_AUDIENCE: 'lgr' });
+    try {
+      const sign = (claims: { iss?: string; aud?: string }, key: Parameters<SignJWT['sign']>[0] = privateKey, alg = 'RS256') =>
+        new SignJWT({ role: 'viewer', units: ['304'] })
+          .setProtectedHeader({ alg, kid: 'k1' })
+          .setSubject('jwks-user')
+          .setIssuer(claims.iss ?? 'https://id.example.gov.vn')
+          .setAudience(claims.aud ?? 'lgr')
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(key);
+      const query = { query: '{ unit(code: "304", asOf: "2025-01-01") { partyFigures(period: "2025S1") { value } } }' };
+      const ok = await gateway.post('/graphql', query, await sign({}));
+      expect(ok.status).toBe(200);
+      expect(ok.json.data.unit.partyFigures.length).toBeGreaterThan(0);
+      for (const token of [
+        await sign({ aud: 'someone-else' }),
+        await sign({ iss: 'https://evil.example' }),
+        await sign({}, (await generateKeyPair('RS256')).privateKey),
+        await sign({}, new TextEncoder().encode(platform.jwtSecret), 'HS256'),
+        await platform.token('admin'),
+      ]) {
+        expectRefused(await gateway.post('/graphql', query, token), 401, 'UNAUTHENTICATED');
+      }
+    } finally {
+      await gateway.stop();
+      server.close();
+    }
   });
 });
 
