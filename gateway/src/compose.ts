@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
-import { buildSchema, GraphQLSchema, parse } from 'graphql';
+import { GraphQLSchema, parse } from 'graphql';
 import type { SubgraphName } from './gateway';
 import { SUBGRAPH_PORTS } from './subgraphs';
 
@@ -93,5 +93,5 @@ export async function checkSchemas(dir = schemaPackageDir()): Promise<SchemaChec
 /** The client-facing part of a supergraph: join/link machinery removed so the diff shows API changes only. */
 function apiSchema(supergraphSdl: string): GraphQLSchema {
   const { Supergraph } = require('@apollo/federation-internals') as typeof import('@apollo/federation-internals');
-  return buildSchema(Supergraph.build(supergraphSdl).apiSchema().toString());
+  return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
 }

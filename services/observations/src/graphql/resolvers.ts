@@ -43,7 +43,9 @@ export function observationResolvers(domain: Domain): Function[] {
 
   @Resolver()
   class DomainMutationRoot {
-    @Mutation(() => DomainMutation, { name: prefix, description: `Writes of the ${prefix} subgraph (figures of ${domain} indicators)` })
+    // Nullable, so that when one domain subgraph is down a mutation that also writes to another
+    // still reports that other write instead of losing the whole answer to null propagation.
+    @Mutation(() => DomainMutation, { name: prefix, nullable: true, description: `Writes of the ${prefix} subgraph (figures of ${domain} indicators)` })
     namespace(): DomainMutation {
       return new DomainMutation();
     }
@@ -52,6 +54,7 @@ export function observationResolvers(domain: Domain): Function[] {
   @Resolver(() => DomainMutation)
   class DomainMutationResolver {
     @FieldResolver(() => RecordObservationsPayload, {
+      nullable: true,
       description: 'Validates every row and writes all of them in one transaction, or none; dryRun validates without writing',
     })
     async recordObservations(
