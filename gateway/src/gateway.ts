@@ -193,7 +193,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const graphqlGuards = chain([...guarded, batchCap(options.maxBatch)]);
   app.use('/graphql', (req, res, next) => {
     // Apollo Sandbox (development only) is a page a browser asks for without a token.
-    if (req.method === 'GET' && !options.production && (req.headers.accept ?? '').includes('text/html')) return next();
+    if (req.method === 'GET' && !options.production && (req.headers.accept ?? '').includes('text/html')) {
+      // Apollo's middleware insists on a parsed body even for the landing page's GET.
+      req.body ??= {};
+      return next();
+    }
     graphqlGuards(req, res, next);
   });
   app.use(
@@ -326,7 +330,7 @@ function proxyTo(target: string, secret: string, timeoutMs: number) {
         signal: AbortSignal.timeout(timeoutMs),
       });
       res.status(upstream.status);
-      for (const header of ['content-type', 'content-disposition']) {
+      for (const header of ['content-type', 'content-disposition', 'x-result-truncated']) {
         const value = upstream.headers.get(header);
         if (value) res.setHeader(header, value);
       }

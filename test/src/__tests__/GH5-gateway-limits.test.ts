@@ -239,7 +239,9 @@ describe('GH5 production settings and public indicators', () => {
     const res = await fetch(prod.url, { headers: { accept: 'text/html' } });
     expect(res.headers.get('content-type') ?? '').not.toMatch(/html/);
     const dev = await fetch(platform.gatewayUrl, { headers: { accept: 'text/html' } });
+    expect(dev.status).toBe(200);
     expect(dev.headers.get('content-type')).toMatch(/html/);
+    expect(await dev.text()).toMatch(/Apollo Sandbox|embeddable-sandbox/i);
   });
 
   it('a broken query gets a clean error: no stack trace, no internals', async () => {
