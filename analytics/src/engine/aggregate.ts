@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { UnitCatalog } from '@lgr/schema';
+import type { Grain, UnitCatalog } from '@lgr/schema';
 import { appendRows } from '../store/append';
 import { queryRows, runStatement } from '../store/exec';
 import { readMetaStatement } from '../store/sql';
@@ -9,16 +9,19 @@ import type { AnalyticsStore } from '../store/store';
 import { AggregatePlan, planAggregate } from './plan';
 import {
   createPlanTablesStatements,
+  DerivedTable,
   derivedTablesStatements,
-  GRAIN_LENGTH,
+  fillDerivedTableStatement,
   GRAIN_ORDER,
   PLAN_TABLES,
   PlanTable,
   resultStatement,
+  StageCountKind,
   stagesStatement,
   targetStepStatement,
   valueStepStatement,
 } from './sql';
+import { StepPlanner } from './steps';
 import { AggregateOptions, AggregateRequest, AggregateRow } from './types';
 
 /** The plan's rows for each plan table, in the tables' column order. */
@@ -78,9 +81,42 @@ export class CatalogChangedError extends Error {
 }
 
 /**
+ * What the engine keeps on a connection: its plan, work and derived tables, created once, filled
+ * inside each query's transaction and emptied by its rollback.
+ *
+ * Statements are not kept prepared from one query to the next: DuckDB plans a statement with the
+ * statistics of the tables at the time (compressed materialization narrows columns to the ranges it
+ * saw), and a plan kept for a later query over other rows gives wrong numbers.
+ */
+class EngineSession {
+  private ready = false;
+
+  constructor(readonly connection: DuckDBConnection) {}
+
+  /** Creates the tables on the first query of the connection. */
+  async prepareTables(): Promise<void> {
+    if (this.ready) return;
+    // Outside any transaction, so that they outlive the rollback of each query.
+    for (const s of [...createPlanTablesStatements(), ...derivedTablesStatements()]) await runStatement(this.connection, s);
+    this.ready = true;
+  }
+}
+
+const sessions = new WeakMap<DuckDBConnection, EngineSession>();
+
+function sessionOf(connection: DuckDBConnection): EngineSession {
+  let session = sessions.get(connection);
+  if (!session) sessions.set(connection, (session = new EngineSession(connection)));
+  return session;
+}
+
+/**
  * Loads a plan and computes it; returns the numbers keyed by `ROW:<rowId>` and `TOTAL:<groupId>`.
  * With `catalogDigest`, first checks (in the same transaction) that the store's unit tables hold that
  * catalogue and throws {@link CatalogChangedError} when they do not.
+ *
+ * The connection keeps the engine's temporary tables for the next query; it must not be in a
+ * transaction. Nothing the query writes outlives it: its transaction is rolled back.
  */
 export async function computePlan(
   connection: DuckDBConnection,
@@ -88,47 +124,54 @@ export async function computePlan(
   trace?: StepTracer,
   catalogDigest?: string,
 ): Promise<Map<string, ResultRow>> {
+  await traced(trace, 'create tables', () => sessionOf(connection).prepareTables());
+  const shape = plan.shape;
   await connection.run('BEGIN TRANSACTION');
+  let failed = true;
   try {
     if (catalogDigest !== undefined) {
       const meta = await queryRows(connection, readMetaStatement(CATALOG_DIGEST));
       const found = meta.length ? String(meta[0]!.value) : null;
       if (found !== catalogDigest) throw new CatalogChangedError(catalogDigest, found);
     }
-    await traced(trace, 'create plan tables', async () => {
-      for (const s of createPlanTablesStatements()) await runStatement(connection, s);
-    });
     await traced(trace, 'load plan', async () => {
       const tables = planTableRows(plan);
       for (const name of Object.keys(PLAN_TABLES) as PlanTable[]) {
         if (tables[name].length) await appendRows(connection, name, PLAN_TABLES[name], tables[name], true);
       }
     });
-    for (const s of derivedTablesStatements()) {
-      await traced(trace, s.sql.slice(0, 60).replace(/\s+/g, ' '), () => runStatement(connection, s));
-    }
-    const stages = (await queryRows(connection, stagesStatement())).map((r) => ({
-      stage: Number(r.stage),
-      shortest: r.shortest === null ? Infinity : Number(r.shortest),
-      targets: Number(r.targets),
-    }));
-    const grains = new Set(plan.periods.filter((p) => p.value).map((p) => p.grain));
+    const derived: DerivedTable[] = ['pu', 'pr', 'plan_facts'];
+    if (shape.partialInside) derived.push('plan_partial_inside');
+    if (shape.targets) derived.push('plan_target_facts');
+    for (const table of derived) await traced(trace, `derive ${table}`, () => runStatement(connection, fillDerivedTableStatement(table)));
+    const counts = await traced(trace, 'stages', () => queryRows(connection, stagesStatement()));
+    const steps = new StepPlanner(
+      shape,
+      counts.map((r) => ({
+        kind: String(r.kind) as StageCountKind,
+        stage: r.stage === null ? null : Number(r.stage),
+        grain: r.grain === null ? null : (String(r.grain) as Grain),
+        n: Number(r.n),
+      })),
+    );
     for (const grain of GRAIN_ORDER) {
-      if (!grains.has(grain)) continue;
-      for (const { stage, shortest } of stages) {
-        // No value as short as this grain: the step would find nothing to store.
-        if (shortest > GRAIN_LENGTH[grain]) continue;
-        await traced(trace, `values ${grain} stage ${stage}`, () => runStatement(connection, valueStepStatement(grain, stage)));
+      for (const stage of shape.stages) {
+        const step = steps.valueStep(grain, stage);
+        if (!step) continue;
+        const rows = await traced(trace, `values ${grain} stage ${stage} ${partsLabel(step.parts)}`, () =>
+          runStatement(connection, valueStepStatement(grain, stage, step.parts)),
+        );
+        steps.storedValues(grain, stage, rows);
       }
     }
-    if (plan.periods.some((p) => p.target)) {
-      for (const { stage, targets } of stages) {
-        if (!targets) continue;
-        await traced(trace, `targets stage ${stage}`, () => runStatement(connection, targetStepStatement(stage)));
-      }
+    for (const stage of shape.stages) {
+      const parts = steps.targetStep(stage);
+      if (!parts) continue;
+      const rows = await traced(trace, `targets stage ${stage} ${partsLabel(parts)}`, () => runStatement(connection, targetStepStatement(stage, parts)));
+      steps.storedTargets(stage, rows);
     }
     const out = new Map<string, ResultRow>();
-    const result = await traced(trace, 'result', () => queryRows(connection, resultStatement()));
+    const result = await traced(trace, 'result', () => queryRows(connection, resultStatement(steps.resultParts())));
     for (const r of result) {
       out.set(`${String(r.kind)}:${Number(r.id)}`, {
         value: num(r.value),
@@ -139,11 +182,26 @@ export async function computePlan(
         complete: r.complete !== false,
       });
     }
+    failed = false;
     return out;
   } finally {
-    // Nothing the query wrote is kept: its tables are temporary and its transaction only read.
-    await connection.run('ROLLBACK').catch(() => undefined);
+    // Nothing the query wrote is kept: its rows are in its transaction, which only read the store.
+    try {
+      await connection.run('ROLLBACK');
+    } catch (error) {
+      // Left in a transaction, the connection must not be used again: the caller's pool drops a
+      // connection whose work failed. The query's own error, if any, is the one that matters.
+      if (!failed) throw error;
+    }
   }
+}
+
+/** The kinds of nodes a step computes, for traces. */
+function partsLabel(parts: object): string {
+  return Object.entries(parts)
+    .filter(([, on]) => on)
+    .map(([name]) => name)
+    .join('+');
 }
 
 /**
@@ -167,7 +225,7 @@ export async function runAggregate(
   const digest = catalog.digest();
   const compute = async () => {
     await store.syncCatalog(catalog);
-    return store.withConnection((c) => computePlan(c, plan, trace, digest), { timeoutMs: options.timeoutMs });
+    return store.withConnection((c) => computePlan(c, plan, trace, digest), { timeoutMs: options.timeoutMs, reuse: true });
   };
   let results: Map<string, ResultRow>;
   try {

@@ -5,9 +5,13 @@ export type { BenchCase } from './bench';
 export { planAggregate, requestedPeriods } from './plan';
 export type { AggregatePlan, PartRole, PartSide, PlannedGroup, PlannedPart, PlannedPeriod, PlannedRow, PlanOptions } from './plan';
 export {
+  ALL_RESULT_PARTS,
+  ALL_TARGET_PARTS,
+  ALL_VALUE_PARTS,
   createPlanTablesStatements,
+  DERIVED_TABLES,
   derivedTablesStatements,
-  GRAIN_LENGTH,
+  fillDerivedTableStatement,
   GRAIN_ORDER,
   PLAN_TABLES,
   pct,
@@ -16,6 +20,8 @@ export {
   targetStepStatement,
   valueStepStatement,
 } from './sql';
-export type { PlanTable } from './sql';
+export type { DerivedTable, PlanTable, ResultParts, StageCountKind, TargetStepParts, ValueStepParts } from './sql';
+export { planShape, StepPlanner } from './steps';
+export type { PlanShape, StageCount, ValueStep } from './steps';
 export { DEFAULT_MAX_ROWS, GROUP_BY_VALUES } from './types';
 export type { AggregateOptions, AggregateRequest, AggregateRow, GroupBy } from './types';

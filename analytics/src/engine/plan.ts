@@ -24,6 +24,7 @@ import {
   UnitCatalog,
   UnitVersion,
 } from '@lgr/schema';
+import { planShape, PlanShape } from './steps';
 import { AggregateRequest, DEFAULT_MAX_ROWS, GROUP_BY_VALUES, GroupBy } from './types';
 
 /** Which number of a row a part feeds: its value, the same period last year, or the year to date. */
@@ -114,6 +115,8 @@ export interface AggregatePlan {
   /** The recorded indicators values are computed for, and the requested indicators targets are. */
   readonly indicators: PlannedIndicator[];
   readonly parts: PlannedPart[];
+  /** Which steps of the dynamic programme, and which kinds of nodes in them, the query can need. */
+  readonly shape: PlanShape;
 }
 
 /** The caller's scope (allowed unit version ids) and the row limit. */
@@ -502,5 +505,6 @@ export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, o
   const units = [...valued].map((id) => ({ id, valued: true }));
   for (const id of factOnly) if (!valued.has(id)) units.push({ id, valued: false });
 
-  return { rows, groups, output, units, periods: periodList, subs, indicators: indicatorList, parts: templateParts };
+  const shape = planShape(catalog, { units, periods: periodList, groups });
+  return { rows, groups, output, units, periods: periodList, subs, indicators: indicatorList, parts: templateParts, shape };
 }

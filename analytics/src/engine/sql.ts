@@ -18,6 +18,11 @@ import {
  * stored; a missing node is (null, complete). Targets follow in dp_target, one INSERT per stage, and
  * a last SELECT combines parts, ratios, percentages and totals. Work tables are keyed by integers:
  * iid (the plan's indicators), uid (unit_version.uid) and pid (the plan's periods).
+ *
+ * The temporary tables are created once per connection and filled inside each query's transaction,
+ * which is rolled back, so the next query on the connection finds them empty. A step leaves out
+ * the kinds of nodes the query cannot have at its grain and stage (see `steps.ts`), since DuckDB's
+ * cost for a small query is mostly per operator, not per row.
  */
 
 /** Plan tables, filled by the appender from the plan made in TypeScript. */
@@ -113,7 +118,10 @@ export function pct(a: string, b: string): string {
   return `(CASE WHEN (${a}) IS NULL OR (${b}) IS NULL OR (${b}) = 0 THEN NULL ELSE 100 * (${a}) / (${b}) END)`;
 }
 
-/** Creates (empty) the plan and work tables on the query's connection. */
+/**
+ * Creates (empty) the plan and work tables on a connection. The engine creates them once per
+ * connection, outside any transaction, and fills them inside each query's transaction.
+ */
 export function createPlanTablesStatements(): SqlStatement[] {
   return [...Object.entries(PLAN_TABLES), ...Object.entries(WORK_TABLES)].map(([name, columns]) =>
     statement(`CREATE OR REPLACE TEMP TABLE ${name} (${columnList(columns as Columns)})`),
@@ -121,38 +129,47 @@ export function createPlanTablesStatements(): SqlStatement[] {
 }
 
 /**
- * Tables derived from the plan: its units with their integer keys and rule-4 months (`pu`), its rows
- * likewise (`pr`), the recorded values the query can use (`plan_facts`), the value periods inside
- * which a unit that lies only partly in a newer one recorded a value (`plan_partial_inside`: rule 4's
- * lost figures), and the recorded targets of the target periods (`plan_target_facts`). A calendar
- * period of length L containing a fact starts at the fact's start minus its remainder modulo L, so
- * the containment test is an equality join; terms, few and irregular, are joined by range.
+ * The tables derived from the plan tables and the store's tables, in the order they are filled: the
+ * plan's units with their integer keys and rule-4 months (`pu`), its rows likewise (`pr`), the
+ * recorded values the query can use (`plan_facts`), the value periods inside which a unit that lies
+ * only partly in a newer one recorded a value (`plan_partial_inside`: rule 4's lost figures), and the
+ * recorded targets of the target periods (`plan_target_facts`).
  */
-export function derivedTablesStatements(): SqlStatement[] {
-  const calendarInside = GRAIN_MONTHS.map(
-    ([grain, months]) => `SELECT f.iid, f.uid, p.pid
-      FROM facts f
-      JOIN plan_periods p ON p.is_value AND p.grain = '${grain}' AND p.start_month = f.start_month - f.start_month % ${months}
-      WHERE f.end_month <= p.end_month`,
-  );
-  return [
-    statement(`CREATE OR REPLACE TEMP TABLE pu AS
-      SELECT u.uid, u.id, u.stage, u.valid_from_month, u.first_whole_month, p.valued
-      FROM plan_units p JOIN ${UNIT_TABLE} u ON u.id = p.unit_id`),
-    statement(`CREATE OR REPLACE TEMP TABLE pr AS
-      SELECT r.row_id, r.template_id, r.iid, r.rule, u.uid, r.target_pid, r.group_id, r.emit
-      FROM plan_rows r JOIN ${UNIT_TABLE} u ON u.id = r.unit_id`),
-    statement(`CREATE OR REPLACE TEMP TABLE plan_facts AS
-      SELECT i.iid, pu.uid, p.pid, f.start_month, f.end_month, f.value
+export const DERIVED_TABLES = ['pu', 'pr', 'plan_facts', 'plan_partial_inside', 'plan_target_facts'] as const;
+
+/** The name of a derived table. */
+export type DerivedTable = (typeof DERIVED_TABLES)[number];
+
+/*
+ * What fills each derived table. A calendar period of length L containing a fact starts at the fact's
+ * start minus its remainder modulo L, so the containment test is an equality join; terms, few and
+ * irregular, are joined by range.
+ */
+function derivedTableSelect(table: DerivedTable): string {
+  switch (table) {
+    case 'pu':
+      return `SELECT u.uid, u.id, u.stage, u.valid_from_month, u.first_whole_month, p.valued
+      FROM plan_units p JOIN ${UNIT_TABLE} u ON u.id = p.unit_id`;
+    case 'pr':
+      return `SELECT r.row_id, r.template_id, r.iid, r.rule, u.uid, r.target_pid, r.group_id, r.emit
+      FROM plan_rows r JOIN ${UNIT_TABLE} u ON u.id = r.unit_id`;
+    case 'plan_facts':
+      return `SELECT i.iid, pu.uid, p.pid, f.start_month, f.end_month, f.value
       FROM ${FACT_TABLE} f
       JOIN pu ON pu.id = f.unit_id
       JOIN plan_indicators i ON i.is_value AND i.code = f.indicator
       LEFT JOIN plan_periods p ON p.is_value AND p.code = f.period
       WHERE f.value IS NOT NULL AND f.grain IS NOT NULL
         AND f.start_month >= (SELECT min(start_month) FROM plan_periods WHERE is_value)
-        AND f.end_month <= (SELECT max(end_month) FROM plan_periods WHERE is_value)`),
-    statement(`CREATE OR REPLACE TEMP TABLE plan_partial_inside AS
-      WITH partial AS (
+        AND f.end_month <= (SELECT max(end_month) FROM plan_periods WHERE is_value)`;
+    case 'plan_partial_inside': {
+      const calendarInside = GRAIN_MONTHS.map(
+        ([grain, months]) => `SELECT f.iid, f.uid, p.pid
+      FROM facts f
+      JOIN plan_periods p ON p.is_value AND p.grain = '${grain}' AND p.start_month = f.start_month - f.start_month % ${months}
+      WHERE f.end_month <= p.end_month`,
+      );
+      return `WITH partial AS (
         SELECT DISTINCT c.contributor_uid AS uid
         FROM ${CONTRIBUTION_TABLE} c JOIN pu ON pu.valued AND pu.uid = c.unit_uid
         WHERE c.kind = 'PARTIAL'
@@ -164,34 +181,76 @@ export function derivedTablesStatements(): SqlStatement[] {
         SELECT f.iid, f.uid, p.pid
         FROM facts f
         JOIN plan_periods p ON p.is_value AND p.grain = 'TERM' AND f.start_month >= p.start_month AND f.end_month <= p.end_month
-      )`),
-    statement(`CREATE OR REPLACE TEMP TABLE plan_target_facts AS
-      SELECT i.iid, pu.uid, p.pid, f.target
+      )`;
+    }
+    case 'plan_target_facts':
+      return `SELECT i.iid, pu.uid, p.pid, f.target
       FROM ${FACT_TABLE} f
       JOIN pu ON pu.valued AND pu.id = f.unit_id
       JOIN plan_indicators i ON i.is_target AND i.code = f.indicator
       JOIN plan_periods p ON p.is_target AND p.code = f.period
-      WHERE f.target IS NOT NULL`),
-  ];
+      WHERE f.target IS NOT NULL`;
+  }
 }
 
 /**
- * The stages of the units whose values are computed, in the order they are computed, each with what
- * could make its steps produce anything: the shortest recorded value (in months) and the number of
- * recorded targets among the units of that stage and earlier ones. A node of a grain can only come
- * from a value recorded for that grain or a finer one, of its own stage or (by rule 4) an earlier
- * one, so steps of finer grains than the shortest value are skipped.
+ * Creates the derived tables (see {@link fillDerivedTableStatement}) with the columns of what fills
+ * them; over empty plan tables they are created empty, as the engine does once per connection.
  */
-export function stagesStatement(): SqlStatement {
-  return statement(`SELECT s.stage,
-      (SELECT min(f.end_month - f.start_month + 1) FROM plan_facts f JOIN pu ON pu.uid = f.uid WHERE pu.stage <= s.stage) AS shortest,
-      (SELECT count(*) FROM plan_target_facts t JOIN pu ON pu.uid = t.uid WHERE pu.stage <= s.stage) AS targets
-    FROM (SELECT DISTINCT stage FROM pu WHERE valued) s
-    ORDER BY s.stage`);
+export function derivedTablesStatements(): SqlStatement[] {
+  return DERIVED_TABLES.map((table) => statement(`CREATE OR REPLACE TEMP TABLE ${table} AS\n      ${derivedTableSelect(table)}`));
 }
 
-/** Months in a period of each grain (a term: more than any calendar period). */
-export const GRAIN_LENGTH: Readonly<Record<Grain, number>> = { MONTH: 1, QUARTER: 3, SIX_MONTH: 6, YEAR: 12, TERM: Infinity };
+/** Fills a derived table (see {@link DERIVED_TABLES}) from the plan tables and the store's tables. */
+export function fillDerivedTableStatement(table: DerivedTable): SqlStatement {
+  return statement(`INSERT INTO ${table}\n      ${derivedTableSelect(table)}`);
+}
+
+/** A row of {@link stagesStatement}: how many rows of one kind the query's data has. */
+export type StageCountKind = 'OWN' | 'PARTIAL_INSIDE' | 'TARGETS';
+
+/**
+ * What the query's data holds for its steps, as rows (kind, stage, grain, n): `OWN`, the recorded
+ * values for exactly a value period, per stage and grain of the period (what a step's own nodes are
+ * made of); `PARTIAL_INSIDE`, rule 4's lost figures, per grain (stage null); `TARGETS`, the recorded
+ * targets of the target periods, per stage (grain null). With what the plan says about the units
+ * (`steps.ts`), they tell which steps can produce anything and which kinds of nodes each can have.
+ */
+export function stagesStatement(): SqlStatement {
+  return statement(`SELECT 'OWN' AS kind, pu.stage, p.grain, count(*) AS n
+    FROM plan_facts f JOIN pu ON pu.uid = f.uid JOIN plan_periods p ON p.pid = f.pid
+    WHERE pu.valued
+    GROUP BY pu.stage, p.grain
+    UNION ALL
+    SELECT 'PARTIAL_INSIDE', NULL, p.grain, count(*)
+    FROM plan_partial_inside i JOIN plan_periods p ON p.pid = i.pid
+    GROUP BY p.grain
+    UNION ALL
+    SELECT 'TARGETS', pu.stage, NULL, count(*)
+    FROM plan_target_facts t JOIN pu ON pu.uid = t.uid
+    GROUP BY pu.stage`);
+}
+
+/**
+ * The kinds of nodes one value step computes (DESIGN 3's order; see {@link valueStepStatement}). A
+ * kind left out is one the query cannot have at the step's grain and stage, so leaving it out changes
+ * nothing but the cost.
+ */
+export interface ValueStepParts {
+  /** Rule 1: values recorded for exactly the period. */
+  readonly own: boolean;
+  /** Rule 4: WHOLE and SHARE contributions of older units, for a period before the unit existed. */
+  readonly before: boolean;
+  /** Rule 4: the lost figures of older units lying partly inside (incomplete nodes). */
+  readonly partial: boolean;
+  /** Rules 2 and 4: the period split into its sub-periods. */
+  readonly split: boolean;
+  /** Rule 3: nodes added to the ancestors whose value is the sum of their children. */
+  readonly lift: boolean;
+}
+
+/** Every kind of node: what a step computes when nothing is known about the query. */
+export const ALL_VALUE_PARTS: ValueStepParts = { own: true, before: true, partial: true, split: true, lift: true };
 
 /**
  * One step of the value programme: every node (indicator, unit of stage $2, period of grain $1) with a
@@ -213,44 +272,60 @@ export const GRAIN_LENGTH: Readonly<Record<Grain, number>> = { MONTH: 1, QUARTER
  * unit recorded something inside a period exactly when one of its nodes for a sub-period has
  * `has_own`; and an ancestor is of one of the first three kinds exactly when it is wholly or partly
  * before its unit's existence, or has a node of those kinds in this step.
+ *
+ * `parts` leaves out kinds of nodes the query cannot have here; at least one of own, before, partial
+ * and split must be kept.
  */
-export function valueStepStatement(grain: Grain, stage: number): SqlStatement {
-  return statement(
-    `INSERT INTO dp_value (iid, uid, pid, value, complete, has_own)
-    WITH per AS MATERIALIZED (
+export function valueStepStatement(grain: Grain, stage: number, parts: ValueStepParts = ALL_VALUE_PARTS): SqlStatement {
+  const { own, before, partial, split, lift } = parts;
+  if (!own && !before && !partial && !split) throw new Error('A value step needs at least one kind of node');
+  // A node with a value of its own is of that kind only (rule 1 first).
+  const notOwn = (alias: string) => (own ? `\n      ANTI JOIN own o ON o.iid = ${alias}.iid AND o.uid = ${alias}.uid AND o.pid = ${alias}.pid` : '');
+  const ctes = [
+    `per AS MATERIALIZED (
       SELECT pid, grain, start_month, end_month, is_part, parent_end FROM plan_periods WHERE is_value AND grain = $1
-    ),
-    su AS MATERIALIZED (
+    )`,
+    `su AS MATERIALIZED (
       SELECT uid, valid_from_month, first_whole_month FROM pu WHERE valued AND stage = $2
-    ),
-    own AS MATERIALIZED (
+    )`,
+  ];
+  if (own) {
+    ctes.push(`own AS MATERIALIZED (
       SELECT f.iid, f.uid, f.pid, f.value, TRUE AS complete, TRUE AS has_own
       FROM plan_facts f JOIN su ON su.uid = f.uid JOIN per ON per.pid = f.pid
-    ),
-    before_parts AS (
-      SELECT v.iid, c.unit_uid AS uid, v.pid, v.value * c.share AS value, v.complete
+    )`);
+  }
+  const beforeParts: string[] = [];
+  if (before) {
+    beforeParts.push(`SELECT v.iid, c.unit_uid AS uid, v.pid, v.value * c.share AS value, v.complete
       FROM ${CONTRIBUTION_TABLE} c
       JOIN su ON su.uid = c.unit_uid
       JOIN dp_value v ON v.uid = c.contributor_uid
       JOIN per ON per.pid = v.pid
       WHERE c.kind IN ('WHOLE', 'SHARE') AND per.end_month < su.valid_from_month
-        AND (per.is_part OR per.parent_end >= su.valid_from_month)
-      UNION ALL
-      SELECT i.iid, c.unit_uid AS uid, i.pid, NULL::DOUBLE AS value, FALSE AS complete
+        AND (per.is_part OR per.parent_end >= su.valid_from_month)`);
+  }
+  if (partial) {
+    beforeParts.push(`SELECT i.iid, c.unit_uid AS uid, i.pid, NULL::DOUBLE AS value, FALSE AS complete
       FROM ${CONTRIBUTION_TABLE} c
       JOIN su ON su.uid = c.unit_uid
       JOIN plan_partial_inside i ON i.uid = c.contributor_uid
       JOIN per ON per.pid = i.pid
       WHERE c.kind = 'PARTIAL' AND per.end_month < su.valid_from_month
-        AND (per.is_part OR per.parent_end >= su.valid_from_month)
-    ),
-    before AS (
+        AND (per.is_part OR per.parent_end >= su.valid_from_month)`);
+  }
+  if (beforeParts.length) {
+    ctes.push(`before_parts AS (
+      ${beforeParts.join('\n      UNION ALL\n      ')}
+    )`);
+    ctes.push(`before AS (
       SELECT b.iid, b.uid, b.pid, sum(b.value) AS value, bool_and(b.complete) AS complete, FALSE AS has_own
-      FROM before_parts b
-      ANTI JOIN own o ON o.iid = b.iid AND o.uid = b.uid AND o.pid = b.pid
+      FROM before_parts b${notOwn('b')}
       GROUP BY b.iid, b.uid, b.pid
-    ),
-    split AS (
+    )`);
+  }
+  if (split) {
+    ctes.push(`split AS (
       SELECT v.iid, v.uid, s.parent AS pid,
         CASE WHEN any_value(ind.rule) = 'STOCK'
           THEN arg_max(v.value, s.ord) FILTER (WHERE v.value IS NOT NULL)
@@ -265,24 +340,28 @@ export function valueStepStatement(grain: Grain, stage: number): SqlStatement {
       WHERE per.end_month >= su.valid_from_month
       GROUP BY v.iid, v.uid, s.parent
       HAVING bool_or(v.has_own) OR (any_value(per.start_month) < any_value(su.first_whole_month) AND any_value(per.grain) <> 'MONTH')
-    ),
-    local AS MATERIALIZED (
-      SELECT iid, uid, pid, value, complete, has_own FROM own
-      UNION ALL
-      SELECT iid, uid, pid, value, complete, has_own FROM before
-      UNION ALL
-      SELECT s.iid, s.uid, s.pid, s.value, s.complete, s.has_own FROM split s
-      ANTI JOIN own o ON o.iid = s.iid AND o.uid = s.uid AND o.pid = s.pid
-    ),
-    lifted AS MATERIALIZED (
+    )`);
+  }
+  const locals: string[] = [];
+  if (own) locals.push('SELECT iid, uid, pid, value, complete, has_own FROM own');
+  if (beforeParts.length) locals.push('SELECT iid, uid, pid, value, complete, has_own FROM before');
+  if (split) locals.push(`SELECT s.iid, s.uid, s.pid, s.value, s.complete, s.has_own FROM split s${notOwn('s')}`);
+  // Read three times when lifted, else once.
+  ctes.push(`local AS ${lift ? 'MATERIALIZED ' : ''}(
+      ${locals.join('\n      UNION ALL\n      ')}
+    )`);
+  const selects = ['SELECT iid, uid, pid, value, complete, has_own FROM local WHERE value IS NOT NULL OR NOT complete'];
+  if (lift) {
+    ctes.push(
+      `lifted AS MATERIALIZED (
       SELECT l.iid, l.uid, l.pid, l.value, l.complete, t.ancestor_uid, t.distance,
         per.grain, per.start_month, per.end_month, a.valid_from_month, a.first_whole_month
       FROM local l
       JOIN ${CLOSURE_TABLE} t ON t.descendant_uid = l.uid AND t.distance > 0
       JOIN su a ON a.uid = t.ancestor_uid
       JOIN per ON per.pid = l.pid
-    ),
-    blocked AS (
+    )`,
+      `blocked AS (
       SELECT x.iid, x.uid, x.pid, min(x.distance) AS distance
       FROM lifted x
       LEFT JOIN local k ON k.iid = x.iid AND k.uid = x.ancestor_uid AND k.pid = x.pid
@@ -290,38 +369,61 @@ export function valueStepStatement(grain: Grain, stage: number): SqlStatement {
         OR (x.start_month < x.first_whole_month AND x.grain <> 'MONTH')
         OR k.uid IS NOT NULL
       GROUP BY x.iid, x.uid, x.pid
-    ),
-    pushed AS (
+    )`,
+      `pushed AS (
       SELECT x.iid, x.ancestor_uid AS uid, x.pid, sum(x.value) AS value, bool_and(x.complete) AS complete, FALSE AS has_own
       FROM lifted x
       LEFT JOIN blocked b ON b.iid = x.iid AND b.uid = x.uid AND b.pid = x.pid
       WHERE b.distance IS NULL OR x.distance < b.distance
       GROUP BY x.iid, x.ancestor_uid, x.pid
-    )
-    SELECT iid, uid, pid, value, complete, has_own FROM local WHERE value IS NOT NULL OR NOT complete
-    UNION ALL
-    SELECT iid, uid, pid, value, complete, has_own FROM pushed WHERE value IS NOT NULL OR NOT complete`,
+    )`,
+    );
+    selects.push('SELECT iid, uid, pid, value, complete, has_own FROM pushed WHERE value IS NOT NULL OR NOT complete');
+  }
+  return statement(
+    `INSERT INTO dp_value (iid, uid, pid, value, complete, has_own)
+    WITH ${ctes.join(',\n    ')}
+    ${selects.join('\n    UNION ALL\n    ')}`,
     [grain, stage],
   );
 }
+
+/** The kinds of targets one target step computes (see {@link targetStepStatement}). */
+export interface TargetStepParts {
+  /** The units' own recorded targets. */
+  readonly own: boolean;
+  /** Rule 4: contributions of older units, for a target period that ended before the unit existed. */
+  readonly before: boolean;
+  /** Rule 3: targets added to the ancestors whose target is the sum of their children's. */
+  readonly lift: boolean;
+}
+
+/** Every kind of target: what a step computes when nothing is known about the query. */
+export const ALL_TARGET_PARTS: TargetStepParts = { own: true, before: true, lift: true };
 
 /**
  * One step of the target programme for the units of stage $1 (DESIGN 3 rule 5): a unit's own target
  * for the target period; else, for FLOW and STOCK, the contributions of older units when the target
  * period ended before the unit existed (rule 4), or the sum of its children (rule 3). A RATIO target
- * is never summed: it exists only where it was recorded.
+ * is never summed: it exists only where it was recorded. `parts` leaves out kinds the query cannot
+ * have here; own or before must be kept.
  */
-export function targetStepStatement(stage: number): SqlStatement {
-  return statement(
-    `INSERT INTO dp_target (iid, uid, pid, value)
-    WITH su AS MATERIALIZED (
+export function targetStepStatement(stage: number, parts: TargetStepParts = ALL_TARGET_PARTS): SqlStatement {
+  const { own, before, lift } = parts;
+  if (!own && !before) throw new Error('A target step needs own targets or contributions');
+  const ctes = [
+    `su AS MATERIALIZED (
       SELECT uid, valid_from_month FROM pu WHERE valued AND stage = $1
-    ),
-    own AS MATERIALIZED (
+    )`,
+  ];
+  if (own) {
+    ctes.push(`own AS MATERIALIZED (
       SELECT f.iid, f.uid, f.pid, f.target AS value
       FROM plan_target_facts f JOIN su ON su.uid = f.uid
-    ),
-    before AS (
+    )`);
+  }
+  if (before) {
+    ctes.push(`before AS (
       SELECT v.iid, c.unit_uid AS uid, v.pid, sum(v.value * c.share) AS value
       FROM ${CONTRIBUTION_TABLE} c
       JOIN su ON su.uid = c.unit_uid
@@ -330,38 +432,55 @@ export function targetStepStatement(stage: number): SqlStatement {
       JOIN plan_indicators ind ON ind.iid = v.iid
       WHERE c.kind IN ('WHOLE', 'SHARE') AND per.end_month < su.valid_from_month AND ind.rule <> 'RATIO'
       GROUP BY v.iid, c.unit_uid, v.pid
-    ),
-    local AS MATERIALIZED (
-      SELECT iid, uid, pid, value FROM own
-      UNION ALL
-      SELECT b.iid, b.uid, b.pid, b.value FROM before b
-      ANTI JOIN own o ON o.iid = b.iid AND o.uid = b.uid AND o.pid = b.pid
-    ),
-    lifted AS MATERIALIZED (
+    )`);
+  }
+  const locals: string[] = [];
+  if (own) locals.push('SELECT iid, uid, pid, value FROM own');
+  if (before) {
+    locals.push(`SELECT b.iid, b.uid, b.pid, b.value FROM before b${own ? '\n      ANTI JOIN own o ON o.iid = b.iid AND o.uid = b.uid AND o.pid = b.pid' : ''}`);
+  }
+  ctes.push(`local AS ${lift ? 'MATERIALIZED ' : ''}(
+      ${locals.join('\n      UNION ALL\n      ')}
+    )`);
+  const selects = ['SELECT iid, uid, pid, value FROM local WHERE value IS NOT NULL'];
+  if (lift) {
+    ctes.push(
+      `lifted AS MATERIALIZED (
       SELECT l.iid, l.uid, l.pid, l.value, t.ancestor_uid, t.distance, per.end_month, a.valid_from_month
       FROM local l
       JOIN plan_indicators ind ON ind.iid = l.iid AND ind.rule <> 'RATIO'
       JOIN ${CLOSURE_TABLE} t ON t.descendant_uid = l.uid AND t.distance > 0
       JOIN su a ON a.uid = t.ancestor_uid
       JOIN plan_periods per ON per.pid = l.pid
-    ),
-    blocked AS (
+    )`,
+      own
+        ? `blocked AS (
       SELECT x.iid, x.uid, x.pid, min(x.distance) AS distance
       FROM lifted x
       LEFT JOIN own o ON o.iid = x.iid AND o.uid = x.ancestor_uid AND o.pid = x.pid
       WHERE x.end_month < x.valid_from_month OR o.uid IS NOT NULL
       GROUP BY x.iid, x.uid, x.pid
-    ),
-    pushed AS (
+    )`
+        : `blocked AS (
+      SELECT x.iid, x.uid, x.pid, min(x.distance) AS distance
+      FROM lifted x
+      WHERE x.end_month < x.valid_from_month
+      GROUP BY x.iid, x.uid, x.pid
+    )`,
+      `pushed AS (
       SELECT x.iid, x.ancestor_uid AS uid, x.pid, sum(x.value) AS value
       FROM lifted x
       LEFT JOIN blocked b ON b.iid = x.iid AND b.uid = x.uid AND b.pid = x.pid
       WHERE b.distance IS NULL OR x.distance < b.distance
       GROUP BY x.iid, x.ancestor_uid, x.pid
-    )
-    SELECT iid, uid, pid, value FROM local WHERE value IS NOT NULL
-    UNION ALL
-    SELECT iid, uid, pid, value FROM pushed WHERE value IS NOT NULL`,
+    )`,
+    );
+    selects.push('SELECT iid, uid, pid, value FROM pushed WHERE value IS NOT NULL');
+  }
+  return statement(
+    `INSERT INTO dp_target (iid, uid, pid, value)
+    WITH ${ctes.join(',\n    ')}
+    ${selects.join('\n    UNION ALL\n    ')}`,
     [stage],
   );
 }
@@ -372,14 +491,26 @@ const ROLES = [
   ['ytd', 'YTD'],
 ] as const;
 
+/** What the answer reads besides the rows' values (see {@link resultStatement}). */
+export interface ResultParts {
+  /** The plan has totals groups. */
+  readonly groups: boolean;
+  /** dp_target may hold targets. */
+  readonly targets: boolean;
+}
+
+/** Totals and targets: what the answer reads when nothing is known about the query. */
+export const ALL_RESULT_PARTS: ResultParts = { groups: true, targets: true };
+
 /**
  * The answer: each row's parts combined by the time rule (FLOW sum, STOCK latest part with a value),
  * ratios recomputed from numerator and denominator (rule 7), achievement against the target (rule 5),
  * the same period last year (rule 6); and per totals group, the rows' numerators, denominators,
  * targets and same-period values summed and the percentages recomputed from the sums. A RATIO total's
- * target is the requested unit's own, since ratio targets are never summed.
+ * target is the requested unit's own, since ratio targets are never summed. `parts` leaves out the
+ * totals when the plan has none, and the targets when no step stored any.
  */
-export function resultStatement(): SqlStatement {
+export function resultStatement(parts: ResultParts = ALL_RESULT_PARTS): SqlStatement {
   const pivot = ROLES.flatMap(([name, role]) =>
     (['n', 'd'] as const).map(
       (side) => `max(pv.value) FILTER (WHERE pv.role = '${role}' AND pv.side = '${side.toUpperCase()}') AS ${name}_${side}`,
@@ -387,35 +518,12 @@ export function resultStatement(): SqlStatement {
   ).join(',\n        ');
   const sums = ROLES.flatMap(([name]) => (['n', 'd'] as const).map((side) => `sum(r.${name}_${side}) AS ${name}_${side}`)).join(', ');
   const combine = (name: string) => `CASE WHEN rule = 'RATIO' THEN ${pct(`${name}_n`, `${name}_d`)} ELSE ${name}_n END`;
-  return statement(
-    `WITH part_values AS (
-      SELECT r.row_id, p.role, p.side,
-        CASE WHEN any_value(p.rule) = 'STOCK'
-          THEN arg_max(v.value, p.ord) FILTER (WHERE v.value IS NOT NULL)
-          ELSE sum(v.value) END AS value,
-        bool_and(coalesce(v.complete, TRUE)) AS complete
-      FROM pr r
-      JOIN plan_parts p ON p.template_id = r.template_id
-      LEFT JOIN dp_value v ON v.iid = p.base AND v.uid = r.uid AND v.pid = p.pid
-      GROUP BY r.row_id, p.role, p.side
-    ),
-    row_values AS MATERIALIZED (
-      SELECT r.row_id, r.group_id, r.rule, r.emit,
-        ${pivot},
-        coalesce(bool_and(pv.complete) FILTER (WHERE pv.role = 'VALUE'), TRUE) AS complete,
-        any_value(t.value) AS target
-      FROM pr r
-      LEFT JOIN part_values pv ON pv.row_id = r.row_id
-      LEFT JOIN dp_target t ON t.iid = r.iid AND t.uid = r.uid AND t.pid = r.target_pid
-      GROUP BY r.row_id, r.group_id, r.rule, r.emit
-    ),
-    row_results AS (
-      SELECT row_id, complete, target,
-        ${combine('value')} AS value,
-        ${combine('same')} AS same_value,
-        ${combine('ytd')} AS ytd
-      FROM row_values WHERE emit
-    ),
+  const target = parts.targets ? 'any_value(t.value)' : 'NULL::DOUBLE';
+  const targetJoin = parts.targets ? '\n      LEFT JOIN dp_target t ON t.iid = r.iid AND t.uid = r.uid AND t.pid = r.target_pid' : '';
+  const rows = `SELECT 'ROW' AS kind, row_id AS id, value, target, ${pct('ytd', 'target')} AS achievement_pct,
+      same_value, ${pct('value', 'same_value')} AS same_pct, complete
+    FROM row_results`;
+  const groups = `,
     group_values AS (
       SELECT g.group_id, g.rule, ${sums},
         sum(r.target) AS target_sum,
@@ -434,12 +542,38 @@ export function resultStatement(): SqlStatement {
         ${combine('ytd')} AS ytd
       FROM group_values
     )
-    SELECT 'ROW' AS kind, row_id AS id, value, target, ${pct('ytd', 'target')} AS achievement_pct,
-      same_value, ${pct('value', 'same_value')} AS same_pct, complete
-    FROM row_results
+    ${rows}
     UNION ALL
     SELECT 'TOTAL' AS kind, group_id AS id, value, target, ${pct('ytd', 'target')} AS achievement_pct,
       same_value, ${pct('value', 'same_value')} AS same_pct, complete
-    FROM group_results`,
+    FROM group_results`;
+  return statement(
+    `WITH part_values AS (
+      SELECT r.row_id, p.role, p.side,
+        CASE WHEN any_value(p.rule) = 'STOCK'
+          THEN arg_max(v.value, p.ord) FILTER (WHERE v.value IS NOT NULL)
+          ELSE sum(v.value) END AS value,
+        bool_and(coalesce(v.complete, TRUE)) AS complete
+      FROM pr r
+      JOIN plan_parts p ON p.template_id = r.template_id
+      LEFT JOIN dp_value v ON v.iid = p.base AND v.uid = r.uid AND v.pid = p.pid
+      GROUP BY r.row_id, p.role, p.side
+    ),
+    row_values AS ${parts.groups ? 'MATERIALIZED ' : ''}(
+      SELECT r.row_id, r.group_id, r.rule, r.emit,
+        ${pivot},
+        coalesce(bool_and(pv.complete) FILTER (WHERE pv.role = 'VALUE'), TRUE) AS complete,
+        ${target} AS target
+      FROM pr r
+      LEFT JOIN part_values pv ON pv.row_id = r.row_id${targetJoin}
+      GROUP BY r.row_id, r.group_id, r.rule, r.emit
+    ),
+    row_results AS (
+      SELECT row_id, complete, target,
+        ${combine('value')} AS value,
+        ${combine('same')} AS same_value,
+        ${combine('ytd')} AS ytd
+      FROM row_values WHERE emit
+    )${parts.groups ? groups : `\n    ${rows}`}`,
   );
 }

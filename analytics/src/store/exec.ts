@@ -1,10 +1,10 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { SqlStatement } from './sql';
 
-/** Runs a statement with its bound parameters. */
-export async function runStatement(connection: DuckDBConnection, s: SqlStatement): Promise<void> {
-  if (s.params.length) await connection.run(s.sql, s.params);
-  else await connection.run(s.sql);
+/** Runs a statement with its bound parameters; returns the number of rows it inserted, updated or deleted. */
+export async function runStatement(connection: DuckDBConnection, s: SqlStatement): Promise<number> {
+  const result = s.params.length ? await connection.run(s.sql, s.params) : await connection.run(s.sql);
+  return result.rowsChanged;
 }
 
 /** Runs a statement and returns its rows as objects (DOUBLE as number, BIGINT as bigint). */
@@ -33,3 +33,4 @@ export async function inTransaction<T>(connection: DuckDBConnection, fn: () => P
   await connection.run('COMMIT');
   return result;
 }
+

@@ -1,5 +1,5 @@
 export { AnalyticsStore, CATALOG_DIGEST, stagingRow } from './store';
-export type { FeedChange, StoreOptions } from './store';
+export type { ConnectionOptions, FeedChange, StoreOptions } from './store';
 export * from './sql';
 export { appendRows } from './append';
 export { inTransaction, queryRows, runStatement } from './exec';

@@ -44,7 +44,16 @@ export function firstWholeMonth(date: string): number {
  * stage one higher than the trees its members draw on. Units of one stage never depend on each other
  * across trees, so the engine computes a stage at a time.
  */
-export function unitStages(catalog: UnitCatalog): Map<string, number> {
+export function unitStages(catalog: UnitCatalog): ReadonlyMap<string, number> {
+  let stages = stagesCache.get(catalog);
+  if (!stages) stagesCache.set(catalog, (stages = computeStages(catalog)));
+  return stages;
+}
+
+// Stages are asked for by every sync of a catalogue and by the engine for every query.
+const stagesCache = new WeakMap<UnitCatalog, Map<string, number>>();
+
+function computeStages(catalog: UnitCatalog): Map<string, number> {
   const rootOf = new Map<string, string>();
   const members = new Map<string, string[]>();
   const findRoot = (u: UnitVersion): string => {

@@ -50,6 +50,20 @@ export interface FeedChange {
 export interface StoreOptions {
   /** DuckDB worker threads (default: DuckDB's own choice, the number of cores). */
   threads?: number;
+  /** Idle connections kept for reuse by `withConnection(fn, { reuse: true })` (default 8). */
+  idleConnections?: number;
+}
+
+/** Options of {@link AnalyticsStore.withConnection}. */
+export interface ConnectionOptions {
+  /** Interrupts the running statement after this long and throws a TIMEOUT client error. */
+  timeoutMs?: number;
+  /**
+   * Takes an idle connection kept from an earlier call, and keeps this one for a later call when fn
+   * succeeds, with whatever fn left on it (temporary tables). Only for callers
+   * that leave it as they would want to find it: no open transaction, no data of their own.
+   */
+  reuse?: boolean;
 }
 
 /** The `store_meta` key of the digest of the catalogue the unit tables hold. */
@@ -85,12 +99,15 @@ export function stagingRow(change: FeedChange): Row {
 export class AnalyticsStore {
   private writeChain: Promise<unknown> = Promise.resolve();
   private readonly active = new Set<Promise<void>>();
+  private readonly idle: DuckDBConnection[] = [];
   private closed = false;
+  private changes = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private digest: string | null,
+    private readonly maxIdle: number,
   ) {}
 
   /** Opens (creating when missing) a store at a file path, or in memory for `':memory:'`. */
@@ -119,7 +136,7 @@ export class AnalyticsStore {
         await appendRows(w, INDICATOR_TABLE, INDICATOR_COLUMNS, indicatorRows());
       });
       const meta = await queryRows(w, readMetaStatement(CATALOG_DIGEST));
-      return new AnalyticsStore(instance, w, meta.length ? String(meta[0]!.value) : null);
+      return new AnalyticsStore(instance, w, meta.length ? String(meta[0]!.value) : null, options.idleConnections ?? 8);
     } catch (error) {
       writer?.closeSync();
       instance.closeSync();
@@ -147,8 +164,18 @@ export class AnalyticsStore {
         await runStatement(w, writeMetaStatement(CATALOG_DIGEST, digest));
       });
       this.digest = digest;
+      this.changes += 1;
       return true;
     });
+  }
+
+  /**
+   * Grows by one after every committed write that changed the stored facts or units (a replayed feed
+   * batch changes nothing and leaves it alone). Read before a query's transaction begins, it names a
+   * state no older than the one the query sees, so answers can be kept under it.
+   */
+  get version(): number {
+    return this.changes;
   }
 
   /** The digest of the catalogue the store holds, or null before the first sync. */
@@ -163,15 +190,19 @@ export class AnalyticsStore {
   async applyChanges(source: string, changes: readonly FeedChange[], lastSeq: number): Promise<void> {
     await this.exclusive(async () => {
       const w = this.writer;
-      await inTransaction(w, async () => {
+      const changed = await inTransaction(w, async () => {
+        let n = 0;
         if (changes.length) {
           await runStatement(w, clearStagingStatement());
           await appendRows(w, STAGING_TABLE, STAGING_COLUMNS, changes.map(stagingRow), true);
-          await runStatement(w, upsertFactsStatement(source));
+          n = await runStatement(w, upsertFactsStatement(source));
           await runStatement(w, clearStagingStatement());
         }
         await runStatement(w, setCursorStatement(source, lastSeq));
+        return n;
       });
+      // Only after the commit: a reader that sees the new version also sees the new facts.
+      if (changed > 0) this.changes += 1;
     });
   }
 
@@ -188,16 +219,20 @@ export class AnalyticsStore {
   }
 
   /**
-   * A fresh connection for fn, closed in finally; if timeoutMs passes, the running statement is
-   * interrupted (connection.interrupt()) and a TIMEOUT client error is thrown.
+   * A fresh connection for fn, closed in finally (with `reuse`, one kept from an earlier call, kept
+   * again when fn succeeds); if timeoutMs passes, the running statement is interrupted
+   * (connection.interrupt()) and a TIMEOUT client error is thrown.
    */
-  async withConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+  async withConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>, options: ConnectionOptions = {}): Promise<T> {
     if (this.closed) throw new Error('The analytics store is closed');
-    const connection = await this.instance.connect();
+    const connection = (options.reuse && this.idle.pop()) || (await this.instance.connect());
     const work = Promise.resolve().then(() => fn(connection));
+    let failed = false;
     const settled = work.then(
       () => undefined,
-      () => undefined,
+      () => {
+        failed = true;
+      },
     );
     this.active.add(settled);
     let timer: NodeJS.Timeout | undefined;
@@ -228,7 +263,9 @@ export class AnalyticsStore {
       await settled;
       clearInterval(repeat);
       this.active.delete(settled);
-      connection.closeSync();
+      // A connection whose work failed or was interrupted may hold a half-finished state: never reused.
+      if (options.reuse && !failed && !timedOut && !this.closed && this.idle.length < this.maxIdle) this.idle.push(connection);
+      else connection.closeSync();
     }
   }
 
@@ -238,6 +275,7 @@ export class AnalyticsStore {
     this.closed = true;
     await this.writeChain.catch(() => undefined);
     await Promise.all([...this.active]);
+    for (const connection of this.idle.splice(0)) connection.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
   }
