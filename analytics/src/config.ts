@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseConfig, portVar, serviceEnv } from '@lgr/kit';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
 const schema = z.object({
   ...serviceEnv,
@@ -13,6 +14,8 @@ const schema = z.object({
   QUERY_TIMEOUT_MS: positiveInt(10_000),
   SQL_TIMEOUT_MS: positiveInt(5_000),
   SQL_MAX_ROWS: positiveInt(10_000),
+  RESULT_CACHE_ENTRIES: nonNegativeInt(20_000),
+  RESULT_CACHE_MB: positiveInt(64),
 });
 
 export type AnalyticsConfig = z.infer<typeof schema>;

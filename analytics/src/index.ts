@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CatalogSource, createLogger, Logger, remoteCatalog, RunningServer, startSubgraphServer } from '@lgr/kit';
 import { exportRoutes } from './export/route';
 import { AggregateServices } from './graphql/aggregate';
+import { AnswerCache, AnswerCacheStats } from './graphql/answer-cache';
 import { createAnalyticsContext } from './graphql/context';
 import { buildAnalyticsSchema } from './graphql/schema';
 import { sqlRoutes } from './sql/route';
@@ -19,6 +20,7 @@ export type { SourceName } from './sync/feed-client';
 export type { FeedSource, SourceStatus, CatalogueStatus } from './sync/syncer';
 export { SQL_VIEWS } from './sql/guard';
 export type { SqlAnswer, ResultColumn } from './sql/results';
+export type { AnswerCacheStats } from './graphql/answer-cache';
 
 export interface AnalyticsOptions {
   /** 0 picks a free port (tests). */
@@ -53,6 +55,10 @@ export interface AnalyticsOptions {
   readonly sqlTimeoutMs?: number;
   /** Rows of an analyst's query beyond this are cut off (default 10,000). */
   readonly sqlMaxRows?: number;
+  /** Aggregate answers and indicator values kept for the same question on the same data (default 20,000); 0 keeps none. */
+  readonly resultCacheEntries?: number;
+  /** Megabytes of kept aggregate answers, as estimated (default 64). */
+  readonly resultCacheMb?: number;
   /** DuckDB worker threads of the store (default: DuckDB's choice). */
   readonly threads?: number;
   /** Memory limit of the SQL sandbox (default `1GB`), so a runaway query fails instead of starving the store. */
@@ -70,6 +76,8 @@ export interface AnalyticsServer extends RunningServer {
   sources(): SourceStatus[];
   /** How many times the aggregate engine has run (batched entity fields share runs). */
   engineRuns(): number;
+  /** What the cache of aggregate answers holds and has served. */
+  cacheStats(): AnswerCacheStats;
   /** Resolves once the catalogue is stored and every feed has been read to its end. */
   caughtUp(timeoutMs?: number): Promise<void>;
 }
@@ -132,6 +140,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
       queryTimeoutMs: options.queryTimeoutMs ?? 10_000,
       maxRows: options.maxAggregateRows ?? 50_000,
       counters: { engineRuns: 0 },
+      cache: new AnswerCache({ maxEntries: options.resultCacheEntries ?? 20_000, maxBytes: (options.resultCacheMb ?? 64) * 1024 * 1024 }),
     };
     const sql = new AnalystSql({
       store,
@@ -153,7 +162,13 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
         sqlRoutes(sql, logger)(app);
         exportRoutes({ aggregate, sql, exportDir, logger })(app);
       },
-      health: async () => ({ caughtUp: sync.caughtUp(), catalogue: sync.catalogue(), sources: sync.sources(), ...(await store.counts()) }),
+      health: async () => ({
+        caughtUp: sync.caughtUp(),
+        catalogue: sync.catalogue(),
+        sources: sync.sources(),
+        ...(await store.counts()),
+        cache: aggregate.cache.stats(),
+      }),
     });
     cleanup.unshift(['http server', () => server.close()]);
 
@@ -173,6 +188,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
       sync,
       sources: () => sync.sources(),
       engineRuns: () => aggregate.counters.engineRuns,
+      cacheStats: () => aggregate.cache.stats(),
       caughtUp,
       close: () => (closing ??= runAll(cleanup, logger)),
     };

@@ -6,6 +6,7 @@ import { currentCatalog } from '../sql/service';
 import type { AnalyticsStore } from '../store';
 import type { SourceStatus } from '../sync/syncer';
 import { assertMayRead, assertMayReadIndicators, readableUnits } from './access';
+import { AnswerCache, Generation } from './answer-cache';
 
 /** What the aggregate API needs from the running service. */
 export interface AggregateServices {
@@ -19,6 +20,52 @@ export interface AggregateServices {
   readonly maxRows: number;
   /** Counts the engine runs, so that batching can be observed. */
   readonly counters: { engineRuns: number };
+  /** Answers (rows, never sources) kept for the same question on the same data. */
+  readonly cache: AnswerCache;
+}
+
+/**
+ * The state of the data an answer is computed from now. Read before computing: the store's version
+ * grows only after a write is committed, so an answer is never older than the generation it is kept
+ * under.
+ */
+export function currentGeneration(services: AggregateServices, catalog: UnitCatalog): Generation {
+  return { version: services.store.version, digest: catalog.digest() };
+}
+
+const scopeIds = new WeakMap<ReadonlySet<string>, number>();
+let nextScopeId = 0;
+
+/**
+ * A key for the units a caller may read. Scopes are made once per claim and catalogue (and kept), so
+ * two callers with the same claim share one set and one key; two sets never share a key, whatever
+ * they hold, so a restricted answer is never handed to another scope.
+ */
+export function scopeKey(ids: ReadonlySet<string> | undefined): string {
+  if (!ids) return 'all';
+  let id = scopeIds.get(ids);
+  if (id === undefined) scopeIds.set(ids, (id = nextScopeId++));
+  return `scope:${id}`;
+}
+
+/** The fields of a request, in a fixed order, that make its answer. */
+const REQUEST_FIELDS = ['indicators', 'units', 'periods', 'from', 'to', 'grain', 'level', 'boundariesAsOf', 'groupBy', 'totals'] as const;
+
+/**
+ * The cache key of an aggregate request for a scope: the request's fields in a fixed order (absent
+ * ones as null; lists as given, since their order is the answer's order).
+ */
+export function aggregateCacheKey(request: AggregateRequest, scope: string): string {
+  return JSON.stringify(['aggregate', scope, ...REQUEST_FIELDS.map((field) => request[field] ?? null)]);
+}
+
+/** About how many bytes the rows of an answer take in memory, to bound the cache. */
+export function rowsBytes(rows: readonly AggregateRow[]): number {
+  let bytes = 64;
+  for (const r of rows) {
+    bytes += 160 + 2 * (r.indicator.length + r.unitId.length + r.unitCode.length + r.period.length + (r.term?.length ?? 0) + r.boundariesAsOf.length);
+  }
+  return bytes;
 }
 
 /** Runs the engine once, counting the run. */
@@ -33,7 +80,7 @@ export type AggregateInput = {
 };
 
 export interface AggregateAnswer {
-  readonly rows: AggregateRow[];
+  readonly rows: readonly AggregateRow[];
   readonly sources: SourceStatus[];
   readonly stale: boolean;
 }
@@ -48,24 +95,41 @@ export function toAggregateRequest(input: AggregateInput): AggregateRequest {
 /**
  * Computes an aggregate for `identity`: every requested unit must lie in the caller's scope (the
  * engine checks each unit as it resolves it), and the query is interrupted after the configured time.
+ * The rows are kept for the same request from the same scope on the same data; the identity's role and
+ * indicators are checked on every call, and the sources' status is always read afresh.
  */
 export async function computeAggregate(services: AggregateServices, identity: Identity, input: AggregateInput): Promise<AggregateAnswer> {
   assertMayRead(identity);
   if (Array.isArray(input.indicators)) assertMayReadIndicators(identity, input.indicators);
   const catalog = currentCatalog(services.catalog);
   const units = readableUnits(identity, catalog);
-  let rows: AggregateRow[];
+  const request = toAggregateRequest(input);
+  let rows: readonly AggregateRow[];
   try {
-    rows = await runEngine(services, catalog, toAggregateRequest(input), {
-      scope: units.ids,
-      timeoutMs: services.queryTimeoutMs,
-      maxRows: services.maxRows,
-    });
+    rows = await services.cache.get(
+      currentGeneration(services, catalog),
+      aggregateCacheKey(request, scopeKey(units.ids)),
+      async () =>
+        freezeRows(
+          await runEngine(services, catalog, request, {
+            scope: units.ids,
+            timeoutMs: services.queryTimeoutMs,
+            maxRows: services.maxRows,
+          }),
+        ),
+      rowsBytes,
+    );
   } catch (error) {
     throw units.restricted ? hideExistence(error) : error;
   }
   const sources = services.sources();
   return { rows, sources, stale: sources.some((s) => s.stale) };
+}
+
+/** Rows handed to many callers must not be changed by any of them. */
+function freezeRows(rows: AggregateRow[]): readonly AggregateRow[] {
+  for (const row of rows) Object.freeze(row);
+  return Object.freeze(rows);
 }
 
 /**

@@ -4,7 +4,8 @@ import { clientError, ErrorCode, findIndicator, tryParsePeriod } from '@lgr/sche
 import { AggregateRow } from '../engine';
 import { currentCatalog } from '../sql/service';
 import { assertMayRead, readableUnits } from './access';
-import { AggregateServices, runEngine } from './aggregate';
+import { AggregateServices, currentGeneration, runEngine } from './aggregate';
+import type { PendingAnswer } from './answer-cache';
 
 /** One `AdminUnit.indicator(code, period, boundariesAsOf)` asked for within a request. */
 export interface IndicatorValueKey {
@@ -90,21 +91,36 @@ function rowKey(indicator: string, unitId: string, period: string): string {
   return `${indicator}\u0000${unitId}\u0000${period}`;
 }
 
+/**
+ * The cache key of one unit's indicator value. Every key is checked against the caller's scope before
+ * its value is looked up, and the value of a unit does not depend on who asks, so the key names no
+ * scope.
+ */
+export function indicatorCacheKey(unitId: string, code: string, period: string, boundariesAsOf: string | null): string {
+  return JSON.stringify(['indicator', unitId, code, period, boundariesAsOf]);
+}
+
+/** About how many bytes a kept indicator value takes, with its key. */
+const VALUE_BYTES = 300;
+
 function toValue(row: AggregateRow): IndicatorValue {
-  return {
+  return Object.freeze({
     value: row.value,
     target: row.target,
     achievementPct: row.achievementPct,
     samePeriodValue: row.samePeriodValue,
     samePeriodPct: row.samePeriodPct,
     complete: row.complete,
-  };
+  });
 }
 
 /**
  * A per-request loader for `AdminUnit.indicator`: a dashboard asking for hundreds of units is
  * answered by one aggregate call per boundaries date. Each key is checked on its own, so a unit
  * outside the caller's scope (FORBIDDEN), an unknown indicator or a bad period fails only its field.
+ * Values are kept across requests for the same data (every value an engine run computes, including
+ * the rest of its cross product), so only the keys not kept and not being computed by another
+ * request are computed.
  */
 export function createIndicatorLoader(services: AggregateServices, identity: Identity): DataLoader<IndicatorValueKey, IndicatorValue | null, string> {
   return new DataLoader<IndicatorValueKey, IndicatorValue | null, string>(
@@ -129,8 +145,30 @@ export function createIndicatorLoader(services: AggregateServices, identity: Ide
         }
         return false;
       });
+      const generation = currentGeneration(services, catalog);
+      const missing = keys.map(() => false);
+      const pending = new Map<number, PendingAnswer<IndicatorValue | null>>();
+      const waiting: Promise<void>[] = [];
+      keys.forEach((key, i) => {
+        if (!valid[i]) return;
+        const cacheKey = indicatorCacheKey(key.unitId, key.code, periodCode(key.period), key.boundariesAsOf);
+        const found = services.cache.find<IndicatorValue | null>(generation, cacheKey);
+        if (found && 'value' in found) {
+          results[i] = found.value;
+        } else if (found) {
+          waiting.push(
+            found.pending.then(
+              (value) => void (results[i] = value),
+              (error: unknown) => void (results[i] = error as Error),
+            ),
+          );
+        } else {
+          missing[i] = true;
+          pending.set(i, services.cache.begin(generation, cacheKey));
+        }
+      });
       await Promise.all(
-        planIndicatorBatches(keys, valid).map(async (batch) => {
+        planIndicatorBatches(keys, missing).map(async (batch) => {
           try {
             const rows = await runEngine(
               services,
@@ -143,18 +181,29 @@ export function createIndicatorLoader(services: AggregateServices, identity: Ide
               },
               { scope: units.ids, timeoutMs: services.queryTimeoutMs, maxRows: Math.max(services.maxRows, batch.indicators.length * batch.units.length * batch.periods.length) },
             );
-            const found = new Map<string, AggregateRow>();
-            for (const row of rows) if (!row.total) found.set(rowKey(row.indicator, row.unitId, row.period), row);
+            const found = new Map<string, IndicatorValue>();
+            for (const row of rows) {
+              if (row.total) continue;
+              const value = toValue(row);
+              found.set(rowKey(row.indicator, row.unitId, row.period), value);
+              // The rest of the cross product is as good an answer for a later request.
+              services.cache.put(generation, indicatorCacheKey(row.unitId, row.indicator, row.period, batch.boundariesAsOf), value, VALUE_BYTES);
+            }
             for (const i of batch.keys) {
               const key = keys[i]!;
-              const row = found.get(rowKey(key.code, key.unitId, periodCode(key.period)));
-              results[i] = row ? toValue(row) : null;
+              const value = found.get(rowKey(key.code, key.unitId, periodCode(key.period))) ?? null;
+              results[i] = value;
+              pending.get(i)!.resolve(value, VALUE_BYTES);
             }
           } catch (error) {
-            for (const i of batch.keys) results[i] = error as Error;
+            for (const i of batch.keys) {
+              results[i] = error as Error;
+              pending.get(i)!.reject(error);
+            }
           }
         }),
       );
+      await Promise.all(waiting);
       return results;
     },
     { cacheKeyFn: (key) => JSON.stringify([key.unitId, key.code, key.period, key.boundariesAsOf]), maxBatchSize: 2000 },
