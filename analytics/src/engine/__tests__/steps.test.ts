@@ -12,7 +12,7 @@ import {
   targetStepStatement,
   valueStepStatement,
 } from '../sql';
-import { PlanShape, planShape, StepPlanner } from '../steps';
+import { PlanShape, StepPlanner } from '../steps';
 import type { AggregateRequest } from '../types';
 import { close, compareWithEvaluator, storeWith } from './helpers';
 
