@@ -31,6 +31,8 @@ interface Target {
   readonly tokenFor: (user: number, role: string, units: string[]) => Promise<string>;
   /** Resident memory in bytes of each process we can see, by name. */
   readonly memory: () => Promise<Record<string, number>>;
+  /** What the analytics service's cache of answers holds and has served, when its /health can be reached. */
+  readonly analyticsCache: () => Promise<Record<string, number> | undefined>;
   readonly stop: () => Promise<void>;
 }
 
@@ -82,8 +84,17 @@ async function ownPlatform(): Promise<Target> {
       const rss = rssOfPid(platform.process(n)?.pid);
       return rss === undefined ? [] : [[n, rss]];
     })),
+    analyticsCache: () => analyticsCache(platform.serviceUrl('analytics')),
     stop: () => platform.stop(),
   };
+}
+
+async function analyticsCache(baseUrl: string): Promise<Record<string, number> | undefined> {
+  try {
+    return ((await (await fetch(`${baseUrl}/health`)).json()) as { cache?: Record<string, number> }).cache;
+  } catch {
+    return undefined;
+  }
 }
 
 function runningPlatform(url: string, env: NodeJS.ProcessEnv): Target {
@@ -107,6 +118,8 @@ function runningPlatform(url: string, env: NodeJS.ProcessEnv): Target {
       const rss = await gatewayRss(base);
       return rss === undefined ? {} : { gateway: rss };
     },
+    // The analytics service is not reachable from outside a running platform.
+    analyticsCache: async () => undefined,
     stop: async () => undefined,
   };
 }
@@ -284,6 +297,7 @@ async function main(): Promise<number> {
     const result = await instance;
     const elapsed = (Date.now() - started) / 1000;
     const memoryAfter = await target.memory();
+    const cache = await target.analyticsCache();
 
     latencies.sort((a, b) => a - b);
     const errors = result.errors + result.timeouts + result.non2xx + Object.values(graphqlErrors).reduce((a, b) => a + b, 0);
@@ -302,6 +316,9 @@ async function main(): Promise<number> {
         }),
       'memory (RSS) before -> after:',
       ...Object.keys({ ...memoryBefore, ...memoryAfter }).map((name) => `  ${name.padEnd(10)} ${mb(memoryBefore[name]).padStart(7)} -> ${mb(memoryAfter[name]).padStart(7)}`),
+      ...(cache
+        ? [`analytics cache: ${cache.entries} answers kept (${mb(cache.bytes)}), ${cache.hits} served from it, ${cache.misses} computed, ${cache.shared} waited for the same computation, ${cache.evictions} dropped`]
+        : []),
       '',
     ];
     process.stdout.write(lines.join('\n'));
@@ -319,6 +336,7 @@ async function main(): Promise<number> {
         graphqlErrors,
         memoryBefore,
         memoryAfter,
+        ...(cache ? { analyticsCache: cache } : {}),
       })}\n`,
     );
     if (errors) process.stderr.write(`FAILED: ${errors} errors\n`);
