@@ -60,8 +60,8 @@ export interface ConnectionOptions {
   timeoutMs?: number;
   /**
    * Takes an idle connection kept from an earlier call, and keeps this one for a later call when fn
-   * succeeds, with whatever fn left on it (temporary tables). Only for callers
-   * that leave it as they would want to find it: no open transaction, no data of their own.
+   * succeeds, with whatever fn left on it (temporary tables). Only for callers that leave it as they
+   * would want to find it: no open transaction, no data of their own.
    */
   reuse?: boolean;
 }
