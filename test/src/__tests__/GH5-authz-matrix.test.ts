@@ -154,8 +154,8 @@ const PATHS: PathCase[] = [
           token,
         );
         if (answer.errors) {
-          // Refused as a whole (the role may not write): nothing of the mutation comes back.
-          expect(answer.data?.[domain.name] ?? null).toBeNull();
+          // Refused as a whole (the role may not write): no payload comes back.
+          expect(answer.data?.[domain.name]?.recordObservations ?? null).toBeNull();
           expect(answer.errors).toHaveLength(1);
           expect(answer.errors[0]!.path).toEqual([domain.name, 'recordObservations']);
           return String(answer.errors[0]!.extensions?.code);
