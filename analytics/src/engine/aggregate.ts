@@ -48,14 +48,7 @@ export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
   };
 }
 
-interface ResultRow {
-  value: number | null;
-  target: number | null;
-  achievementPct: number | null;
-  samePeriodValue: number | null;
-  samePeriodPct: number | null;
-  complete: boolean;
-}
+type ResultRow = Pick<AggregateRow, 'value' | 'target' | 'achievementPct' | 'samePeriodValue' | 'samePeriodPct' | 'complete'>;
 
 const num = (x: unknown): number | null => (x === null || x === undefined ? null : Number(x));
 
