@@ -278,7 +278,7 @@ describe('platform CLI against real subgraphs', () => {
       expect(supergraph).toContain(`${field}(`);
     }
     const mutation = /type Mutation[^{]*\{([^}]*)\}/.exec(supergraph)![1]!;
-    for (const ns of ['party: PartyMutation!', 'economy: EconomyMutation!', 'social: SocialMutation!']) expect(mutation).toContain(ns);
+    for (const ns of ['party: PartyMutation', 'economy: EconomyMutation', 'social: SocialMutation']) expect(mutation).toMatch(new RegExp(`${ns}(?!!)`));
   });
 
   it('mints tokens with JWT_SECRET or the development secret', async () => {

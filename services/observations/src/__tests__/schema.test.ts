@@ -16,8 +16,8 @@ describe('domain subgraph schemas', () => {
   it('prints the namespaced mutation with dryRun defaulting to false, and the shared types as @shareable', async () => {
     const sdl = printSubgraphSdl(await buildDomainSchema({ domain: 'SOCIAL' }));
     // Nullable, so that a write to another domain survives this one being down.
-    expect(sdl).toMatch(/social: SocialMutation\n/);
-    expect(sdl).toMatch(/recordObservations\(.*dryRun: Boolean = false.*\): RecordObservationsPayload\n/);
+    expect(sdl).toMatch(/social: SocialMutation(?!!)/);
+    expect(sdl).toMatch(/recordObservations\(.*dryRun: Boolean = false.*\): RecordObservationsPayload(?!!)/);
     for (const type of ['Figure', 'RowError', 'RecordObservationsPayload']) expect(sdl).toMatch(new RegExp(`type ${type}\\s+@shareable`));
     expect(sdl).toMatch(/type AdminUnit\s+@key\(fields: "id"\)/);
     expect(sdl).toMatch(/type Indicator\s+@key\(fields: "code", resolvable: false\)/);
