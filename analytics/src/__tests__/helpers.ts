@@ -9,6 +9,7 @@ import { start as startSocial } from '@lgr/social';
 import { UnitCatalog } from '@lgr/schema';
 import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import type { FeedChange } from '../store';
+import { AnalyticsServer, start } from '..';
 
 export const SECRET = 'analytics-test-secret-0123456789abcdef0123';
 
@@ -90,6 +91,30 @@ export function startDomain(name: DomainName, dataDir: string, port = 0): Promis
     demoData: false,
     logLevel: 'silent',
   });
+}
+
+/**
+ * Starts analytics on a free port over an in-memory store and the real unit catalogue, following the
+ * feeds of `domains`, and waits until it has caught up with them.
+ */
+export async function startAnalytics(
+  dataDir: string,
+  domains: Partial<Record<DomainName, RunningDomainService>>,
+  options: Partial<Parameters<typeof start>[0]> = {},
+): Promise<AnalyticsServer> {
+  const analytics = await start({
+    port: 0,
+    dataDir,
+    databasePath: ':memory:',
+    internalSecret: SECRET,
+    catalog: staticCatalog(realCatalog()),
+    feeds: (Object.keys(domains) as DomainName[]).map((name) => ({ name, url: rootOf(domains[name]!.url) })),
+    syncIntervalMs: 50,
+    logLevel: 'silent',
+    ...options,
+  });
+  await analytics.caughtUp();
+  return analytics;
 }
 
 /** The root URL of a subgraph (where its feed lives), from its GraphQL URL. */

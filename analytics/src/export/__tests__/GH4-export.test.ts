@@ -1,10 +1,9 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { staticCatalog } from '@lgr/kit';
 import type { RunningDomainService } from '@lgr/observations';
-import { AnalyticsServer, start } from '../..';
-import { identity, postJson, realCatalog, record, rootOf, SECRET, startDomain, tempDir, U } from '../../__tests__/helpers';
+import { AnalyticsServer } from '../..';
+import { identity, postJson, record, rootOf, startAnalytics, startDomain, tempDir, U } from '../../__tests__/helpers';
 
 /** Reads a file with DuckDB's own readers, as an analyst's tool would. */
 async function readBack(sql: string): Promise<Record<string, unknown>[]> {
@@ -35,17 +34,7 @@ describe('GH4 POST /export', () => {
       { indicator: 'PB_NEW_MEMBERS', unit: U.vanMy, period: '2025S1', value: 12.5 },
       { indicator: 'PB_NEW_MEMBERS', unit: U.leChan, period: '2025S1', value: 99 },
     ]);
-    analytics = await start({
-      port: 0,
-      dataDir: dir,
-      databasePath: ':memory:',
-      internalSecret: SECRET,
-      catalog: staticCatalog(realCatalog()),
-      feeds: [{ name: 'party', url: rootOf(party.url) }],
-      syncIntervalMs: 50,
-      logLevel: 'silent',
-    });
-    await analytics.caughtUp();
+    analytics = await startAnalytics(dir, { party });
     exportUrl = `${rootOf(analytics.url)}/export`;
   });
 

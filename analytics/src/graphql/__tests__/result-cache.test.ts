@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { staticCatalog } from '@lgr/kit';
 import { RunningDomainService } from '@lgr/observations';
 import { AnalyticsServer, start } from '../..';
-import { ask, eventually, identity, postJson, realCatalog, record, rootOf, SECRET, startDomain, tempDir, U } from '../../__tests__/helpers';
+import { ask, eventually, identity, postJson, realCatalog, record, rootOf, SECRET, startAnalytics, startDomain, tempDir, U } from '../../__tests__/helpers';
 
 const AGGREGATE = `query($q: AggregateQuery!) { aggregate(query: $q) { rows { unit { id } period value target achievementPct complete } sources { name lastSeq stale error } stale } }`;
 const ENTITIES = `query($reps: [_Any!]!, $code: String!) { _entities(representations: $reps) { ... on AdminUnit { id indicator(code: $code, period: "2025S1") { value } } } }`;
@@ -22,17 +22,7 @@ describe('the cache of aggregate answers', () => {
       { indicator: 'PB_NEW_MEMBERS', unit: U.mayChai, period: '2025S1', value: 30 },
       { indicator: 'PB_NEW_MEMBERS', unit: U.leChan, period: '2025S1', value: 99 },
     ]);
-    analytics = await start({
-      port: 0,
-      dataDir: dir,
-      databasePath: ':memory:',
-      internalSecret: SECRET,
-      catalog: staticCatalog(realCatalog()),
-      feeds: [{ name: 'party', url: rootOf(party.url) }],
-      syncIntervalMs: 50,
-      logLevel: 'silent',
-    });
-    await analytics.caughtUp();
+    analytics = await startAnalytics(dir, { party });
   });
 
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import { rmSync } from 'node:fs';
-import { staticCatalog } from '@lgr/kit';
 import type { RunningDomainService } from '@lgr/observations';
-import { AnalyticsServer, SqlAnswer, start } from '../..';
-import { identity, postJson, realCatalog, record, rootOf, SECRET, startDomain, tempDir, U } from '../../__tests__/helpers';
+import { AnalyticsServer, SqlAnswer } from '../..';
+import { identity, postJson, record, rootOf, startAnalytics, startDomain, tempDir, U } from '../../__tests__/helpers';
 
 describe('GH4 POST /sql over HTTP', () => {
   const dir = tempDir();
@@ -20,19 +19,7 @@ describe('GH4 POST /sql over HTTP', () => {
       { indicator: 'PB_NEW_MEMBERS', unit: U.mayChai, period: '2025S1', value: 30 },
       { indicator: 'PB_NEW_MEMBERS', unit: U.leChan, period: '2025S1', value: 99 },
     ]);
-    analytics = await start({
-      port: 0,
-      dataDir: dir,
-      databasePath: ':memory:',
-      internalSecret: SECRET,
-      catalog: staticCatalog(realCatalog()),
-      feeds: [{ name: 'party', url: rootOf(party.url) }],
-      syncIntervalMs: 50,
-      sqlMaxRows: 3,
-      sqlTimeoutMs: 300,
-      logLevel: 'silent',
-    });
-    await analytics.caughtUp();
+    analytics = await startAnalytics(dir, { party }, { sqlMaxRows: 3, sqlTimeoutMs: 300 });
     sqlUrl = `${rootOf(analytics.url)}/sql`;
   });
 
