@@ -10,6 +10,9 @@ export const DOMAINS: readonly Domain[] = ['PARTY', 'ECONOMY', 'SOCIAL'];
  */
 export type Rule = 'FLOW' | 'STOCK' | 'RATIO';
 
+/** Whether more of an indicator is better (admissions, revenue) or less (near-poor households, crimes). */
+export type Direction = 'HIGHER' | 'LOWER';
+
 export interface Indicator {
   readonly code: string;
   readonly nameVi: string;
@@ -22,8 +25,26 @@ export interface Indicator {
   readonly denominator?: string;
   /** The period a target is set for (YEAR or TERM); absent when the indicator takes no target. */
   readonly targetGrain?: Extract<Grain, 'YEAR' | 'TERM'>;
+  /** Which way is better: a HIGHER indicator meets its target at or above it, a LOWER one at or below (a ceiling). */
+  readonly direction: Direction;
   readonly notes?: string;
 }
+
+/**
+ * The indicators where less is better (the `better` column of `data/indicator-catalogue.csv`): their
+ * targets are ceilings.
+ */
+const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
+  'SS_POOR_HH',
+  'SS_POOR_RATE',
+  'SS_NEAR_POOR_HH',
+  'SS_NEAR_POOR_RATE',
+  'DF_CRIME_CASES',
+  'DF_TRAFFIC_ACC',
+  'DF_TRAFFIC_DEATHS',
+  'DF_TRAFFIC_INJURED',
+  'DF_FIRES',
+]);
 
 type Row = [code: string, nameVi: string, nameEn: string, measure: string, rule: Rule, target: 'YEAR' | 'TERM' | '', notes?: string, num?: string, den?: string];
 
@@ -103,6 +124,7 @@ function build(domain: Domain, rows: Row[]): Indicator[] {
     domain,
     measure,
     rule,
+    direction: LOWER_IS_BETTER.has(code) ? 'LOWER' : 'HIGHER',
     ...(target ? { targetGrain: target } : {}),
     ...(notes ? { notes } : {}),
     ...(numerator ? { numerator, denominator: denominator! } : {}),
@@ -129,6 +151,12 @@ export function findIndicator(code: string): Indicator | undefined {
 
 export function indicatorsOfDomain(domain: Domain): Indicator[] {
   return INDICATORS.filter((i) => i.domain === domain);
+}
+
+/** Whether `value` meets `target` for an indicator of this direction (a LOWER indicator's target is a ceiling); null when either is missing. */
+export function meetsTarget(direction: Direction, value: number | null, target: number | null): boolean | null {
+  if (value === null || target === null) return null;
+  return direction === 'LOWER' ? value <= target : value >= target;
 }
 
 /** The indicators whose figures are recorded: a RATIO's numerator and denominator, or the indicator itself. */

@@ -1,8 +1,11 @@
-import { findIndicator, Indicator } from './catalogue';
+import { findIndicator, Indicator, meetsTarget } from './catalogue';
 import {
   decomposeSpan,
   DEFAULT_TERMS,
   enclosingPeriod,
+  exactPeriod,
+  monthEndDate,
+  monthStartDate,
   MonthSpan,
   Period,
   shiftYears,
@@ -22,10 +25,24 @@ export interface Figure {
   readonly target: number | null;
 }
 
-/** A computed value and whether every figure it should include could be included (DESIGN 3 rule 4). */
+/**
+ * A computed value with its coverage weights (DESIGN 3 rule 9): `expected` and `reported`
+ * leaf-months (leaves for a STOCK), and whether no figure was lost to rule 4 (`intact`). For a ratio,
+ * `expected` is 1 and `reported` the smaller of its two sides' coverage.
+ */
 export interface Evaluated {
   readonly value: number | null;
-  readonly complete: boolean;
+  readonly intact: boolean;
+  readonly expected: number;
+  readonly reported: number;
+}
+
+/** How much of each number of a row was reported (DESIGN 3 rule 9), each from 0 to 1. */
+export interface Coverage {
+  readonly value: number;
+  readonly target: number;
+  readonly yearToDate: number;
+  readonly samePeriod: number;
 }
 
 /** The numbers of one answer row (DESIGN 4). */
@@ -35,7 +52,11 @@ export interface RowValues {
   readonly achievementPct: number | null;
   readonly samePeriodValue: number | null;
   readonly samePeriodPct: number | null;
+  /** The value's coverage is 1 and no figure was lost to rule 4. */
   readonly complete: boolean;
+  readonly coverage: Coverage;
+  /** The year-to-date value meets the target, by the indicator's direction; null without both. */
+  readonly targetMet: boolean | null;
 }
 
 interface Recorded {
@@ -44,7 +65,35 @@ interface Recorded {
   readonly target: number | null;
 }
 
-const NONE: Evaluated = { value: null, complete: true };
+/**
+ * What rules 1-4 are applied to: a calendar period or term (which may have a figure of its own), or a
+ * span that is no single period (a term shifted a year back, a year to date), which has none and
+ * splits into its calendar decomposition. Both are valued by the same rules ("Terms, in detail").
+ */
+interface Node extends MonthSpan {
+  /** The period's code; absent for a span that is no period. */
+  readonly code?: string;
+  readonly isMonth: boolean;
+  readonly start: string;
+  readonly end: string;
+}
+
+/** Coverage below this distance from 1 is 1: shares such as 1/3 do not sum exactly. */
+const EPSILON = 1e-9;
+
+/**
+ * reported / expected, from 0 to 1 (DESIGN 3 rule 9). A node nothing is expected of (a time before
+ * its unit existed, with no predecessors) is covered exactly when it has a value.
+ */
+export function coverageOf(e: Pick<Evaluated, 'value' | 'expected' | 'reported'>): number {
+  if (e.expected > 0) return Math.min(1, Math.max(0, e.reported / e.expected));
+  return e.value === null ? 0 : 1;
+}
+
+/** Complete: the coverage is 1 and no figure was lost to rule 4. */
+export function isComplete(e: Evaluated): boolean {
+  return e.intact && coverageOf(e) >= 1 - EPSILON;
+}
 
 /**
  * DESIGN.md section 3, written to be read rather than to be fast: every rule is one branch of a
@@ -74,120 +123,159 @@ export class ReferenceEvaluator {
   /** The numbers of one row: `unitId` is the version the code resolved to on the boundaries' date. */
   row(indicator: Indicator, unitId: string, period: Period): RowValues {
     const value = this.measure(indicator, unitId, period);
-    const shifted = shiftYears(period, -1);
-    const same = this.measure(indicator, unitId, shifted);
+    const same = this.measure(indicator, unitId, shiftYears(period, -1));
     const target = this.targetFor(indicator, unitId, period);
-    let achievementPct: number | null = null;
-    if (target.value !== null && target.period) {
-      achievementPct = percent(this.yearToDate(indicator, unitId, period, target.period).value, target.value);
-    }
+    let ytd: Evaluated | undefined;
+    if (target.period) ytd = this.yearToDate(indicator, unitId, period, target.period);
+    const ytdValue = ytd?.value ?? null;
     return {
       value: value.value,
       target: target.value,
-      achievementPct,
+      achievementPct: target.value === null ? null : percent(ytdValue, target.value),
       samePeriodValue: same.value,
       samePeriodPct: percent(value.value, same.value),
-      complete: value.complete,
+      complete: isComplete(value),
+      coverage: {
+        value: coverageOf(value),
+        target: target.node ? coverageOf(target.node) : 0,
+        yearToDate: ytd ? coverageOf(ytd) : 0,
+        samePeriod: coverageOf(same),
+      },
+      targetMet: meetsTarget(indicator.direction, ytdValue, target.value),
     };
   }
 
-  /** An indicator's value over a span: a base indicator's by rules 1-4, a ratio's by rule 7. */
+  /** An indicator's value over a period or span: a base indicator's by rules 1-4, a ratio's by rule 7. */
   measure(indicator: Indicator, unitId: string, span: MonthSpan): Evaluated {
     if (indicator.rule !== 'RATIO') return this.valueOverSpan(indicator, unitId, span);
     const num = this.valueOverSpan(base(indicator.numerator!), unitId, span);
     const den = this.valueOverSpan(base(indicator.denominator!), unitId, span);
-    return { value: percent(num.value, den.value), complete: num.complete && den.complete };
+    return ratioOf(num, den);
   }
 
-  /** A span that is not a single period is the combination of its calendar parts by the time rule. */
+  /**
+   * A span is valued like a period ("Terms, in detail"): the period it is exactly, if it is one, else
+   * a node without a figure of its own whose parts are its calendar decomposition.
+   */
   valueOverSpan(indicator: Indicator, unitId: string, span: MonthSpan): Evaluated {
-    const asPeriod = 'code' in span ? (span as Period) : undefined;
-    if (asPeriod) return this.value(indicator, unitId, asPeriod);
-    const parts = decomposeSpan(span);
-    if (parts.length === 1) return this.value(indicator, unitId, parts[0]!);
-    return combineInTime(indicator, parts.map((p) => this.value(indicator, unitId, p)));
+    return this.value(indicator, unitId, nodeOf(span, this.terms));
   }
 
-  /** Rules 1-4 for a FLOW or STOCK indicator. */
-  value(indicator: Indicator, unitId: string, period: Period): Evaluated {
+  /** Rules 1-4 (and the coverage of rule 9) for a FLOW or STOCK indicator. */
+  value(indicator: Indicator, unitId: string, period: Period | Node): Evaluated {
+    const node = 'isMonth' in period ? period : nodeOf(period, this.terms);
     const unit = this.catalog.get(unitId);
-    if (!unit) return NONE;
-    // Rule 1: the unit's own figure for exactly this period.
-    const own = this.recorded(unitId, indicator.code, period.code);
-    if (own?.value != null) return { value: own.value, complete: true };
-    // Rule 4: a period that starts before the unit existed is split where it began.
-    if (period.end < unit.validFrom) return this.beforeUnit(indicator, unitId, period);
+    if (!unit) return { value: null, intact: true, expected: 0, reported: 0 };
+    // Rule 1: the unit's own figure for exactly this period accounts for everything expected of it.
+    const own = node.code === undefined ? undefined : this.recorded(unitId, indicator.code, node.code);
+    if (own?.value != null) {
+      const expected = this.weight(indicator, unitId, node);
+      return { value: own.value, intact: true, expected, reported: expected };
+    }
+    // Rule 4: a period that ends before the unit existed is made of the units of that time.
+    if (node.end < unit.validFrom) return this.beforeUnit(indicator, unitId, node);
     // A month that straddles the change belongs to the unit of its last day, so it is never split.
-    if (period.start < unit.validFrom && period.grain !== 'MONTH') {
+    const straddles = node.start < unit.validFrom && !node.isMonth;
+    // Rule 2: the unit recorded something inside the period (or it began inside it): split in time.
+    if (straddles || this.recordedInside(unitId, indicator.code, node)) {
       return combineInTime(
         indicator,
-        subPeriods(period).map((p) => this.value(indicator, unitId, p)),
+        partsOf(node, this.terms).map((p) => this.value(indicator, unitId, p)),
       );
     }
-    // Rule 2: the unit recorded something inside the period, so the period is split in time.
-    if (this.recordedInside(unitId, indicator.code, period)) {
-      return combineInTime(
-        indicator,
-        subPeriods(period).map((p) => this.value(indicator, unitId, p)),
-      );
-    }
-    // Rule 3: the sum of the children.
-    return sumOver(this.catalog.children(unitId).map((c) => this.value(indicator, c.id, period)));
+    // Rule 3: the sum of the children; a unit without children is a leaf that did not report.
+    const children = this.catalog.children(unitId);
+    if (!children.length) return { value: null, intact: true, expected: this.weight(indicator, unitId, node), reported: 0 };
+    return sumOver(children.map((c) => this.value(indicator, c.id, node)));
   }
 
   /** Rule 4 for a period that lies wholly before `unitId` existed. */
-  private beforeUnit(indicator: Indicator, unitId: string, period: Period): Evaluated {
+  private beforeUnit(indicator: Indicator, unitId: string, node: Node): Evaluated {
     const c = this.catalog.contributions(unitId);
     const parts: Evaluated[] = [
-      ...c.whole.map((id) => this.value(indicator, id, period)),
-      ...c.shares.map(({ id, share }) => scale(this.value(indicator, id, period), share)),
+      ...c.whole.map((id) => this.value(indicator, id, node)),
+      ...c.shares.map(({ id, share }) => scale(this.value(indicator, id, node), share)),
     ];
-    const lost = c.partial.some((id) => this.recordedInside(id, indicator.code, period));
+    const lost = c.partial.some((id) => this.recordedInside(id, indicator.code, node));
     const sum = sumOver(parts);
-    return { value: sum.value, complete: sum.complete && !lost };
+    return { ...sum, intact: sum.intact && !lost };
   }
 
-  /** The target of the target period containing `period` (rule 5), and that period. */
-  targetFor(indicator: Indicator, unitId: string, period: Period): { value: number | null; period?: Period } {
+  /**
+   * What rule 9 expects of a node, whatever was recorded: leaf-months for a FLOW, leaves at the end of
+   * the period for a STOCK; before the unit existed, its predecessors' by their shares.
+   */
+  weight(indicator: Pick<Indicator, 'rule'>, unitId: string, node: Node): number {
+    const unit = this.catalog.get(unitId);
+    if (!unit) return 0;
+    if (node.end < unit.validFrom) {
+      const c = this.catalog.contributions(unitId);
+      return (
+        c.whole.reduce((s, id) => s + this.weight(indicator, id, node), 0) +
+        c.shares.reduce((s, { id, share }) => s + share * this.weight(indicator, id, node), 0)
+      );
+    }
+    if (node.start < unit.validFrom && !node.isMonth) {
+      const parts = partsOf(node, this.terms).map((p) => this.weight(indicator, unitId, p));
+      return indicator.rule === 'STOCK' ? parts[parts.length - 1]! : parts.reduce((s, w) => s + w, 0);
+    }
+    const children = this.catalog.children(unitId);
+    if (!children.length) return indicator.rule === 'STOCK' ? 1 : node.endMonth - node.startMonth + 1;
+    return children.reduce((s, c) => s + this.weight(indicator, c.id, node), 0);
+  }
+
+  /** The target of the target period containing `period` (rule 5), that period, and its coverage. */
+  targetFor(indicator: Indicator, unitId: string, period: Period): { value: number | null; period?: Period; node?: Evaluated } {
     if (!indicator.targetGrain) return { value: null };
     const tp = enclosingPeriod(period, indicator.targetGrain, this.terms);
     if (!tp) return { value: null };
-    return { value: this.target(indicator, unitId, tp), period: tp };
+    const node = this.targetNode(indicator, unitId, tp);
+    return { value: node.value, period: tp, node };
   }
 
   /** Targets roll up by rules 1, 3 and 4 (FLOW, STOCK); a RATIO target only where it was set. */
   target(indicator: Indicator, unitId: string, tp: Period): number | null {
-    const unit = this.catalog.get(unitId);
-    if (!unit) return null;
-    const own = this.recorded(unitId, indicator.code, tp.code);
-    if (own?.target != null) return own.target;
-    if (indicator.rule === 'RATIO') return null;
-    if (tp.end < unit.validFrom) {
-      const c = this.catalog.contributions(unitId);
-      return sumOver([
-        ...c.whole.map((id) => ({ value: this.target(indicator, id, tp), complete: true })),
-        ...c.shares.map(({ id, share }) => scale({ value: this.target(indicator, id, tp), complete: true }, share)),
-      ]).value;
-    }
-    return sumOver(
-      this.catalog.children(unitId).map((ch) => ({ value: this.target(indicator, ch.id, tp), complete: true })),
-    ).value;
+    return this.targetNode(indicator, unitId, tp).value;
   }
 
   /**
-   * Rule 5's year-to-date value: over [start of the target period, end of P] for FLOW, the value at the
+   * A target with its coverage: an own target covers its unit's whole weight for the target period; a
+   * RATIO target is never summed, so it is covered where it was recorded and not elsewhere.
+   */
+  targetNode(indicator: Indicator, unitId: string, tp: Period): Evaluated {
+    const unit = this.catalog.get(unitId);
+    if (!unit) return { value: null, intact: true, expected: 0, reported: 0 };
+    const own = this.recorded(unitId, indicator.code, tp.code);
+    const node = nodeOf(tp, this.terms);
+    if (indicator.rule === 'RATIO') return { value: own?.target ?? null, intact: true, expected: 1, reported: own?.target != null ? 1 : 0 };
+    if (own?.target != null) {
+      const expected = this.weight(indicator, unitId, node);
+      return { value: own.target, intact: true, expected, reported: expected };
+    }
+    if (tp.end < unit.validFrom) {
+      const c = this.catalog.contributions(unitId);
+      return sumOver([
+        ...c.whole.map((id) => this.targetNode(indicator, id, tp)),
+        ...c.shares.map(({ id, share }) => scale(this.targetNode(indicator, id, tp), share)),
+      ]);
+    }
+    const children = this.catalog.children(unitId);
+    if (!children.length) return { value: null, intact: true, expected: this.weight(indicator, unitId, node), reported: 0 };
+    return sumOver(children.map((ch) => this.targetNode(indicator, ch.id, tp)));
+  }
+
+  /**
+   * Rule 5's year-to-date value: over [start of the target period, end of P] for FLOW (a node like any
+   * other, so a P that ends the target period gives the target period's own value), the value at the
    * end of P for STOCK, and for a RATIO the ratio of its parts' year-to-date values.
    */
   yearToDate(indicator: Indicator, unitId: string, period: Period, targetPeriod: Period): Evaluated {
     if (indicator.rule === 'RATIO') {
       const num = this.yearToDate(base(indicator.numerator!), unitId, period, targetPeriod);
       const den = this.yearToDate(base(indicator.denominator!), unitId, period, targetPeriod);
-      return { value: percent(num.value, den.value), complete: num.complete && den.complete };
+      return ratioOf(num, den);
     }
     if (indicator.rule === 'STOCK') return this.value(indicator, unitId, period);
-    // When P starts the target period (P is the term itself), the span is P, whose value starts with
-    // the unit's own figure for P (rule 1); decomposing it would ignore a figure recorded for the term.
-    if (targetPeriod.startMonth === period.startMonth) return this.value(indicator, unitId, period);
     return this.valueOverSpan(indicator, unitId, { startMonth: targetPeriod.startMonth, endMonth: period.endMonth });
   }
 
@@ -203,31 +291,66 @@ export class ReferenceEvaluator {
   }
 }
 
+function nodeOf(span: MonthSpan, terms: readonly Term[]): Node {
+  const period = exactPeriod(span, terms);
+  return {
+    startMonth: span.startMonth,
+    endMonth: span.endMonth,
+    ...(period ? { code: period.code } : {}),
+    isMonth: period?.grain === 'MONTH',
+    start: monthStartDate(span.startMonth),
+    end: monthEndDate(span.endMonth),
+  };
+}
+
+/** Rule 2's parts: a period's sub-periods, a span's calendar decomposition. */
+function partsOf(node: Node, terms: readonly Term[]): Node[] {
+  const period = node.code === undefined ? undefined : exactPeriod({ startMonth: node.startMonth, endMonth: node.endMonth }, terms);
+  const parts = period ? subPeriods(period) : decomposeSpan(node);
+  return parts.map((p) => nodeOf(p, terms));
+}
+
 function base(code: string): Indicator {
   const indicator = findIndicator(code);
   if (!indicator) throw new RangeError(`Catalogue names indicator ${code}, which it does not define`);
   return indicator;
 }
 
-/** FLOW sums the parts that have a value; STOCK takes the latest part that has one. */
-export function combineInTime(indicator: Indicator, parts: readonly Evaluated[]): Evaluated {
-  const complete = parts.every((p) => p.complete);
-  if (indicator.rule === 'STOCK') {
-    for (let i = parts.length - 1; i >= 0; i--) if (parts[i]!.value !== null) return { value: parts[i]!.value, complete };
-    return { value: null, complete };
-  }
-  return { value: sumOver(parts).value, complete };
+/** Rule 7 with rule 9: the ratio of the two values, covered as much as the less covered side. */
+function ratioOf(num: Evaluated, den: Evaluated): Evaluated {
+  const value = percent(num.value, den.value);
+  return { value, intact: num.intact && den.intact, expected: 1, reported: Math.min(coverageOf(num), coverageOf(den)) };
 }
 
-/** Sums the parts that have a value; no part with a value gives null, never 0 (rule 8). */
+/**
+ * FLOW sums the parts that have a value, and their weights; STOCK takes the latest part that has one
+ * (else the last part), with that part's weights.
+ */
+export function combineInTime(indicator: Pick<Indicator, 'rule'>, parts: readonly Evaluated[]): Evaluated {
+  const intact = parts.every((p) => p.intact);
+  if (indicator.rule === 'STOCK') {
+    for (let i = parts.length - 1; i >= 0; i--) if (parts[i]!.value !== null) return { ...parts[i]!, intact };
+    const last = parts[parts.length - 1];
+    return { value: null, intact, expected: last?.expected ?? 0, reported: last?.reported ?? 0 };
+  }
+  return { ...sumOver(parts), intact };
+}
+
+/** Sums the parts that have a value (no part with a value gives null, never 0: rule 8) and all weights. */
 export function sumOver(parts: readonly Evaluated[]): Evaluated {
   let value: number | null = null;
-  for (const p of parts) if (p.value !== null) value = (value ?? 0) + p.value;
-  return { value, complete: parts.every((p) => p.complete) };
+  let expected = 0;
+  let reported = 0;
+  for (const p of parts) {
+    if (p.value !== null) value = (value ?? 0) + p.value;
+    expected += p.expected;
+    reported += p.reported;
+  }
+  return { value, intact: parts.every((p) => p.intact), expected, reported };
 }
 
 function scale(e: Evaluated, share: number): Evaluated {
-  return { value: e.value === null ? null : e.value * share, complete: e.complete };
+  return { value: e.value === null ? null : e.value * share, intact: e.intact, expected: e.expected * share, reported: e.reported * share };
 }
 
 /** 100 x a / b; null when either is missing or b is zero (rule 8). */

@@ -281,6 +281,19 @@ export function enclosingPeriod(p: MonthSpan, grain: Grain, terms: readonly Term
   return candidate && spanContains(candidate, p) ? candidate : undefined;
 }
 
+/**
+ * The calendar period or term that is exactly `span`, if there is one: [2020S2 .. 2025S1] is the term
+ * 2020-2025, [2024-01 .. 2024-12] the year 2024. A span that is a period is valued as that period.
+ */
+export function exactPeriod(span: MonthSpan, terms: readonly Term[] = DEFAULT_TERMS): Period | undefined {
+  if ('code' in span) return span as Period;
+  for (const grain of GRAINS) {
+    const p = periodContaining(span.startMonth, grain, terms);
+    if (p && p.startMonth === span.startMonth && p.endMonth === span.endMonth) return p;
+  }
+  return undefined;
+}
+
 /** Orders periods by start, then longest first. */
 export function comparePeriods(a: MonthSpan, b: MonthSpan): number {
   return a.startMonth - b.startMonth || b.endMonth - a.endMonth;
