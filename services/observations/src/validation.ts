@@ -53,7 +53,12 @@ export interface ValidationOptions {
   /** Units the caller may write; omitted for the platform's own loads (demo data). */
   readonly canWrite?: (unitId: string) => boolean;
   readonly terms?: readonly Term[];
+  /** Today as YYYY-MM-DD (UTC): values for periods that start after it are refused. Default: the clock's date. */
+  readonly today?: string;
 }
+
+/** The largest value or target accepted: sums of many such figures stay far from overflowing to Infinity. */
+export const MAX_FIGURE = 1e15;
 
 export interface ValidationResult {
   readonly rows: ValidRow[];
@@ -86,11 +91,13 @@ function describeIndicatorTarget(indicator: Indicator): string {
  * period is well formed; the unit is a code that resolves for the period (the version valid at its
  * end, else the latest valid during it) or a unit version id valid on at least one day of it; value
  * and target are finite non-negative numbers and at least one is given; a target only where the
- * indicator takes one and only for its target period (a year or a term); its key (indicator, unit
+ * indicator takes one and only for its target period (a year or a term); a value only for a period
+ * that has started (targets may be set ahead); value and target at most {@link MAX_FIGURE}; its key (indicator, unit
  * version, period) appears once in the batch; and the caller may write the unit.
  */
 export function validateObservations(records: readonly ObservationRecord[], options: ValidationOptions): ValidationResult {
   const terms = options.terms ?? DEFAULT_TERMS;
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
   const errors: RowProblem[] = [];
   const rows: ValidRow[] = [];
   const seen = new Map<string, number>();
@@ -133,6 +140,13 @@ export function validateObservations(records: readonly ObservationRecord[], opti
 
     const value = checkNumber(record.value, 'value', problem);
     const target = checkNumber(record.target, 'target', problem);
+    if (period && record.value != null && period.start > today) {
+      problem(
+        'period',
+        ErrorCode.INVALID_PERIOD,
+        `period ${period.code} starts on ${period.start}, after today (${today}): a value can only be recorded for a period that has started (a target for it may be recorded now)`,
+      );
+    }
     if (record.value == null && record.target == null) {
       problem('value', ErrorCode.BAD_USER_INPUT, 'expected a value, a target or both; both are empty');
     }
@@ -183,6 +197,10 @@ function checkNumber(
   }
   if (input < 0) {
     problem(field, ErrorCode.BAD_USER_INPUT, `expected a non-negative number for ${field}, got ${input}`);
+    return null;
+  }
+  if (input > MAX_FIGURE) {
+    problem(field, ErrorCode.BAD_USER_INPUT, `expected ${field} at most ${MAX_FIGURE} (1e15), got ${input}`);
     return null;
   }
   return input;

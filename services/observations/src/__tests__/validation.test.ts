@@ -73,4 +73,21 @@ describe('row validation', () => {
       '3:value:BAD_USER_INPUT',
     ]);
   });
+
+  it('refuses values for periods that have not started and figures above 1e15, and allows targets ahead', () => {
+    const { rows, errors } = validateObservations(
+      [
+        { indicator: 'PB_NEW_MEMBERS', unit: '11329', period: '2026S2', value: 3 },
+        { indicator: 'PB_NEW_MEMBERS', unit: '11329', period: '2027S1', value: 3 },
+        { indicator: 'PB_NEW_MEMBERS', unit: '11329', period: '2027', target: 60 },
+        { indicator: 'PB_NEW_MEMBERS', unit: '11329', period: '2026S1', value: 2e15 },
+        { indicator: 'PB_NEW_MEMBERS', unit: '11329', period: '2026', target: 1e16 },
+        { indicator: 'PB_NEW_MEMBERS', unit: '11329', period: '2026S1', value: 1e15 },
+      ],
+      { domain: 'PARTY', catalog, today: '2026-11-30' },
+    );
+    expect(rows.map((r) => `${r.index}:${r.period}`)).toEqual(['0:2026S2', '2:2027', '5:2026S1']);
+    expect(errors.map((e) => `${e.index}:${e.field}:${e.code}`)).toEqual(['1:period:INVALID_PERIOD', '3:value:BAD_USER_INPUT', '4:target:BAD_USER_INPUT']);
+    expect(errors[0]!.message).toContain('2027S1 starts on 2027-01-01, after today (2026-11-30)');
+  });
 });
