@@ -122,27 +122,54 @@ export class ReferenceEvaluator {
 
   /** The numbers of one row: `unitId` is the version the code resolved to on the boundaries' date. */
   row(indicator: Indicator, unitId: string, period: Period): RowValues {
-    const value = this.measure(indicator, unitId, period);
-    const same = this.measure(indicator, unitId, shiftYears(period, -1));
-    const target = this.targetFor(indicator, unitId, period);
-    let ytd: Evaluated | undefined;
-    if (target.period) ytd = this.yearToDate(indicator, unitId, period, target.period);
+    return this.rowOf(indicator, unitId, [period]);
+  }
+
+  /**
+   * The numbers of a row that combines several requested periods by the time rule (groupBy TERM
+   * without PERIOD: the requested periods inside one term, in time order); one period is a plain row.
+   */
+  rowOf(indicator: Indicator, unitId: string, periods: readonly Period[]): RowValues {
+    const value = this.measureOver(indicator, unitId, periods);
+    const same = this.measureOver(indicator, unitId, periods.map((p) => shiftYears(p, -1)));
+    const span = { startMonth: periods[0]!.startMonth, endMonth: periods[periods.length - 1]!.endMonth };
+    const tp = indicator.targetGrain ? enclosingPeriod(span, indicator.targetGrain, this.terms) : undefined;
+    const target = tp ? this.targetNode(indicator, unitId, tp) : undefined;
+    const ytd = tp ? this.yearToDateOf(indicator, unitId, periods, tp) : undefined;
     const ytdValue = ytd?.value ?? null;
+    const targetValue = target?.value ?? null;
     return {
       value: value.value,
-      target: target.value,
-      achievementPct: target.value === null ? null : percent(ytdValue, target.value),
+      target: targetValue,
+      achievementPct: percent(ytdValue, targetValue),
       samePeriodValue: same.value,
       samePeriodPct: percent(value.value, same.value),
       complete: isComplete(value),
       coverage: {
         value: coverageOf(value),
-        target: target.node ? coverageOf(target.node) : 0,
+        target: target ? coverageOf(target) : 0,
         yearToDate: ytd ? coverageOf(ytd) : 0,
         samePeriod: coverageOf(same),
       },
-      targetMet: meetsTarget(indicator.direction, ytdValue, target.value),
+      targetMet: meetsTarget(indicator.direction, ytdValue, targetValue),
     };
+  }
+
+  /** Several periods or spans combined by the time rule; a ratio from its two combined sides. */
+  measureOver(indicator: Indicator, unitId: string, spans: readonly MonthSpan[]): Evaluated {
+    if (indicator.rule === 'RATIO') {
+      return ratioOf(this.measureOver(base(indicator.numerator!), unitId, spans), this.measureOver(base(indicator.denominator!), unitId, spans));
+    }
+    return combineInTime(indicator, spans.map((s) => this.valueOverSpan(indicator, unitId, s)));
+  }
+
+  /** Rule 5's year to date of a row of several periods: up to the end of the last one. */
+  yearToDateOf(indicator: Indicator, unitId: string, periods: readonly Period[], tp: Period): Evaluated {
+    if (indicator.rule === 'RATIO') {
+      return ratioOf(this.yearToDateOf(base(indicator.numerator!), unitId, periods, tp), this.yearToDateOf(base(indicator.denominator!), unitId, periods, tp));
+    }
+    if (indicator.rule === 'STOCK') return this.measureOver(indicator, unitId, periods);
+    return this.valueOverSpan(indicator, unitId, { startMonth: tp.startMonth, endMonth: periods[periods.length - 1]!.endMonth });
   }
 
   /** An indicator's value over a period or span: a base indicator's by rules 1-4, a ratio's by rule 7. */

@@ -1,12 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Grain, UnitCatalog } from '@lgr/schema';
+import { Grain, meetsTarget, UnitCatalog } from '@lgr/schema';
 import { appendRows } from '../store/append';
 import { queryRows, runStatement } from '../store/exec';
 import { readMetaStatement } from '../store/sql';
 import { CATALOG_DIGEST } from '../store/store';
 import type { Row } from '../store/rows';
 import type { AnalyticsStore } from '../store/store';
-import { AggregatePlan, planAggregate } from './plan';
+import { AggregatePlan, planAggregate, PlannedNote } from './plan';
 import {
   createPlanTablesStatements,
   DerivedTable,
@@ -44,11 +44,15 @@ export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
       r.emit,
     ]),
     plan_groups: plan.groups.map((g) => [g.groupId, g.indicator.code, g.indicator.rule, g.unit.id, g.targetPeriod?.code ?? null]),
+    plan_weights: plan.weights.map((w) => [w.unitId, w.fromMonth, w.toMonth, w.leaves]),
     plan_parts: plan.parts.map((p) => [p.templateId, p.role, p.side, p.base, p.rule, p.period, p.ord]),
   };
 }
 
-type ResultRow = Pick<AggregateRow, 'value' | 'target' | 'achievementPct' | 'samePeriodValue' | 'samePeriodPct' | 'complete'>;
+type ResultRow = Pick<AggregateRow, 'value' | 'target' | 'achievementPct' | 'samePeriodValue' | 'samePeriodPct' | 'complete' | 'coverage'> & {
+  /** The year-to-date value achievement is measured by. */
+  readonly ytd: number | null;
+};
 
 const num = (x: unknown): number | null => (x === null || x === undefined ? null : Number(x));
 
@@ -133,7 +137,7 @@ export async function computePlan(
         if (tables[name].length) await appendRows(connection, name, PLAN_TABLES[name], tables[name], true);
       }
     });
-    const derived: DerivedTable[] = ['pu', 'pr', 'plan_facts'];
+    const derived: DerivedTable[] = ['pu', 'pr', 'pw', 'plan_facts'];
     if (shape.partialInside) derived.push('plan_partial_inside');
     if (shape.targets) derived.push('plan_target_facts');
     for (const table of derived) await traced(trace, `derive ${table}`, () => runStatement(connection, fillDerivedTableStatement(table)));
@@ -172,7 +176,14 @@ export async function computePlan(
         achievementPct: num(r.achievement_pct),
         samePeriodValue: num(r.same_value),
         samePeriodPct: num(r.same_pct),
-        complete: r.complete !== false,
+        complete: r.complete === true,
+        coverage: {
+          value: Number(r.cov_value),
+          target: Number(r.cov_target ?? 0),
+          yearToDate: Number(r.cov_ytd),
+          samePeriod: Number(r.cov_same),
+        },
+        ytd: num(r.ytd),
       });
     }
     failed = false;
@@ -213,6 +224,7 @@ export async function runAggregate(
   const plan = planAggregate(catalog, request, { scope: options.scope, maxRows: options.maxRows });
   trace?.('plan', Number(process.hrtime.bigint() - started) / 1e6);
   if (!plan.output.length) return [];
+  if (plan.output.every((o) => o.kind === 'NOTE')) return plan.output.map(({ id }) => noteRow(plan.notes[id]!));
   // The rollups read the store's copy of the catalogue; it must be the one the plan was made from. A
   // catalogue synced by someone else between the two is caught inside the read transaction.
   const digest = catalog.digest();
@@ -227,23 +239,54 @@ export async function runAggregate(
     if (!(error instanceof CatalogChangedError)) throw error;
     results = await compute();
   }
-  return plan.output.map(({ kind, id }) => {
-    const numbers = results.get(`${kind}:${id}`)!;
-    const meta = kind === 'ROW' ? plan.rows[id]! : plan.groups[id]!;
-    return {
-      indicator: meta.indicator.code,
-      unitId: meta.unit.id,
-      unitCode: meta.unit.code,
-      period: meta.period.code,
-      term: meta.term,
-      value: numbers.value,
-      target: numbers.target,
-      achievementPct: numbers.achievementPct,
-      samePeriodValue: numbers.samePeriodValue,
-      samePeriodPct: numbers.samePeriodPct,
-      complete: numbers.complete,
-      total: kind === 'TOTAL',
-      boundariesAsOf: meta.boundariesAsOf,
-    };
-  });
+  return plan.output.map(({ kind, id }) => (kind === 'NOTE' ? noteRow(plan.notes[id]!) : answerRow(plan, kind, id, results.get(`${kind}:${id}`)!)));
+}
+
+const NO_COVERAGE: AggregateRow['coverage'] = { value: 0, target: 0, yearToDate: 0, samePeriod: 0 };
+
+/** A computed row or total of the answer. */
+function answerRow(plan: AggregatePlan, kind: 'ROW' | 'TOTAL', id: number, numbers: ResultRow): AggregateRow {
+  const meta = kind === 'ROW' ? plan.rows[id]! : plan.groups[id]!;
+  return {
+    indicator: meta.indicator.code,
+    unitId: meta.unit.id,
+    unitCode: meta.unit.code,
+    period: meta.period.code,
+    periods: meta.periods.map((p) => p.code),
+    term: meta.term,
+    value: numbers.value,
+    target: numbers.target,
+    achievementPct: numbers.achievementPct,
+    samePeriodValue: numbers.samePeriodValue,
+    samePeriodPct: numbers.samePeriodPct,
+    complete: numbers.complete,
+    coverage: numbers.coverage,
+    targetMet: meetsTarget(meta.indicator.direction, numbers.ytd, numbers.target),
+    total: kind === 'TOTAL',
+    boundariesAsOf: meta.boundariesAsOf,
+    note: null,
+  };
+}
+
+/** A row without numbers: its unit code has no version on the row's boundaries' date. */
+function noteRow(note: PlannedNote): AggregateRow {
+  return {
+    indicator: note.indicator.code,
+    unitId: note.unit.id,
+    unitCode: note.unit.code,
+    period: note.period.code,
+    periods: note.periods.map((p) => p.code),
+    term: note.term,
+    value: null,
+    target: null,
+    achievementPct: null,
+    samePeriodValue: null,
+    samePeriodPct: null,
+    complete: false,
+    coverage: NO_COVERAGE,
+    targetMet: null,
+    total: note.total,
+    boundariesAsOf: note.boundariesAsOf,
+    note: note.note,
+  };
 }

@@ -1,7 +1,5 @@
 import {
   clientError,
-  Contributions,
-  decomposeSpan,
   enclosingPeriod,
   ErrorCode,
   findIndicator,
@@ -12,18 +10,15 @@ import {
   isValidOn,
   Level,
   LEVELS,
-  monthOf,
-  MonthSpan,
   parsePeriod,
   Period,
   PeriodFormatError,
   periodsInRange,
   Rule,
-  shiftYears,
-  subPeriods,
   UnitCatalog,
   UnitVersion,
 } from '@lgr/schema';
+import { PlanBuilder, planUnits, planWeights, RowPeriod, targetPeriodOf } from './plan-builder';
 import { planShape, PlanShape } from './steps';
 import { AggregateRequest, DEFAULT_MAX_ROWS, GROUP_BY_VALUES, GroupBy } from './types';
 
@@ -37,7 +32,10 @@ export interface PlannedRow {
   readonly rowId: number;
   readonly indicator: Indicator;
   readonly unit: UnitVersion;
+  /** The row's period: the requested one, or the term whose requested periods it combines. */
   readonly period: Period;
+  /** The requested periods the row's numbers are made of. */
+  readonly periods: readonly Period[];
   readonly term: string | null;
   readonly boundariesAsOf: string;
   /** The totals group the row rolls up into, when totals are asked for. */
@@ -55,13 +53,40 @@ export interface PlannedGroup {
   readonly indicator: Indicator;
   readonly unit: UnitVersion;
   readonly period: Period;
+  readonly periods: readonly Period[];
   readonly term: string | null;
   readonly boundariesAsOf: string;
   readonly targetPeriod: Period | undefined;
 }
 
 /**
- * A calendar period whose value the rows of a template need, combined with the template's other parts
+ * A row (or a totals row) for a unit code that has no version on the row's boundaries' date (an
+ * abolished district asked about after it ended): it has no numbers, only the reason, so that a
+ * series across the reform still has a row for every period.
+ */
+export interface PlannedNote {
+  readonly noteId: number;
+  readonly indicator: Indicator;
+  /** The version of the code nearest the date: the last one before it, else the first after. */
+  readonly unit: UnitVersion;
+  readonly period: Period;
+  readonly periods: readonly Period[];
+  readonly term: string | null;
+  readonly boundariesAsOf: string;
+  readonly total: boolean;
+  readonly note: string;
+}
+
+/** The leaves a valued unit stands for in each month of a segment (DESIGN 3 rule 9; see `weights.ts`). */
+export interface PlannedWeight {
+  readonly unitId: string;
+  readonly fromMonth: number;
+  readonly toMonth: number;
+  readonly leaves: number;
+}
+
+/**
+ * A calendar period (or a span valued like one) whose value the rows of a template need, combined with the template's other parts
  * of the same role and side by the time rule.
  */
 export interface PlannedPart {
@@ -79,7 +104,9 @@ export interface PlannedPart {
 /** A period the query computes values for (parts and their sub-periods) or targets for. */
 export interface PlannedPeriod {
   readonly pid: number;
+  /** The period's code; a span that is no single period is `<first part>..<last part>`. */
   readonly code: string;
+  /** A span that is no single period is computed with the terms (TERM): its parts are years and finer. */
   readonly grain: Grain;
   readonly startMonth: number;
   readonly endMonth: number;
@@ -104,8 +131,10 @@ export interface PlannedIndicator {
 export interface AggregatePlan {
   readonly rows: PlannedRow[];
   readonly groups: PlannedGroup[];
-  /** The answer in order: a row (by rowId) or a total (by groupId). */
-  readonly output: { kind: 'ROW' | 'TOTAL'; id: number }[];
+  /** Rows and totals rows without numbers, for codes that do not resolve on their date. */
+  readonly notes: PlannedNote[];
+  /** The answer in order: a row (by rowId), a total (by groupId) or a row without numbers (by noteId). */
+  readonly output: { kind: 'ROW' | 'TOTAL' | 'NOTE'; id: number }[];
   /** Units whose values are computed (`valued`), and units whose own figures are only looked at (rule 4's partial units). */
   readonly units: { id: string; valued: boolean }[];
   /** The periods values are computed for (the parts and all their sub-periods), and target periods. */
@@ -115,6 +144,8 @@ export interface AggregatePlan {
   /** The recorded indicators values are computed for, and the requested indicators targets are. */
   readonly indicators: PlannedIndicator[];
   readonly parts: PlannedPart[];
+  /** The valued units' rule-9 weights by month. */
+  readonly weights: PlannedWeight[];
   /** Which steps of the dynamic programme, and which kinds of nodes in them, the query can need. */
   readonly shape: PlanShape;
 }
@@ -207,49 +238,31 @@ function requestedGroupBy(groupBy: unknown): Set<GroupBy> {
   return new Set(groupBy as GroupBy[]);
 }
 
-/** The calendar periods a span is made of; a period is its own single part. */
-function partsOf(span: Period | MonthSpan): Period[] {
-  return 'code' in span ? [span] : decomposeSpan(span);
-}
 
 function termOf(p: Period): string | null {
   return enclosingPeriod(p, 'TERM')?.code ?? null;
 }
 
-/** What the planner asks a catalogue about each unit, memoised per catalogue. */
-interface UnitFacts {
-  readonly fromMonth: number;
-  contributions?: Contributions;
-}
-const unitFactsCache = new WeakMap<UnitCatalog, Map<string, UnitFacts>>();
-
-function unitFacts(catalog: UnitCatalog, id: string): UnitFacts {
-  let byId = unitFactsCache.get(catalog);
-  if (!byId) unitFactsCache.set(catalog, (byId = new Map()));
-  let f = byId.get(id);
-  if (!f) byId.set(id, (f = { fromMonth: monthOf(catalog.get(id)!.validFrom) }));
-  return f;
+/** A request whose arguments were checked, in the planner's terms. */
+interface CheckedRequest {
+  readonly indicators: Indicator[];
+  readonly unitRefs: string[];
+  readonly level: Level | undefined;
+  readonly asOf: string | undefined;
+  readonly byUnit: boolean;
+  readonly byTerm: boolean;
+  readonly totals: boolean;
+  readonly rowPeriods: RowPeriod[];
 }
 
-function contributionsOf(catalog: UnitCatalog, id: string): Contributions {
-  const f = unitFacts(catalog, id);
-  return (f.contributions ??= catalog.contributions(id));
-}
-
-/**
- * Turns a request into a plan: validates it, resolves every unit on its boundaries' date, checks the
- * scope, expands levels, periods and terms, and lists each row's parts (the value, the same period
- * last year and the year to date) and the units and periods the SQL has to compute. It reads no
- * figures: what the figures make of the plan is decided in SQL.
- */
-export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, options: PlanOptions = {}): AggregatePlan {
+/** Checks every argument of a request, naming the argument of the first that is wrong. */
+function checkRequest(request: AggregateRequest): CheckedRequest {
   if (!request || typeof request !== 'object') throw badInput('query', 'The aggregate query is missing');
   const indicators = requestedIndicators(request.indicators);
   const groupBy = requestedGroupBy(request.groupBy);
   if (request.level !== undefined && request.level !== null && !LEVELS.includes(request.level)) {
     throw badInput('level', `Argument "level" must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(request.level)}`);
   }
-  const level: Level | undefined = request.level ?? undefined;
   const asOf = request.boundariesAsOf ?? undefined;
   if (asOf !== undefined && (typeof asOf !== 'string' || !isValidIsoDate(asOf))) {
     throw badInput('boundariesAsOf', `Argument "boundariesAsOf" must be a date as YYYY-MM-DD; got ${JSON.stringify(asOf)}`);
@@ -261,60 +274,103 @@ export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, o
   for (const ref of unitRefs) {
     if (typeof ref !== 'string' || ref.trim() === '') throw badInput('units', `Argument "units" got ${JSON.stringify(ref)}, not a unit code`);
   }
-  let periods = requestedPeriods(request);
-  const byPeriod = groupBy.has('PERIOD');
+  const periods = requestedPeriods(request);
   const byTerm = groupBy.has('TERM');
-  if (byTerm && !byPeriod) {
-    const seen = new Set<string>();
-    // Each period is replaced by the term that contains it; a period in no single term (a year
-    // across two terms) has none.
-    periods = periods
-      .flatMap((p) => enclosingPeriod(p, 'TERM') ?? [])
-      .filter((t) => !seen.has(t.code) && seen.add(t.code))
-      .sort((a, b) => a.startMonth - b.startMonth);
-  }
   const byUnit = groupBy.has('UNIT');
-  const totals = Boolean(request.totals) || !byUnit;
-  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  return {
+    indicators,
+    unitRefs,
+    level: request.level ?? undefined,
+    asOf,
+    byUnit,
+    byTerm,
+    totals: Boolean(request.totals) || !byUnit,
+    rowPeriods: byTerm && !groupBy.has('PERIOD') ? periodsByTerm(periods) : periods.map((p) => ({ label: p, parts: [p] })),
+  };
+}
 
-  // Resolve every requested unit for every period (the date differs per period without boundariesAsOf).
-  interface Resolved {
-    unit: UnitVersion;
-    members: UnitVersion[];
-    date: string;
+/**
+ * groupBy TERM without PERIOD ("Terms, in detail"): one row period per term containing requested
+ * periods, combining only those periods; a period in no single term (a year across two) has none.
+ */
+function periodsByTerm(periods: readonly Period[]): RowPeriod[] {
+  const byTerm = new Map<string, { label: Period; parts: Period[] }>();
+  for (const p of periods) {
+    const term = enclosingPeriod(p, 'TERM');
+    if (!term) continue;
+    const entry = byTerm.get(term.code) ?? { label: term, parts: [] };
+    byTerm.set(term.code, entry);
+    // Overlapping requested periods (2022 and 2022S1) would count months twice: the larger one stands.
+    if (!entry.parts.some((q) => q.startMonth <= p.startMonth && p.endMonth <= q.endMonth)) {
+      entry.parts = entry.parts.filter((q) => !(p.startMonth <= q.startMonth && q.endMonth <= p.endMonth));
+      entry.parts.push(p);
+    }
   }
-  const resolved: Resolved[][] = unitRefs.map(() => []);
-  periods.forEach((p, pi) => {
-    const date = asOf ?? p.end;
-    unitRefs.forEach((ref, ui) => {
-      const unit = ref.includes('@') ? catalog.get(ref) : catalog.resolve(ref, date);
-      if (!unit) {
-        const message = ref.includes('@')
-          ? `Argument "units": no unit version has the id "${ref}"`
-          : `Argument "units": unit "${ref}" has no version valid on ${date}`;
-        throw clientError(ErrorCode.UNIT_NOT_FOUND, message, { argument: 'units', unit: ref, date });
-      }
-      if (options.scope && !options.scope.has(unit.id)) {
-        throw clientError(ErrorCode.FORBIDDEN, `Argument "units": you are not allowed to read unit "${ref}"`, {
-          argument: 'units',
-          unit: ref,
-        });
-      }
-      const members = level
-        ? catalog
-            .subtree(unit.id)
-            .filter((u) => u.level === level && (u.id === unit.id || isValidOn(u, date)))
-            .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-        : [unit];
-      resolved[ui]![pi] = { unit, members, date };
-    });
-  });
+  return [...byTerm.values()]
+    .map((e) => ({ label: e.label, parts: e.parts.sort((a, b) => a.startMonth - b.startMonth) }))
+    .sort((a, b) => a.label.startMonth - b.label.startMonth);
+}
 
+/** A requested unit on one row period's boundaries: its version and the units the rows are for. */
+interface Resolved {
+  readonly unit: UnitVersion;
+  readonly members: UnitVersion[];
+  readonly date: string;
+  /** Set when the code has no version on the date: the rows carry this reason and no numbers. */
+  readonly note: string | null;
+}
+
+function compareUnits(a: UnitVersion, b: UnitVersion): number {
+  return a.code < b.code ? -1 : a.code > b.code ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * Resolves a unit reference on a date (DESIGN 3): a version id as it is, a code to its version valid
+ * then. A code that exists but has no version on the date gives its nearest version and a reason, so
+ * that a series across the reform answers every period; one that never existed is refused.
+ */
+function resolveRef(catalog: UnitCatalog, ref: string, date: string, level: Level | undefined, scope: ReadonlySet<string> | undefined): Resolved {
+  let unit = ref.includes('@') ? catalog.get(ref) : catalog.resolve(ref, date);
+  let note: string | null = null;
+  if (!unit && !ref.includes('@')) {
+    const versions = catalog.versionsOf(ref);
+    const before = versions.filter((v) => v.validFrom <= date);
+    unit = before[before.length - 1] ?? versions[0];
+    if (unit) {
+      const when = unit.validTo !== null && unit.validTo < date ? `it ended on ${unit.validTo}` : `it began on ${unit.validFrom}`;
+      note = `Unit ${ref} has no version valid on ${date} (${when}); ask with boundariesAsOf for a date it was valid, or for the units that took over its territory`;
+    }
+  }
+  if (!unit) {
+    const message = ref.includes('@') ? `Argument "units": no unit version has the id "${ref}"` : `Argument "units": unit "${ref}" has no version valid on ${date}`;
+    throw clientError(ErrorCode.UNIT_NOT_FOUND, message, { argument: 'units', unit: ref, date });
+  }
+  if (scope && !scope.has(unit.id)) {
+    throw clientError(ErrorCode.FORBIDDEN, `Argument "units": you are not allowed to read unit "${ref}"`, { argument: 'units', unit: ref });
+  }
+  if (note) return { unit, members: [unit], date, note };
+  const members = level
+    ? catalog
+        .subtree(unit.id)
+        .filter((u) => u.level === level && (u.id === unit.id || isValidOn(u, date)))
+        .sort(compareUnits)
+    : [unit];
+  return { unit, members, date, note: null };
+}
+
+/** Every requested unit on every row period's boundaries: the date differs per period without boundariesAsOf. */
+function resolveUnits(catalog: UnitCatalog, req: CheckedRequest, scope: ReadonlySet<string> | undefined): Resolved[][] {
+  return req.unitRefs.map((ref) =>
+    req.rowPeriods.map((rp) => resolveRef(catalog, ref, req.asOf ?? rp.parts[rp.parts.length - 1]!.end, req.level, scope)),
+  );
+}
+
+function checkRowLimit(req: CheckedRequest, resolved: Resolved[][], maxRows: number): void {
   let outputCount = 0;
   for (const perUnit of resolved) {
-    for (const r of perUnit) outputCount += (byUnit ? r.members.length : 0) + (totals ? 1 : 0);
+    for (const r of perUnit) outputCount += (req.byUnit ? r.members.length : 0) + (req.totals ? 1 : 0);
   }
-  outputCount *= indicators.length;
+  outputCount *= req.indicators.length;
   if (outputCount > maxRows) {
     throw clientError(
       ErrorCode.RESULT_TOO_LARGE,
@@ -322,189 +378,92 @@ export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, o
       { argument: 'query', rows: outputCount, maxRows },
     );
   }
+}
 
-  // Each row's parts: the value of P, the same period a year earlier, and the year to date. Rows of
-  // one indicator and period share their parts (a template), so those are worked out once.
-  const periodIds = new Map<string, number>();
-  const periodList: PlannedPeriod[] = [];
-  const subs: AggregatePlan['subs'] = [];
-  const periodId = (p: Period, as: 'value' | 'target' | 'part'): number => {
-    let pid = periodIds.get(p.code);
-    if (pid === undefined) {
-      pid = periodList.length;
-      periodIds.set(p.code, pid);
-      periodList.push({
-        pid,
-        code: p.code,
-        grain: p.grain,
-        startMonth: p.startMonth,
-        endMonth: p.endMonth,
-        value: false,
-        target: false,
-        part: false,
-        parentEnd: null,
-      });
-    }
-    const planned = periodList[pid]!;
-    if (as === 'part' && !planned.part) periodList[pid] = { ...periodList[pid]!, part: true };
-    const flag = as === 'target' ? 'target' : 'value';
-    if (!planned[flag]) {
-      periodList[pid] = { ...periodList[pid]!, [flag]: true };
-      // Rule 2 splits a period down to months: every sub-period of a value period is one too.
-      if (flag === 'value') {
-        subPeriods(p).forEach((sub, ord) => {
-          const child = periodId(sub, 'value');
-          const c = periodList[child]!;
-          periodList[child] = { ...c, parentEnd: Math.max(c.parentEnd ?? -Infinity, p.endMonth) };
-          subs.push({ parent: pid!, child, ord });
-        });
-      }
-    }
-    return pid;
-  };
-  const indicatorIds = new Map<string, number>();
-  const indicatorList: PlannedIndicator[] = [];
-  const indicatorId = (i: Indicator, as: 'value' | 'target'): number => {
-    let iid = indicatorIds.get(i.code);
-    if (iid === undefined) {
-      iid = indicatorList.length;
-      indicatorIds.set(i.code, iid);
-      indicatorList.push({ iid, code: i.code, rule: i.rule, value: false, target: false });
-    }
-    const planned = indicatorList[iid]!;
-    if (!planned[as]) indicatorList[iid] = { ...planned, [as]: true };
-    return iid;
-  };
-  interface Template {
-    role: PartRole;
-    side: PartSide;
-    base: number;
-    rule: Rule;
-    periods: number[];
-  }
-  const templates = new Map<string, number>();
-  const templateParts: PlannedPart[] = [];
-  /** The id of the parts shared by the rows of one indicator and period. */
-  const templateOf = (indicator: Indicator, p: Period, tp: Period | undefined): number => {
-    const key = `${indicator.code}|${p.code}`;
-    const known = templates.get(key);
-    if (known !== undefined) return known;
-    const list: Template[] = [];
-    const sides: [PartSide, Indicator][] =
-      indicator.rule === 'RATIO'
-        ? [
-            ['N', findIndicator(indicator.numerator!)!],
-            ['D', findIndicator(indicator.denominator!)!],
-          ]
-        : [['N', indicator]];
-    const same = partsOf(shiftYears(p, -1));
-    for (const [side, base] of sides) {
-      const iid = indicatorId(base, 'value');
-      list.push({ role: 'VALUE', side, base: iid, rule: base.rule, periods: [periodId(p, 'part')] });
-      list.push({ role: 'SAME', side, base: iid, rule: base.rule, periods: same.map((s) => periodId(s, 'part')) });
-      if (tp) {
-        // DESIGN 3 rule 5: a STOCK's year to date is its value at the end of P; a FLOW's is its value
-        // over [start of the target period, end of P], which is P itself when P starts the target period.
-        const ytd =
-          base.rule === 'STOCK' || tp.startMonth === p.startMonth
-            ? [p]
-            : decomposeSpan({ startMonth: tp.startMonth, endMonth: p.endMonth });
-        list.push({ role: 'YTD', side, base: iid, rule: base.rule, periods: ytd.map((y) => periodId(y, 'part')) });
-      }
-    }
-    if (tp) {
-      indicatorId(indicator, 'target');
-      periodId(tp, 'target');
-    }
-    const templateId = templates.size;
-    templates.set(key, templateId);
-    for (const t of list) {
-      t.periods.forEach((period, ord) => templateParts.push({ templateId, role: t.role, side: t.side, base: t.base, rule: t.rule, period, ord }));
-    }
-    return templateId;
-  };
-  const rows: PlannedRow[] = [];
-  const groups: PlannedGroup[] = [];
-  const output: AggregatePlan['output'] = [];
-  for (const indicator of indicators) {
-    const targetPeriods = periods.map((p) => (indicator.targetGrain ? enclosingPeriod(p, indicator.targetGrain) : undefined));
-    const terms = periods.map((p) => (byTerm ? termOf(p) : null));
-    for (let ui = 0; ui < unitRefs.length; ui++) {
+/** The rows, totals and rows without numbers of a plan, and the order of the answer. */
+interface PlannedAnswer {
+  readonly rows: PlannedRow[];
+  readonly groups: PlannedGroup[];
+  readonly notes: PlannedNote[];
+  readonly output: AggregatePlan['output'];
+}
+
+/**
+ * Lists the answer's rows in order (indicators as requested, then requested units, their members by
+ * code then period, then the totals), each with its template of parts.
+ */
+function planRows(builder: PlanBuilder, req: CheckedRequest, resolved: Resolved[][]): PlannedAnswer {
+  const answer: PlannedAnswer = { rows: [], groups: [], notes: [], output: [] };
+  for (const indicator of req.indicators) {
+    const targetPeriods = req.rowPeriods.map((rp) => targetPeriodOf(indicator, rp));
+    const terms = req.rowPeriods.map((rp) => (req.byTerm ? termOf(rp.label) : null));
+    for (const perPeriod of resolved) {
       const cells: { member: UnitVersion; pi: number }[] = [];
-      const groupIds: number[] = [];
-      periods.forEach((p, pi) => {
-        const r = resolved[ui]![pi]!;
-        const targetPeriod = targetPeriods[pi];
-        if (totals) {
-          groupIds[pi] = groups.length;
-          groups.push({
-            groupId: groups.length,
-            indicator,
-            unit: r.unit,
-            period: p,
-            term: terms[pi]!,
-            boundariesAsOf: r.date,
-            targetPeriod,
-          });
+      const totals: AggregatePlan['output'] = [];
+      perPeriod.forEach((r, pi) => {
+        const rp = req.rowPeriods[pi]!;
+        const base = { indicator, unit: r.unit, period: rp.label, periods: rp.parts, term: terms[pi]!, boundariesAsOf: r.date };
+        if (req.totals && r.note) {
+          totals.push({ kind: 'NOTE', id: answer.notes.length });
+          answer.notes.push({ ...base, noteId: answer.notes.length, total: true, note: r.note });
+        } else if (req.totals) {
+          totals.push({ kind: 'TOTAL', id: answer.groups.length });
+          answer.groups.push({ ...base, groupId: answer.groups.length, targetPeriod: targetPeriods[pi] });
         }
         for (const member of r.members) cells.push({ member, pi });
       });
-      cells.sort((a, b) =>
-        a.member.code < b.member.code ? -1 : a.member.code > b.member.code ? 1 : a.member.id < b.member.id ? -1 : a.member.id > b.member.id ? 1 : a.pi - b.pi,
-      );
-      for (const { member, pi } of cells) {
-        const p = periods[pi]!;
-        const row: PlannedRow = {
-          rowId: rows.length,
-          indicator,
-          unit: member,
-          period: p,
-          term: terms[pi]!,
-          boundariesAsOf: resolved[ui]![pi]!.date,
-          groupId: totals ? groupIds[pi]! : null,
-          emit: byUnit,
-          targetPeriod: targetPeriods[pi],
-          templateId: templateOf(indicator, p, targetPeriods[pi]),
-        };
-        rows.push(row);
-        if (byUnit) output.push({ kind: 'ROW', id: row.rowId });
-      }
-      if (totals) for (const id of groupIds) output.push({ kind: 'TOTAL', id });
+      cells.sort((a, b) => compareUnits(a.member, b.member) || a.pi - b.pi);
+      for (const { member, pi } of cells) addRow(builder, req, answer, { indicator, member, pi, resolved: perPeriod[pi]!, term: terms[pi]!, targetPeriod: targetPeriods[pi], totals });
+      answer.output.push(...totals);
     }
   }
+  return answer;
+}
 
+/** One member's row of a requested unit and row period, or its row without numbers. */
+function addRow(
+  builder: PlanBuilder,
+  req: CheckedRequest,
+  answer: PlannedAnswer,
+  cell: { indicator: Indicator; member: UnitVersion; pi: number; resolved: Resolved; term: string | null; targetPeriod: Period | undefined; totals: AggregatePlan['output'] },
+): void {
+  const rp = req.rowPeriods[cell.pi]!;
+  const base = { indicator: cell.indicator, unit: cell.member, period: rp.label, periods: rp.parts, term: cell.term, boundariesAsOf: cell.resolved.date };
+  if (cell.resolved.note) {
+    if (!req.byUnit) return;
+    answer.output.push({ kind: 'NOTE', id: answer.notes.length });
+    answer.notes.push({ ...base, noteId: answer.notes.length, total: false, note: cell.resolved.note });
+    return;
+  }
+  const total = req.totals ? cell.totals[cell.pi] : undefined;
+  const row: PlannedRow = {
+    ...base,
+    rowId: answer.rows.length,
+    groupId: total?.kind === 'TOTAL' ? total.id : null,
+    emit: req.byUnit,
+    targetPeriod: cell.targetPeriod,
+    templateId: builder.templateOf(cell.indicator, rp, cell.targetPeriod),
+  };
+  answer.rows.push(row);
+  if (req.byUnit) answer.output.push({ kind: 'ROW', id: row.rowId });
+}
+
+/**
+ * Turns a request into a plan: validates it, resolves every unit on its boundaries' date, checks the
+ * scope, expands levels, periods and terms, and lists each row's parts (the value, the same period
+ * last year and the year to date), the units and periods the SQL has to compute and the units'
+ * rule-9 weights. It reads no figures: what the figures make of the plan is decided in SQL.
+ */
+export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, options: PlanOptions = {}): AggregatePlan {
+  const req = checkRequest(request);
+  const resolved = resolveUnits(catalog, req, options.scope);
+  checkRowLimit(req, resolved, options.maxRows ?? DEFAULT_MAX_ROWS);
+  const builder = new PlanBuilder();
+  const { rows, groups, notes, output } = planRows(builder, req, resolved);
   // A RATIO total's target is the requested unit's own, looked up by its target period.
-  for (const g of groups) if (g.targetPeriod) periodId(g.targetPeriod, 'target');
-
-  // The units to compute: the rows' units with their subtrees, and for a unit asked about a time
-  // before it existed, the older units its figures are made of (rule 4), with their subtrees.
-  let earliestEnd = Infinity;
-  let latestEnd = -Infinity;
-  for (const p of periodList) {
-    earliestEnd = Math.min(earliestEnd, p.endMonth);
-    latestEnd = Math.max(latestEnd, p.endMonth);
-  }
-  const valued = new Set<string>();
-  const factOnly = new Set<string>();
-  const stack: string[] = [];
-  for (const row of rows) stack.push(row.unit.id);
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (valued.has(id)) continue;
-    valued.add(id);
-    const from = unitFacts(catalog, id).fromMonth;
-    // A unit asked only about times before it existed takes nothing from its children.
-    if (latestEnd >= from) for (const child of catalog.children(id)) stack.push(child.id);
-    if (earliestEnd < from) {
-      const c = contributionsOf(catalog, id);
-      for (const w of c.whole) stack.push(w);
-      for (const s of c.shares) stack.push(s.id);
-      for (const p of c.partial) factOnly.add(p);
-    }
-  }
-  const units = [...valued].map((id) => ({ id, valued: true }));
-  for (const id of factOnly) if (!valued.has(id)) units.push({ id, valued: false });
-
-  const shape = planShape(catalog, { units, periods: periodList, groups });
-  return { rows, groups, output, units, periods: periodList, subs, indicators: indicatorList, parts: templateParts, shape };
+  for (const g of groups) if (g.targetPeriod) builder.periodId(g.targetPeriod, 'target');
+  const periods = builder.periods;
+  const units = planUnits(catalog, rows, periods);
+  const shape = planShape(catalog, { units, periods, groups });
+  return { rows, groups, notes, output, units, periods, subs: builder.subs, indicators: builder.indicators, parts: builder.parts, weights: planWeights(catalog, units), shape };
 }

@@ -71,6 +71,12 @@ export const PLAN_TABLES = {
     ['unit_id', 'VARCHAR'],
     ['target_period', 'VARCHAR'],
   ],
+  plan_weights: [
+    ['unit_id', 'VARCHAR'],
+    ['from_month', 'INTEGER'],
+    ['to_month', 'INTEGER'],
+    ['leaves', 'DOUBLE'],
+  ],
   plan_parts: [
     ['template_id', 'INTEGER'],
     ['role', 'VARCHAR'],
@@ -93,12 +99,15 @@ const WORK_TABLES: Record<string, Columns> = {
     ['value', 'DOUBLE'],
     ['complete', 'BOOLEAN'],
     ['has_own', 'BOOLEAN'],
+    ['reported', 'DOUBLE'],
+    ['delta', 'DOUBLE'],
   ],
   dp_target: [
     ['iid', 'INTEGER'],
     ['uid', 'INTEGER'],
     ['pid', 'INTEGER'],
     ['value', 'DOUBLE'],
+    ['reported', 'DOUBLE'],
   ],
 };
 
@@ -119,6 +128,30 @@ export function pct(a: string, b: string): string {
 }
 
 /**
+ * What DESIGN 3 rule 9 expects of a unit over a period, as an aggregate over the unit's weight
+ * segments joined as `w` (see `weights.ts`): for a FLOW its leaf-months, the segments' leaves times
+ * the months they share with the period; for a STOCK the leaves of the period's last month. `rule`,
+ * `start` and `end` are columns the query groups by.
+ */
+export function expectedAggregate(rule: string, start: string, end: string): string {
+  return `(CASE WHEN ${rule} = 'STOCK'
+        THEN coalesce(max(w.leaves) FILTER (WHERE ${end} BETWEEN w.from_month AND w.to_month), 0)
+        ELSE coalesce(sum(w.leaves * (least(w.to_month, ${end}) - greatest(w.from_month, ${start}) + 1))
+          FILTER (WHERE w.from_month <= ${end} AND w.to_month >= ${start}), 0) END)`;
+}
+
+/**
+ * Coverage (rule 9), from 0 to 1: reported / expected; a number nothing was expected of is covered
+ * exactly when it has a value (the reference evaluator's \`coverageOf\`).
+ */
+export function coverage(expected: string, reported: string, value: string): string {
+  return `(CASE WHEN (${expected}) > 0 THEN least(1, greatest(0, (${reported}) / (${expected}))) WHEN (${value}) IS NOT NULL THEN 1 ELSE 0 END)`;
+}
+
+/** Coverage this close to 1 is 1: shares such as 1/3 do not sum exactly. */
+const COMPLETE_AT = 1 - 1e-9;
+
+/**
  * Creates (empty) the plan and work tables on a connection. The engine creates them once per
  * connection, outside any transaction, and fills them inside each query's transaction.
  */
@@ -130,12 +163,13 @@ export function createPlanTablesStatements(): SqlStatement[] {
 
 /**
  * The tables derived from the plan tables and the store's tables, in the order they are filled: the
- * plan's units with their integer keys and rule-4 months (`pu`), its rows likewise (`pr`), the
+ * plan's units with their integer keys and rule-4 months (`pu`), its rows likewise (`pr`), the valued
+ * units' rule-9 weight segments (`pw`), the
  * recorded values the query can use (`plan_facts`), the value periods inside which a unit that lies
  * only partly in a newer one recorded a value (`plan_partial_inside`: rule 4's lost figures), and the
  * recorded targets of the target periods (`plan_target_facts`).
  */
-export const DERIVED_TABLES = ['pu', 'pr', 'plan_facts', 'plan_partial_inside', 'plan_target_facts'] as const;
+export const DERIVED_TABLES = ['pu', 'pr', 'pw', 'plan_facts', 'plan_partial_inside', 'plan_target_facts'] as const;
 
 /** The name of a derived table. */
 export type DerivedTable = (typeof DERIVED_TABLES)[number];
@@ -153,6 +187,9 @@ function derivedTableSelect(table: DerivedTable): string {
     case 'pr':
       return `SELECT r.row_id, r.template_id, r.iid, r.rule, u.uid, r.target_pid, r.group_id, r.emit
       FROM plan_rows r JOIN ${UNIT_TABLE} u ON u.id = r.unit_id`;
+    case 'pw':
+      return `SELECT u.uid, w.from_month, w.to_month, w.leaves
+      FROM plan_weights w JOIN ${UNIT_TABLE} u ON u.id = w.unit_id`;
     case 'plan_facts':
       return `SELECT i.iid, pu.uid, p.pid, f.start_month, f.end_month, f.value
       FROM ${FACT_TABLE} f
@@ -290,14 +327,21 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
     )`,
   ];
   if (own) {
+    // Rule 9: an own figure reports everything expected of its node.
     ctes.push(`own AS MATERIALIZED (
-      SELECT f.iid, f.uid, f.pid, f.value, TRUE AS complete, TRUE AS has_own
+      SELECT f.iid, f.uid, f.pid, any_value(f.value) AS value, TRUE AS complete, TRUE AS has_own,
+        ${expectedAggregate('ind.rule', 'per.start_month', 'per.end_month')} AS reported,
+        0::DOUBLE AS delta
       FROM plan_facts f JOIN su ON su.uid = f.uid JOIN per ON per.pid = f.pid
+      JOIN plan_indicators ind ON ind.iid = f.iid
+      LEFT JOIN pw w ON w.uid = f.uid
+      GROUP BY f.iid, f.uid, f.pid, ind.rule, per.start_month, per.end_month
     )`);
   }
   const beforeParts: string[] = [];
   if (before) {
-    beforeParts.push(`SELECT v.iid, c.unit_uid AS uid, v.pid, v.value * c.share AS value, v.complete
+    beforeParts.push(`SELECT v.iid, c.unit_uid AS uid, v.pid, v.value * c.share AS value, v.complete,
+        v.reported * c.share AS reported, v.delta * c.share AS delta
       FROM ${CONTRIBUTION_TABLE} c
       JOIN su ON su.uid = c.unit_uid
       JOIN dp_value v ON v.uid = c.contributor_uid
@@ -306,7 +350,8 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
         AND (per.is_part OR per.parent_end >= su.valid_from_month)`);
   }
   if (partial) {
-    beforeParts.push(`SELECT i.iid, c.unit_uid AS uid, i.pid, NULL::DOUBLE AS value, FALSE AS complete
+    beforeParts.push(`SELECT i.iid, c.unit_uid AS uid, i.pid, NULL::DOUBLE AS value, FALSE AS complete,
+        0::DOUBLE AS reported, 0::DOUBLE AS delta
       FROM ${CONTRIBUTION_TABLE} c
       JOIN su ON su.uid = c.unit_uid
       JOIN plan_partial_inside i ON i.uid = c.contributor_uid
@@ -319,21 +364,32 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
       ${beforeParts.join('\n      UNION ALL\n      ')}
     )`);
     ctes.push(`before AS (
-      SELECT b.iid, b.uid, b.pid, sum(b.value) AS value, bool_and(b.complete) AS complete, FALSE AS has_own
+      SELECT b.iid, b.uid, b.pid, sum(b.value) AS value, bool_and(b.complete) AS complete, FALSE AS has_own,
+        sum(b.reported) AS reported, sum(b.delta) AS delta
       FROM before_parts b${notOwn('b')}
       GROUP BY b.iid, b.uid, b.pid
     )`);
   }
   if (split) {
-    ctes.push(`split AS (
-      SELECT v.iid, v.uid, s.parent AS pid,
+    // Rule 9: a FLOW sums its parts' weights; a STOCK takes the part whose value it took, whose
+    // expected weight differs from the node's (the leaves of its own last month) before a reform.
+    ctes.push(`split_parts AS (
+      SELECT v.iid, v.uid, s.parent AS pid, any_value(ind.rule) AS rule, any_value(per.end_month) AS end_month,
         CASE WHEN any_value(ind.rule) = 'STOCK'
           THEN arg_max(v.value, s.ord) FILTER (WHERE v.value IS NOT NULL)
           ELSE sum(v.value) END AS value,
         bool_and(v.complete) AS complete,
-        bool_or(v.has_own) AS has_own
+        bool_or(v.has_own) AS has_own,
+        CASE WHEN any_value(ind.rule) = 'STOCK'
+          THEN coalesce(arg_max(v.reported, s.ord) FILTER (WHERE v.value IS NOT NULL), 0)
+          ELSE sum(v.reported) END AS reported,
+        CASE WHEN any_value(ind.rule) = 'STOCK'
+          THEN coalesce(arg_max(v.delta, s.ord) FILTER (WHERE v.value IS NOT NULL), 0)
+          ELSE 0 END AS delta,
+        arg_max(sub.end_month, s.ord) FILTER (WHERE v.value IS NOT NULL) AS taken_end
       FROM dp_value v
       JOIN plan_subs s ON s.child = v.pid
+      JOIN plan_periods sub ON sub.pid = v.pid
       JOIN per ON per.pid = s.parent
       JOIN su ON su.uid = v.uid
       JOIN plan_indicators ind ON ind.iid = v.iid
@@ -341,20 +397,28 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
       GROUP BY v.iid, v.uid, s.parent
       HAVING bool_or(v.has_own) OR (any_value(per.start_month) < any_value(su.first_whole_month) AND any_value(per.grain) <> 'MONTH')
     )`);
+    ctes.push(`split AS (
+      SELECT x.iid, x.uid, x.pid, x.value, x.complete, x.has_own, x.reported,
+        x.delta + CASE WHEN x.rule = 'STOCK' AND x.taken_end < x.end_month
+          THEN coalesce(a.leaves, 0) - coalesce(b.leaves, 0) ELSE 0 END AS delta
+      FROM split_parts x
+      LEFT JOIN pw a ON a.uid = x.uid AND x.taken_end BETWEEN a.from_month AND a.to_month
+      LEFT JOIN pw b ON b.uid = x.uid AND x.end_month BETWEEN b.from_month AND b.to_month
+    )`);
   }
   const locals: string[] = [];
-  if (own) locals.push('SELECT iid, uid, pid, value, complete, has_own FROM own');
-  if (beforeParts.length) locals.push('SELECT iid, uid, pid, value, complete, has_own FROM before');
-  if (split) locals.push(`SELECT s.iid, s.uid, s.pid, s.value, s.complete, s.has_own FROM split s${notOwn('s')}`);
+  if (own) locals.push(`SELECT ${NODE_COLUMNS} FROM own`);
+  if (beforeParts.length) locals.push(`SELECT ${NODE_COLUMNS} FROM before`);
+  if (split) locals.push(`SELECT s.iid, s.uid, s.pid, s.value, s.complete, s.has_own, s.reported, s.delta FROM split s${notOwn('s')}`);
   // Read three times when lifted, else once.
   ctes.push(`local AS ${lift ? 'MATERIALIZED ' : ''}(
       ${locals.join('\n      UNION ALL\n      ')}
     )`);
-  const selects = ['SELECT iid, uid, pid, value, complete, has_own FROM local WHERE value IS NOT NULL OR NOT complete'];
+  const selects = [`SELECT ${NODE_COLUMNS} FROM local WHERE value IS NOT NULL OR NOT complete`];
   if (lift) {
     ctes.push(
       `lifted AS MATERIALIZED (
-      SELECT l.iid, l.uid, l.pid, l.value, l.complete, t.ancestor_uid, t.distance,
+      SELECT l.iid, l.uid, l.pid, l.value, l.complete, l.reported, l.delta, t.ancestor_uid, t.distance,
         per.grain, per.start_month, per.end_month, a.valid_from_month, a.first_whole_month
       FROM local l
       JOIN ${CLOSURE_TABLE} t ON t.descendant_uid = l.uid AND t.distance > 0
@@ -371,22 +435,26 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
       GROUP BY x.iid, x.uid, x.pid
     )`,
       `pushed AS (
-      SELECT x.iid, x.ancestor_uid AS uid, x.pid, sum(x.value) AS value, bool_and(x.complete) AS complete, FALSE AS has_own
+      SELECT x.iid, x.ancestor_uid AS uid, x.pid, sum(x.value) AS value, bool_and(x.complete) AS complete, FALSE AS has_own,
+        sum(x.reported) AS reported, sum(x.delta) AS delta
       FROM lifted x
       LEFT JOIN blocked b ON b.iid = x.iid AND b.uid = x.uid AND b.pid = x.pid
       WHERE b.distance IS NULL OR x.distance < b.distance
       GROUP BY x.iid, x.ancestor_uid, x.pid
     )`,
     );
-    selects.push('SELECT iid, uid, pid, value, complete, has_own FROM pushed WHERE value IS NOT NULL OR NOT complete');
+    selects.push(`SELECT ${NODE_COLUMNS} FROM pushed WHERE value IS NOT NULL OR NOT complete`);
   }
   return statement(
-    `INSERT INTO dp_value (iid, uid, pid, value, complete, has_own)
+    `INSERT INTO dp_value (${NODE_COLUMNS})
     WITH ${ctes.join(',\n    ')}
     ${selects.join('\n    UNION ALL\n    ')}`,
     [grain, stage],
   );
 }
+
+/** The columns of a node of the value programme. */
+const NODE_COLUMNS = 'iid, uid, pid, value, complete, has_own, reported, delta';
 
 /** The kinds of targets one target step computes (see {@link targetStepStatement}). */
 export interface TargetStepParts {
@@ -418,13 +486,18 @@ export function targetStepStatement(stage: number, parts: TargetStepParts = ALL_
   ];
   if (own) {
     ctes.push(`own AS MATERIALIZED (
-      SELECT f.iid, f.uid, f.pid, f.target AS value
+      SELECT f.iid, f.uid, f.pid, any_value(f.target) AS value,
+        ${expectedAggregate('ind.rule', 'per.start_month', 'per.end_month')} AS reported
       FROM plan_target_facts f JOIN su ON su.uid = f.uid
+      JOIN plan_periods per ON per.pid = f.pid
+      JOIN plan_indicators ind ON ind.iid = f.iid
+      LEFT JOIN pw w ON w.uid = f.uid
+      GROUP BY f.iid, f.uid, f.pid, ind.rule, per.start_month, per.end_month
     )`);
   }
   if (before) {
     ctes.push(`before AS (
-      SELECT v.iid, c.unit_uid AS uid, v.pid, sum(v.value * c.share) AS value
+      SELECT v.iid, c.unit_uid AS uid, v.pid, sum(v.value * c.share) AS value, sum(v.reported * c.share) AS reported
       FROM ${CONTRIBUTION_TABLE} c
       JOIN su ON su.uid = c.unit_uid
       JOIN dp_target v ON v.uid = c.contributor_uid
@@ -435,18 +508,18 @@ export function targetStepStatement(stage: number, parts: TargetStepParts = ALL_
     )`);
   }
   const locals: string[] = [];
-  if (own) locals.push('SELECT iid, uid, pid, value FROM own');
+  if (own) locals.push('SELECT iid, uid, pid, value, reported FROM own');
   if (before) {
-    locals.push(`SELECT b.iid, b.uid, b.pid, b.value FROM before b${own ? '\n      ANTI JOIN own o ON o.iid = b.iid AND o.uid = b.uid AND o.pid = b.pid' : ''}`);
+    locals.push(`SELECT b.iid, b.uid, b.pid, b.value, b.reported FROM before b${own ? '\n      ANTI JOIN own o ON o.iid = b.iid AND o.uid = b.uid AND o.pid = b.pid' : ''}`);
   }
   ctes.push(`local AS ${lift ? 'MATERIALIZED ' : ''}(
       ${locals.join('\n      UNION ALL\n      ')}
     )`);
-  const selects = ['SELECT iid, uid, pid, value FROM local WHERE value IS NOT NULL'];
+  const selects = ['SELECT iid, uid, pid, value, reported FROM local WHERE value IS NOT NULL'];
   if (lift) {
     ctes.push(
       `lifted AS MATERIALIZED (
-      SELECT l.iid, l.uid, l.pid, l.value, t.ancestor_uid, t.distance, per.end_month, a.valid_from_month
+      SELECT l.iid, l.uid, l.pid, l.value, l.reported, t.ancestor_uid, t.distance, per.end_month, a.valid_from_month
       FROM local l
       JOIN plan_indicators ind ON ind.iid = l.iid AND ind.rule <> 'RATIO'
       JOIN ${CLOSURE_TABLE} t ON t.descendant_uid = l.uid AND t.distance > 0
@@ -468,17 +541,17 @@ export function targetStepStatement(stage: number, parts: TargetStepParts = ALL_
       GROUP BY x.iid, x.uid, x.pid
     )`,
       `pushed AS (
-      SELECT x.iid, x.ancestor_uid AS uid, x.pid, sum(x.value) AS value
+      SELECT x.iid, x.ancestor_uid AS uid, x.pid, sum(x.value) AS value, sum(x.reported) AS reported
       FROM lifted x
       LEFT JOIN blocked b ON b.iid = x.iid AND b.uid = x.uid AND b.pid = x.pid
       WHERE b.distance IS NULL OR x.distance < b.distance
       GROUP BY x.iid, x.ancestor_uid, x.pid
     )`,
     );
-    selects.push('SELECT iid, uid, pid, value FROM pushed WHERE value IS NOT NULL');
+    selects.push('SELECT iid, uid, pid, value, reported FROM pushed WHERE value IS NOT NULL');
   }
   return statement(
-    `INSERT INTO dp_target (iid, uid, pid, value)
+    `INSERT INTO dp_target (iid, uid, pid, value, reported)
     WITH ${ctes.join(',\n    ')}
     ${selects.join('\n    UNION ALL\n    ')}`,
     [stage],
@@ -502,32 +575,114 @@ export interface ResultParts {
 /** Totals and targets: what the answer reads when nothing is known about the query. */
 export const ALL_RESULT_PARTS: ResultParts = { groups: true, targets: true };
 
-/**
- * The answer: each row's parts combined by the time rule (FLOW sum, STOCK latest part with a value),
- * ratios recomputed from numerator and denominator (rule 7), achievement against the target (rule 5),
- * the same period last year (rule 6); and per totals group, the rows' numerators, denominators,
- * targets and same-period values summed and the percentages recomputed from the sums. A RATIO total's
- * target is the requested unit's own, since ratio targets are never summed. `parts` leaves out the
- * totals when the plan has none, and the targets when no step stored any.
- */
-export function resultStatement(parts: ResultParts = ALL_RESULT_PARTS): SqlStatement {
-  const pivot = ROLES.flatMap(([name, role]) =>
-    (['n', 'd'] as const).map(
-      (side) => `max(pv.value) FILTER (WHERE pv.role = '${role}' AND pv.side = '${side.toUpperCase()}') AS ${name}_${side}`,
+/** One value per role, side and measure (value, expected, reported) of a row's parts, as pivoted columns. */
+function pivotColumns(): string {
+  return ROLES.flatMap(([name, role]) =>
+    (['n', 'd'] as const).flatMap((side) =>
+      (
+        [
+          ['', 'value'],
+          ['_e', 'expected'],
+          ['_r', 'reported'],
+        ] as const
+      ).map(([suffix, column]) => `max(pv.${column}) FILTER (WHERE pv.role = '${role}' AND pv.side = '${side.toUpperCase()}') AS ${name}${suffix}_${side}`),
     ),
   ).join(',\n        ');
-  const sums = ROLES.flatMap(([name]) => (['n', 'd'] as const).map((side) => `sum(r.${name}_${side}) AS ${name}_${side}`)).join(', ');
-  const combine = (name: string) => `CASE WHEN rule = 'RATIO' THEN ${pct(`${name}_n`, `${name}_d`)} ELSE ${name}_n END`;
-  const target = parts.targets ? 'any_value(t.value)' : 'NULL::DOUBLE';
-  const targetJoin = parts.targets ? '\n      LEFT JOIN dp_target t ON t.iid = r.iid AND t.uid = r.uid AND t.pid = r.target_pid' : '';
-  const rows = `SELECT 'ROW' AS kind, row_id AS id, value, target, ${pct('ytd', 'target')} AS achievement_pct,
-      same_value, ${pct('value', 'same_value')} AS same_pct, complete
-    FROM row_results`;
-  const groups = `,
+}
+
+/** The same columns summed over a group's rows. */
+function summedColumns(): string {
+  return ROLES.flatMap(([name]) => (['n', 'd'] as const).flatMap((side) => ['', '_e', '_r'].map((suffix) => `sum(r.${name}${suffix}_${side}) AS ${name}${suffix}_${side}`))).join(', ');
+}
+
+/** A role's number: a ratio from its two sides (rule 7), else the numerator side. */
+function combined(name: string): string {
+  return `CASE WHEN rule = 'RATIO' THEN ${pct(`${name}_n`, `${name}_d`)} ELSE ${name}_n END`;
+}
+
+/** A role's coverage (rule 9): a ratio's is the smaller of its two sides'. */
+function combinedCoverage(name: string): string {
+  const side = (s: 'n' | 'd') => coverage(`${name}_e_${s}`, `${name}_r_${s}`, `${name}_${s}`);
+  return `CASE WHEN rule = 'RATIO' THEN least(${side('n')}, ${side('d')}) ELSE ${side('n')} END`;
+}
+
+/** The numbers and coverages of a row or a total, from its combined columns. */
+function answerColumns(kind: 'ROW' | 'TOTAL', id: string): string {
+  return `SELECT '${kind}' AS kind, ${id} AS id, value, target, ${pct('ytd', 'target')} AS achievement_pct,
+      same_value, ${pct('value', 'same_value')} AS same_pct, ytd,
+      intact AND cov_value >= ${COMPLETE_AT} AS complete, cov_value, cov_target, cov_ytd, cov_same`;
+}
+
+/** Each role's value and coverage of a row or a total, from its pivoted (or summed) columns. */
+function combinedColumns(): string {
+  return ROLES.map(([name]) => `${combined(name)} AS ${name === 'value' ? 'value' : name === 'same' ? 'same_value' : 'ytd'},
+        ${combinedCoverage(name)} AS cov_${name}`).join(',\n        ');
+}
+
+/**
+ * Each part of each row (a node of the programme, or nothing: null, reported 0) with what rule 9
+ * expects of it, and the parts of a role combined by the time rule: FLOW sums values and weights,
+ * STOCK takes the latest part with a value (else the last) with its weights.
+ */
+function partValuesCte(): string {
+  return `part_nodes AS (
+      SELECT r.row_id, p.role, p.side, p.ord, p.rule, any_value(v.value) AS value,
+        any_value(v.complete) AS complete, coalesce(any_value(v.reported), 0) AS reported,
+        ${expectedAggregate('p.rule', 'per.start_month', 'per.end_month')} + coalesce(any_value(v.delta), 0) AS expected
+      FROM pr r
+      JOIN plan_parts p ON p.template_id = r.template_id
+      JOIN plan_periods per ON per.pid = p.pid
+      LEFT JOIN dp_value v ON v.iid = p.base AND v.uid = r.uid AND v.pid = p.pid
+      LEFT JOIN pw w ON w.uid = r.uid
+      GROUP BY r.row_id, p.role, p.side, p.ord, p.rule, per.start_month, per.end_month
+    ),
+    part_values AS (
+      SELECT row_id, role, side,
+        CASE WHEN any_value(rule) = 'STOCK'
+          THEN arg_max(value, ord) FILTER (WHERE value IS NOT NULL)
+          ELSE sum(value) END AS value,
+        bool_and(coalesce(complete, TRUE)) AS complete,
+        CASE WHEN any_value(rule) = 'STOCK'
+          THEN coalesce(arg_max(expected, ord) FILTER (WHERE value IS NOT NULL), arg_max(expected, ord))
+          ELSE sum(expected) END AS expected,
+        CASE WHEN any_value(rule) = 'STOCK'
+          THEN coalesce(arg_max(reported, ord) FILTER (WHERE value IS NOT NULL), arg_max(reported, ord))
+          ELSE sum(reported) END AS reported
+      FROM part_nodes
+      GROUP BY row_id, role, side
+    )`;
+}
+
+/**
+ * Each row's target (rule 5) with what rule 9 expects of it over the target period; its coverage is
+ * reported / expected, a RATIO's 1 where it was recorded (ratio targets are never summed).
+ */
+function rowTargetsCte(targets: boolean): string {
+  const value = targets ? 'any_value(t.value)' : 'NULL::DOUBLE';
+  const reported = targets ? 'coalesce(any_value(t.reported), 0)' : '0::DOUBLE';
+  const join = targets ? '\n      LEFT JOIN dp_target t ON t.iid = r.iid AND t.uid = r.uid AND t.pid = r.target_pid' : '';
+  return `row_targets AS (
+      SELECT r.row_id, ${value} AS target, ${reported} AS target_r,
+        ${expectedAggregate('r.rule', 'tp.start_month', 'tp.end_month')} AS target_e
+      FROM pr r
+      JOIN plan_periods tp ON tp.pid = r.target_pid${join}
+      LEFT JOIN pw w ON w.uid = r.uid
+      GROUP BY r.row_id, r.rule, tp.start_month, tp.end_month
+    )`;
+}
+
+/** A target's coverage: a RATIO's is 1 where it was recorded (`ratioTarget`), a summed one's reported / expected. */
+function targetCoverage(rule: string, ratioTarget: string, summedTarget: string, expected: string, reported: string): string {
+  return `CASE WHEN ${rule} = 'RATIO' THEN (CASE WHEN ${ratioTarget} IS NULL THEN 0 ELSE 1 END) ELSE ${coverage(expected, reported, summedTarget)} END`;
+}
+
+/** The totals: the rows' components summed per group, ratios and percentages recomputed from the sums. */
+function groupsSql(): string {
+  return `,
     group_values AS (
-      SELECT g.group_id, g.rule, ${sums},
-        sum(r.target) AS target_sum,
-        coalesce(bool_and(r.complete), TRUE) AS complete,
+      SELECT g.group_id, g.rule, ${summedColumns()},
+        sum(r.target) AS target_sum, sum(r.target_e) AS target_e, sum(r.target_r) AS target_r,
+        coalesce(bool_and(r.intact), TRUE) AS intact,
         any_value(f.target) AS own_target
       FROM plan_groups g
       LEFT JOIN row_values r ON r.group_id = g.group_id
@@ -535,45 +690,50 @@ export function resultStatement(parts: ResultParts = ALL_RESULT_PARTS): SqlState
       GROUP BY g.group_id, g.rule
     ),
     group_results AS (
-      SELECT group_id, complete,
+      SELECT group_id, intact,
         CASE WHEN rule = 'RATIO' THEN own_target ELSE target_sum END AS target,
-        ${combine('value')} AS value,
-        ${combine('same')} AS same_value,
-        ${combine('ytd')} AS ytd
+        ${targetCoverage('rule', 'own_target', 'target_sum', 'target_e', 'target_r')} AS cov_target,
+        ${combinedColumns()}
       FROM group_values
     )
-    ${rows}
+    ${answerColumns('ROW', 'row_id')}
+    FROM row_results
     UNION ALL
-    SELECT 'TOTAL' AS kind, group_id AS id, value, target, ${pct('ytd', 'target')} AS achievement_pct,
-      same_value, ${pct('value', 'same_value')} AS same_pct, complete
+    ${answerColumns('TOTAL', 'group_id')}
     FROM group_results`;
+}
+
+/**
+ * The answer: each row's parts combined by the time rule (FLOW sum, STOCK latest part with a value),
+ * ratios recomputed from numerator and denominator (rule 7), achievement against the target (rule 5),
+ * the same period last year (rule 6), and each number's coverage (rule 9: reported over expected
+ * weights; a ratio's the smaller of its sides'); `complete` when no figure was lost to rule 4 and the
+ * value's coverage is 1. Per totals group, the rows' numerators, denominators, targets, same-period
+ * values and weights summed and the percentages recomputed from the sums. A RATIO total's target is
+ * the requested unit's own, since ratio targets are never summed. `parts` leaves out the totals when
+ * the plan has none, and the targets when no step stored any.
+ */
+export function resultStatement(parts: ResultParts = ALL_RESULT_PARTS): SqlStatement {
+  const rows = `${answerColumns('ROW', 'row_id')}
+    FROM row_results`;
   return statement(
-    `WITH part_values AS (
-      SELECT r.row_id, p.role, p.side,
-        CASE WHEN any_value(p.rule) = 'STOCK'
-          THEN arg_max(v.value, p.ord) FILTER (WHERE v.value IS NOT NULL)
-          ELSE sum(v.value) END AS value,
-        bool_and(coalesce(v.complete, TRUE)) AS complete
-      FROM pr r
-      JOIN plan_parts p ON p.template_id = r.template_id
-      LEFT JOIN dp_value v ON v.iid = p.base AND v.uid = r.uid AND v.pid = p.pid
-      GROUP BY r.row_id, p.role, p.side
-    ),
+    `WITH ${partValuesCte()},
+    ${rowTargetsCte(parts.targets)},
     row_values AS ${parts.groups ? 'MATERIALIZED ' : ''}(
       SELECT r.row_id, r.group_id, r.rule, r.emit,
-        ${pivot},
-        coalesce(bool_and(pv.complete) FILTER (WHERE pv.role = 'VALUE'), TRUE) AS complete,
-        ${target} AS target
+        ${pivotColumns()},
+        coalesce(bool_and(pv.complete) FILTER (WHERE pv.role = 'VALUE'), TRUE) AS intact,
+        any_value(t.target) AS target, any_value(t.target_e) AS target_e, any_value(t.target_r) AS target_r
       FROM pr r
-      LEFT JOIN part_values pv ON pv.row_id = r.row_id${targetJoin}
+      LEFT JOIN part_values pv ON pv.row_id = r.row_id
+      LEFT JOIN row_targets t ON t.row_id = r.row_id
       GROUP BY r.row_id, r.group_id, r.rule, r.emit
     ),
     row_results AS (
-      SELECT row_id, complete, target,
-        ${combine('value')} AS value,
-        ${combine('same')} AS same_value,
-        ${combine('ytd')} AS ytd
+      SELECT row_id, intact, target,
+        ${targetCoverage('rule', 'target', 'target', 'target_e', 'target_r')} AS cov_target,
+        ${combinedColumns()}
       FROM row_values WHERE emit
-    )${parts.groups ? groups : `\n    ${rows}`}`,
+    )${parts.groups ? groupsSql() : `\n    ${rows}`}`,
   );
 }

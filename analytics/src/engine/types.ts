@@ -26,21 +26,38 @@ export interface AggregateRequest {
   totals?: boolean;
 }
 
+/** How much of each number of a row was reported (DESIGN.md 3 rule 9), each from 0 to 1. */
+export interface RowCoverage {
+  value: number;
+  target: number;
+  yearToDate: number;
+  samePeriod: number;
+}
+
 /** One answer row; the numbers follow DESIGN.md section 3. */
 export interface AggregateRow {
   indicator: string;
   unitId: string;
   unitCode: string;
+  /** The requested period, or with groupBy TERM without PERIOD the term whose requested periods the row combines. */
   period: string;
+  /** The requested periods the row's numbers are made of (the period itself, or those inside the term). */
+  periods: string[];
   term: string | null;
   value: number | null;
   target: number | null;
   achievementPct: number | null;
   samePeriodValue: number | null;
   samePeriodPct: number | null;
+  /** The value's coverage is 1 and no figure was lost to rule 4. */
   complete: boolean;
+  coverage: RowCoverage;
+  /** The year-to-date value meets the target by the indicator's direction (a LOWER indicator's target is a ceiling); null without both. */
+  targetMet: boolean | null;
   total: boolean;
   boundariesAsOf: string;
+  /** Why the row has no numbers: its unit code has no version on the boundaries' date (null otherwise). */
+  note: string | null;
 }
 
 /** How a caller's aggregate query is bounded. */

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import {
+  coverageOf,
+  Evaluated,
   Figure,
   findIndicator,
   halfPeriod,
@@ -7,6 +9,7 @@ import {
   isValidOn,
   LineageLink,
   enclosingPeriod,
+  meetsTarget,
   monthPeriod,
   monthIndex,
   parsePeriod,
@@ -234,53 +237,104 @@ function sumN(values: readonly (number | null)[]): number | null {
   return s;
 }
 
+/** Members' evaluations summed: values (null when none has one) and rule-9 weights. */
+function summed(parts: readonly Evaluated[]): Evaluated {
+  return {
+    value: sumN(parts.map((p) => p.value)),
+    intact: parts.every((p) => p.intact),
+    expected: parts.reduce((s, p) => s + p.expected, 0),
+    reported: parts.reduce((s, p) => s + p.reported, 0),
+  };
+}
+
+type Checked = Pick<AggregateRow, 'value' | 'target' | 'achievementPct' | 'samePeriodValue' | 'samePeriodPct' | 'complete' | 'coverage' | 'targetMet'>;
+
 /**
  * What a totals row should hold, from the evaluator's numbers for the members of the group: FLOW and
- * STOCK values, targets, year-to-date and same-period values summed; ratios from summed numerators and
- * denominators; a ratio's target is the requested unit's own.
+ * STOCK values, targets, year-to-date and same-period values and their rule-9 weights summed; ratios
+ * from summed numerators and denominators, covered as the less covered side; a ratio's target is the
+ * requested unit's own.
  */
-export function expectedTotal(
-  evaluator: ReferenceEvaluator,
-  catalog: UnitCatalog,
-  row: AggregateRow,
-  members: readonly UnitVersion[],
-  period: Period,
-): Pick<AggregateRow, 'value' | 'target' | 'achievementPct' | 'samePeriodValue' | 'samePeriodPct' | 'complete'> {
+export function expectedTotal(evaluator: ReferenceEvaluator, row: AggregateRow, members: readonly UnitVersion[], periods: readonly Period[]): Checked {
   const indicator = findIndicator(row.indicator)!;
-  const shifted = shiftYears(period, -1);
-  const tp = evaluator.targetFor(indicator, row.unitId, period).period;
-  const complete = members.every((m) => evaluator.measure(indicator, m.id, period).complete);
+  const span = { startMonth: periods[0]!.startMonth, endMonth: periods[periods.length - 1]!.endMonth };
+  const tp = indicator.targetGrain ? enclosingPeriod(span, indicator.targetGrain) : undefined;
+  const shifted = periods.map((p) => shiftYears(p, -1));
   const over = (ind: Indicator) => ({
-    value: sumN(members.map((m) => evaluator.measure(ind, m.id, period).value)),
-    same: sumN(members.map((m) => evaluator.measure(ind, m.id, shifted).value)),
-    ytd: tp ? sumN(members.map((m) => evaluator.yearToDate(ind, m.id, period, tp).value)) : null,
+    value: summed(members.map((m) => evaluator.measureOver(ind, m.id, periods))),
+    same: summed(members.map((m) => evaluator.measureOver(ind, m.id, shifted))),
+    ytd: tp ? summed(members.map((m) => evaluator.yearToDateOf(ind, m.id, periods, tp))) : undefined,
   });
-  void catalog;
+  const ratio = (n: Evaluated, d: Evaluated) => ({ value: percent(n.value, d.value), coverage: Math.min(coverageOf(n), coverageOf(d)) });
+  let value: { value: number | null; coverage: number };
+  let same: typeof value;
+  let ytd: typeof value | undefined;
+  let target: { value: number | null; coverage: number } | undefined;
+  let intact: boolean;
   if (indicator.rule === 'RATIO') {
     const n = over(findIndicator(indicator.numerator!)!);
     const d = over(findIndicator(indicator.denominator!)!);
-    const value = percent(n.value, d.value);
-    const same = percent(n.same, d.same);
-    const target = tp ? evaluator.target(indicator, row.unitId, tp) : null;
-    return {
-      value,
-      target,
-      achievementPct: percent(percent(n.ytd, d.ytd), target),
-      samePeriodValue: same,
-      samePeriodPct: percent(value, same),
-      complete,
-    };
+    value = ratio(n.value, d.value);
+    same = ratio(n.same, d.same);
+    ytd = n.ytd && d.ytd ? ratio(n.ytd, d.ytd) : undefined;
+    intact = n.value.intact && d.value.intact;
+    if (tp) {
+      const own = evaluator.targetNode(indicator, row.unitId, tp);
+      target = { value: own.value, coverage: coverageOf(own) };
+    }
+  } else {
+    const s = over(indicator);
+    value = { value: s.value.value, coverage: coverageOf(s.value) };
+    same = { value: s.same.value, coverage: coverageOf(s.same) };
+    ytd = s.ytd ? { value: s.ytd.value, coverage: coverageOf(s.ytd) } : undefined;
+    intact = s.value.intact;
+    if (tp) {
+      const t = summed(members.map((m) => evaluator.targetNode(indicator, m.id, tp)));
+      target = { value: t.value, coverage: coverageOf(t) };
+    }
   }
-  const s = over(indicator);
-  const target = tp ? sumN(members.map((m) => evaluator.targetFor(indicator, m.id, period).value)) : null;
+  const targetValue = target?.value ?? null;
   return {
-    value: s.value,
-    target,
-    achievementPct: percent(s.ytd, target),
-    samePeriodValue: s.same,
-    samePeriodPct: percent(s.value, s.same),
-    complete,
+    value: value.value,
+    target: targetValue,
+    achievementPct: percent(ytd?.value ?? null, targetValue),
+    samePeriodValue: same.value,
+    samePeriodPct: percent(value.value, same.value),
+    complete: intact && value.coverage >= 1 - 1e-9,
+    coverage: { value: value.coverage, target: target?.coverage ?? 0, yearToDate: ytd?.coverage ?? 0, samePeriod: same.coverage },
+    targetMet: meetsTarget(indicator.direction, ytd?.value ?? null, targetValue),
   };
+}
+
+/** The row periods of a request: each period, or by term the requested periods inside each term. */
+function rowPeriodsOf(request: AggregateRequest, groupBy: ReadonlySet<string>): { label: Period; parts: Period[] }[] {
+  const periods = [...new Set(request.periods!)].map((code) => parsePeriod(code));
+  if (!groupBy.has('TERM') || groupBy.has('PERIOD')) return periods.map((p) => ({ label: p, parts: [p] }));
+  const terms = new Map<string, { label: Period; parts: Period[] }>();
+  for (const p of periods) {
+    const term = enclosingPeriod(p, 'TERM');
+    if (!term) continue;
+    const entry = terms.get(term.code) ?? { label: term, parts: [] };
+    terms.set(term.code, entry);
+    entry.parts.push(p);
+  }
+  // Of overlapping requested periods, the largest stands.
+  for (const entry of terms.values()) {
+    entry.parts = entry.parts
+      .filter((p, i, all) => !all.some((q, j) => j !== i && q.startMonth <= p.startMonth && p.endMonth <= q.endMonth && (q.endMonth - q.startMonth > p.endMonth - p.startMonth || j < i)))
+      .sort((a, b) => a.startMonth - b.startMonth);
+  }
+  return [...terms.values()].sort((a, b) => a.label.startMonth - b.label.startMonth);
+}
+
+/** The version a code stands for on a date: the one valid then, else the nearest (last before, else first after). */
+function versionOn(catalog: UnitCatalog, ref: string, date: string): { unit: UnitVersion; resolved: boolean } {
+  if (ref.includes('@')) return { unit: catalog.get(ref)!, resolved: true };
+  const valid = catalog.resolve(ref, date);
+  if (valid) return { unit: valid, resolved: true };
+  const versions = catalog.versionsOf(ref);
+  const before = versions.filter((v) => v.validFrom <= date);
+  return { unit: before[before.length - 1] ?? versions[0]!, resolved: false };
 }
 
 /**
@@ -289,11 +343,7 @@ export function expectedTotal(
  */
 export function expectedRowKeys(catalog: UnitCatalog, request: AggregateRequest): string[] {
   const groupBy = new Set(request.groupBy ?? ['INDICATOR', 'UNIT', 'PERIOD']);
-  let periods = [...new Set(request.periods!)].map((code) => parsePeriod(code));
-  if (groupBy.has('TERM') && !groupBy.has('PERIOD')) {
-    const terms = periods.flatMap((p) => enclosingPeriod(p, 'TERM') ?? []);
-    periods = [...new Map(terms.map((t) => [t.code, t])).values()].sort((a, b) => a.startMonth - b.startMonth);
-  }
+  const rowPeriods = rowPeriodsOf(request, groupBy);
   const byUnit = groupBy.has('UNIT');
   const totals = Boolean(request.totals) || !byUnit;
   const keys: string[] = [];
@@ -301,14 +351,15 @@ export function expectedRowKeys(catalog: UnitCatalog, request: AggregateRequest)
     for (const ref of [...new Set(request.units)]) {
       const cells: { unit: UnitVersion; pi: number }[] = [];
       const groups: string[] = [];
-      periods.forEach((p, pi) => {
-        const date = request.boundariesAsOf ?? p.end;
-        const unit = ref.includes('@') ? catalog.get(ref)! : catalog.resolve(ref, date)!;
-        for (const member of groupMembers(catalog, unit.id, request.level, date)) cells.push({ unit: member, pi });
-        groups.push(`${indicator}|${unit.id}|${p.code}|total`);
+      rowPeriods.forEach((rp, pi) => {
+        const date = request.boundariesAsOf ?? rp.parts[rp.parts.length - 1]!.end;
+        const { unit, resolved } = versionOn(catalog, ref, date);
+        const members = resolved ? groupMembers(catalog, unit.id, request.level, date) : [unit];
+        for (const member of members) cells.push({ unit: member, pi });
+        groups.push(`${indicator}|${unit.id}|${rp.label.code}|total`);
       });
       cells.sort((a, b) => (a.unit.code !== b.unit.code ? (a.unit.code < b.unit.code ? -1 : 1) : a.unit.id !== b.unit.id ? (a.unit.id < b.unit.id ? -1 : 1) : a.pi - b.pi));
-      if (byUnit) keys.push(...cells.map((c) => `${indicator}|${c.unit.id}|${periods[c.pi]!.code}|row`));
+      if (byUnit) keys.push(...cells.map((c) => `${indicator}|${c.unit.id}|${rowPeriods[c.pi]!.label.code}|row`));
       if (totals) keys.push(...groups);
     }
   }

@@ -33,23 +33,42 @@ export function close(a: number | null, b: number | null, tolerance = 1e-9): boo
   return Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
+const COVERAGES = ['value', 'target', 'yearToDate', 'samePeriod'] as const;
+
 /**
  * The differences between the engine's non-total rows and the reference evaluator's numbers for the
- * same indicator, unit version and period; empty when they agree.
+ * same indicator, unit version and period (or the requested periods a term row combines), coverage
+ * and `targetMet` included; empty when they agree. A row without numbers (its code has no version on
+ * its date) must have none.
  */
 export function compareWithEvaluator(rows: readonly AggregateRow[], evaluator: ReferenceEvaluator): string[] {
   const problems: string[] = [];
   for (const row of rows) {
     if (row.total) continue;
-    const want = evaluator.row(findIndicator(row.indicator)!, row.unitId, parsePeriod(row.period));
-    for (const field of FIELDS) {
-      if (!close(row[field], want[field])) {
-        problems.push(`${row.indicator} ${row.unitId} ${row.period} ${field}: engine ${row[field]}, evaluator ${want[field]}`);
-      }
+    if (row.note !== null) {
+      if (row.value !== null || row.complete) problems.push(`${row.indicator} ${row.unitId} ${row.period}: a row with a note has numbers`);
+      continue;
     }
-    if (row.complete !== want.complete) {
-      problems.push(`${row.indicator} ${row.unitId} ${row.period} complete: engine ${row.complete}, evaluator ${want.complete}`);
-    }
+    const want = evaluator.rowOf(findIndicator(row.indicator)!, row.unitId, row.periods.map((p) => parsePeriod(p)));
+    problems.push(...differences(`${row.indicator} ${row.unitId} ${row.period}`, row, want));
   }
+  return problems;
+}
+
+/** The fields in which an engine row differs from what it should be. */
+export function differences(
+  label: string,
+  row: Pick<AggregateRow, (typeof FIELDS)[number] | 'complete' | 'coverage' | 'targetMet'>,
+  want: Pick<AggregateRow, (typeof FIELDS)[number] | 'complete' | 'coverage' | 'targetMet'>,
+): string[] {
+  const problems: string[] = [];
+  for (const field of FIELDS) {
+    if (!close(row[field], want[field])) problems.push(`${label} ${field}: engine ${row[field]}, evaluator ${want[field]}`);
+  }
+  for (const c of COVERAGES) {
+    if (!close(row.coverage[c], want.coverage[c], 1e-7)) problems.push(`${label} coverage.${c}: engine ${row.coverage[c]}, evaluator ${want.coverage[c]}`);
+  }
+  if (row.complete !== want.complete) problems.push(`${label} complete: engine ${row.complete}, evaluator ${want.complete}`);
+  if (row.targetMet !== want.targetMet) problems.push(`${label} targetMet: engine ${row.targetMet}, evaluator ${want.targetMet}`);
   return problems;
 }

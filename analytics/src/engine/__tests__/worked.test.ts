@@ -227,7 +227,17 @@ describe('worked examples on the real catalogue', () => {
     const sum = rows.reduce((s, r) => s + (r.value ?? 0), 0);
     expect(sum).toBeCloseTo(total, 6);
     const totalRow = after.find((r) => r.total)!;
-    expect(totalRow).toMatchObject({ unitId: fresh('31'), total: true, complete: true });
+    // Old Hải Dương's communes, now inside new Hải Phòng, reported nothing for 2024 (DESIGN 3 rule 9).
+    // Coverage: the old leaves' lineage shares into the new city, those of old Hải Phòng reported.
+    const inside = new Set(catalog.subtree(fresh('31')).map((u) => u.id));
+    const share = (id: string) => catalog.linksOutOf(id).reduce((s, l) => s + (inside.has(l.toId) ? l.share : 0), 0);
+    const sharesOf = (ids: Iterable<string>) => [...ids].reduce((s, id) => s + share(id), 0);
+    const oldLeaves = catalog.units.filter((u) => u.validTo !== null && catalog.isLeaf(u.id)).map((u) => u.id);
+    const phòng = sharesOf(catalog.subtree(old('31')).filter((u) => u.level === 'COMMUNE').map((u) => u.id));
+    const all = sharesOf(oldLeaves);
+    expect(totalRow).toMatchObject({ unitId: fresh('31'), total: true, complete: false });
+    expect(totalRow.coverage.value).toBeCloseTo(phòng / all, 9);
+    expect(totalRow.coverage.value).toBeLessThan(0.5);
     expect(totalRow.value).toBeCloseTo(total, 6);
     // New Hải Phòng itself, on the same boundaries, is old Hải Phòng plus old Hải Dương (nothing).
     const city = await one({ indicators: ['SS_JOBS_CREATED'], units: ['31'], periods: ['2024'], boundariesAsOf: '2025-07-01' });
@@ -330,8 +340,9 @@ describe('worked examples on the real catalogue', () => {
       boundariesAsOf: '2025-06-30',
       groupBy: ['INDICATOR', 'UNIT', 'TERM'],
     });
+    // Only the requested years of the term: 2 + 3 + 4 + 5 ("Terms, in detail").
     expect(perTerm).toHaveLength(1);
-    expect(perTerm[0]).toMatchObject({ period: '2020-2025', term: '2020-2025', value: 21 });
+    expect(perTerm[0]).toMatchObject({ period: '2020-2025', periods: ['2021', '2022', '2023', '2024'], term: '2020-2025', value: 14 });
     const terms = await ask({ indicators: ['PB_THEMATIC_RESOLUTIONS'], units: ['304'], from: '2015', to: '2025', grain: 'TERM', boundariesAsOf: '2025-06-30' });
     expect(terms.map((r) => r.period)).toEqual(['2015-2020', '2020-2025']);
   });
@@ -413,8 +424,14 @@ describe('worked examples on the real catalogue', () => {
       argument: 'units',
       message: 'Argument "units": unit "99999" has no version valid on 2024-12-31',
     });
-    // Old Ngô Quyền district no longer exists on 2025-12-31.
-    expect((await error({ ...base, periods: ['2025'] })).message).toBe('Argument "units": unit "304" has no version valid on 2025-12-31');
+    // Old Ngô Quyền district no longer exists on 2025-12-31: that period's row has no numbers, and says why.
+    const series = await runAggregate(store, catalog, { ...base, periods: ['2024', '2025'] });
+    expect(series.map((r) => [r.period, r.unitId, r.note === null])).toEqual([
+      ['2024', old('304'), true],
+      ['2025', old('304'), false],
+    ]);
+    expect(series[1]).toMatchObject({ value: null, complete: false });
+    expect(series[1]!.note).toContain('Unit 304 has no version valid on 2025-12-31 (it ended on 2025-06-30)');
     expect(await error({ ...base, level: 'WARD' as never })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'level' });
     expect(await error({ ...base, boundariesAsOf: '2025-02-30' })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'boundariesAsOf' });
     expect(await error({ ...base, groupBy: ['UNIT', 'CITY' as never] })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'groupBy' });

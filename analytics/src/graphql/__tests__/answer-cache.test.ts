@@ -140,6 +140,7 @@ describe('cache keys', () => {
       unitId: '304@2000-01-01',
       unitCode: '304',
       period: '2025S1',
+      periods: ['2025S1'],
       term: null,
       value: 254,
       target: 271,
@@ -147,6 +148,9 @@ describe('cache keys', () => {
       samePeriodValue: null,
       samePeriodPct: null,
       complete: true,
+      coverage: { value: 1, target: 1, yearToDate: 1, samePeriod: 0 },
+      targetMet: false,
+      note: null,
       total: false,
       boundariesAsOf: '2025-06-30',
     };
