@@ -19,8 +19,14 @@ export const AGGREGATE_EXPORT_COLUMNS: readonly TypedColumn[] = [
   ['same_period_value', 'DOUBLE'],
   ['same_period_pct', 'DOUBLE'],
   ['complete', 'BOOLEAN'],
+  ['coverage_value', 'DOUBLE'],
+  ['coverage_target', 'DOUBLE'],
+  ['coverage_year_to_date', 'DOUBLE'],
+  ['coverage_same_period', 'DOUBLE'],
+  ['target_met', 'BOOLEAN'],
   ['total', 'BOOLEAN'],
   ['boundaries_as_of', 'DATE'],
+  ['note', 'VARCHAR'],
 ];
 
 /** One exported row per aggregate row, in the order of {@link AGGREGATE_EXPORT_COLUMNS}. */
@@ -44,8 +50,14 @@ export function aggregateExportRows(rows: readonly AggregateRow[], catalog: Unit
       r.samePeriodValue,
       r.samePeriodPct,
       r.complete,
+      r.coverage.value,
+      r.coverage.target,
+      r.coverage.yearToDate,
+      r.coverage.samePeriod,
+      r.targetMet,
       r.total,
       r.boundariesAsOf,
+      r.note,
     ];
   });
 }

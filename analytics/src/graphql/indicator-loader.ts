@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { Identity, mayReadIndicator } from '@lgr/kit';
-import { clientError, ErrorCode, findIndicator, tryParsePeriod } from '@lgr/schema';
+import { clientError, ErrorCode, findIndicator, isValidOn, tryParsePeriod } from '@lgr/schema';
 import { AggregateRow } from '../engine';
 import { currentCatalog } from '../sql/service';
 import { assertMayRead, readableUnits } from './access';
@@ -23,6 +23,9 @@ export interface IndicatorValue {
   readonly samePeriodValue: number | null;
   readonly samePeriodPct: number | null;
   readonly complete: boolean;
+  readonly coverage: AggregateRow['coverage'];
+  readonly targetMet: boolean | null;
+  readonly note: string | null;
 }
 
 /** How a batch of keys is grouped into aggregate calls: one call per boundaries date. */
@@ -111,6 +114,28 @@ function toValue(row: AggregateRow): IndicatorValue {
     samePeriodValue: row.samePeriodValue,
     samePeriodPct: row.samePeriodPct,
     complete: row.complete,
+    coverage: row.coverage,
+    targetMet: row.targetMet,
+    note: row.note,
+  });
+}
+
+/**
+ * The value of a unit version for a period on whose boundaries date it is not valid (an abolished
+ * district after the reform): no numbers and the reason, as `aggregate` answers for its code.
+ */
+function notValidValue(unitId: string, code: string, date: string, validFrom: string, validTo: string | null): IndicatorValue {
+  const when = validTo !== null && validTo < date ? `it ended on ${validTo}` : `it began on ${validFrom}`;
+  return Object.freeze({
+    value: null,
+    target: null,
+    achievementPct: null,
+    samePeriodValue: null,
+    samePeriodPct: null,
+    complete: false,
+    coverage: { value: 0, target: 0, yearToDate: 0, samePeriod: 0 },
+    targetMet: null,
+    note: `Unit ${code} (${unitId}) has no version valid on ${date} (${when}); ask with boundariesAsOf for a date it was valid, or for the units that took over its territory`,
   });
 }
 
@@ -141,7 +166,11 @@ export function createIndicatorLoader(services: AggregateServices, identity: Ide
         } else if (!catalog.get(key.unitId)) {
           results[i] = clientError(ErrorCode.UNIT_NOT_FOUND, `No unit version has the id "${key.unitId}"`);
         } else {
-          return true;
+          // The same series as `aggregate` gives for the unit's code: no numbers where it is not valid.
+          const unit = catalog.get(key.unitId)!;
+          const date = key.boundariesAsOf ?? tryParsePeriod(key.period)!.end;
+          if (isValidOn(unit, date)) return true;
+          results[i] = notValidValue(unit.id, unit.code, date, unit.validFrom, unit.validTo);
         }
         return false;
       });

@@ -88,6 +88,24 @@ export class AggregateQueryInput {
   totals?: boolean | null;
 }
 
+@ObjectType('Coverage', {
+  description:
+    'How much of a number was reported (DESIGN.md 3 rule 9): the share, from 0 to 1, of the leaf-months (leaves for a stock) it stands for that recorded figures account for. 1 is fully reported; a sum over 2 of 114 wards that reported is 0.0175',
+})
+export class CoverageType {
+  @Field(() => Float, { description: 'Coverage of `value`' })
+  value!: number;
+
+  @Field(() => Float, { description: 'Coverage of `target` over the target period (a ratio target: 1 where it was set, else 0)' })
+  target!: number;
+
+  @Field(() => Float, { description: 'Coverage of the year-to-date value `achievementPct` is computed from' })
+  yearToDate!: number;
+
+  @Field(() => Float, { description: 'Coverage of `samePeriodValue`' })
+  samePeriod!: number;
+}
+
 @ObjectType('AggregateRow', { description: 'One computed figure: an indicator for a unit and a period, by the rules of DESIGN.md section 3' })
 export class AggregateRowType {
   @Field(() => IndicatorRef)
@@ -96,8 +114,11 @@ export class AggregateRowType {
   @Field(() => AdminUnitRef, { description: 'The unit version the row is for (names come from the reference subgraph)' })
   unit!: AdminUnitRef;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The period, or with groupBy TERM without PERIOD the term whose requested periods the row combines' })
   period!: string;
+
+  @Field(() => [String], { description: 'The requested periods the numbers are made of: the period itself, or the requested periods inside the term' })
+  periods!: string[];
 
   @Field(() => String, { nullable: true, description: 'The congress term of the row, when grouped by TERM' })
   term!: string | null;
@@ -117,8 +138,22 @@ export class AggregateRowType {
   @Field(() => Float, { nullable: true, description: '100 x value / samePeriodValue' })
   samePeriodPct!: number | null;
 
-  @Field(() => Boolean, { description: 'False when a figure of a unit that lay only partly inside this one could not be included' })
+  @Field(() => Boolean, {
+    description: "True exactly when everything was reported (coverage.value is 1) and no figure of a unit that lay only partly inside this one was lost",
+  })
   complete!: boolean;
+
+  @Field(() => CoverageType, { description: 'How much of each number was reported' })
+  coverage!: CoverageType;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Whether the year-to-date value meets the target, by the indicator's direction (for a lower-is-better indicator the target is a ceiling); null without both",
+  })
+  targetMet!: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the row has no numbers: its unit code has no version on the boundaries date (e.g. a district after 2025-06-30)' })
+  note!: string | null;
 
   @Field(() => Boolean, { description: 'Whether this is a total over the grouped units' })
   total!: boolean;
@@ -174,6 +209,68 @@ export class IndicatorValueType {
   @Field(() => Float, { nullable: true })
   samePeriodPct!: number | null;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'True exactly when everything was reported and nothing was lost to a boundary change' })
   complete!: boolean;
+
+  @Field(() => CoverageType, { description: 'How much of each number was reported' })
+  coverage!: CoverageType;
+
+  @Field(() => Boolean, { nullable: true, description: "Whether the year-to-date value meets the target, by the indicator's direction" })
+  targetMet!: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Why there are no numbers: the unit version is not valid on the boundaries date; ask with boundariesAsOf' })
+  note!: string | null;
+}
+
+@ObjectType('ReportingUnit', { description: "One unit's reporting for an indicator and period" })
+export class ReportingUnitType {
+  @Field(() => AdminUnitRef)
+  unit!: AdminUnitRef;
+
+  @Field(() => Float, { nullable: true, description: 'Its value (null when it reported nothing)' })
+  value!: number | null;
+
+  @Field(() => Float, { description: 'How much of its period it reported, from 0 to 1' })
+  coverage!: number;
+}
+
+@ObjectType('ReportingStatus', {
+  description: "Which units inside a unit have reported an indicator for a period (DHIS2's reporting rate): expected, actual, rate and the units that have not",
+})
+export class ReportingStatusType {
+  @Field(() => IndicatorRef)
+  indicator!: IndicatorRef;
+
+  @Field(() => AdminUnitRef, { description: 'The unit asked about, on the boundaries date' })
+  unit!: AdminUnitRef;
+
+  @Field(() => String)
+  period!: string;
+
+  @Field(() => LevelEnum, { description: 'The level of the units counted' })
+  level!: Level;
+
+  @Field(() => DateScalar)
+  boundariesAsOf!: string;
+
+  @Field(() => Int, { description: 'Units at the level inside the unit, valid on the boundaries date' })
+  expected!: number;
+
+  @Field(() => Int, { description: 'Units that reported all of the period (coverage 1)' })
+  actual!: number;
+
+  @Field(() => Float, { nullable: true, description: 'actual / expected (null when no unit is expected)' })
+  rate!: number | null;
+
+  @Field(() => Float, { description: "The unit's own coverage for the period: the share of its leaf-months reported" })
+  coverage!: number;
+
+  @Field(() => [ReportingUnitType], { description: 'Units that reported part of the period (0 < coverage < 1)' })
+  partial!: ReportingUnitType[];
+
+  @Field(() => [ReportingUnitType], { description: 'Units that reported nothing for the period' })
+  missing!: ReportingUnitType[];
+
+  @Field(() => [ReportingUnitType], { description: 'Units that reported all of the period' })
+  reported!: ReportingUnitType[];
 }
