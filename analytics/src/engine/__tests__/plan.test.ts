@@ -60,14 +60,15 @@ describe('planAggregate', () => {
     expect(plan.parts.map((p) => `${p.role} ${p.side} ${base(p.base)} ${code(p.period)}`)).toEqual([
       'VALUE N AR_TTHC_ONTIME 2024Q3',
       'SAME N AR_TTHC_ONTIME 2023Q3',
-      // The year to date of a FLOW: 2024Q1 to 2024Q3 is the first half and the third quarter.
-      'YTD N AR_TTHC_ONTIME 2024S1',
-      'YTD N AR_TTHC_ONTIME 2024Q3',
+      // The year to date of a FLOW, 2024Q1 to 2024Q3, is one node valued like a period: its parts
+      // are the first half and the third quarter.
+      'YTD N AR_TTHC_ONTIME 2024S1..2024Q3',
       'VALUE D AR_TTHC_RESOLVED 2024Q3',
       'SAME D AR_TTHC_RESOLVED 2023Q3',
-      'YTD D AR_TTHC_RESOLVED 2024S1',
-      'YTD D AR_TTHC_RESOLVED 2024Q3',
+      'YTD D AR_TTHC_RESOLVED 2024S1..2024Q3',
     ]);
+    const ytd = plan.periods.find((p) => p.code === '2024S1..2024Q3')!;
+    expect(plan.subs.filter((s) => s.parent === ytd.pid).map((s) => code(s.child))).toEqual(['2024S1', '2024Q3']);
     // The ratio's own code is planned only for its target.
     expect(plan.indicators.map((i) => [i.code, i.value, i.target])).toEqual([
       ['AR_TTHC_ONTIME', true, false],
@@ -80,10 +81,11 @@ describe('planAggregate', () => {
   it('closes the value periods under sub-periods and records their parents', () => {
     const plan = planAggregate(catalog, { indicators: ['SS_POOR_HH'], units: ['P'], periods: ['2020-2025'], boundariesAsOf: '2025-06-30' });
     const value = plan.periods.filter((p) => p.value);
-    // The term (2020S2..2025S1) and its shift a year back (2019S2..2024S1): halves and years, their
-    // quarters and months.
+    // The term (2020S2..2025S1) and its shift a year back (2019S2..2024S1, a span node with the same
+    // kind of parts): halves and years, their quarters and months.
     expect(value.find((p) => p.code === '2020-2025')).toMatchObject({ part: true, parentEnd: null });
-    expect(value.find((p) => p.code === '2021')).toMatchObject({ part: true, parentEnd: 2025 * 12 + 5 });
+    expect(value.find((p) => p.code === '2019S2..2024S1')).toMatchObject({ part: true, grain: 'TERM', parentEnd: null });
+    expect(value.find((p) => p.code === '2021')).toMatchObject({ part: false, parentEnd: 2025 * 12 + 5 });
     expect(value.find((p) => p.code === '202103')).toMatchObject({ part: false, parentEnd: 2021 * 12 + 2 });
     const termSubs = plan.subs.filter((s) => plan.periods[s.parent]!.code === '2020-2025').map((s) => plan.periods[s.child]!.code);
     expect(termSubs).toEqual(['2020S2', '2021', '2022', '2023', '2024', '2025S1']);

@@ -2,7 +2,9 @@ import { AnalyticsStore, queryRows, runStatement, statement } from '../../store'
 import { CatalogChangedError, computePlan, planTableRows } from '../aggregate';
 import { planAggregate } from '../plan';
 import {
+  coverage,
   createPlanTablesStatements,
+  expectedAggregate,
   derivedTablesStatements,
   GRAIN_ORDER,
   pct,
@@ -33,11 +35,38 @@ describe('engine SQL builders', () => {
   it('write into the work tables and read only the plan and store tables', () => {
     expect(valueStepStatement('MONTH', 0).sql).toMatch(/^INSERT INTO dp_value /);
     expect(targetStepStatement(0).sql).toMatch(/^INSERT INTO dp_target /);
-    expect(resultStatement().sql).toMatch(/^WITH part_values AS/);
+    expect(resultStatement().sql).toMatch(/^WITH part_nodes AS/);
     const created = createPlanTablesStatements().map((s) => /TEMP TABLE (\w+)/.exec(s.sql)![1]);
     expect(created).toEqual([...Object.keys(PLAN_TABLES), 'dp_value', 'dp_target']);
     const derived = derivedTablesStatements().map((s) => /TEMP TABLE (\w+)/.exec(s.sql)![1]);
-    expect(derived).toEqual(['pu', 'pr', 'plan_facts', 'plan_partial_inside', 'plan_target_facts']);
+    expect(derived).toEqual(['pu', 'pr', 'pw', 'plan_facts', 'plan_partial_inside', 'plan_target_facts']);
+  });
+
+  it('compute what rule 9 expects of a unit over a period from its weight segments, and coverage', async () => {
+    const store = await AnalyticsStore.open(':memory:', { threads: 1 });
+    try {
+      await store.withConnection(async (c) => {
+        // A unit of 2.5 leaves before month 100 (its predecessors' shares) and 3 from month 100 on.
+        const sql = `WITH w(from_month, to_month, leaves) AS (VALUES (0, 99, 2.5), (100, 1000, 3.0)),
+          q(rule, s, e) AS (VALUES ('FLOW', 94, 105), ('STOCK', 94, 105), ('STOCK', 94, 99), ('FLOW', 100, 102))
+          SELECT q.rule, q.s, q.e, ${expectedAggregate('q.rule', 'q.s', 'q.e')} AS expected
+          FROM q, w GROUP BY q.rule, q.s, q.e ORDER BY q.s, q.e, q.rule`;
+        const rows = await queryRows(c, statement(sql));
+        expect(rows.map((r) => [r.rule, Number(r.expected)])).toEqual([
+          ['STOCK', 2.5],
+          ['FLOW', 6 * 2.5 + 6 * 3],
+          ['STOCK', 3],
+          ['FLOW', 9],
+        ]);
+        const cov = await queryRows(
+          c,
+          statement(`SELECT ${coverage('e', 'r', 'v')} AS c FROM (VALUES (4.0, 1.0, 7.0, 1), (0.0, 0.0, 3.0, 2), (0.0, 0.0, NULL, 3), (3.0, 3.0000000001, 1.0, 4)) t(e, r, v, k) ORDER BY k`),
+        );
+        expect(cov.map((r) => Number(r.c))).toEqual([0.25, 1, 0, 1]);
+      });
+    } finally {
+      await store.close();
+    }
   });
 
   it('order grains so that every sub-period is computed before its period', () => {

@@ -80,7 +80,7 @@ describe('step SQL builders', () => {
     expect(() => targetStepStatement(0, { own: false, before: false, lift: true })).toThrow();
 
     const rowsOnly = resultStatement({ groups: false, targets: false });
-    expect(rowsOnly.sql).toMatch(/^WITH part_values AS/);
+    expect(rowsOnly.sql).toMatch(/^WITH part_nodes AS/);
     for (const text of ['plan_groups', 'dp_target', 'TOTAL']) expect(rowsOnly.sql).not.toContain(text);
     const full = resultStatement();
     for (const text of ['plan_groups', 'dp_target', 'TOTAL']) expect(full.sql).toContain(text);
@@ -110,7 +110,7 @@ describe('step SQL builders', () => {
           ...flags.flatMap((groups) => flags.map((targets) => resultStatement({ groups, targets }))),
           ...DERIVED_TABLES.map(fillDerivedTableStatement),
         ];
-        expect(statements).toHaveLength(30 + 6 + 4 + 5);
+        expect(statements).toHaveLength(30 + 6 + 4 + 6);
         for (const s of statements) {
           const prepared = await c.prepare(s.sql);
           try {
