@@ -1,6 +1,6 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import { registerEnumType } from 'type-graphql';
-import { DOMAINS, Domain, GRAINS, Grain, isValidIsoDate, LEVELS, Level, Rule } from '@lgr/schema';
+import { Direction, DOMAINS, Domain, GRAINS, Grain, isValidIsoDate, LEVELS, Level, Rule } from '@lgr/schema';
 
 /**
  * A calendar date as `YYYY-MM-DD`. Reporting is in whole days, so there is no time or zone to get
@@ -29,8 +29,10 @@ export const LevelEnum = Object.fromEntries(LEVELS.map((l) => [l, l])) as { [K i
 export const DomainEnum = Object.fromEntries(DOMAINS.map((d) => [d, d])) as { [K in Domain]: K };
 export const GrainEnum = Object.fromEntries(GRAINS.map((g) => [g, g])) as { [K in Grain]: K };
 export const RuleEnum = { FLOW: 'FLOW', STOCK: 'STOCK', RATIO: 'RATIO' } as const satisfies { [K in Rule]: K };
+export const DirectionEnum = { HIGHER: 'HIGHER', LOWER: 'LOWER' } as const satisfies { [K in Direction]: K };
 
 registerEnumType(LevelEnum, { name: 'UnitLevel', description: 'PROVINCE, DISTRICT (until 2025-06-30) or COMMUNE (ward, commune, town, special zone)' });
 registerEnumType(DomainEnum, { name: 'Domain', description: 'Which subgraph owns an indicator' });
 registerEnumType(GrainEnum, { name: 'Grain', description: 'Length of a period' });
+registerEnumType(DirectionEnum, { name: 'Direction', description: 'Which way is better: HIGHER, or LOWER (the target is a ceiling)' });
 registerEnumType(RuleEnum, { name: 'AggregationRule', description: 'FLOW sums, STOCK takes the end value over time, RATIO is recomputed' });

@@ -1,6 +1,6 @@
 import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { DateScalar, DomainEnum, GrainEnum, LevelEnum, RuleEnum } from '@lgr/kit';
-import type { Domain, Grain, Level, Rule } from '@lgr/schema';
+import { DateScalar, DirectionEnum, DomainEnum, GrainEnum, LevelEnum, RuleEnum } from '@lgr/kit';
+import type { Direction, Domain, Grain, Level, Rule } from '@lgr/schema';
 
 @ObjectType('AdminUnit', {
   description:
@@ -96,6 +96,9 @@ export class IndicatorType {
 
   @Field(() => RuleEnum)
   rule!: Rule;
+
+  @Field(() => DirectionEnum, { description: 'Which way is better: HIGHER, or LOWER (near-poor households, crimes, fires: the target is a ceiling)' })
+  direction!: Direction;
 
   @Field(() => GrainEnum, { nullable: true, description: 'The period a target is set for (YEAR or TERM); null when the indicator takes no target' })
   targetGrain?: Grain;
