@@ -2,13 +2,13 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CatalogSource, createLogger, Logger, remoteCatalog, RunningServer, startSubgraphServer } from '@lgr/kit';
 import { exportRoutes } from './export/route';
-import { AggregateServices } from './graphql/aggregate';
-import { AnswerCache, AnswerCacheStats } from './graphql/answer-cache';
+import { AnswerCache, AnswerCacheStats } from './aggregate/answer-cache';
+import { AggregateServices } from './aggregate/service';
 import { createAnalyticsContext } from './graphql/context';
 import { buildAnalyticsSchema } from './graphql/schema';
-import { sqlRoutes } from './sql/route';
-import { Sandbox } from './sql/sandbox';
-import { AnalystSql } from './sql/service';
+import { sqlRoutes } from './sandbox/route';
+import { Sandbox } from './sandbox/sandbox';
+import { AnalystSql } from './sandbox/service';
 import { AnalyticsStore } from './store';
 import { FeedSource, SourceStatus, Syncer } from './sync/syncer';
 
@@ -18,9 +18,9 @@ export type { AnalyticsConfig } from './config';
 export { SOURCE_NAMES } from './sync/feed-client';
 export type { SourceName } from './sync/feed-client';
 export type { FeedSource, SourceStatus, CatalogueStatus } from './sync/syncer';
-export { SQL_VIEWS } from './sql/guard';
-export type { SqlAnswer, ResultColumn } from './sql/results';
-export type { AnswerCacheStats } from './graphql/answer-cache';
+export { SQL_VIEWS } from './sandbox/guard';
+export type { SqlAnswer, ResultColumn } from './sandbox/results';
+export type { AnswerCacheStats } from './aggregate/answer-cache';
 
 export interface AnalyticsOptions {
   /** 0 picks a free port (tests). */

@@ -1,7 +1,7 @@
 import { Identity, isPublic, mayReadIndicator, Scope } from '@lgr/kit';
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
 
-/** Roles that may read figures; `public` only the published indicators (SQL is narrower: sql/service.ts). */
+/** Roles that may read figures; `public` only the published indicators (SQL is narrower: sandbox/service.ts). */
 export const READ_ROLES: readonly string[] = ['viewer', 'editor', 'analyst', 'admin', 'public'];
 
 /** Refuses identities whose role may not read figures. */

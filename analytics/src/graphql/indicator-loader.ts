@@ -2,10 +2,10 @@ import DataLoader from 'dataloader';
 import { Identity, mayReadIndicator } from '@lgr/kit';
 import { clientError, ErrorCode, findIndicator, tryParsePeriod } from '@lgr/schema';
 import { AggregateRow } from '../engine';
-import { currentCatalog } from '../sql/service';
-import { assertMayRead, readableUnits } from './access';
-import { AggregateServices, currentGeneration, runEngine } from './aggregate';
-import type { PendingAnswer } from './answer-cache';
+import { assertMayRead, readableUnits } from '../aggregate/access';
+import type { PendingAnswer } from '../aggregate/answer-cache';
+import { AggregateServices, currentGeneration, runEngine } from '../aggregate/service';
+import { currentCatalog } from '../catalog';
 
 /** One `AdminUnit.indicator(code, period, boundariesAsOf)` asked for within a request. */
 export interface IndicatorValueKey {

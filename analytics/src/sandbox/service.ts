@@ -1,6 +1,7 @@
 import { DuckDBAppender } from '@duckdb/node-api';
 import { CatalogSource, Identity, Scope } from '@lgr/kit';
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
+import { currentCatalog } from '../catalog';
 import { AnalyticsStore, queryRows } from '../store';
 import { appendRows, indicatorRows, periodRows, periodYears, storeFactsStatement, storePeriodsStatement, unitRows, unitTreeRows } from './data';
 import { SqlRejection } from './guard';
@@ -112,15 +113,6 @@ export class AnalystSql {
 export function assertMaySql(identity: Identity): void {
   if (!SQL_ROLES.includes(identity.role)) {
     throw clientError(ErrorCode.FORBIDDEN, `SQL is for analysts and admins; your role is ${identity.role}`);
-  }
-}
-
-/** The current unit catalogue, or a SOURCE_UNAVAILABLE client error while none has arrived yet. */
-export function currentCatalog(source: CatalogSource): UnitCatalog {
-  try {
-    return source.current();
-  } catch {
-    throw clientError(ErrorCode.SOURCE_UNAVAILABLE, 'The unit catalogue has not been loaded from the reference service yet; try again shortly');
   }
 }
 

@@ -1,10 +1,21 @@
 import { GraphQLError } from 'graphql';
-import { Figure, ReferenceEvaluator, UnitCatalog } from '@lgr/schema';
-import { AnalyticsStore, FeedChange } from '../../store';
-import { runAggregate } from '../aggregate';
-import { syntheticFacts } from '../bench';
-import type { AggregateRequest, AggregateRow } from '../types';
-import { compareWithEvaluator, realCatalog } from './helpers';
+import { Figure, findIndicator, parsePeriod, ReferenceEvaluator, UnitCatalog } from '@lgr/schema';
+import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
+import { type AggregateRequest, type AggregateRow, runAggregate } from '@lgr/analytics/dist/engine';
+import { AnalyticsStore, type FeedChange } from '@lgr/analytics/dist/store';
+import { syntheticFacts } from '../bench/synthetic';
+
+const NUMBERS = ['value', 'target', 'achievementPct', 'samePeriodValue', 'samePeriodPct'] as const;
+
+/** The sampled rows' numbers that differ from the reference evaluator's, as `indicator unit period field`. */
+function disagreements(rows: readonly AggregateRow[], evaluator: ReferenceEvaluator): string[] {
+  return rows.flatMap((row) => {
+    const want = evaluator.row(findIndicator(row.indicator)!, row.unitId, parsePeriod(row.period));
+    const differs = (a: number | null, b: number | null) => (a === null || b === null ? a !== b : Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)));
+    const fields = [...NUMBERS.filter((f) => differs(row[f], want[f])), ...(row.complete === want.complete ? [] : ['complete'])];
+    return fields.map((f) => `${row.indicator} ${row.unitId} ${row.period} ${f}`);
+  });
+}
 
 /*
  * The real catalogue with a few hundred thousand synthetic facts: country-wide queries, checked
@@ -18,7 +29,8 @@ describe('country-sized queries', () => {
   let evaluator: ReferenceEvaluator;
 
   beforeAll(async () => {
-    catalog = realCatalog();
+    const { units, links } = loadAdminUnits(DEFAULT_UNITS_DIR);
+    catalog = new UnitCatalog(units, links);
     store = await AnalyticsStore.open(':memory:');
     await store.syncCatalog(catalog);
     facts = syntheticFacts(catalog);
@@ -27,7 +39,7 @@ describe('country-sized queries', () => {
   });
   afterAll(() => store.close());
 
-  const sample = (rows: AggregateRow[], n: number) => rows.filter((_, i) => i % Math.ceil(rows.length / n) === 0);
+  const sample = (rows: AggregateRow[], n: number) => rows.filter((r, i) => !r.total && i % Math.ceil(rows.length / n) === 0);
   const timed = async (request: AggregateRequest) => {
     const started = Date.now();
     const rows = await runAggregate(store, catalog, request);
@@ -42,7 +54,7 @@ describe('country-sized queries', () => {
     console.log(`${facts.length} facts; all communes of the country for 2025: ${rows.length} rows in ${ms} ms`);
     expect(rows).toHaveLength(3321);
     expect(rows.every((r) => r.value !== null)).toBe(true);
-    expect(compareWithEvaluator(sample(rows, 40), evaluator)).toEqual([]);
+    expect(disagreements(sample(rows, 40), evaluator)).toEqual([]);
     expect(ms).toBeLessThan(5000);
   });
 
@@ -60,7 +72,7 @@ describe('country-sized queries', () => {
     const { rows, ms } = await timed(request);
     console.log(`communes of old Hải Phòng, 3 indicators, 6 quarters: ${rows.length} rows in ${ms} ms`);
     expect(rows.filter((r) => !r.total)).toHaveLength(3 * 6 * 167);
-    expect(compareWithEvaluator(sample(rows, 60), evaluator)).toEqual([]);
+    expect(disagreements(sample(rows, 60), evaluator)).toEqual([]);
     expect(ms).toBeLessThan(5000);
   });
 

@@ -1,4 +1,4 @@
-import { benchAggregate } from '@lgr/analytics/dist/engine';
+import { benchAggregate } from './aggregate';
 
 /**
  * `npm run bench`: the benchmarks of the platform's hot paths. Each prints its cases as ratios to a

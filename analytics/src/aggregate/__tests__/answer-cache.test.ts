@@ -1,7 +1,7 @@
 import type { AggregateRow } from '../../engine';
-import { aggregateCacheKey, rowsBytes, scopeKey } from '../aggregate';
+import { indicatorCacheKey } from '../../graphql/indicator-loader';
 import { AnswerCache } from '../answer-cache';
-import { indicatorCacheKey } from '../indicator-loader';
+import { aggregateCacheKey, rowsBytes, scopeKey } from '../service';
 
 const G1 = { version: 1, digest: 'd1' };
 const G2 = { version: 2, digest: 'd1' };
