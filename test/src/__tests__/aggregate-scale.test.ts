@@ -19,8 +19,8 @@ function disagreements(rows: readonly AggregateRow[], evaluator: ReferenceEvalua
 
 /*
  * The real catalogue with a few hundred thousand synthetic facts: country-wide queries, checked
- * against the reference evaluator on a sample of rows, and timed (the bound is loose because test
- * machines are shared; `benchAggregate` reports the ratios).
+ * against the reference evaluator on a sample of rows. Times are printed, not asserted (test
+ * machines are shared); `npm run bench` reports them as ratios.
  */
 describe('country-sized queries', () => {
   let catalog: UnitCatalog;
@@ -55,7 +55,6 @@ describe('country-sized queries', () => {
     expect(rows).toHaveLength(3321);
     expect(rows.every((r) => r.value !== null)).toBe(true);
     expect(disagreements(sample(rows, 40), evaluator)).toEqual([]);
-    expect(ms).toBeLessThan(5000);
   });
 
   it('answers for all communes of a province, for several periods and indicators', async () => {
@@ -73,7 +72,6 @@ describe('country-sized queries', () => {
     console.log(`communes of old Hải Phòng, 3 indicators, 6 quarters: ${rows.length} rows in ${ms} ms`);
     expect(rows.filter((r) => !r.total)).toHaveLength(3 * 6 * 167);
     expect(disagreements(sample(rows, 60), evaluator)).toEqual([]);
-    expect(ms).toBeLessThan(5000);
   });
 
   it('stops a query that runs past its time limit and stays usable', async () => {
