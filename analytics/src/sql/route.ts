@@ -2,8 +2,7 @@ import express, { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { Logger, sendError } from '@lgr/kit';
-import { clientError, ErrorCode } from '@lgr/schema';
-import { toCsv } from '../export/csv';
+import { clientError, ErrorCode, toCsv } from '@lgr/schema';
 import { JsonRowsSink, SqlAnswer } from './results';
 import { AnalystSql } from './service';
 

@@ -1,21 +1,12 @@
 import express, { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { Logger, sendError } from '@lgr/kit';
-import { clientError, ErrorCode } from '@lgr/schema';
-import { FeedChange, readFeed } from './store';
+import { clientError, ErrorCode, FeedPage } from '@lgr/schema';
+import { readFeed } from './store';
 
 /** Largest page of the change feed. */
 export const MAX_FEED_PAGE = 10_000;
 const DEFAULT_FEED_PAGE = 1000;
-
-/** The answer of `GET /internal/feed`. */
-export interface FeedPage {
-  readonly source: string;
-  readonly changes: FeedChange[];
-  /** The cursor to pass as `after` next time: the last change's seq, or `after` itself when none followed. */
-  readonly lastSeq: number;
-  readonly hasMore: boolean;
-}
 
 function requireService(req: Request): void {
   if (req.identity?.role !== 'service') {
