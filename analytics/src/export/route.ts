@@ -3,13 +3,13 @@ import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import express, { Request, Response } from 'express';
 import { z } from 'zod';
-import { Logger } from '@lgr/kit';
+import { currentCatalog, Logger, respondWithError } from '@lgr/kit';
 import { GRAINS, LEVELS, toCsv } from '@lgr/schema';
 import { AggregateServices, computeAggregate } from '../graphql/aggregate';
 import { MAX_QUERY_INDICATORS, MAX_QUERY_PERIODS, MAX_QUERY_UNITS } from '../graphql/types';
 import { JsonRowsSink } from '../sql/results';
-import { MAX_SQL_LENGTH, parseBody, respondWithError } from '../sql/route';
-import { AnalystSql, currentCatalog } from '../sql/service';
+import { MAX_SQL_LENGTH, parseBody } from '../sql/route';
+import { AnalystSql } from '../sql/service';
 import { AGGREGATE_EXPORT_COLUMNS, aggregateExportRows } from './aggregate-rows';
 import { ParquetSink, ParquetWriter } from './parquet';
 

@@ -1,8 +1,7 @@
-import { CatalogSource, Identity } from '@lgr/kit';
+import { CatalogSource, currentCatalog, Identity } from '@lgr/kit';
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
 import { GraphQLError } from 'graphql';
 import { AggregateOptions, AggregateRequest, AggregateRow, runAggregate } from '../engine';
-import { currentCatalog } from '../sql/service';
 import type { AnalyticsStore } from '../store';
 import type { SourceStatus } from '../sync/syncer';
 import { assertMayRead, assertMayReadIndicators, readableUnits } from './access';

@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
-import { Identity, mayReadIndicator } from '@lgr/kit';
+import { currentCatalog, Identity, mayReadIndicator } from '@lgr/kit';
 import { clientError, ErrorCode, findIndicator, tryParsePeriod } from '@lgr/schema';
 import { AggregateRow } from '../engine';
-import { currentCatalog } from '../sql/service';
 import { assertMayRead, readableUnits } from './access';
 import { AggregateServices, currentGeneration, runEngine } from './aggregate';
 import type { PendingAnswer } from './answer-cache';

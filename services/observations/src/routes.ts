@@ -1,6 +1,5 @@
 import express, { Request, Response } from 'express';
-import { GraphQLError } from 'graphql';
-import { Logger, sendError } from '@lgr/kit';
+import { isService, Logger, respondWithError } from '@lgr/kit';
 import { clientError, ErrorCode, FeedPage } from '@lgr/schema';
 import { readFeed } from './store';
 
@@ -9,7 +8,7 @@ export const MAX_FEED_PAGE = 10_000;
 const DEFAULT_FEED_PAGE = 1000;
 
 function requireService(req: Request): void {
-  if (req.identity?.role !== 'service') {
+  if (!req.identity || !isService(req.identity)) {
     throw clientError(ErrorCode.FORBIDDEN, 'Internal endpoints are for platform services only');
   }
 }
@@ -39,11 +38,7 @@ export function internalRoutes(options: {
       requireService(req);
       await fn(req, res);
     } catch (error) {
-      if (error instanceof GraphQLError) sendError(res, error);
-      else {
-        options.logger.error({ err: error, path: req.path }, 'internal route failed');
-        sendError(res, clientError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
-      }
+      respondWithError(res, error, options.logger);
     }
   };
   return (app) => {
