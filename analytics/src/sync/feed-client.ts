@@ -1,17 +1,12 @@
 import { Identity, IDENTITY_HEADER, SERVICE_IDENTITY, signForwardedIdentity } from '@lgr/kit';
-import { FeedChange, feedPageSchema } from '@lgr/schema';
+import { FeedPage as FeedPageContract, feedPageSchema } from '@lgr/schema';
 
 /** The domain subgraphs whose change feeds analytics follows. */
 export const SOURCE_NAMES = ['party', 'economy', 'social'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 /** One page of a change feed (`GET <url>/internal/feed?after=<seq>&limit=<n>`), checked and from a known source. */
-export interface FeedPage {
-  readonly source: SourceName;
-  readonly changes: readonly FeedChange[];
-  readonly lastSeq: number;
-  readonly hasMore: boolean;
-}
+export type FeedPage = Omit<FeedPageContract, 'source'> & { readonly source: SourceName };
 
 /** Thrown when a feed answers with something other than the feed contract; the message says what differed. */
 export class FeedProtocolError extends Error {
