@@ -11,6 +11,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { NextFunction, Request, Response } from 'express';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { httpErrorHandler } from '@lgr/kit/http-errors';
 import { clientError, ErrorCode, HTTP_STATUS } from '@lgr/schema';
 import { createLogger, Identity, IDENTITY_HEADER, isPublic, Logger, publicIdentity, signForwardedIdentity } from '@lgr/kit';
 import { Authenticator, AuthOptions, createAuthenticator, unauthenticated } from './auth';
@@ -209,16 +210,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   for (const path of ['/sql', '/export']) {
     app.post(path, ...guarded, signedIn, proxyTo(`${options.subgraphUrls.analytics.replace(/\/$/, '')}${path}`, options.internalSecret, options.subgraphTimeoutMs));
   }
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = (error as { status?: number; type?: string }).status ?? 500;
-    if ((error as { type?: string }).type === 'entity.too.large') {
-      return sendGraphQLError(res, clientError(ErrorCode.REQUEST_TOO_LARGE, `Request body exceeds ${options.maxBodyBytes} bytes`, { limit: options.maxBodyBytes }), 413);
-    }
-    if (error instanceof GraphQLError) return sendGraphQLError(res, error);
-    if (status < 500) return sendGraphQLError(res, clientError(ErrorCode.BAD_USER_INPUT, (error as Error).message), status);
-    log.error({ err: error }, 'request failed');
-    sendGraphQLError(res, clientError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'), 500);
-  });
+  app.use(httpErrorHandler(log, options.maxBodyBytes));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -344,13 +336,6 @@ function proxyTo(target: string, secret: string, timeoutMs: number) {
       );
     }
   };
-}
-
-function sendGraphQLError(res: Response, error: GraphQLError, status?: number): void {
-  const code = (error.extensions?.code as ErrorCode | undefined) ?? ErrorCode.INTERNAL_SERVER_ERROR;
-  const { http: _http, ...extensions } = error.extensions ?? {};
-  res.status(status ?? (error.extensions?.http as { status?: number } | undefined)?.status ?? HTTP_STATUS[code] ?? 500);
-  res.json({ errors: [{ message: error.message, extensions }] });
 }
 
 function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<GatewayContext> {

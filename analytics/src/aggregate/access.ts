@@ -1,12 +1,9 @@
-import { Identity, isPublic, mayReadIndicator, Scope } from '@lgr/kit';
+import { Identity, isPublic, mayReadFigures, mayReadIndicator, Scope } from '@lgr/kit';
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
-
-/** Roles that may read figures; `public` only the published indicators (SQL is narrower: sandbox/service.ts). */
-export const READ_ROLES: readonly string[] = ['viewer', 'editor', 'analyst', 'admin', 'public'];
 
 /** Refuses identities whose role may not read figures. */
 export function assertMayRead(identity: Identity): void {
-  if (!READ_ROLES.includes(identity.role)) {
+  if (!mayReadFigures(identity)) {
     throw clientError(ErrorCode.FORBIDDEN, `Reading figures needs the role viewer, editor, analyst or admin; your role is ${identity.role}`);
   }
 }

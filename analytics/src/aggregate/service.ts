@@ -1,7 +1,6 @@
-import { CatalogSource, Identity } from '@lgr/kit';
+import { CatalogSource, currentCatalog, Identity } from '@lgr/kit';
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
 import { GraphQLError } from 'graphql';
-import { currentCatalog } from '../catalog';
 import { AggregateOptions, AggregateRequest, AggregateRow, runAggregate } from '../engine';
 import type { AnalyticsStore } from '../store';
 import type { SourceStatus } from '../sync/syncer';

@@ -1,11 +1,10 @@
 import DataLoader from 'dataloader';
-import { Identity, mayReadIndicator } from '@lgr/kit';
+import { currentCatalog, Identity, mayReadIndicator } from '@lgr/kit';
 import { clientError, ErrorCode, findIndicator, tryParsePeriod, UnitCatalog } from '@lgr/schema';
 import { AggregateRow } from '../engine';
 import { assertMayRead, readableUnits } from '../aggregate/access';
 import type { Generation, PendingAnswer } from '../aggregate/answer-cache';
 import { AggregateServices, currentGeneration, runEngine } from '../aggregate/service';
-import { currentCatalog } from '../catalog';
 
 /** One `AdminUnit.indicator(code, period, boundariesAsOf)` asked for within a request. */
 export interface IndicatorValueKey {

@@ -1,9 +1,7 @@
 import express, { Request, Response } from 'express';
-import { GraphQLError } from 'graphql';
 import { z } from 'zod';
-import { Logger, sendError } from '@lgr/kit';
-import { clientError, ErrorCode } from '@lgr/schema';
-import { toCsv } from '../export/csv';
+import { Logger, respondWithError } from '@lgr/kit';
+import { clientError, ErrorCode, toCsv } from '@lgr/schema';
 import { JsonRowsSink, SqlAnswer } from './results';
 import { AnalystSql } from './service';
 
@@ -48,14 +46,4 @@ export function parseBody<S extends z.ZodTypeAny>(schema: S, body: unknown): z.i
     throw clientError(ErrorCode.BAD_USER_INPUT, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   }
   return parsed.data;
-}
-
-/** Client errors keep their code and message; anything else is logged and answered as a 500. */
-export function respondWithError(res: Response, error: unknown, logger: Logger): void {
-  if (error instanceof GraphQLError && error.extensions?.code && error.extensions.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-    if (!res.headersSent) sendError(res, error);
-    return;
-  }
-  logger.error({ err: error }, 'request failed');
-  if (!res.headersSent) sendError(res, clientError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
 }

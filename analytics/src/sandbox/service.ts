@@ -1,15 +1,11 @@
 import { DuckDBAppender } from '@duckdb/node-api';
-import { CatalogSource, Identity, Scope } from '@lgr/kit';
+import { CatalogSource, currentCatalog, Identity, mayRunSql, Scope } from '@lgr/kit';
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
-import { currentCatalog } from '../catalog';
 import { AnalyticsStore, queryRows } from '../store';
 import { appendRows, indicatorRows, periodRows, periodYears, storeFactsStatement, storePeriodsStatement, unitRows, unitTreeRows } from './data';
 import { SqlRejection } from './guard';
 import { Semaphore } from './lock';
 import { ResultSink, RunLimits, RunSummary, Sandbox, SandboxQueryError, SandboxTimeoutError } from './sandbox';
-
-/** Roles that may run SQL. */
-export const SQL_ROLES: readonly string[] = ['analyst', 'admin'];
 
 export interface AnalystSqlOptions {
   readonly store: AnalyticsStore;
@@ -111,7 +107,7 @@ export class AnalystSql {
 
 /** Refuses callers other than analysts and admins. */
 export function assertMaySql(identity: Identity): void {
-  if (!SQL_ROLES.includes(identity.role)) {
+  if (!mayRunSql(identity)) {
     throw clientError(ErrorCode.FORBIDDEN, `SQL is for analysts and admins; your role is ${identity.role}`);
   }
 }

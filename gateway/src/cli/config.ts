@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseConfig } from '@lgr/kit';
-import { readDevSecrets } from '@lgr/kit';
+import { secretOrDevSecret } from '@lgr/kit/dev-secrets';
 
 const schema = z.object({
   PLATFORM_TOKEN: z.string().min(1).optional(),
@@ -34,14 +34,14 @@ export class MissingSecretError extends Error {
 
 /** The JWT secret: JWT_SECRET, else the one a development platform wrote to `<DATA_DIR>/dev-secrets.json`. */
 export function jwtSecret(config: CliConfig): string {
-  const secret = config.JWT_SECRET ?? readDevSecrets(config.DATA_DIR)?.jwtSecret;
+  const secret = secretOrDevSecret('jwtSecret', config.JWT_SECRET, { dataDir: config.DATA_DIR });
   if (!secret) throw new MissingSecretError('JWT_SECRET', config.DATA_DIR);
   return secret;
 }
 
 /** The secret that signs identities inside the platform: INTERNAL_SECRET, else the development one. */
 export function internalSecret(config: CliConfig): string {
-  const secret = config.INTERNAL_SECRET ?? readDevSecrets(config.DATA_DIR)?.internalSecret;
+  const secret = secretOrDevSecret('internalSecret', config.INTERNAL_SECRET, { dataDir: config.DATA_DIR });
   if (!secret) throw new MissingSecretError('INTERNAL_SECRET', config.DATA_DIR);
   return secret;
 }

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { detectFormat, formatRejects, IngestRow, LineProblem, parseIngest } from '@lgr/observations';
-import { Domain, DOMAINS, findIndicator } from '@lgr/schema';
+import { Domain, DOMAINS, findIndicator, ingestRowKey } from '@lgr/schema';
 import { GraphQLResponse, Transport, TransportError } from './transport';
 
 /** Rows per `recordObservations` call. */
@@ -114,7 +114,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestOutcome> 
   for (const row of parsed.rows) {
     row.problems.forEach((p) => addProblem(row, p));
     if (!row.record) continue;
-    const key = `${row.record.indicator}|${row.record.unit}|${row.record.period}`;
+    const key = ingestRowKey(row.record);
     const first = firstLineOfKey.get(key);
     if (first !== undefined) addProblem(row, { line: row.line, field: 'row', message: `duplicate of line ${first}: same indicator, unit and period` });
     else firstLineOfKey.set(key, row.line);

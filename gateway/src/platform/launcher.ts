@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SignJWT } from 'jose';
 import { PlatformConfig } from './config';
-import { loadOrCreateDevSecrets } from '@lgr/kit';
+import { secretOrDevSecret } from '@lgr/kit/dev-secrets';
 
 /** One process of the platform and how to tell it is ready. */
 export interface ServiceSpec {
@@ -91,14 +91,11 @@ export async function startPlatform(
   /** Extra environment for every process (tests tune limits and intervals with it). */
   extraEnv: Record<string, string> = {},
 ): Promise<Platform> {
-  const secrets =
-    config.JWT_SECRET && config.INTERNAL_SECRET
-      ? { jwtSecret: config.JWT_SECRET, internalSecret: config.INTERNAL_SECRET }
-      : (() => {
-          if (config.NODE_ENV === 'production') throw new Error('JWT_SECRET and INTERNAL_SECRET must be set in production');
-          const dev = loadOrCreateDevSecrets(config.DATA_DIR);
-          return { jwtSecret: config.JWT_SECRET ?? dev.jwtSecret, internalSecret: config.INTERNAL_SECRET ?? dev.internalSecret };
-        })();
+  const fallback = { dataDir: config.DATA_DIR, production: config.NODE_ENV === 'production', create: true };
+  const jwtSecret = secretOrDevSecret('jwtSecret', config.JWT_SECRET, fallback);
+  const internalSecret = secretOrDevSecret('internalSecret', config.INTERNAL_SECRET, fallback);
+  if (!jwtSecret || !internalSecret) throw new Error('JWT_SECRET and INTERNAL_SECRET must be set in production');
+  const secrets = { jwtSecret, internalSecret };
   const children: { spec: ServiceSpec; child: ChildProcess }[] = [];
   let stopping = false;
 

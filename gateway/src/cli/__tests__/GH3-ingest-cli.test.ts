@@ -14,7 +14,7 @@ import { buildPartySchema, start as startParty } from '@lgr/party';
 import { buildReferenceSchema } from '@lgr/reference';
 import { buildSocialSchema, start as startSocial } from '@lgr/social';
 import type { RunningDomainService } from '@lgr/observations';
-import { ADMIN, askSubgraph, callInternal, TEST_INTERNAL_SECRET, testCatalog, viewerOf } from '@lgr/observations/dist/testing/helpers';
+import { ADMIN, askSubgraph, callInternal, TEST_INTERNAL_SECRET, testCatalog, viewerOf } from '@lgr/observations/testing/helpers';
 import { Domain } from '@lgr/schema';
 import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { runCli } from '../program';

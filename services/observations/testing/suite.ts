@@ -2,12 +2,9 @@ import { staticCatalog } from '@lgr/kit';
 import type { Identity } from '@lgr/kit';
 import { Domain, DOMAINS, findIndicator, Indicator, indicatorsOfDomain, UnitCatalog } from '@lgr/schema';
 import { readFileSync } from 'node:fs';
-import { domainPrefix } from '../graphql/resolvers';
-import { REPORT_FILE, reportRecords } from '../demo/seed';
-import { SYNTHETIC_LABEL } from '../demo/synthetic';
-import { parseIngest } from '../ingest-format';
-import type { RunningDomainService } from '../service';
-import type { DomainServiceConfig } from '../config';
+// The package itself (its dist), so that the suite and the service under test share one copy of it.
+import { domainPrefix, parseIngest, REPORT_FILE, reportRecords, SYNTHETIC_LABEL } from '@lgr/observations';
+import type { DomainServiceConfig, RunningDomainService } from '@lgr/observations';
 import type { CatalogSource } from '@lgr/kit';
 import {
   ADMIN,

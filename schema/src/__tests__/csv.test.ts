@@ -1,5 +1,4 @@
 import { csvCell, toCsv } from '../csv';
-import { uniqueNames } from '../parquet';
 
 describe('CSV writing', () => {
   it('quotes only what needs quoting and doubles quotes', () => {
@@ -26,9 +25,5 @@ describe('CSV writing', () => {
 
   it('ends every record with CRLF after a header', () => {
     expect(toCsv(['a', 'b'], [[1, null], ['x', 'y,z']])).toBe('a,b\r\n1,\r\nx,"y,z"\r\n');
-  });
-
-  it('makes column names unique for a table', () => {
-    expect(uniqueNames(['a', 'A', 'a', ''])).toEqual(['a', 'A_2', 'a_3', 'column']);
   });
 });
