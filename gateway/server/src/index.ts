@@ -4,8 +4,4 @@ export { createAuthenticator } from './auth';
 export { measureOperation, checkLimits, DEFAULT_LIST_SIZE } from './limits';
 export type { QueryLimits, QueryMetrics } from './limits';
 export { RateLimiter } from './rate-limit';
-export { defaultSupergraphPath } from './compose';
-export { startPlatform, platformServices, formatLogLine } from './platform/launcher';
-export type { Platform, ServiceSpec } from './platform/launcher';
-export { readPlatformConfig } from './platform/config';
-
+export { defaultSupergraphPath } from './supergraph';

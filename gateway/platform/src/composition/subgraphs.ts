@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import type { SubgraphName } from './gateway';
+import type { SubgraphName } from '@lgr/gateway';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /**

@@ -17,7 +17,7 @@ import { Authenticator, AuthOptions, createAuthenticator, unauthenticated } from
 import { checkLimits, measureOperation, QueryLimits } from './limits';
 import { RateLimiter } from './rate-limit';
 import { checkPublicOperation, PublicFieldPolicy } from './public-access';
-import { defaultSupergraphPath } from './compose';
+import { defaultSupergraphPath } from './supergraph';
 
 export type SubgraphName = 'reference' | 'party' | 'economy' | 'social' | 'analytics';
 

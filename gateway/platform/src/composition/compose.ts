@@ -4,14 +4,10 @@ import { dirname, join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
 import { GraphQLSchema, parse } from 'graphql';
-import type { SubgraphName } from './gateway';
+import type { SubgraphName } from '@lgr/gateway';
 import { SUBGRAPH_PORTS } from './subgraphs';
 
-/** Where the committed supergraph lives: `schema/supergraph.graphql` in the shared domain package. */
-export function defaultSupergraphPath(): string {
-  return join(schemaPackageDir(), 'supergraph.graphql');
-}
-
+/** The shared domain package, where the committed subgraph SDLs and supergraph live. */
 function schemaPackageDir(): string {
   return dirname(require.resolve('@lgr/schema/package.json'));
 }
