@@ -1,7 +1,8 @@
+import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { clientError, ErrorCode } from '@lgr/schema';
-import { Identity, ROLES } from '@lgr/kit';
+import { Identity, isPublic, publicIdentity, ROLES } from '@lgr/kit/identity';
 
 export interface AuthOptions {
   readonly jwtSecret?: string | undefined;
@@ -52,4 +53,29 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
 
 export function unauthenticated(message: string): Error {
   return clientError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
+}
+
+const SIGN_IN = 'Sign in: send Authorization: Bearer <token> (npm run token mints one in development)';
+
+/**
+ * Verifies the caller's token. A request without one is refused, unless public indicators are
+ * configured: then it runs as the anonymous public identity, which the public-access plugin and every
+ * subgraph restrict to reference data and those indicators.
+ */
+export function authMiddleware(authenticate: Authenticator, publicIndicators: readonly string[]) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      const identity = (await authenticate(req.header('authorization'))) ?? (publicIndicators.length ? publicIdentity(publicIndicators) : undefined);
+      if (!identity) throw unauthenticated(SIGN_IN);
+      req.identity = identity;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** SQL and exports are for signed-in callers only, whatever public access allows. */
+export function signedIn(req: Request, _res: Response, next: NextFunction): void {
+  next(!req.identity || isPublic(req.identity) ? unauthenticated(SIGN_IN) : undefined);
 }

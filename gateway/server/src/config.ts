@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { parseConfig, portVar } from '@lgr/kit';
+import { defaultPort, parseConfig, portVar, serviceUrlVars } from '@lgr/kit/config';
+import { SUBGRAPH_NAMES } from '@lgr/kit/services';
 import { findIndicator } from '@lgr/schema';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const schema = z
   .object({
-    PORT: portVar(4000),
+    PORT: portVar(defaultPort('gateway')),
     HOST: z.string().default('127.0.0.1'),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -15,11 +16,8 @@ const schema = z
     JWT_ISSUER: z.string().optional(),
     JWT_AUDIENCE: z.string().optional(),
     INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters; it signs identities forwarded to subgraphs'),
-    REFERENCE_URL: z.string().url().default('http://127.0.0.1:4001'),
-    PARTY_URL: z.string().url().default('http://127.0.0.1:4002'),
-    ECONOMY_URL: z.string().url().default('http://127.0.0.1:4003'),
-    SOCIAL_URL: z.string().url().default('http://127.0.0.1:4004'),
-    ANALYTICS_URL: z.string().url().default('http://127.0.0.1:4005'),
+    // REFERENCE_URL ... ANALYTICS_URL: where each subgraph of the service table answers.
+    ...serviceUrlVars(SUBGRAPH_NAMES),
     SUPERGRAPH_PATH: z.string().optional(),
     SUBGRAPH_TIMEOUT_MS: positiveInt(15_000),
     MAX_DEPTH: positiveInt(12),

@@ -14,7 +14,10 @@ import {
   SelectionSetNode,
   ValueNode,
 } from 'graphql';
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import type { NextFunction, Request, Response } from 'express';
 import { clientError, ErrorCode } from '@lgr/schema';
+import type { GatewayContext } from './context';
 
 export interface QueryLimits {
   readonly maxDepth: number;
@@ -140,4 +143,29 @@ export function checkLimits(metrics: QueryMetrics, limits: QueryLimits): GraphQL
     return clientError(ErrorCode.QUERY_TOO_COMPLEX, `Query cost ${metrics.cost} exceeds the budget of ${limits.maxCost} (lists multiply what is selected under them; ask for fewer items with first/limit)`, { http, limit: limits.maxCost, cost: metrics.cost });
   }
   return undefined;
+}
+
+/** Refuses an operation over the depth, alias, root-field or cost limits before it is planned. */
+export function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(ctx: GraphQLRequestContext<GatewayContext>) {
+          const metrics = measureOperation(ctx.schema, ctx.document!, ctx.operationName, ctx.request.variables ?? {});
+          const error = checkLimits(metrics, limits);
+          if (error) throw error;
+        },
+      };
+    },
+  };
+}
+
+/** Refuses a batch of more than `maxBatch` operations. */
+export function batchCap(maxBatch: number) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (Array.isArray(req.body) && req.body.length > maxBatch) {
+      return next(clientError(ErrorCode.BATCH_TOO_LARGE, `A batch may hold at most ${maxBatch} operations; this one holds ${req.body.length}`, { http: { status: 400 } }));
+    }
+    next();
+  };
 }

@@ -12,7 +12,10 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { clientError, ErrorCode } from '@lgr/schema';
+import { isPublic } from '@lgr/kit/identity';
+import type { GatewayContext } from './context';
 
 /** The subgraphs whose fields an anonymous caller may select: reference data and analytics' figures. */
 const PUBLIC_GRAPHS = new Set(['REFERENCE', 'ANALYTICS']);
@@ -127,4 +130,19 @@ export function checkPublicOperation(
 
 function forbidden(message: string): GraphQLError {
   return clientError(ErrorCode.FORBIDDEN, message, { http: { status: 403 } });
+}
+
+/** Holds an anonymous caller's operation to reference data and the public indicators. */
+export function publicAccessPlugin(policy: PublicFieldPolicy, indicators: readonly string[]): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart(start) {
+      if (!isPublic(start.contextValue.identity)) return {};
+      return {
+        async didResolveOperation(ctx: GraphQLRequestContext<GatewayContext>) {
+          const error = checkPublicOperation(ctx.schema, ctx.document!, ctx.request.variables ?? {}, policy, indicators);
+          if (error) throw error;
+        },
+      };
+    },
+  };
 }

@@ -1,3 +1,7 @@
+import type { NextFunction, Request, Response } from 'express';
+import { clientError, ErrorCode } from '@lgr/schema';
+import { isPublic } from '@lgr/kit/identity';
+
 /**
  * A token bucket per caller: `perMinute` requests a minute on average, with bursts up to the same
  * number. Buckets of callers who stopped calling are dropped so memory stays bounded.
@@ -35,4 +39,22 @@ export class RateLimiter {
       if (b.tokens + (t - b.at) * (this.perMinute / 60_000) >= this.perMinute) this.buckets.delete(key);
     }
   }
+}
+
+/** Anonymous callers share no bucket with each other: each address has its own. */
+function rateLimitKey(req: Request): string {
+  const identity = req.identity;
+  if (!identity || isPublic(identity)) return `anonymous:${req.ip ?? 'unknown'}`;
+  return `sub:${identity.sub}`;
+}
+
+/** Refuses a caller over its rate with RATE_LIMITED and a retry-after header. */
+export function rateLimitMiddleware(limiter: RateLimiter) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    // A batch costs one token per operation, so batching does not multiply a caller's rate.
+    const verdict = limiter.take(rateLimitKey(req), Array.isArray(req.body) ? req.body.length : 1);
+    if (verdict.allowed) return next();
+    res.setHeader('retry-after', String(verdict.retryAfterSeconds));
+    next(clientError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${verdict.retryAfterSeconds} s`, { http: { status: 429 } }));
+  };
 }
