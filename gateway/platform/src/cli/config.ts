@@ -1,20 +1,36 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseConfig } from '@lgr/kit';
-import { readDevSecrets } from '@lgr/kit';
+import { parseConfig } from '@lgr/kit/config';
+import { readDevSecrets } from '@lgr/kit/dev-secrets';
+import { gatewayGraphqlUrl, servicePortsEnv, serviceUrl } from '../service-ports';
 
-const schema = z.object({
-  PLATFORM_TOKEN: z.string().min(1).optional(),
-  PLATFORM_URL: z.string().url('expected the gateway URL, e.g. http://127.0.0.1:4000/graphql').default('http://127.0.0.1:4000/graphql'),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  JWT_ISSUER: z.string().min(1).optional(),
-  JWT_AUDIENCE: z.string().min(1).optional(),
-  INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  DATA_DIR: z.string().default('./data'),
-  PARTY_URL: z.string().url().default('http://127.0.0.1:4002'),
-  ECONOMY_URL: z.string().url().default('http://127.0.0.1:4003'),
-  SOCIAL_URL: z.string().url().default('http://127.0.0.1:4004'),
-});
+const url = z.string().url().optional();
+
+/**
+ * The CLI finds the platform as the launcher started it: from HOST and GATEWAY_PORT ... SOCIAL_PORT
+ * (the service table), unless PLATFORM_URL or a service's own URL says otherwise.
+ */
+const schema = z
+  .object({
+    ...servicePortsEnv,
+    PLATFORM_TOKEN: z.string().min(1).optional(),
+    PLATFORM_URL: z.string().url('expected the gateway URL, e.g. http://127.0.0.1:4000/graphql').optional(),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    DATA_DIR: z.string().default('./data'),
+    PARTY_URL: url,
+    ECONOMY_URL: url,
+    SOCIAL_URL: url,
+  })
+  .transform((c) => ({
+    ...c,
+    PLATFORM_URL: c.PLATFORM_URL ?? gatewayGraphqlUrl(c),
+    PARTY_URL: c.PARTY_URL ?? serviceUrl(c, 'party'),
+    ECONOMY_URL: c.ECONOMY_URL ?? serviceUrl(c, 'economy'),
+    SOCIAL_URL: c.SOCIAL_URL ?? serviceUrl(c, 'social'),
+  }));
 
 /** What the platform CLI reads from its environment. */
 export type CliConfig = z.infer<typeof schema>;

@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, ROLES, UserRole } from '@lgr/kit';
+import { ConfigError } from '@lgr/kit/config';
+import { ROLES, UserRole } from '@lgr/kit/identity';
+import { DOMAIN_SERVICE_NAMES } from '@lgr/kit/services';
 import { CliConfig, internalSecret, jwtSecret, MissingSecretError, readCliConfig } from './config';
-import { DEFAULT_BATCH_SIZE, runIngest } from './ingest';
+import { DEFAULT_BATCH_SIZE } from './ingest-options';
 import { formatSeedResult, seedAll } from './seed';
 import { registerSqlCommand } from './sql';
 import { mintToken, tokenProblems } from './token';
@@ -27,10 +29,30 @@ export function processIo(): CliIo {
   };
 }
 
+/**
+ * The ingest command's code, loaded when it runs: it reads files with the observations package's
+ * parser, which the other commands need not load.
+ */
+function loadIngest(): typeof import('./ingest') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./ingest') as typeof import('./ingest');
+}
+
 function positiveInt(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('expected a whole number between 1 and 10000');
   return n;
+}
+
+/** Wraps a command's action: its result becomes the exit code, and its errors a message and a code. */
+type Guard = <A extends unknown[]>(action: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
+
+/** What every command of the program shares. */
+interface CommandContext {
+  readonly io: CliIo;
+  /** The environment, read when a command runs (so `--help` works with a bad environment). */
+  readonly config: () => CliConfig;
+  readonly guard: Guard;
 }
 
 /**
@@ -40,38 +62,55 @@ function positiveInt(text: string): number {
  */
 export function createProgram(io: CliIo): { program: Command; exitCode: () => number } {
   let code = 0;
-  const config = (): CliConfig => readCliConfig(io.env);
-  const guard = (action: (...args: any[]) => Promise<number>) => async (...args: any[]) => {
-    try {
-      code = await action(...args);
-    } catch (error) {
-      if (error instanceof ConfigError || error instanceof MissingSecretError) {
-        io.err(error.message);
-        code = 78;
-      } else {
-        io.err(`error: ${(error as Error).message}`);
-        code = 1;
+  const guard: Guard =
+    (action) =>
+    async (...args) => {
+      try {
+        code = await action(...args);
+      } catch (error) {
+        if (error instanceof ConfigError || error instanceof MissingSecretError) {
+          io.err(error.message);
+          code = 78;
+        } else {
+          io.err(`error: ${(error as Error).message}`);
+          code = 1;
+        }
       }
-    }
-  };
+    };
+  const context: CommandContext = { io, config: () => readCliConfig(io.env), guard };
 
   const program = new Command('lgr')
     .description('Local-government reporting platform: ingest figures, mint development tokens, load the demo data')
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
     .exitOverride();
+  registerIngestCommand(program, context);
+  registerTokenCommand(program, context);
+  registerSeedCommand(program, context);
+  registerSqlCommand(program, io.env);
+  return { program, exitCode: () => code };
+}
 
+interface IngestCommandOptions {
+  token?: string;
+  gateway?: string;
+  skipInvalid?: boolean;
+  rejects?: string;
+  batchSize: number;
+}
+
+function registerIngestCommand(program: Command, { io, config, guard }: CommandContext): void {
   program
     .command('ingest')
     .description('Validate every row of a CSV or JSON-lines file (indicator,unit,period,value,target) and write it through the gateway')
     .argument('<file>', 'a .csv file with a header row, or a .jsonl file with one object per line')
     .option('--token <jwt>', 'bearer token (default: PLATFORM_TOKEN)')
-    .option('--gateway <url>', 'gateway GraphQL URL (default: PLATFORM_URL or http://127.0.0.1:4000/graphql)')
+    .option('--gateway <url>', 'gateway GraphQL URL (default: PLATFORM_URL, else http://<HOST>:<GATEWAY_PORT>/graphql)')
     .option('--skip-invalid', 'write the good rows and put the bad ones, with their reasons, in a rejects file')
     .option('--rejects <file>', 'where --skip-invalid puts the bad rows (default: <file>.rejects.<ext>)')
     .option('--batch-size <n>', 'rows per request', positiveInt, DEFAULT_BATCH_SIZE)
     .action(
-      guard(async (file: string, opts: { token?: string; gateway?: string; skipInvalid?: boolean; rejects?: string; batchSize: number }) => {
+      guard(async (file: string, opts: IngestCommandOptions) => {
         const c = config();
         let transport = io.transport;
         if (!transport) {
@@ -82,7 +121,7 @@ export function createProgram(io: CliIo): { program: Command; exitCode: () => nu
           }
           transport = gatewayTransport(opts.gateway ?? c.PLATFORM_URL, token);
         }
-        const { exitCode } = await runIngest({
+        const { exitCode } = await loadIngest().runIngest({
           file,
           transport,
           skipInvalid: Boolean(opts.skipInvalid),
@@ -95,7 +134,9 @@ export function createProgram(io: CliIo): { program: Command; exitCode: () => nu
         return exitCode;
       }),
     );
+}
 
+function registerTokenCommand(program: Command, { io, config, guard }: CommandContext): void {
   program
     .command('token')
     .description('Mint a user token (HS256 with JWT_SECRET, or the development secret in <DATA_DIR>/dev-secrets.json)')
@@ -120,29 +161,24 @@ export function createProgram(io: CliIo): { program: Command; exitCode: () => nu
         return 0;
       }),
     );
+}
 
+function registerSeedCommand(program: Command, { io, config, guard }: CommandContext): void {
   program
     .command('seed')
     .description('Load the demo data (the seed report and the synthetic Hải Phòng data) into the party, economy and social subgraphs')
     .action(
       guard(async () => {
         const c = config();
+        const urls = { party: c.PARTY_URL, economy: c.ECONOMY_URL, social: c.SOCIAL_URL };
         const results = await seedAll(
-          [
-            { name: 'party', url: c.PARTY_URL },
-            { name: 'economy', url: c.ECONOMY_URL },
-            { name: 'social', url: c.SOCIAL_URL },
-          ],
+          DOMAIN_SERVICE_NAMES.map((name) => ({ name, url: urls[name] })),
           internalSecret(c),
         );
         results.forEach((r) => (r.ok ? io.out : io.err)(formatSeedResult(r)));
         return results.every((r) => r.ok) ? 0 : 1;
       }),
     );
-
-  registerSqlCommand(program, io.env);
-
-  return { program, exitCode: () => code };
 }
 
 /** Runs the CLI with `argv` (without the node and script entries); resolves with the exit code. */

@@ -1,4 +1,4 @@
-import { IDENTITY_HEADER, SERVICE_IDENTITY, signForwardedIdentity } from '@lgr/kit';
+import { IDENTITY_HEADER, SERVICE_IDENTITY, signForwardedIdentity } from '@lgr/kit/identity';
 
 /** One domain subgraph to seed: its name and base URL. */
 export interface SeedTarget {

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { ROLES, UserRole } from '@lgr/kit';
+import { ROLES, UserRole } from '@lgr/kit/identity';
 
 export interface TokenOptions {
   readonly role: UserRole;

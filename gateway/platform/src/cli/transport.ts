@@ -1,5 +1,5 @@
 import type { Domain } from '@lgr/schema';
-import { Identity, IDENTITY_HEADER, signForwardedIdentity } from '@lgr/kit';
+import { Identity, IDENTITY_HEADER, signForwardedIdentity } from '@lgr/kit/identity';
 
 /** A GraphQL answer as it comes over HTTP. */
 export interface GraphQLResponse {

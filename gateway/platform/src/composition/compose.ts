@@ -4,8 +4,7 @@ import { dirname, join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
 import { GraphQLSchema, parse } from 'graphql';
-import type { SubgraphName } from '@lgr/gateway';
-import { SUBGRAPH_PORTS } from './subgraphs';
+import { defaultServiceUrl, SUBGRAPH_NAMES, SubgraphName } from '@lgr/kit/services';
 
 /** The shared domain package, where the committed subgraph SDLs and supergraph live. */
 function schemaPackageDir(): string {
@@ -40,9 +39,8 @@ export class CompositionError extends Error {
  * routing URLs are the development ports (the gateway overrides them from its configuration).
  */
 export async function composeSchemas(): Promise<ComposedSchemas> {
-  const names = Object.keys(SUBGRAPH_PORTS) as SubgraphName[];
   const printed = await Promise.all(
-    names.map(async (name) => ({ name, url: `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/graphql`, sdl: await printSubgraph(name) })),
+    SUBGRAPH_NAMES.map(async (name) => ({ name, url: `${defaultServiceUrl(name)}/graphql`, sdl: await printSubgraph(name) })),
   );
   const result = composeServices(printed.map((p) => ({ name: p.name, url: p.url, typeDefs: parse(p.sdl) })));
   if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));

@@ -1,24 +1,18 @@
 import { z } from 'zod';
-import { parseConfig } from '@lgr/kit';
-
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+import { parseConfig } from '@lgr/kit/config';
+import { servicePortsEnv } from '../service-ports';
 
 const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  HOST: z.string().default('127.0.0.1'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_]+$/, 'expected postgres://host:port/name; each service gets its own database name_<service>')
     .optional(),
-  GATEWAY_PORT: port(4000),
-  REFERENCE_PORT: port(4001),
-  PARTY_PORT: port(4002),
-  ECONOMY_PORT: port(4003),
-  SOCIAL_PORT: port(4004),
-  ANALYTICS_PORT: port(4005),
+  // HOST and GATEWAY_PORT ... ANALYTICS_PORT, from the service table.
+  ...servicePortsEnv,
   STARTUP_TIMEOUT_MS: z.coerce.number().int().positive().default(240_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

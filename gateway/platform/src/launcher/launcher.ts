@@ -2,8 +2,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SignJWT } from 'jose';
+import { loadOrCreateDevSecrets } from '@lgr/kit/dev-secrets';
+import { SERVICE_TABLE, ServiceName, SUBGRAPH_NAMES } from '@lgr/kit/services';
+import { gatewayGraphqlUrl, portOf, serviceUrl } from '../service-ports';
 import { PlatformConfig } from './config';
-import { loadOrCreateDevSecrets } from '@lgr/kit';
 
 /** One process of the platform and how to tell it is ready. */
 export interface ServiceSpec {
@@ -38,46 +40,50 @@ export function serviceDatabaseUrl(base: string | undefined, service: string): s
   return base ? `${base}_${service}` : undefined;
 }
 
+/** The package whose `dist/main.js` runs each service. */
+const SERVICE_PACKAGES: Record<ServiceName, string> = {
+  gateway: '@lgr/gateway',
+  reference: '@lgr/reference',
+  party: '@lgr/party',
+  economy: '@lgr/economy',
+  social: '@lgr/social',
+  analytics: '@lgr/analytics',
+};
+
 /**
- * The processes of the platform in start order, each with the environment it needs. Services that
- * others depend on come first: reference (the unit catalogue), the domain subgraphs (their demo data),
- * analytics (caught up with every feed), then the gateway.
+ * Start order: services that others depend on come first: reference (the unit catalogue), the domain
+ * subgraphs (their demo data), analytics (caught up with every feed), then the gateway.
  */
-export function platformServices(config: PlatformConfig, secrets: { jwtSecret: string; internalSecret: string }): ServiceSpec[][] {
-  const host = config.HOST;
-  const url = (port: number) => `http://${host}:${port}`;
-  const common = {
-    HOST: host,
+const STAGES: readonly (readonly ServiceName[])[] = [['reference'], ['party', 'economy', 'social'], ['analytics'], ['gateway']];
+
+/** What the launcher tells every process: where it runs, its secrets, and every subgraph's URL. */
+function commonEnv(config: PlatformConfig, internalSecret: string): Record<string, string> {
+  const env: Record<string, string> = {
+    HOST: config.HOST,
     DATA_DIR: resolve(config.DATA_DIR),
-    INTERNAL_SECRET: secrets.internalSecret,
+    INTERNAL_SECRET: internalSecret,
     NODE_ENV: config.NODE_ENV,
     LOG_LEVEL: config.LOG_LEVEL,
-    REFERENCE_URL: url(config.REFERENCE_PORT),
-    PARTY_URL: url(config.PARTY_PORT),
-    ECONOMY_URL: url(config.ECONOMY_PORT),
-    SOCIAL_URL: url(config.SOCIAL_PORT),
-    ANALYTICS_URL: url(config.ANALYTICS_PORT),
   };
-  const service = (name: string, pkg: string, port: number, extra: Record<string, string> = {}, ready?: ServiceSpec['ready']): ServiceSpec => {
+  for (const name of SUBGRAPH_NAMES) env[SERVICE_TABLE[name].urlVar] = serviceUrl(config, name);
+  return env;
+}
+
+/** The processes of the platform in start order, each with the environment it needs. */
+export function platformServices(config: PlatformConfig, secrets: { jwtSecret: string; internalSecret: string }): ServiceSpec[][] {
+  const common = commonEnv(config, secrets.internalSecret);
+  const service = (name: ServiceName): ServiceSpec => {
+    const port = portOf(config, name);
     const databaseUrl = serviceDatabaseUrl(config.DATABASE_URL, name);
     return {
       name,
-      entry: entryOf(pkg),
+      entry: entryOf(SERVICE_PACKAGES[name]),
       port,
-      env: { ...common, PORT: String(port), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...extra },
-      ...(ready ? { ready } : {}),
+      env: { ...common, PORT: String(port), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(name === 'gateway' ? { JWT_SECRET: secrets.jwtSecret } : {}) },
+      ...(name === 'analytics' ? { ready: (h: Record<string, unknown>) => h.caughtUp === true } : {}),
     };
   };
-  return [
-    [service('reference', '@lgr/reference', config.REFERENCE_PORT)],
-    [
-      service('party', '@lgr/party', config.PARTY_PORT),
-      service('economy', '@lgr/economy', config.ECONOMY_PORT),
-      service('social', '@lgr/social', config.SOCIAL_PORT),
-    ],
-    [service('analytics', '@lgr/analytics', config.ANALYTICS_PORT, {}, (h) => h.caughtUp === true)],
-    [service('gateway', '@lgr/gateway', config.GATEWAY_PORT, { JWT_SECRET: secrets.jwtSecret })],
-  ];
+  return STAGES.map((stage) => stage.map(service));
 }
 
 /**
@@ -91,14 +97,7 @@ export async function startPlatform(
   /** Extra environment for every process (tests tune limits and intervals with it). */
   extraEnv: Record<string, string> = {},
 ): Promise<Platform> {
-  const secrets =
-    config.JWT_SECRET && config.INTERNAL_SECRET
-      ? { jwtSecret: config.JWT_SECRET, internalSecret: config.INTERNAL_SECRET }
-      : (() => {
-          if (config.NODE_ENV === 'production') throw new Error('JWT_SECRET and INTERNAL_SECRET must be set in production');
-          const dev = loadOrCreateDevSecrets(config.DATA_DIR);
-          return { jwtSecret: config.JWT_SECRET ?? dev.jwtSecret, internalSecret: config.INTERNAL_SECRET ?? dev.internalSecret };
-        })();
+  const secrets = platformSecrets(config);
   const children: { spec: ServiceSpec; child: ChildProcess }[] = [];
   let stopping = false;
 
@@ -137,18 +136,13 @@ export async function startPlatform(
     await stop();
     throw error;
   }
-  const adminToken = await new SignJWT({ role: 'admin', units: [] })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('local-admin')
-    .setIssuedAt()
-    .setExpirationTime('12h')
-    .sign(new TextEncoder().encode(secrets.jwtSecret));
+  const adminToken = await localAdminToken(secrets.jwtSecret);
   const running = (name: string) => {
     const entry = children.find((c) => c.spec.name === name);
     return entry && entry.child.exitCode === null && entry.child.signalCode === null ? entry : undefined;
   };
   return {
-    gatewayUrl: `http://${config.HOST}:${config.GATEWAY_PORT}/graphql`,
+    gatewayUrl: gatewayGraphqlUrl(config),
     adminToken,
     ...secrets,
     process: (name) => running(name)?.child,
@@ -160,6 +154,24 @@ export async function startPlatform(
     },
     stop,
   };
+}
+
+/** The configured secrets; in development, the ones kept in `<DATA_DIR>/dev-secrets.json` fill the gaps. */
+function platformSecrets(config: PlatformConfig): { jwtSecret: string; internalSecret: string } {
+  if (config.JWT_SECRET && config.INTERNAL_SECRET) return { jwtSecret: config.JWT_SECRET, internalSecret: config.INTERNAL_SECRET };
+  if (config.NODE_ENV === 'production') throw new Error('JWT_SECRET and INTERNAL_SECRET must be set in production');
+  const dev = loadOrCreateDevSecrets(config.DATA_DIR);
+  return { jwtSecret: config.JWT_SECRET ?? dev.jwtSecret, internalSecret: config.INTERNAL_SECRET ?? dev.internalSecret };
+}
+
+/** The 12-hour admin token the launcher prints for the operator. */
+function localAdminToken(jwtSecret: string): Promise<string> {
+  return new SignJWT({ role: 'admin', units: [] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('local-admin')
+    .setIssuedAt()
+    .setExpirationTime('12h')
+    .sign(new TextEncoder().encode(jwtSecret));
 }
 
 async function waitUntilReady(spec: ServiceSpec, child: ChildProcess, timeoutMs: number): Promise<void> {

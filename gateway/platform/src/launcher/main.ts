@@ -1,4 +1,4 @@
-import { exitOnConfigError } from '@lgr/kit';
+import { exitOnConfigError } from '@lgr/kit/config';
 import { readPlatformConfig } from './config';
 import { startPlatform } from './launcher';
 
