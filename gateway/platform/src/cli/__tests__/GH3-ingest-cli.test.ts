@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
@@ -251,7 +251,7 @@ describe('platform CLI against real subgraphs', () => {
   });
 
   it('ingests the README\'s example files, and names the bad rows of its example with errors', async () => {
-    const examples = join(__dirname, '../../../../services/observations/examples');
+    const examples = join(dirname(require.resolve('@lgr/observations/package.json')), 'examples');
     const csv = await cli(['ingest', join(examples, 'figures-2026q3.csv')]);
     expect(csv).toMatchObject({ code: 0, err: '' });
     expect(csv.out).toContain('7 rows read, 7 written (7 inserted, 0 updated), 0 unchanged, 0 rejected');
