@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CatalogSource, createLogger, Logger, remoteCatalog, RunningServer, startSubgraphServer } from '@lgr/kit';
+import { CatalogSource, createLogger, defaultServiceUrl, Logger, remoteCatalog, RunningServer, startSubgraphServer } from '@lgr/kit';
 import { exportRoutes } from './export/route';
 import { AnswerCache, AnswerCacheStats } from './aggregate/answer-cache';
 import { AggregateServices } from './aggregate/service';
@@ -112,7 +112,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
     const catalog =
       options.catalog ??
       remoteCatalog({
-        referenceUrl: options.referenceUrl ?? 'http://127.0.0.1:4001',
+        referenceUrl: options.referenceUrl ?? defaultServiceUrl('reference'),
         internalSecret: options.internalSecret,
         logger,
         ...(options.catalogRefreshMs !== undefined ? { refreshMs: options.catalogRefreshMs } : {}),

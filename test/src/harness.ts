@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SignJWT } from 'jose';
-import { Platform, readPlatformConfig, startPlatform } from '@lgr/gateway';
+import { Platform, readPlatformConfig, startPlatform } from '@lgr/platform';
 import { Identity, IDENTITY_HEADER, signForwardedIdentity } from '@lgr/kit';
 
 export type ServiceName = 'gateway' | 'reference' | 'party' | 'economy' | 'social' | 'analytics';
