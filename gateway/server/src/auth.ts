@@ -2,7 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { clientError, ErrorCode } from '@lgr/schema';
-import { Identity, isPublic, publicIdentity, ROLES } from '@lgr/kit/identity';
+import { Identity, publicIdentity } from '@lgr/kit/identity';
+import { isPublic, ROLES } from '@lgr/kit/roles';
 
 export interface AuthOptions {
   readonly jwtSecret?: string | undefined;

@@ -14,7 +14,7 @@ import {
 import { getArgumentValues } from 'graphql/execution/values';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { clientError, ErrorCode } from '@lgr/schema';
-import { isPublic } from '@lgr/kit/identity';
+import { isPublic } from '@lgr/kit/roles';
 import type { GatewayContext } from './context';
 
 /** The subgraphs whose fields an anonymous caller may select: reference data and analytics' figures. */

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { clientError, ErrorCode } from '@lgr/schema';
-import { isPublic } from '@lgr/kit/identity';
+import { isPublic } from '@lgr/kit/roles';
 
 /**
  * A token bucket per caller: `perMinute` requests a minute on average, with bursts up to the same

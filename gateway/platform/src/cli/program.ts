@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '@lgr/kit/config';
-import { ROLES, UserRole } from '@lgr/kit/identity';
+import { ROLES, UserRole } from '@lgr/kit/roles';
 import { DOMAIN_SERVICE_NAMES } from '@lgr/kit/services';
 import { CliConfig, internalSecret, jwtSecret, MissingSecretError, readCliConfig } from './config';
 import { DEFAULT_BATCH_SIZE } from './ingest-options';

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { ROLES, UserRole } from '@lgr/kit/identity';
+import { ROLES, UserRole } from '@lgr/kit/roles';
 
 export interface TokenOptions {
   readonly role: UserRole;
