@@ -129,7 +129,7 @@ export function parsePeriod(code: string, terms: readonly Term[] = DEFAULT_TERMS
     if (month < 1 || month > 12) throw new PeriodFormatError(code, `month ${m[2]} is not between 01 and 12`);
     return monthPeriod(monthIndex(Number(m[1]), month));
   }
-  if ((m = TERM.exec(text))) {
+  if (TERM.test(text)) {
     const term = terms.find((t) => t.code === text);
     if (!term) throw new PeriodFormatError(code, 'no congress term has this code');
     return termPeriod(term);

@@ -141,7 +141,7 @@ export async function startTestPlatform(options: { databaseUrl?: string; env?: R
   try {
     platform = await startPlatform(config, (line: string) => logs.push(line), options.env ?? {});
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- platform output ---\n${logs.slice(-60).join('\n')}`);
+    throw new Error(`${(error as Error).message}\n--- platform output ---\n${logs.slice(-60).join('\n')}`, { cause: error });
   }
   const gatewayUrl = platform.gatewayUrl;
   const token = (role: string, units: string[] = [], claims: Record<string, unknown> = {}) =>

@@ -184,6 +184,7 @@ export async function computePlan(
     } catch (error) {
       // Left in a transaction, the connection must not be used again: the caller's pool drops a
       // connection whose work failed. The query's own error, if any, is the one that matters.
+      // eslint-disable-next-line no-unsafe-finally -- a rollback that fails after a successful query is the error to report
       if (!failed) throw error;
     }
   }

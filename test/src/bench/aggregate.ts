@@ -49,7 +49,7 @@ export async function benchAggregate(
   const repeat = options.repeat ?? 5;
   const store = await AnalyticsStore.open(':memory:');
   try {
-    let started = Date.now();
+    const started = Date.now();
     await store.syncCatalog(catalog);
     const facts = syntheticFacts(catalog);
     await store.applyChanges('bench', facts, facts.length);

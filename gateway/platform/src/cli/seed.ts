@@ -9,7 +9,7 @@ export interface SeedTarget {
 export interface SeedResult {
   readonly name: string;
   readonly ok: boolean;
-  readonly body?: Record<string, any>;
+  readonly body?: SeedBody;
   readonly error?: string;
 }
 
@@ -24,9 +24,9 @@ export async function seedAll(targets: readonly SeedTarget[], secret: string): P
           headers: { [IDENTITY_HEADER]: await signForwardedIdentity(SERVICE_IDENTITY, secret) },
           signal: AbortSignal.timeout(300_000),
         });
-        const body = (await res.json().catch(() => ({}))) as Record<string, any>;
+        const body = (await res.json().catch(() => ({}))) as Partial<SeedBody> & { errors?: { message?: string }[] };
         if (!res.ok) return { name, ok: false, error: `HTTP ${res.status}: ${body.errors?.[0]?.message ?? 'no details'}` };
-        return { name, ok: true, body };
+        return { name, ok: true, body: body as SeedBody };
       } catch (error) {
         return { name, ok: false, error: `cannot reach ${endpoint}: ${(error as Error).message}` };
       }
@@ -34,7 +34,21 @@ export async function seedAll(targets: readonly SeedTarget[], secret: string): P
   );
 }
 
-function counts(part: { rows: number; inserted: number; updated: number; unchanged: number }): string {
+interface SeedCounts {
+  readonly rows: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+}
+
+/** What a domain subgraph's seed route answers. */
+export interface SeedBody {
+  readonly report: SeedCounts;
+  readonly synthetic: SeedCounts & { readonly label: string };
+  readonly records?: Record<string, number>;
+}
+
+function counts(part: SeedCounts): string {
   return `${part.rows} rows (${part.inserted} inserted, ${part.updated} updated, ${part.unchanged} unchanged)`;
 }
 
@@ -42,7 +56,7 @@ function counts(part: { rows: number; inserted: number; updated: number; unchang
 export function formatSeedResult(result: SeedResult): string {
   if (!result.ok) return `${result.name}: failed: ${result.error}`;
   const b = result.body!;
-  const records = Object.entries((b.records ?? {}) as Record<string, number>)
+  const records = Object.entries(b.records ?? {})
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   return `${result.name}: report figures ${counts(b.report)}; synthetic figures ${counts(b.synthetic)} [${b.synthetic.label}]${records ? `; records: ${records}` : ''}`;

@@ -3,7 +3,7 @@ import { Identity, IDENTITY_HEADER, signForwardedIdentity } from '@lgr/kit/ident
 
 /** A GraphQL answer as it comes over HTTP. */
 export interface GraphQLResponse {
-  data?: Record<string, any> | null;
+  data?: Record<string, Record<string, unknown> | null | undefined> | null;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 

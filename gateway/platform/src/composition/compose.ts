@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { composeServices } from '@apollo/composition';
+import { Supergraph } from '@apollo/federation-internals';
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
 import { GraphQLSchema, parse } from 'graphql';
 import { defaultServiceUrl, SUBGRAPH_NAMES, SubgraphName } from '@lgr/kit/services';
@@ -86,6 +87,5 @@ export async function checkSchemas(dir = schemaPackageDir()): Promise<SchemaChec
 
 /** The client-facing part of a supergraph: join/link machinery removed so the diff shows API changes only. */
 function apiSchema(supergraphSdl: string): GraphQLSchema {
-  const { Supergraph } = require('@apollo/federation-internals') as typeof import('@apollo/federation-internals');
   return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
 }
