@@ -159,7 +159,3 @@ export function meetsTarget(direction: Direction, value: number | null, target: 
   return direction === 'LOWER' ? value <= target : value >= target;
 }
 
-/** The indicators whose figures are recorded: a RATIO's numerator and denominator, or the indicator itself. */
-export function baseIndicators(indicator: Indicator): string[] {
-  return indicator.rule === 'RATIO' ? [indicator.numerator!, indicator.denominator!] : [indicator.code];
-}

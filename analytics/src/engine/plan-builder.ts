@@ -15,7 +15,7 @@ import {
   UnitCatalog,
 } from '@lgr/schema';
 import { leafWeights } from './weights';
-import type { AggregatePlan, PartRole, PartSide, PlannedIndicator, PlannedPart, PlannedPeriod, PlannedRow, PlannedWeight } from './plan';
+import type { AggregatePlan, PartRole, PartSide, PlannedIndicator, PlannedPart, PlannedPeriod, PlannedRow, PlannedWeight } from './types';
 
 /** A period of the answer: the label its rows carry and the requested periods their numbers combine. */
 export interface RowPeriod {

@@ -2,10 +2,10 @@ import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { DateScalar, LevelEnum } from '@lgr/kit';
 import type { Level } from '@lgr/schema';
 import type { AggregateRow } from '../engine';
-import { computeAggregate } from './aggregate';
+import { computeReportingStatus, ReportingUnit } from '../aggregate/reporting-status';
+import { computeAggregate } from '../aggregate/service';
 import type { AnalyticsContext } from './context';
 import type { IndicatorValue } from './indicator-loader';
-import { computeReportingStatus, ReportingUnit } from './reporting-status';
 import { AdminUnitRef, AggregateQueryInput, AggregateResultType, AggregateRowType, IndicatorValueType, ReportingStatusType, ReportingUnitType } from './types';
 
 function rowOf(row: AggregateRow): AggregateRowType {
