@@ -8,7 +8,7 @@ import { GRAINS, LEVELS } from '@lgr/schema';
 import { AggregateServices, computeAggregate } from '../graphql/aggregate';
 import { MAX_QUERY_INDICATORS, MAX_QUERY_PERIODS, MAX_QUERY_UNITS } from '../graphql/types';
 import { JsonRowsSink } from '../sql/results';
-import { MAX_SQL_LENGTH, parseBody, respondWithError } from '../sql/route';
+import { callerGone, MAX_SQL_LENGTH, parseBody, respondWithError } from '../sql/route';
 import { AnalystSql, currentCatalog } from '../sql/service';
 import { AGGREGATE_EXPORT_COLUMNS, aggregateExportRows } from './aggregate-rows';
 import { toCsv } from './csv';
@@ -79,7 +79,7 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
             );
           } else {
             const sink = new JsonRowsSink();
-            truncated = (await services.sql.run(req.identity!, body.sql!, sink)).truncated;
+            truncated = (await services.sql.run(req.identity!, body.sql!, sink, {}, callerGone(res))).truncated;
             csv = toCsv(
               sink.columnsInfo.map((c) => c.name),
               sink.rows,
@@ -100,7 +100,7 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
         } else {
           const opened = await ParquetWriter.open(services.exportDir);
           writer = opened;
-          truncated = (await services.sql.run(req.identity!, body.sql!, new ParquetSink(opened))).truncated;
+          truncated = (await services.sql.run(req.identity!, body.sql!, new ParquetSink(opened), {}, callerGone(res))).truncated;
         }
         file = await writer.write();
         writer.close();
