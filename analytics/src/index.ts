@@ -170,6 +170,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
         sources: sync.sources(),
         ...(await store.counts()),
         cache: aggregate.cache.stats(),
+        sql: sql.queue(),
       }),
     });
     cleanup.unshift(['http server', () => server.close()]);

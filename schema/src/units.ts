@@ -243,7 +243,9 @@ export class UnitCatalog {
 
   /**
    * The units a caller whose claim names `codes` may see: every version of those codes with their
-   * subtrees, and the newer units that took over any of that territory.
+   * subtrees, the newer units that took over any of that territory, and the older units that lie
+   * wholly inside any of those (with their subtrees). An older unit that lies only partly inside is
+   * not in scope: its figures reach the caller only as a share inside a rolled-up answer.
    */
   scopeOf(codes: readonly string[]): Set<string> {
     const ids = new Set<string>();
@@ -259,7 +261,19 @@ export class UnitCatalog {
         for (const u of this.subtree(link.toId)) ids.add(u.id);
       }
     }
+    // A unit's history is made of the older units wholly inside it, counted whole (rule 4); a caller
+    // who may read the unit's rolled-up past may read those units directly too, so the two agree.
+    for (const id of [...ids]) {
+      for (const oldId of this.whollyInside(id)) {
+        for (const u of this.subtree(oldId)) ids.add(u.id);
+      }
+    }
     return ids;
+  }
+
+  /** The older units every part of whose territory went into `id`. */
+  whollyInside(id: string): string[] {
+    return [...this.overlapsInto(id)].filter(([, share]) => share >= 1 - EPSILON).map(([oldId]) => oldId);
   }
 
   /** A fingerprint of the whole catalogue, to tell whether a copy is current. */

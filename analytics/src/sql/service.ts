@@ -43,6 +43,11 @@ export class AnalystSql {
     return this.options.limits;
   }
 
+  /** Analysts' queries running and waiting now (reported by `/health`). */
+  queue(): { running: number; waiting: number } {
+    return this.slots.stats();
+  }
+
   /**
    * Runs `sql` for `identity`. Throws client errors: FORBIDDEN for roles other than analyst and admin,
    * SQL_REJECTED for a query that is not a single SELECT over the views or that DuckDB refuses,
