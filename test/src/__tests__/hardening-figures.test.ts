@@ -47,17 +47,20 @@ describe('hardening: overflow', () => {
 describe('hardening: scope of older units', () => {
   // New Ngô Quyền ward (11329 since 2025-07-01) took Máy Chai, Vạn Mỹ and Cầu Tre whole, a third of
   // Gia Viên and half of Đông Khê. New Hải Phòng (31) took old Hải Phòng and old Hải Dương (30) whole.
-  const figures = `query($code: String!, $asOf: Date) { unit(code: $code, asOf: $asOf) { code partyFigures(indicators: ["PB_NEW_MEMBERS"], period: "2024") { value } } }`;
+  const figures = `query($code: String!, $asOf: Date) { unit(code: $code, asOf: $asOf) { code partyFigures(indicators: ["PB_NEW_MEMBERS"], period: "2024S1") { value } } }`;
 
   it('a viewer of a new commune reads the old communes wholly inside it, directly and inside its history, and the numbers agree', async () => {
     const viewer = await platform.token('viewer', ['11329']);
     const history = await rows({ indicators: ['PB_NEW_MEMBERS'], units: ['11329'], periods: ['2024'], boundariesAsOf: '2025-07-01' }, viewer);
     expect(history.errors).toBeUndefined();
+    // Máy Chai, Vạn Mỹ and Cầu Tre: their recorded figures and their own answers, on 2024's boundaries.
     const whole: number[] = [];
     for (const code of ['11329', '11335', '11338']) {
       const direct = await platform.gql(figures, { code, asOf: '2024-12-31' }, viewer);
-      expect({ code, errors: direct.errors }).toEqual({ code, errors: undefined });
-      whole.push(direct.data.unit.partyFigures[0].value);
+      expect({ code, errors: direct.errors, recorded: direct.data.unit.partyFigures.length }).toEqual({ code, errors: undefined, recorded: 1 });
+      const own = await rows({ indicators: ['PB_NEW_MEMBERS'], units: [code], periods: ['2024'] }, viewer);
+      expect({ code, errors: own.errors }).toEqual({ code, errors: undefined });
+      whole.push(own.data.aggregate.rows[0].value);
     }
     // Gia Viên and Đông Khê lie only partly inside: only their shares, inside the rolled-up answer.
     for (const code of ['11341', '11350']) {
