@@ -12,7 +12,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { clientError, ErrorCode, HTTP_STATUS } from '@lgr/schema';
-import { createLogger, Identity, IDENTITY_HEADER, isPublic, Logger, publicIdentity, signForwardedIdentity } from '@lgr/kit';
+import { createLogger, Identity, IDENTITY_HEADER, isPublic, Logger, publicIdentity, routeLabel, signForwardedIdentity } from '@lgr/kit';
 import { Authenticator, AuthOptions, createAuthenticator, unauthenticated } from './auth';
 import { checkLimits, measureOperation, QueryLimits } from './limits';
 import { RateLimiter } from './rate-limit';
@@ -150,8 +150,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
   app.use((req, res, next) => {
-    const end = latency.startTimer({ route: req.path });
-    res.on('finish', () => end({ status: String(res.statusCode) }));
+    const end = latency.startTimer();
+    res.on('finish', () => end({ route: routeLabel(req), status: String(res.statusCode) }));
     next();
   });
   app.get('/health', async (_req, res) => {
@@ -327,7 +327,9 @@ function proxyTo(target: string, secret: string, timeoutMs: number) {
           [IDENTITY_HEADER]: await signForwardedIdentity(req.identity!, secret),
         },
         body: JSON.stringify(req.body ?? {}),
-        signal: AbortSignal.timeout(timeoutMs),
+        // Analytics stops the query when this request is aborted: after the timeout, or as soon as the
+        // client is gone, so an abandoned query holds no slot of the caller's.
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), clientGone(res)]),
       });
       res.status(upstream.status);
       for (const header of ['content-type', 'content-disposition', 'x-result-truncated']) {
@@ -344,6 +346,15 @@ function proxyTo(target: string, secret: string, timeoutMs: number) {
       );
     }
   };
+}
+
+/** A signal aborted when the client's connection closes before its answer was sent. */
+function clientGone(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 function sendGraphQLError(res: Response, error: GraphQLError, status?: number): void {
