@@ -66,7 +66,7 @@ describe('hardening: SQL memory', () => {
   it('an answer is capped in bytes: 60 rows of 1 MB are cut off and the answer says so', async () => {
     // Each row is one string of 1,000 x 1,000 characters, built by an aggregate inside the limits of each function.
     const sql = "SELECT (SELECT string_agg(repeat('x', 1000), '') FROM (SELECT 1 FROM units LIMIT 1000)) AS mb FROM units LIMIT 60";
-    const { answer, growthMb } = await withPeakGrowth(() => platform.post('/sql', { sql }, analystA));
+    const { answer, growthMb } = await withPeakGrowth(() => platform.post('/sql', { sql }, platform.adminToken));
     expect(answer.status).toBe(200);
     const rows = answer.json.rows as string[][];
     console.log(`60 x 1 MB: ${rows.length} rows, ${answer.text.length} bytes, truncated ${answer.json.truncated}, analytics grew by ${growthMb.toFixed(0)} MB`);
