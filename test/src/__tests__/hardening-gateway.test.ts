@@ -60,9 +60,10 @@ describe('hardening: metrics', () => {
     }
     const after = { gateway: await gatewayMetrics(), party: await partyMetrics() };
     console.log(`/metrics bytes before and after 300 random paths: gateway ${before.gateway} -> ${after.gateway}, party ${before.party} -> ${after.party}`);
-    // Counters and histograms change their numbers, never their number of series: a few digits at most.
-    expect(after.gateway - before.gateway).toBeLessThan(2_000);
-    expect(after.party - before.party).toBeLessThan(2_000);
+    // Counters and histograms change their numbers, not their number of series (a series per path was
+    // about 1.4 KB: 300 paths would add some 400 KB); the default process metrics may add a few series.
+    expect(after.gateway - before.gateway).toBeLessThan(20_000);
+    expect(after.party - before.party).toBeLessThan(20_000);
     const text = await (await fetch(`${platform.baseUrl}/metrics`)).text();
     expect(text).not.toMatch(/random-/);
     expect(text).toMatch(/route="\/graphql"/);
