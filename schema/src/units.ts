@@ -243,9 +243,10 @@ export class UnitCatalog {
 
   /**
    * The units a caller whose claim names `codes` may see: every version of those codes with their
-   * subtrees, the newer units that took over any of that territory, and the older units that lie
-   * wholly inside any of those (with their subtrees). An older unit that lies only partly inside is
-   * not in scope: its figures reach the caller only as a share inside a rolled-up answer.
+   * subtrees, the older units that lie wholly inside any of those (with their subtrees), and the newer
+   * units that took over any of that territory. An older unit that lies only partly inside a claimed
+   * unit, or inside a newer unit reached only by taking over claimed territory, is not in scope: its
+   * figures reach the caller only inside rolled-up answers.
    */
   scopeOf(codes: readonly string[]): Set<string> {
     const ids = new Set<string>();
@@ -254,18 +255,18 @@ export class UnitCatalog {
         for (const u of this.subtree(version.id)) ids.add(u.id);
       }
     }
+    // A claimed unit's history is made of the older units wholly inside it, counted whole (rule 4):
+    // a caller who may read that history may read those units directly too, so the two agree.
+    for (const id of [...ids]) {
+      for (const oldId of this.whollyInside(id)) {
+        for (const u of this.subtree(oldId)) ids.add(u.id);
+      }
+    }
     // Only the units that received territory directly (and what lies below them) join the scope:
     // the new province that contains a successor ward is not the caller's to read.
     for (const id of [...ids]) {
       for (const link of this.linksOutOf(id)) {
         for (const u of this.subtree(link.toId)) ids.add(u.id);
-      }
-    }
-    // A unit's history is made of the older units wholly inside it, counted whole (rule 4); a caller
-    // who may read the unit's rolled-up past may read those units directly too, so the two agree.
-    for (const id of [...ids]) {
-      for (const oldId of this.whollyInside(id)) {
-        for (const u of this.subtree(oldId)) ids.add(u.id);
       }
     }
     return ids;
