@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { DuckDBAppender, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
-import { appendCells, Cell, TypedColumn } from '../sql/data';
-import { rowsWithinBudget } from '../sql/results';
-import type { ChunkTaken, ResultSink } from '../sql/sandbox';
+import { appendCells, Cell, TypedColumn } from '../sandbox/data';
+import { rowsWithinBudget } from '../sandbox/results';
+import type { ChunkTaken, ResultSink } from '../sandbox/sandbox';
 
 const TABLE = 'export_rows';
 

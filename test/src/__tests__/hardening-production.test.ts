@@ -24,7 +24,7 @@ const ports: Record<string, number> = {};
 beforeAll(async () => {
   for (const name of ['GATEWAY', 'REFERENCE', 'PARTY', 'ECONOMY', 'SOCIAL', 'ANALYTICS']) ports[name] = await freePort();
   dataDir = mkdtempSync(join(tmpdir(), 'lgr-production-'));
-  const entry = join(dirname(require.resolve('@lgr/gateway/package.json')), 'dist', 'platform', 'main.js');
+  const entry = join(dirname(require.resolve('@lgr/platform/package.json')), 'dist', 'launcher', 'main.js');
   launcher = spawn(process.execPath, [entry], {
     env: {
       ...process.env,
