@@ -39,7 +39,12 @@ interface Overload {
   readonly call?: string;
 }
 
-function overloads(count: number, params: (n: number) => string[], tooLarge: (ps: string[]) => string, what: string): Overload[] {
+function overloads(
+  count: number,
+  params: (n: number) => string[],
+  tooLarge: (ps: string[]) => string,
+  what: string,
+): Overload[] {
   return Array.from({ length: count }, (_, i) => {
     const ps = params(i);
     return { params: ps, tooLarge: tooLarge(ps), what };
@@ -51,7 +56,8 @@ const listSpan = (from: string, to: string, step: string): string =>
   `abs((TRY_CAST(${to} AS DOUBLE) - TRY_CAST(${from} AS DOUBLE)) / nullif(TRY_CAST(${step} AS DOUBLE), 0)) > ${MAX_LIST_ELEMENTS}`;
 // A range of timestamps cannot be sized by the checks, so only numeric ranges are allowed (the
 // periods view is the calendar).
-const notNumber = (ps: readonly string[]): string => `(${ps.map((p) => `(${p} IS NOT NULL AND TRY_CAST(${p} AS DOUBLE) IS NULL)`).join(' OR ')})`;
+const notNumber = (ps: readonly string[]): string =>
+  `(${ps.map((p) => `(${p} IS NOT NULL AND TRY_CAST(${p} AS DOUBLE) IS NULL)`).join(' OR ')})`;
 const RANGE_WHAT = 'a list this long, or of other than numbers';
 const sumOfSizes = (ps: readonly string[]): string => `(${ps.map(size).join(' + ')}) > ${MAX_VALUE_CHARS}`;
 const args = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
@@ -60,7 +66,13 @@ const REGEXP_OPTIONS = ['g', 'i', 'c', 's', 'gi', 'ig', 'gs', 'sg', 'gc', 'cg', 
 
 /** The bounded functions: name and overloads (DuckDB picks the overload by the number of arguments). */
 const BOUNDED: Readonly<Record<string, readonly Overload[]>> = {
-  repeat: [{ params: ['s', 'n'], tooLarge: `${size('s')} * greatest(TRY_CAST(n AS DOUBLE), 0) > ${MAX_VALUE_CHARS}`, what: 'a value this long' }],
+  repeat: [
+    {
+      params: ['s', 'n'],
+      tooLarge: `${size('s')} * greatest(TRY_CAST(n AS DOUBLE), 0) > ${MAX_VALUE_CHARS}`,
+      what: 'a value this long',
+    },
+  ],
   lpad: [{ params: ['s', 'n', 'p'], tooLarge: countOver('n', MAX_VALUE_CHARS), what: 'a string this long' }],
   rpad: [{ params: ['s', 'n', 'p'], tooLarge: countOver('n', MAX_VALUE_CHARS), what: 'a string this long' }],
   bitstring: [{ params: ['s', 'n'], tooLarge: countOver('n', MAX_VALUE_CHARS), what: 'a bit string this long' }],
@@ -72,9 +84,17 @@ const BOUNDED: Readonly<Record<string, readonly Overload[]>> = {
     ['range', 'generate_series'].map((name) => [
       name,
       [
-        { params: ['b'], tooLarge: `${notNumber(['b'])} OR ${countOver('abs(TRY_CAST(b AS DOUBLE))', MAX_LIST_ELEMENTS)}`, what: RANGE_WHAT },
+        {
+          params: ['b'],
+          tooLarge: `${notNumber(['b'])} OR ${countOver('abs(TRY_CAST(b AS DOUBLE))', MAX_LIST_ELEMENTS)}`,
+          what: RANGE_WHAT,
+        },
         { params: ['a', 'b'], tooLarge: `${notNumber(['a', 'b'])} OR ${listSpan('a', 'b', '1')}`, what: RANGE_WHAT },
-        { params: ['a', 'b', 'step'], tooLarge: `${notNumber(['a', 'b', 'step'])} OR ${listSpan('a', 'b', 'step')}`, what: RANGE_WHAT },
+        {
+          params: ['a', 'b', 'step'],
+          tooLarge: `${notNumber(['a', 'b', 'step'])} OR ${listSpan('a', 'b', 'step')}`,
+          what: RANGE_WHAT,
+        },
       ],
     ]),
   ),
@@ -88,9 +108,19 @@ const BOUNDED: Readonly<Record<string, readonly Overload[]>> = {
     ]),
   ),
   '||': [{ params: ['a', 'b'], tooLarge: sumOfSizes(['a', 'b']), what: 'a value this long' }],
-  ...Object.fromEntries(['list_concat', 'list_cat', 'array_concat', 'array_cat'].map((name) => [name, overloads(1, () => ['a', 'b'], sumOfSizes, 'a list this long')])),
+  ...Object.fromEntries(
+    ['list_concat', 'list_cat', 'array_concat', 'array_cat'].map((name) => [
+      name,
+      overloads(1, () => ['a', 'b'], sumOfSizes, 'a list this long'),
+    ]),
+  ),
   concat: overloads(16, (i) => args('a', i + 1), sumOfSizes, 'a string this long'),
-  concat_ws: overloads(16, (i) => ['sep', ...args('a', i + 1)], ([sep, ...ps]) => `(${[...ps.map(size), `${size(sep!)} * ${ps.length}`].join(' + ')}) > ${MAX_VALUE_CHARS}`, 'a string this long'),
+  concat_ws: overloads(
+    16,
+    (i) => ['sep', ...args('a', i + 1)],
+    ([sep, ...ps]) => `(${[...ps.map(size), `${size(sep!)} * ${ps.length}`].join(' + ')}) > ${MAX_VALUE_CHARS}`,
+    'a string this long',
+  ),
   replace: [
     {
       params: ['s', 'f', 'r'],
@@ -99,7 +129,11 @@ const BOUNDED: Readonly<Record<string, readonly Overload[]>> = {
     },
   ],
   regexp_replace: [
-    { params: ['s', 'p', 'r'], tooLarge: `${size('s')} * (${size('r')} + 1) > ${MAX_VALUE_CHARS}`, what: 'a string this long' },
+    {
+      params: ['s', 'p', 'r'],
+      tooLarge: `${size('s')} * (${size('r')} + 1) > ${MAX_VALUE_CHARS}`,
+      what: 'a string this long',
+    },
     {
       params: ['s', 'p', 'r', 'o'],
       tooLarge: `${size('s')} * (${size('r')} + 1) > ${MAX_VALUE_CHARS}`,
@@ -111,7 +145,13 @@ const BOUNDED: Readonly<Record<string, readonly Overload[]>> = {
   ...Object.fromEntries(
     ['array_to_string'].map((name) => [
       name,
-      [{ params: ['l', 'sep'], tooLarge: `${size('l')} + len(l) * ${size('sep')} > ${MAX_VALUE_CHARS}`, what: 'a string this long' }],
+      [
+        {
+          params: ['l', 'sep'],
+          tooLarge: `${size('l')} + len(l) * ${size('sep')} > ${MAX_VALUE_CHARS}`,
+          what: 'a string this long',
+        },
+      ],
     ]),
   ),
 };

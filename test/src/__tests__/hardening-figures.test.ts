@@ -51,13 +51,20 @@ describe('hardening: scope of older units', () => {
 
   it('a viewer of a new commune reads the old communes wholly inside it, directly and inside its history, and the numbers agree', async () => {
     const viewer = await platform.token('viewer', ['11329']);
-    const history = await rows({ indicators: ['PB_NEW_MEMBERS'], units: ['11329'], periods: ['2024'], boundariesAsOf: '2025-07-01' }, viewer);
+    const history = await rows(
+      { indicators: ['PB_NEW_MEMBERS'], units: ['11329'], periods: ['2024'], boundariesAsOf: '2025-07-01' },
+      viewer,
+    );
     expect(history.errors).toBeUndefined();
     // Máy Chai, Vạn Mỹ and Cầu Tre: their recorded figures and their own answers, on 2024's boundaries.
     const whole: number[] = [];
     for (const code of ['11329', '11335', '11338']) {
       const direct = await platform.gql(figures, { code, asOf: '2024-12-31' }, viewer);
-      expect({ code, errors: direct.errors, recorded: direct.data.unit.partyFigures.length }).toEqual({ code, errors: undefined, recorded: 1 });
+      expect({ code, errors: direct.errors, recorded: direct.data.unit.partyFigures.length }).toEqual({
+        code,
+        errors: undefined,
+        recorded: 1,
+      });
       const own = await rows({ indicators: ['PB_NEW_MEMBERS'], units: [code], periods: ['2024'] }, viewer);
       expect({ code, errors: own.errors }).toEqual({ code, errors: undefined });
       whole.push(own.data.aggregate.rows[0].value);
@@ -72,13 +79,20 @@ describe('hardening: scope of older units', () => {
     const admin = await rows({ indicators: ['PB_NEW_MEMBERS'], units: ['11341', '11350'], periods: ['2024'] });
     const [giaVien, dongKhe] = admin.data.aggregate.rows.map((r: { value: number }) => r.value);
     const expected = whole.reduce((a, b) => a + b, 0) + giaVien / 3 + dongKhe / 2;
-    console.log(`new 11329 for 2024: ${history.data.aggregate.rows[0].value} = ${whole.join(' + ')} + ${giaVien} / 3 + ${dongKhe} / 2`);
+    console.log(
+      `new 11329 for 2024: ${history.data.aggregate.rows[0].value} = ${whole.join(' + ')} + ${giaVien} / 3 + ${dongKhe} / 2`,
+    );
     expect(history.data.aggregate.rows[0].value).toBeCloseTo(expected, 6);
   });
 
   it('a viewer of new Hải Phòng reads old Hải Dương directly, and old Hải Phòng plus old Hải Dương is its history', async () => {
     const viewer = await platform.token('viewer', ['31']);
-    const q = (units: string[], boundariesAsOf?: string) => ({ indicators: ['PB_NEW_MEMBERS'], units, periods: ['2024'], ...(boundariesAsOf ? { boundariesAsOf } : {}) });
+    const q = (units: string[], boundariesAsOf?: string) => ({
+      indicators: ['PB_NEW_MEMBERS'],
+      units,
+      periods: ['2024'],
+      ...(boundariesAsOf ? { boundariesAsOf } : {}),
+    });
     const haiDuong = await rows(q(['30']), viewer);
     expect(haiDuong.errors).toBeUndefined();
     const oldHaiPhong = await rows(q(['31']), viewer);

@@ -25,19 +25,31 @@ function bomb(levels: number): string {
 describe('hardening: fragment-spread bomb', () => {
   // 30 levels are 2^30 fields expanded: a walk that expands fragments would not finish within the
   // test's time; one that measures each fragment once answers at once.
-  it.each([22, 30])('%i levels are refused as too complex, with a token and without one', async (levels) => {
-    const query = bomb(levels);
-    expect(query.length).toBeLessThan(2000);
-    const signedIn = await platform.post('/graphql', { query });
-    expect({ status: signedIn.status, code: signedIn.json.errors[0].extensions.code }).toEqual({ status: 400, code: 'QUERY_TOO_COMPLEX' });
-    const anonymous = await publicGateway.post('/graphql', { query }, null);
-    expect({ status: anonymous.status, code: anonymous.json.errors[0].extensions.code }).toEqual({ status: 400, code: 'QUERY_TOO_COMPLEX' });
-    // The gateway still answers.
-    expect((await platform.gql('{ terms { code } }')).errors).toBeUndefined();
-  }, 60_000);
+  it.each([22, 30])(
+    '%i levels are refused as too complex, with a token and without one',
+    async (levels) => {
+      const query = bomb(levels);
+      expect(query.length).toBeLessThan(2000);
+      const signedIn = await platform.post('/graphql', { query });
+      expect({ status: signedIn.status, code: signedIn.json.errors[0].extensions.code }).toEqual({
+        status: 400,
+        code: 'QUERY_TOO_COMPLEX',
+      });
+      const anonymous = await publicGateway.post('/graphql', { query }, null);
+      expect({ status: anonymous.status, code: anonymous.json.errors[0].extensions.code }).toEqual({
+        status: 400,
+        code: 'QUERY_TOO_COMPLEX',
+      });
+      // The gateway still answers.
+      expect((await platform.gql('{ terms { code } }')).errors).toBeUndefined();
+    },
+    60_000,
+  );
 
   it('a fragment cycle is refused as a validation error', async () => {
-    const res = await platform.post('/graphql', { query: '{ unit(code: "304") { ...A } } fragment A on AdminUnit { ...B } fragment B on AdminUnit { ...A }' });
+    const res = await platform.post('/graphql', {
+      query: '{ unit(code: "304") { ...A } } fragment A on AdminUnit { ...B } fragment B on AdminUnit { ...A }',
+    });
     expect(res.json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });
@@ -46,7 +58,8 @@ describe('hardening: metrics', () => {
   it('300 requests to random paths, without a token, do not grow /metrics of the gateway or of a subgraph', async () => {
     const headers = await platform.forwardedHeaders({ sub: 'ops', role: 'admin', units: [] });
     const gatewayMetrics = async () => (await (await fetch(`${platform.baseUrl}/metrics`)).text()).length;
-    const partyMetrics = async () => (await (await fetch(`${platform.serviceUrl('party')}/metrics`, { headers })).text()).length;
+    const partyMetrics = async () =>
+      (await (await fetch(`${platform.serviceUrl('party')}/metrics`, { headers })).text()).length;
     // Every route once first, so that the growth measured is that of the random paths alone.
     for (const path of ['/x', '/y/z']) {
       await fetch(`${platform.baseUrl}${path}`);
@@ -59,7 +72,9 @@ describe('hardening: metrics', () => {
       await (await fetch(`${platform.serviceUrl('party')}${path}`)).text();
     }
     const after = { gateway: await gatewayMetrics(), party: await partyMetrics() };
-    console.log(`/metrics bytes before and after 300 random paths: gateway ${before.gateway} -> ${after.gateway}, party ${before.party} -> ${after.party}`);
+    console.log(
+      `/metrics bytes before and after 300 random paths: gateway ${before.gateway} -> ${after.gateway}, party ${before.party} -> ${after.party}`,
+    );
     // Counters and histograms change their numbers, not their number of series (a series per path was
     // about 1.4 KB: 300 paths would add some 400 KB); the default process metrics may add a few series.
     expect(after.gateway - before.gateway).toBeLessThan(20_000);
@@ -78,7 +93,10 @@ describe('hardening: cost of variable defaults', () => {
     const byDefault = await platform.post('/graphql', { query: query(500) });
     const sent = await platform.post('/graphql', { query: query(1), variables: { n: 500 } });
     expect(sent.json.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
-    expect({ status: byDefault.status, code: byDefault.json.errors?.[0]?.extensions?.code }).toEqual({ status: 400, code: 'QUERY_TOO_COMPLEX' });
+    expect({ status: byDefault.status, code: byDefault.json.errors?.[0]?.extensions?.code }).toEqual({
+      status: 400,
+      code: 'QUERY_TOO_COMPLEX',
+    });
     expect(byDefault.json.errors[0].extensions.cost).toBe(sent.json.errors[0].extensions.cost);
     const small = await platform.post('/graphql', { query: query(1) });
     expect(small.json.errors).toBeUndefined();

@@ -22,7 +22,8 @@ const output: string[] = [];
 const ports: Record<string, number> = {};
 
 beforeAll(async () => {
-  for (const name of ['GATEWAY', 'REFERENCE', 'PARTY', 'ECONOMY', 'SOCIAL', 'ANALYTICS']) ports[name] = await freePort();
+  for (const name of ['GATEWAY', 'REFERENCE', 'PARTY', 'ECONOMY', 'SOCIAL', 'ANALYTICS'])
+    ports[name] = await freePort();
   dataDir = mkdtempSync(join(tmpdir(), 'lgr-production-'));
   const entry = join(dirname(require.resolve('@lgr/platform/package.json')), 'dist', 'launcher', 'main.js');
   launcher = spawn(process.execPath, [entry], {
@@ -38,7 +39,8 @@ beforeAll(async () => {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  for (const stream of [launcher.stdout!, launcher.stderr!]) createInterface({ input: stream }).on('line', (l) => output.push(l));
+  for (const stream of [launcher.stdout!, launcher.stderr!])
+    createInterface({ input: stream }).on('line', (l) => output.push(l));
   await new Promise<void>((resolve, reject) => {
     const check = setInterval(() => {
       if (output.some((l) => l.includes('The platform is up.'))) {
@@ -63,7 +65,9 @@ afterAll(async () => {
 const gateway = () => `http://127.0.0.1:${ports.GATEWAY}/graphql`;
 
 function sign(claims: Record<string, unknown>, secret: string, set: (jwt: SignJWT) => SignJWT): Promise<string> {
-  return set(new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('someone')).sign(new TextEncoder().encode(secret));
+  return set(new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('someone')).sign(
+    new TextEncoder().encode(secret),
+  );
 }
 
 describe('hardening: production start', () => {
@@ -88,11 +92,21 @@ describe("hardening: lifetime of callers' tokens", () => {
 
   it('refuses a token without exp and one that lives longer than MAX_TOKEN_LIFETIME', async () => {
     const noExp = await ask(await sign(viewer, JWT_SECRET, (j) => j.setIssuedAt()));
-    expect({ status: noExp.status, code: noExp.json.errors[0].extensions.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    expect({ status: noExp.status, code: noExp.json.errors[0].extensions.code }).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
     const year = await ask(await sign(viewer, JWT_SECRET, (j) => j.setIssuedAt().setExpirationTime('365d')));
-    expect({ status: year.status, code: year.json.errors[0].extensions.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    expect({ status: year.status, code: year.json.errors[0].extensions.code }).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
     expect(year.json.errors[0].message).toMatch(/longer than the 12 h allowed/);
-    const future = await ask(await sign(viewer, JWT_SECRET, (j) => j.setIssuedAt(now() + 300 * 86_400).setExpirationTime(now() + 300 * 86_400 + 3600)));
+    const future = await ask(
+      await sign(viewer, JWT_SECRET, (j) =>
+        j.setIssuedAt(now() + 300 * 86_400).setExpirationTime(now() + 300 * 86_400 + 3600),
+      ),
+    );
     expect(future.status).toBe(401);
   });
 });
@@ -100,8 +114,11 @@ describe("hardening: lifetime of callers' tokens", () => {
 describe('hardening: identities forwarded to subgraphs', () => {
   const subgraph = () => `http://127.0.0.1:${ports.PARTY}/graphql`;
   const forwarded = (set: (jwt: SignJWT) => SignJWT) =>
-    sign({ role: 'admin', units: [] }, INTERNAL_SECRET, (j) => set(j.setIssuer('lgr-platform').setAudience('lgr-subgraphs')));
-  const ask = async (identity: string) => postTo(subgraph(), { query: '{ __typename }' }, null, { [IDENTITY_HEADER]: identity });
+    sign({ role: 'admin', units: [] }, INTERNAL_SECRET, (j) =>
+      set(j.setIssuer('lgr-platform').setAudience('lgr-subgraphs')),
+    );
+  const ask = async (identity: string) =>
+    postTo(subgraph(), { query: '{ __typename }' }, null, { [IDENTITY_HEADER]: identity });
 
   it('a subgraph accepts a short-lived forwarded identity', async () => {
     const res = await ask(await forwarded((j) => j.setIssuedAt().setExpirationTime('60s')));

@@ -51,25 +51,28 @@ async function sqlHealth(): Promise<{ running: number; waiting: number }> {
 }
 
 describe('hardening: SQL memory', () => {
-  it.each([["SELECT length(repeat('x', 1000000000))", 'repeat'], ['SELECT len(range(20000000))', 'range']])(
-    '%s is refused with a clear message and analytics does not grow by gigabytes',
-    async (sql, fn) => {
-      const { answer, growthMb } = await withPeakGrowth(() => platform.post('/sql', { sql }, analystA));
-      console.log(`${sql}: HTTP ${answer.status}, analytics grew by ${growthMb.toFixed(0)} MB`);
-      expect(answer.json.errors[0].extensions.code).toBe('SQL_REJECTED');
-      expect(answer.json.errors[0].message).toContain(`${fn}() would build`);
-      expect(leakProblems(answer.text, { echoesSql: true })).toEqual([]);
-      expect(growthMb).toBeLessThan(300);
-    },
-  );
+  it.each([
+    ["SELECT length(repeat('x', 1000000000))", 'repeat'],
+    ['SELECT len(range(20000000))', 'range'],
+  ])('%s is refused with a clear message and analytics does not grow by gigabytes', async (sql, fn) => {
+    const { answer, growthMb } = await withPeakGrowth(() => platform.post('/sql', { sql }, analystA));
+    console.log(`${sql}: HTTP ${answer.status}, analytics grew by ${growthMb.toFixed(0)} MB`);
+    expect(answer.json.errors[0].extensions.code).toBe('SQL_REJECTED');
+    expect(answer.json.errors[0].message).toContain(`${fn}() would build`);
+    expect(leakProblems(answer.text, { echoesSql: true })).toEqual([]);
+    expect(growthMb).toBeLessThan(300);
+  });
 
   it('an answer is capped in bytes: 60 rows of 1 MB are cut off and the answer says so', async () => {
     // Each row is one string of 1,000 x 1,000 characters, built by an aggregate inside the limits of each function.
-    const sql = "SELECT (SELECT string_agg(repeat('x', 1000), '') FROM (SELECT 1 FROM units LIMIT 1000)) AS mb FROM units LIMIT 60";
+    const sql =
+      "SELECT (SELECT string_agg(repeat('x', 1000), '') FROM (SELECT 1 FROM units LIMIT 1000)) AS mb FROM units LIMIT 60";
     const { answer, growthMb } = await withPeakGrowth(() => platform.post('/sql', { sql }, platform.adminToken));
     expect(answer.status).toBe(200);
     const rows = answer.json.rows as string[][];
-    console.log(`60 x 1 MB: ${rows.length} rows, ${answer.text.length} bytes, truncated ${answer.json.truncated}, analytics grew by ${growthMb.toFixed(0)} MB`);
+    console.log(
+      `60 x 1 MB: ${rows.length} rows, ${answer.text.length} bytes, truncated ${answer.json.truncated}, analytics grew by ${growthMb.toFixed(0)} MB`,
+    );
     expect(rows[0]![0]!.length).toBe(1_000_000);
     expect(answer.json.truncated).toBe(true);
     expect(rows.length).toBeLessThan(60);
@@ -80,7 +83,9 @@ describe('hardening: SQL memory', () => {
 describe('hardening: SQL fairness and cancellation', () => {
   it("one analyst's slow queries do not make another analyst wait", async () => {
     const finished: string[] = [];
-    const slow = [1, 2, 3, 4].map((i) => platform.post('/sql', { sql: `${ENDLESS} WHERE ${i} > 0` }, analystA).then(() => finished.push(`A${i}`)));
+    const slow = [1, 2, 3, 4].map((i) =>
+      platform.post('/sql', { sql: `${ENDLESS} WHERE ${i} > 0` }, analystA).then(() => finished.push(`A${i}`)),
+    );
     await sleep(500);
     const quick = await platform.post('/sql', { sql: 'SELECT 42 AS answer' }, analystB);
     finished.push('B');
@@ -91,11 +96,19 @@ describe('hardening: SQL fairness and cancellation', () => {
   });
 
   it('a query the gateway gave up on is interrupted in analytics, and so is one whose client went away', async () => {
-    await eventually('no SQL running', async () => ((await sqlHealth()).running === 0 && (await sqlHealth()).waiting === 0 ? true : undefined), 30_000);
+    await eventually(
+      'no SQL running',
+      async () => ((await sqlHealth()).running === 0 && (await sqlHealth()).waiting === 0 ? true : undefined),
+      30_000,
+    );
     // The gateway answers TIMEOUT after 3 s; the query must not go on for the minute analytics allows.
     const gaveUp = await platform.post('/sql', { sql: ENDLESS }, analystA);
     expect(gaveUp.json.errors[0].extensions.code).toBe('TIMEOUT');
-    await eventually('the abandoned query to stop', async () => ((await sqlHealth()).running === 0 ? true : undefined), 10_000);
+    await eventually(
+      'the abandoned query to stop',
+      async () => ((await sqlHealth()).running === 0 ? true : undefined),
+      10_000,
+    );
     // A client that disconnects after half a second.
     const controller = new AbortController();
     const sent = fetch(`${platform.baseUrl}/sql`, {
@@ -107,6 +120,10 @@ describe('hardening: SQL fairness and cancellation', () => {
     await eventually('the query to start', async () => ((await sqlHealth()).running === 1 ? true : undefined), 10_000);
     controller.abort();
     expect(await sent).toBe('AbortError');
-    await eventually('the query of the client that went away to stop', async () => ((await sqlHealth()).running === 0 ? true : undefined), 2_500);
+    await eventually(
+      'the query of the client that went away to stop',
+      async () => ((await sqlHealth()).running === 0 ? true : undefined),
+      2_500,
+    );
   });
 });

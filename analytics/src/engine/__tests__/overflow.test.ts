@@ -22,13 +22,23 @@ describe('numbers too large to represent', () => {
   afterAll(() => store.close());
 
   it('are null in the rows whose sums overflow, and every other row keeps its number', async () => {
-    const rows = await runAggregate(store, realCatalog(), { indicators: ['PB_NEW_MEMBERS'], units: ['304', '303', '31'], periods: ['2024S1'], boundariesAsOf: '2025-01-01' });
+    const rows = await runAggregate(store, realCatalog(), {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['304', '303', '31'],
+      periods: ['2024S1'],
+      boundariesAsOf: '2025-01-01',
+    });
     const byUnit = Object.fromEntries(rows.map((r) => [r.unitCode, r.value]));
     expect(byUnit).toEqual({ '304': null, '303': 12, '31': null });
   });
 
   it('are null where a percentage over a near-zero base overflows', async () => {
-    const [row] = await runAggregate(store, realCatalog(), { indicators: ['EB_BUDGET_REV'], units: ['305'], periods: ['2025S1'], boundariesAsOf: '2025-01-01' });
+    const [row] = await runAggregate(store, realCatalog(), {
+      indicators: ['EB_BUDGET_REV'],
+      units: ['305'],
+      periods: ['2025S1'],
+      boundariesAsOf: '2025-01-01',
+    });
     expect(row).toMatchObject({ value: 1e15, samePeriodValue: 1e-300, samePeriodPct: null });
   });
 

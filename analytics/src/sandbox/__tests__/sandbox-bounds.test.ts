@@ -79,7 +79,13 @@ describe('the SQL sandbox bounds memory, answer size and time for every caller',
     await store.syncCatalog(catalog);
     await store.applyChanges('party', [change('PB_NEW_MEMBERS', U.ngoQuyen, '2025S1', 254, null)], 1);
     sandbox = await Sandbox.open({ memoryLimit: '256MB' });
-    sql = new AnalystSql({ store, catalog: staticCatalog(catalog), dataVersion: () => 1, limits: { timeoutMs: 5000, maxRows: 10_000, maxBytes: 10_000_000 }, sandbox });
+    sql = new AnalystSql({
+      store,
+      catalog: staticCatalog(catalog),
+      dataVersion: () => 1,
+      limits: { timeoutMs: 5000, maxRows: 10_000, maxBytes: 10_000_000 },
+      sandbox,
+    });
   });
 
   afterAll(async () => {
@@ -109,15 +115,21 @@ describe('the SQL sandbox bounds memory, answer size and time for every caller',
     ["SELECT length(repeat('x', (SELECT 1000000000)))", /repeat\(\) would build a value/],
     ["SELECT length(lpad('x', 1000000000, 'y'))", /lpad\(\) would build/],
     ['SELECT len(list_resize([1], 1000000000))', /list_resize\(\) would build/],
-    ["SELECT len(generate_series(TIMESTAMP '2000-01-01', TIMESTAMP '2100-01-01', INTERVAL 1 SECOND))", /generate_series\(\) would build a list .* other than numbers/],
-    ["WITH RECURSIVE t(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || s, n + 1 FROM t WHERE n < 40) SELECT max(length(s)) FROM t", /\|\|\(\) would build/],
+    [
+      "SELECT len(generate_series(TIMESTAMP '2000-01-01', TIMESTAMP '2100-01-01', INTERVAL 1 SECOND))",
+      /generate_series\(\) would build a list .* other than numbers/,
+    ],
+    [
+      "WITH RECURSIVE t(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || s, n + 1 FROM t WHERE n < 40) SELECT max(length(s)) FROM t",
+      /\|\|\(\) would build/,
+    ],
     ["SELECT length(replace(repeat('x', 10000), 'x', repeat('y', 100)))", /replace\(\) would build/],
     ["SELECT length(regexp_replace(repeat('x', 10000), 'x', repeat('y', 100), 'g'))", /regexp_replace\(\) would build/],
     ["SELECT length(concat(repeat('x', 60000), repeat('y', 60000)))", /concat\(\) would build/],
     ['SELECT list_reduce([1, 2], (a, x) -> a || a)', /Lambda functions/],
     ['SELECT [x for x in [1, 2]]', /Lambda functions/],
     ["SELECT printf('%1000000000d', 1)", /format fields may be at most 999 wide/],
-    ["SELECT format(name, 1) FROM units", /constant format string/],
+    ['SELECT format(name, 1) FROM units', /constant format string/],
   ])('refuses %s with a clear message, at once', async (text, message) => {
     const error = await refusal(text);
     expect(error.extensions.code).toBe('SQL_REJECTED');
@@ -144,9 +156,16 @@ describe('the SQL sandbox bounds memory, answer size and time for every caller',
 
   it('interrupts a running query when its caller goes away', async () => {
     const controller = new AbortController();
-    const running = run('SELECT count(*) FROM unit_tree a, unit_tree b, unit_tree c', { timeoutMs: 60_000 }, controller.signal);
+    const running = run(
+      'SELECT count(*) FROM unit_tree a, unit_tree b, unit_tree c',
+      { timeoutMs: 60_000 },
+      controller.signal,
+    );
     setTimeout(() => controller.abort(), 300);
-    await expect(running).rejects.toMatchObject({ extensions: { code: 'TIMEOUT' }, message: expect.stringMatching(/cancelled because its caller went away/) });
+    await expect(running).rejects.toMatchObject({
+      extensions: { code: 'TIMEOUT' },
+      message: expect.stringMatching(/cancelled because its caller went away/),
+    });
     expect((await run('SELECT 42')).rows).toEqual([[42]]);
   });
 });

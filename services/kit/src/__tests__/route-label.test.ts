@@ -17,12 +17,30 @@ describe('routeLabel', () => {
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      for (const path of ['/health', '/feed/party?after=3', '/feed/economy', '/graphql', '/GraphQL/x', '/x1', '/x2/y', '/health/z']) {
+      for (const path of [
+        '/health',
+        '/feed/party?after=3',
+        '/feed/economy',
+        '/graphql',
+        '/GraphQL/x',
+        '/x1',
+        '/x2/y',
+        '/health/z',
+      ]) {
         await (await fetch(`${base}${path}`)).text();
       }
     } finally {
       server.close();
     }
-    expect(labels).toEqual(['/health', '/feed/:name', '/feed/:name', '/graphql', '/graphql', UNMATCHED_ROUTE, UNMATCHED_ROUTE, UNMATCHED_ROUTE]);
+    expect(labels).toEqual([
+      '/health',
+      '/feed/:name',
+      '/feed/:name',
+      '/graphql',
+      '/graphql',
+      UNMATCHED_ROUTE,
+      UNMATCHED_ROUTE,
+      UNMATCHED_ROUTE,
+    ]);
   });
 });
