@@ -12,6 +12,8 @@ const schema = z.object({
   QUERY_TIMEOUT_MS: positiveInt(10_000),
   SQL_TIMEOUT_MS: positiveInt(5_000),
   SQL_MAX_ROWS: positiveInt(10_000),
+  SQL_MAX_BYTES: positiveInt(10_000_000),
+  SQL_CONCURRENCY: positiveInt(2),
   RESULT_CACHE_ENTRIES: nonNegativeInt(20_000),
   RESULT_CACHE_MB: positiveInt(64),
 });

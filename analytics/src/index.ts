@@ -55,15 +55,17 @@ export interface AnalyticsOptions {
   readonly sqlTimeoutMs?: number;
   /** Rows of an analyst's query beyond this are cut off (default 10,000). */
   readonly sqlMaxRows?: number;
+  /** Bytes of an analyst's answer (as JSON) beyond this are cut off (default 10,000,000). */
+  readonly sqlMaxBytes?: number;
   /** Aggregate answers and indicator values kept for the same question on the same data (default 20,000); 0 keeps none. */
   readonly resultCacheEntries?: number;
   /** Megabytes of kept aggregate answers, as estimated (default 64). */
   readonly resultCacheMb?: number;
   /** DuckDB worker threads of the store (default: DuckDB's choice). */
   readonly threads?: number;
-  /** Memory limit of the SQL sandbox (default `1GB`), so a runaway query fails instead of starving the store. */
+  /** Memory limit of the SQL sandbox's operators (default `512MB`), so a runaway query fails instead of starving the store. */
   readonly sandboxMemoryLimit?: string;
-  /** Analysts' queries running at once (default 2); more wait their turn. */
+  /** Analysts' queries running at once (default 2), one per caller; more wait their turn, callers taking turns. */
   readonly sqlConcurrency?: number;
   readonly logger?: Logger;
   readonly logLevel?: string;
@@ -106,7 +108,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
   });
   const cleanup: Step[] = [['store', () => store.close()]];
   try {
-    const sandbox = await Sandbox.open({ memoryLimit: options.sandboxMemoryLimit ?? '1GB' });
+    const sandbox = await Sandbox.open({ memoryLimit: options.sandboxMemoryLimit ?? '512MB' });
     cleanup.unshift(['sql sandbox', () => sandbox.close()]);
     let syncer: Syncer | undefined;
     const catalog =
@@ -164,7 +166,7 @@ function analystSql(options: AnalyticsOptions, store: AnalyticsStore, catalog: C
     catalog,
     sandbox,
     dataVersion: () => sync.version,
-    limits: { timeoutMs: options.sqlTimeoutMs ?? 5_000, maxRows: options.sqlMaxRows ?? 10_000 },
+    limits: { timeoutMs: options.sqlTimeoutMs ?? 5_000, maxRows: options.sqlMaxRows ?? 10_000, maxBytes: options.sqlMaxBytes ?? 10_000_000 },
     ...(options.sqlConcurrency !== undefined ? { concurrency: options.sqlConcurrency } : {}),
   });
 }
@@ -198,6 +200,7 @@ async function serve(options: AnalyticsOptions, logger: Logger, { store, sync, a
       sources: sync.sources(),
       ...(await store.counts()),
       cache: aggregate.cache.stats(),
+      sql: sql.queue(),
     }),
   });
 }

@@ -26,6 +26,8 @@ void runMain(
       queryTimeoutMs: config.QUERY_TIMEOUT_MS,
       sqlTimeoutMs: config.SQL_TIMEOUT_MS,
       sqlMaxRows: config.SQL_MAX_ROWS,
+      sqlMaxBytes: config.SQL_MAX_BYTES,
+      sqlConcurrency: config.SQL_CONCURRENCY,
       resultCacheEntries: config.RESULT_CACHE_ENTRIES,
       resultCacheMb: config.RESULT_CACHE_MB,
       logLevel: config.LOG_LEVEL,

@@ -242,13 +242,23 @@ export class UnitCatalog {
 
   /**
    * The units a caller whose claim names `codes` may see: every version of those codes with their
-   * subtrees, and the newer units that took over any of that territory.
+   * subtrees, the older units that lie wholly inside any of those (with their subtrees), and the newer
+   * units that took over any of that territory. An older unit that lies only partly inside a claimed
+   * unit, or inside a newer unit reached only by taking over claimed territory, is not in scope: its
+   * figures reach the caller only inside rolled-up answers.
    */
   scopeOf(codes: readonly string[]): Set<string> {
     const ids = new Set<string>();
     for (const code of codes) {
       for (const version of this.versionsOf(code)) {
         for (const u of this.subtree(version.id)) ids.add(u.id);
+      }
+    }
+    // A claimed unit's history is made of the older units wholly inside it, counted whole (rule 4):
+    // a caller who may read that history may read those units directly too, so the two agree.
+    for (const id of [...ids]) {
+      for (const oldId of this.whollyInside(id)) {
+        for (const u of this.subtree(oldId)) ids.add(u.id);
       }
     }
     // Only the units that received territory directly (and what lies below them) join the scope:
@@ -259,6 +269,11 @@ export class UnitCatalog {
       }
     }
     return ids;
+  }
+
+  /** The older units every part of whose territory went into `id`. */
+  whollyInside(id: string): string[] {
+    return [...this.overlapsInto(id)].filter(([, share]) => share >= 1 - EPSILON).map(([oldId]) => oldId);
   }
 
   /** A fingerprint of the whole catalogue, to tell whether a copy is current. */

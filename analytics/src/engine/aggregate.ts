@@ -54,7 +54,17 @@ type ResultRow = Pick<AggregateRow, 'value' | 'target' | 'achievementPct' | 'sam
   readonly ytd: number | null;
 };
 
-const num = (x: unknown): number | null => (x === null || x === undefined ? null : Number(x));
+/**
+ * A number of the answer, or null. DuckDB's DOUBLE arithmetic overflows to ±Infinity (two values of
+ * 1e308 summed, a percentage over a base of 1e-300), which no JSON number and no GraphQL Float can
+ * carry: such a number is answered as null (too large to represent, like a zero denominator), so that
+ * only the rows whose numbers overflowed lose them, instead of the whole answer failing for everyone.
+ */
+export const num = (x: unknown): number | null => {
+  if (x === null || x === undefined) return null;
+  const n = Number(x);
+  return Number.isFinite(n) ? n : null;
+};
 
 /** Receives the time each step of a query took, for logs and benchmarks. */
 export type StepTracer = (step: string, ms: number) => void;

@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { DuckDBAppender, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
 import { appendCells, Cell, TypedColumn } from '../sandbox/data';
-import type { ResultSink } from '../sandbox/sandbox';
+import { rowsWithinBudget } from '../sandbox/results';
+import type { ChunkTaken, ResultSink } from '../sandbox/sandbox';
 
 const TABLE = 'export_rows';
 
@@ -116,7 +117,11 @@ export class ParquetSink implements ResultSink {
     await this.writer.create(names.map((name, i) => [name, types[i]!.toString()] as const));
   }
 
-  chunk(chunk: DuckDBDataChunk): void {
+  chunk(chunk: DuckDBDataChunk, budgetBytes: number): ChunkTaken {
+    const taken = rowsWithinBudget(chunk, budgetBytes);
+    if (taken.rows === 0) return taken;
+    chunk.rowCount = taken.rows;
     this.writer.appendChunk(chunk);
+    return taken;
   }
 }

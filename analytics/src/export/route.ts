@@ -8,7 +8,7 @@ import { GRAINS, LEVELS, toCsv } from '@lgr/schema';
 import { MAX_QUERY_INDICATORS, MAX_QUERY_PERIODS, MAX_QUERY_UNITS } from '../aggregate/limits';
 import { AggregateServices, computeAggregate } from '../aggregate/service';
 import { JsonRowsSink } from '../sandbox/results';
-import { MAX_SQL_LENGTH, parseBody } from '../sandbox/route';
+import { callerGone, MAX_SQL_LENGTH, parseBody } from '../sandbox/route';
 import { AnalystSql } from '../sandbox/service';
 import { AGGREGATE_EXPORT_COLUMNS, aggregateExportRows } from './aggregate-rows';
 import { ParquetSink, ParquetWriter } from './parquet';
@@ -78,7 +78,7 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
             );
           } else {
             const sink = new JsonRowsSink();
-            truncated = (await services.sql.run(req.identity!, body.sql!, sink)).truncated;
+            truncated = (await services.sql.run(req.identity!, body.sql!, sink, {}, callerGone(res))).truncated;
             csv = toCsv(
               sink.columnsInfo.map((c) => c.name),
               sink.rows,
@@ -99,7 +99,7 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
         } else {
           const opened = await ParquetWriter.open(services.exportDir);
           writer = opened;
-          truncated = (await services.sql.run(req.identity!, body.sql!, new ParquetSink(opened))).truncated;
+          truncated = (await services.sql.run(req.identity!, body.sql!, new ParquetSink(opened), {}, callerGone(res))).truncated;
         }
         file = await writer.write();
         writer.close();

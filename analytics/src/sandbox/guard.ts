@@ -136,6 +136,10 @@ function walk(value: unknown, ctes: readonly ReadonlySet<string>[]): void {
 
 function checkNode(node: Record<string, unknown>, ctes: readonly ReadonlySet<string>[]): void {
   if (isTableRef(node)) checkTableRef(node, ctes);
+  // A lambda can nest generated lists inside each other (list_transform over a range of ranges) or
+  // double a value at every step (list_reduce), all inside one function call, where neither the
+  // size checks of the bounded functions nor an interrupt can stop it.
+  if (node.class === 'LAMBDA') throw new SqlRejection(`Lambda functions (x -> ..., list comprehensions) are not allowed in analysts' SQL`);
   if (typeof node.function_name === 'string') checkFunction(node);
   const type = node.type as string | undefined;
   if (type === 'UNBOUND_TYPE_INFO' && (nonEmpty(node.schema) || nonEmpty(node.catalog))) {
@@ -191,6 +195,26 @@ function checkFunction(fn: Record<string, unknown>): void {
     throw new SqlRejection(`Schema- or catalogue-qualified functions are not allowed (${[fn.catalog, fn.schema, name].filter(nonEmpty).join('.')}); ${ONLY}`);
   }
   if (isDeniedFunction(name)) throw new SqlRejection(`The function ${name}() is not allowed in analysts' SQL`);
+  if (FORMAT_FUNCTIONS.has(name.toLowerCase())) checkFormat(name, fn);
+}
+
+/** Functions whose first argument is a format string that can ask for fields of any width. */
+const FORMAT_FUNCTIONS = new Set(['printf', 'format']);
+/** Widest field or precision a format string may ask for. */
+export const MAX_FORMAT_WIDTH = 999;
+
+/**
+ * printf('%1000000000d', 1) or format('{:>1000000000}', 'x') build a value as wide as the format
+ * says; the format string must therefore be a constant, and its widths and precisions small.
+ */
+function checkFormat(name: string, fn: Record<string, unknown>): void {
+  const first = (fn.children as Record<string, unknown>[] | undefined)?.[0];
+  const value = first?.class === 'CONSTANT' ? (first.value as { value?: unknown } | undefined)?.value : undefined;
+  if (typeof value !== 'string') throw new SqlRejection(`${name}() takes a constant format string in analysts' SQL`);
+  const widths = value.match(/\d+/g) ?? [];
+  if (widths.some((w) => Number(w) > MAX_FORMAT_WIDTH)) {
+    throw new SqlRejection(`${name}() format fields may be at most ${MAX_FORMAT_WIDTH} wide in analysts' SQL`);
+  }
 }
 
 function nonEmpty(value: unknown): boolean {

@@ -59,26 +59,3 @@ export class ReadWriteLock {
     }
   }
 }
-
-/**
- * At most `limit` holders at once; the rest wait in arrival order. DuckDB runs each statement on a
- * thread of Node's shared pool, so a few runaway analysts' queries must not take all of them.
- */
-export class Semaphore {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active += 1;
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active -= 1;
-    }
-  }
-}

@@ -1,5 +1,5 @@
 import { DuckDBDataChunk, DuckDBType, DuckDBTypeId, JsonDuckDBValueConverter } from '@duckdb/node-api';
-import type { ResultSink } from './sandbox';
+import type { ChunkTaken, ResultSink } from './sandbox';
 
 /** A column of an analyst's result, with its DuckDB type as SQL writes it (`BIGINT`, `DECIMAL(18,3)`). */
 export interface ResultColumn {
@@ -49,9 +49,38 @@ export class JsonRowsSink implements ResultSink {
     this.typeIds = types.map((t) => t.typeId);
   }
 
-  chunk(chunk: DuckDBDataChunk): void {
+  chunk(chunk: DuckDBDataChunk, budgetBytes: number): ChunkTaken {
+    let bytes = 0;
+    let rows = 0;
     for (const row of chunk.convertRows(JsonDuckDBValueConverter)) {
-      this.rows.push(row.map((v, i) => jsonValue(v, this.typeIds[i]!)));
+      const values = row.map((v, i) => jsonValue(v, this.typeIds[i]!));
+      const size = jsonBytes(values);
+      if (bytes + size > budgetBytes) break;
+      this.rows.push(values);
+      bytes += size;
+      rows += 1;
     }
+    return { rows, bytes };
   }
+}
+
+/** Bytes a row takes in a JSON answer (with its separating comma). */
+export function jsonBytes(row: readonly unknown[]): number {
+  return Buffer.byteLength(JSON.stringify(row)) + 1;
+}
+
+/**
+ * How many leading rows of `chunk` fit in `budgetBytes` of JSON, and their bytes: sinks that keep
+ * DuckDB's values (Parquet) measure the answer as `POST /sql` would send it.
+ */
+export function rowsWithinBudget(chunk: DuckDBDataChunk, budgetBytes: number): ChunkTaken {
+  let bytes = 0;
+  let rows = 0;
+  for (const row of chunk.convertRows(JsonDuckDBValueConverter)) {
+    const size = jsonBytes(row);
+    if (bytes + size > budgetBytes) break;
+    bytes += size;
+    rows += 1;
+  }
+  return { rows, bytes };
 }

@@ -23,7 +23,7 @@ export function sqlRoutes(sql: AnalystSql, logger: Logger): (app: express.Expres
       try {
         const body = parseBody(sqlBodySchema, req.body);
         const sink = new JsonRowsSink();
-        const summary = await sql.run(req.identity!, body.sql, sink);
+        const summary = await sql.run(req.identity!, body.sql, sink, {}, callerGone(res));
         if (body.format === 'csv') {
           res.setHeader('content-type', 'text/csv; charset=utf-8');
           res.setHeader('x-result-truncated', String(summary.truncated));
@@ -37,6 +37,18 @@ export function sqlRoutes(sql: AnalystSql, logger: Logger): (app: express.Expres
       }
     });
   };
+}
+
+/**
+ * A signal that is aborted when the connection closes before the answer was sent: the client (or the
+ * gateway, which gives up after its timeout) is gone, so its query should not hold a slot any longer.
+ */
+export function callerGone(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 /** Validates a JSON body; a BAD_USER_INPUT client error names every problem. */

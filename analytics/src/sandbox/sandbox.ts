@@ -4,9 +4,11 @@ import {
   DuckDBDataChunk,
   DuckDBInstance,
   DuckDBPreparedStatement,
+  DuckDBResult,
   DuckDBType,
   listValue,
 } from '@duckdb/node-api';
+import { boundedFunctionStatements } from './bounded-functions';
 import { checkSql, SerializedSql, SqlRejection } from './guard';
 import { ReadWriteLock } from './lock';
 import { ALLOWED_INDICATORS_TABLE, ALLOWED_UNITS_TABLE, createDataTableSql, DATA_SCHEMA, DataTable, viewStatements } from './views';
@@ -24,12 +26,32 @@ export interface RunLimits {
   readonly timeoutMs: number;
   /** Rows beyond this are not read; the answer says it was truncated. */
   readonly maxRows: number;
+  /** Bytes of the answer (as JSON) beyond this are not read; the answer says it was truncated. */
+  readonly maxBytes: number;
+}
+
+/** How much of a chunk a sink took. */
+export interface ChunkTaken {
+  readonly rows: number;
+  readonly bytes: number;
 }
 
 /** Receives a query's columns and then its rows, chunk by chunk. */
 export interface ResultSink {
   columns(names: readonly string[], types: readonly DuckDBType[]): void | Promise<void>;
-  chunk(chunk: DuckDBDataChunk): void | Promise<void>;
+  /**
+   * Takes the leading rows of `chunk` that fit in `budgetBytes` more bytes of answer (as JSON) and
+   * says how many rows and bytes it took; fewer rows than the chunk has mean the answer is full.
+   */
+  chunk(chunk: DuckDBDataChunk, budgetBytes: number): ChunkTaken | Promise<ChunkTaken>;
+}
+
+/** Thrown when the caller went away (or gave up) before the query finished; the query was interrupted. */
+export class SandboxCancelledError extends Error {
+  constructor() {
+    super('The query was cancelled because its caller went away');
+    this.name = 'SandboxCancelledError';
+  }
 }
 
 /** What a caller may see through the views; undefined means no restriction. */
@@ -89,6 +111,7 @@ export class Sandbox {
     });
     const sandbox = new Sandbox(instance);
     await sandbox.withConnection(async (c) => {
+      for (const statement of boundedFunctionStatements()) await c.run(statement);
       await c.run(`CREATE SCHEMA IF NOT EXISTS ${DATA_SCHEMA}`);
       for (const table of ['facts', 'units', 'unit_tree', 'periods', 'indicators'] as const) await c.run(createDataTableSql(table));
     });
@@ -127,21 +150,25 @@ export class Sandbox {
 
   /**
    * Checks and runs one analyst's query over the views of a caller who may see the units and
-   * indicators of `access` (all of them where undefined), handing its columns and up to `maxRows`
-   * rows to `sink`.
+   * indicators of `access` (all of them where undefined), handing its columns and as many rows as
+   * `limits` allow to `sink`. An abort of `signal` interrupts the query.
    */
-  async run(sql: string, access: SandboxAccess, limits: RunLimits, sink: ResultSink): Promise<RunSummary> {
+  async run(sql: string, access: SandboxAccess, limits: RunLimits, sink: ResultSink, signal?: AbortSignal): Promise<RunSummary> {
     await this.check(sql);
     return this.lock.read(() =>
       this.withConnection(async (c) => {
         await this.prepareViews(c, access);
-        let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
+        let stopped: 'timeout' | 'cancelled' | undefined;
+        const stop = (why: 'timeout' | 'cancelled') => {
+          stopped ??= why;
           c.interrupt();
-        }, limits.timeoutMs);
+        };
+        const timer = setTimeout(() => stop('timeout'), limits.timeoutMs);
+        const onAbort = () => stop('cancelled');
+        signal?.addEventListener('abort', onAbort);
         let prepared: DuckDBPreparedStatement | undefined;
         try {
+          if (signal?.aborted) throw new SandboxCancelledError();
           const extracted = await c.extractStatements(sql);
           // The check above allows one statement only; running only a script of exactly one keeps it so
           // even if parsers disagreed.
@@ -149,28 +176,15 @@ export class Sandbox {
           prepared = await extracted.prepare(0);
           const result = await prepared.stream();
           await sink.columns(result.columnNames(), result.columnTypes());
-          let rowCount = 0;
-          let truncated = false;
-          for (;;) {
-            const chunk = await result.fetchChunk();
-            if (!chunk || chunk.rowCount === 0) break;
-            if (rowCount + chunk.rowCount > limits.maxRows) {
-              truncated = true;
-              chunk.rowCount = limits.maxRows - rowCount;
-              if (chunk.rowCount > 0) await sink.chunk(chunk);
-              rowCount = limits.maxRows;
-              break;
-            }
-            rowCount += chunk.rowCount;
-            await sink.chunk(chunk);
-          }
-          return { rowCount, truncated };
+          return await readRows(result, limits, sink, () => stopped !== undefined);
         } catch (error) {
-          if (timedOut) throw new SandboxTimeoutError(limits.timeoutMs);
+          if (stopped === 'timeout') throw new SandboxTimeoutError(limits.timeoutMs);
+          if (stopped === 'cancelled' || error instanceof SandboxCancelledError) throw new SandboxCancelledError();
           if (error instanceof SqlRejection) throw error;
           throw new SandboxQueryError(firstLine((error as Error).message));
         } finally {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           prepared?.destroySync();
         }
       }),
@@ -220,6 +234,25 @@ export class Sandbox {
     } finally {
       connection.closeSync();
     }
+  }
+}
+
+/** Hands a result's chunks to `sink` until it ends or the answer is full (in rows or in bytes). */
+async function readRows(result: DuckDBResult, limits: RunLimits, sink: ResultSink, interrupted: () => boolean): Promise<RunSummary> {
+  let rowCount = 0;
+  let bytes = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (interrupted()) throw new Error('interrupted');
+    if (!chunk || chunk.rowCount === 0) return { rowCount, truncated: false };
+    const room = limits.maxRows - rowCount;
+    const cut = chunk.rowCount > room;
+    if (cut) chunk.rowCount = room;
+    const wanted = chunk.rowCount;
+    const taken = wanted > 0 ? await sink.chunk(chunk, limits.maxBytes - bytes) : { rows: 0, bytes: 0 };
+    rowCount += taken.rows;
+    bytes += taken.bytes;
+    if (cut || taken.rows < wanted) return { rowCount, truncated: true };
   }
 }
 

@@ -4,8 +4,8 @@ import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
 import { AnalyticsStore, queryRows } from '../store';
 import { appendRows, indicatorRows, periodRows, periodYears, storeFactsStatement, storePeriodsStatement, unitRows, unitTreeRows } from './data';
 import { SqlRejection } from './guard';
-import { Semaphore } from './lock';
-import { ResultSink, RunLimits, RunSummary, Sandbox, SandboxQueryError, SandboxTimeoutError } from './sandbox';
+import { ResultSink, RunLimits, RunSummary, Sandbox, SandboxCancelledError, SandboxQueryError, SandboxTimeoutError } from './sandbox';
+import { FairScheduler, JobAbortedError, QueueFullError } from './scheduler';
 
 export interface AnalystSqlOptions {
   readonly store: AnalyticsStore;
@@ -14,8 +14,10 @@ export interface AnalystSqlOptions {
   readonly dataVersion: () => number;
   readonly limits: RunLimits;
   readonly sandbox: Sandbox;
-  /** Analysts' queries running at once; more wait their turn (default 2). */
+  /** Analysts' queries running at once, at most one per caller; more wait their turn (default 2). */
   readonly concurrency?: number;
+  /** Queries one caller may have waiting besides the running one (default 4); more are refused. */
+  readonly maxWaitingPerCaller?: number;
 }
 
 /**
@@ -28,29 +30,38 @@ export class AnalystSql {
   private loadedDigest: string | null = null;
   private indicatorsLoaded = false;
   private refreshing?: Promise<void>;
-  private readonly slots: Semaphore;
+  private readonly slots: FairScheduler;
 
   constructor(private readonly options: AnalystSqlOptions) {
-    this.slots = new Semaphore(options.concurrency ?? 2);
+    this.slots = new FairScheduler(options.concurrency ?? 2, options.maxWaitingPerCaller ?? 4);
   }
 
   get limits(): RunLimits {
     return this.options.limits;
   }
 
+  /** Analysts' queries running and waiting now (reported by `/health`). */
+  queue(): { running: number; waiting: number } {
+    return this.slots.stats();
+  }
+
   /**
    * Runs `sql` for `identity`. Throws client errors: FORBIDDEN for roles other than analyst and admin,
    * SQL_REJECTED for a query that is not a single SELECT over the views or that DuckDB refuses,
-   * TIMEOUT when it was interrupted, SOURCE_UNAVAILABLE before the unit catalogue is known.
+   * TIMEOUT when it was interrupted or cancelled, RATE_LIMITED when the caller already has too many
+   * queries waiting, SOURCE_UNAVAILABLE before the unit catalogue is known. Each caller's queries run
+   * one at a time, callers taking turns; an abort of `signal` (the caller went away) takes the query
+   * out of the queue or interrupts it.
    */
-  async run(identity: Identity, sql: string, sink: ResultSink, limits: Partial<RunLimits> = {}): Promise<RunSummary> {
+  async run(identity: Identity, sql: string, sink: ResultSink, limits: Partial<RunLimits> = {}, signal?: AbortSignal): Promise<RunSummary> {
     assertMaySql(identity);
     const catalog = currentCatalog(this.options.catalog);
     const units = new Scope(identity, catalog).unitIds();
     await this.refresh(catalog);
     try {
       const access = { ...(units ? { units } : {}), ...(identity.indicators ? { indicators: identity.indicators } : {}) };
-      return await this.slots.run(() => this.options.sandbox.run(sql, access, { ...this.options.limits, ...limits }, sink));
+      const caller = `${identity.role}:${identity.sub}`;
+      return await this.slots.run(caller, () => this.options.sandbox.run(sql, access, { ...this.options.limits, ...limits }, sink, signal), signal);
     } catch (error) {
       throw toClientError(error);
     }
@@ -117,5 +128,7 @@ export function toClientError(error: unknown): unknown {
   if (error instanceof SqlRejection) return clientError(ErrorCode.SQL_REJECTED, error.message);
   if (error instanceof SandboxTimeoutError) return clientError(ErrorCode.TIMEOUT, error.message, { timeoutMs: error.timeoutMs });
   if (error instanceof SandboxQueryError) return clientError(ErrorCode.SQL_REJECTED, `DuckDB refused the query: ${error.message}`);
+  if (error instanceof SandboxCancelledError || error instanceof JobAbortedError) return clientError(ErrorCode.TIMEOUT, error.message);
+  if (error instanceof QueueFullError) return clientError(ErrorCode.RATE_LIMITED, error.message, { waiting: error.waiting });
   return error;
 }

@@ -10,7 +10,12 @@ export interface AuthOptions {
   readonly jwksUrl?: string | undefined;
   readonly issuer?: string | undefined;
   readonly audience?: string | undefined;
+  /** Longest lifetime a caller's token may have, in seconds (from `iat`, and from now). */
+  readonly maxLifetimeSeconds?: number | undefined;
 }
+
+/** The longest token lifetime accepted when none is configured: a working day and a night. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
 const claims = z.object({
   sub: z.string().min(1, 'sub must name the caller'),
@@ -46,10 +51,33 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     } catch (error) {
       throw unauthenticated(`Invalid token: ${(error as Error).message}`);
     }
+    const tooLong = lifetimeProblem(payload, options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS);
+    if (tooLong) throw unauthenticated(`Invalid token: ${tooLong}`);
     const parsed = claims.safeParse(payload);
     if (!parsed.success) throw unauthenticated(`Invalid token claims: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     return { sub: parsed.data.sub, role: parsed.data.role, units: parsed.data.units };
   };
+}
+
+/**
+ * Why a verified token lives too long, if it does: a stolen token must not stay good for months. The
+ * lifetime is counted from `iat` when the token has one, and the time left from now, so that a token
+ * dated in the future gains nothing.
+ */
+export function lifetimeProblem(payload: JWTPayload, maxSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): string | undefined {
+  if (typeof payload.exp !== 'number') return 'the token has no expiry (exp)';
+  const lifetime = typeof payload.iat === 'number' ? payload.exp - payload.iat : 0;
+  const left = payload.exp - nowSeconds;
+  if (lifetime > maxSeconds || left > maxSeconds) {
+    return `the token lives ${formatSeconds(Math.max(lifetime, left))}, longer than the ${formatSeconds(maxSeconds)} allowed (MAX_TOKEN_LIFETIME); ask for a shorter-lived token`;
+  }
+  return undefined;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }
 
 export function unauthenticated(message: string): Error {

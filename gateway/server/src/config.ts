@@ -15,6 +15,11 @@ const schema = z
     JWKS_URL: z.string().url().optional(),
     JWT_ISSUER: z.string().optional(),
     JWT_AUDIENCE: z.string().optional(),
+    MAX_TOKEN_LIFETIME: z
+      .string()
+      .regex(/^\d+\s*(s|m|h|d)?$/, 'expected a lifetime such as 3600, 90m, 12h or 1d')
+      .default('24h')
+      .transform(durationSeconds),
     INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters; it signs identities forwarded to subgraphs'),
     // REFERENCE_URL ... ANALYTICS_URL: where each subgraph of the service table answers.
     ...serviceUrlVars(SUBGRAPH_NAMES),
@@ -48,6 +53,14 @@ const schema = z
   });
 
 export type GatewayConfig = z.infer<typeof schema>;
+
+const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `90m` -> 5400; a bare number is seconds. */
+export function durationSeconds(text: string): number {
+  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(text.trim())!;
+  return Number(m[1]) * SECONDS[m[2] ?? 's']!;
+}
 
 /** Reads the gateway's environment once; throws a ConfigError listing every problem. */
 export function readGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {

@@ -31,17 +31,36 @@ export interface QueryMetrics {
   readonly aliases: number;
   readonly rootFields: number;
   readonly cost: number;
+  /** The fragments of a cycle (A spreads B spreads A), when the document has one. */
+  readonly fragmentCycle?: readonly string[];
 }
 
 /** A list field without a size argument is assumed to return this many items. */
 export const DEFAULT_LIST_SIZE = 20;
 const SIZE_ARGUMENTS = ['first', 'last', 'limit'];
 
+/** What a selection set adds up to: its cost, how many selection sets deep it goes, its aliases. */
+interface Measure {
+  readonly cost: number;
+  readonly depth: number;
+  readonly aliases: number;
+}
+
+/** Thrown inside the walk when a fragment spreads itself, directly or through others. */
+class FragmentCycle extends Error {
+  constructor(readonly names: readonly string[]) {
+    super(`fragment cycle ${names.join(' -> ')}`);
+  }
+}
+
 /**
  * Measures an operation before it runs: nesting depth, aliases, root fields and a cost in which
  * every field costs 1 and a list multiplies what is selected under it by its size (`first`/`limit`
- * when given, else {@link DEFAULT_LIST_SIZE}). Fragments are expanded; a fragment cycle stops the walk
- * (graphql's own validation reports it).
+ * when given, else {@link DEFAULT_LIST_SIZE}; at least 1). A size that comes from a variable counts
+ * with the value sent, else with the variable's default. Fragments count as if expanded, but each
+ * fragment is measured once per type and inherited size and its measure reused, so a document whose
+ * fragments spread each other twice per level (2^n fields when expanded) is measured in time linear
+ * in its length. A fragment cycle is reported instead of measured.
  */
 export function measureOperation(
   schema: GraphQLSchema,
@@ -56,66 +75,136 @@ export function measureOperation(
     else if (def.kind === Kind.OPERATION_DEFINITION && (!operationName || def.name?.value === operationName)) operation ??= def;
   }
   if (!operation) return { depth: 0, aliases: 0, rootFields: 0, cost: 0 };
-  let aliases = 0;
-  let depth = 0;
+  const values = { ...variableDefaults(operation), ...definedOnly(variables) };
+  const walker = new SelectionWalker(schema, fragments, values);
+  const root =
+    operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  try {
+    const measure = walker.selectionSet(operation.selectionSet, root ?? undefined);
+    const rootFields = countRootFields(operation.selectionSet, fragments);
+    return { depth: measure.depth, aliases: measure.aliases, rootFields, cost: measure.cost };
+  } catch (error) {
+    if (error instanceof FragmentCycle) return { depth: 0, aliases: 0, rootFields: 0, cost: 0, fragmentCycle: error.names };
+    throw error;
+  }
+}
 
-  const sizeOf = (field: FieldNode): number | undefined => {
+/** The default values of an operation's variables that a size argument can use (numbers). */
+function variableDefaults(operation: OperationDefinitionNode): Record<string, unknown> {
+  const defaults: Record<string, unknown> = {};
+  for (const def of operation.variableDefinitions ?? []) {
+    if (def.defaultValue) defaults[def.variable.name.value] = valueOf(def.defaultValue, {});
+  }
+  return defaults;
+}
+
+function definedOnly(variables: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(variables).filter(([, v]) => v !== undefined));
+}
+
+/** Walks selection sets, measuring each fragment once per (type, inherited size). */
+class SelectionWalker {
+  private readonly memo = new Map<string, Measure>();
+  private readonly inProgress: string[] = [];
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+    private readonly variables: Record<string, unknown>,
+  ) {}
+
+  /** The measure of a selection set under `parent`; `inheritedSize` carries a connection's `first` to its edges. */
+  selectionSet(set: SelectionSetNode, parent: GraphQLObjectType | undefined, inheritedSize?: number): Measure {
+    let cost = 0;
+    let depth = 1;
+    let aliases = 0;
+    for (const sel of set.selections) {
+      let m: Measure;
+      if (sel.kind === Kind.FIELD) {
+        m = this.field(sel, parent, inheritedSize);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        const typeName = sel.typeCondition?.name.value;
+        m = this.selectionSet(sel.selectionSet, this.objectType(typeName, parent), inheritedSize);
+      } else {
+        const found = this.fragment(sel.name.value, parent, inheritedSize);
+        if (!found) continue;
+        m = found;
+      }
+      cost += m.cost;
+      depth = Math.max(depth, m.depth);
+      aliases += m.aliases;
+    }
+    return { cost, depth, aliases };
+  }
+
+  private field(sel: FieldNode, parent: GraphQLObjectType | undefined, inheritedSize: number | undefined): Measure {
+    const def = parent?.getFields()[sel.name.value];
+    const type = def ? getNullableType(def.type) : undefined;
+    const named = type ? getNamedType(type) : undefined;
+    const child = named && isObjectType(named) ? named : undefined;
+    const size = this.sizeOf(sel);
+    let multiplier = 1;
+    if (type && isListType(type)) {
+      const listSize = size ?? (sel.name.value === 'edges' || sel.name.value === 'nodes' ? (inheritedSize ?? DEFAULT_LIST_SIZE) : DEFAULT_LIST_SIZE);
+      // An empty page still costs its selection once, so `first: 0` cannot hide a huge selection.
+      multiplier = Math.max(1, listSize);
+    }
+    const inner = sel.selectionSet ? this.selectionSet(sel.selectionSet, child, size) : { cost: 0, depth: 0, aliases: 0 };
+    return { cost: 1 + multiplier * inner.cost, depth: 1 + inner.depth, aliases: (sel.alias ? 1 : 0) + inner.aliases };
+  }
+
+  /** The measure of a fragment spread, or undefined for an unknown fragment (graphql's validation reports it). */
+  private fragment(name: string, parent: GraphQLObjectType | undefined, inheritedSize: number | undefined): Measure | undefined {
+    const frag = this.fragments.get(name);
+    if (!frag) return undefined;
+    const type = this.objectType(frag.typeCondition.name.value, parent);
+    const key = `${name}|${type?.name ?? ''}|${inheritedSize ?? ''}`;
+    const known = this.memo.get(key);
+    if (known) return known;
+    if (this.inProgress.includes(name)) throw new FragmentCycle([...this.inProgress.slice(this.inProgress.indexOf(name)), name]);
+    this.inProgress.push(name);
+    try {
+      // A fragment's selections sit at the level of the set it is spread in, so its set's depth is the spread's.
+      const measure = this.selectionSet(frag.selectionSet, type, inheritedSize);
+      this.memo.set(key, measure);
+      return measure;
+    } finally {
+      this.inProgress.pop();
+    }
+  }
+
+  private objectType(name: string | undefined, fallback: GraphQLObjectType | undefined): GraphQLObjectType | undefined {
+    const t = name ? this.schema.getType(name) : fallback;
+    return t && isObjectType(t) ? t : fallback;
+  }
+
+  private sizeOf(field: FieldNode): number | undefined {
     for (const arg of field.arguments ?? []) {
       if (SIZE_ARGUMENTS.includes(arg.name.value)) {
-        const n = Number(valueOf(arg.value, variables));
+        const n = Number(valueOf(arg.value, this.variables));
         if (Number.isFinite(n) && n >= 0) return n;
       }
     }
     return undefined;
-  };
-
-  /** Cost of a selection set under `parent`; `inheritedSize` carries a connection's `first` to its edges. */
-  const walk = (set: SelectionSetNode, parent: GraphQLObjectType | undefined, level: number, seen: ReadonlySet<string>, inheritedSize?: number): number => {
-    depth = Math.max(depth, level);
-    let cost = 0;
-    for (const sel of set.selections) {
-      if (sel.kind === Kind.FIELD) {
-        if (sel.alias) aliases++;
-        const def = parent?.getFields()[sel.name.value];
-        const type = def ? getNullableType(def.type) : undefined;
-        const named = type ? getNamedType(type) : undefined;
-        const child = named && isObjectType(named) ? named : undefined;
-        let multiplier = 1;
-        const size = sizeOf(sel);
-        if (type && isListType(type)) {
-          multiplier = size ?? (sel.name.value === 'edges' || sel.name.value === 'nodes' ? (inheritedSize ?? DEFAULT_LIST_SIZE) : DEFAULT_LIST_SIZE);
-        }
-        const inner = sel.selectionSet ? walk(sel.selectionSet, child, level + 1, seen, size) : 0;
-        cost += 1 + multiplier * inner;
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        const typeName = sel.typeCondition?.name.value;
-        const t = typeName ? schema.getType(typeName) : parent;
-        cost += walk(sel.selectionSet, t && isObjectType(t) ? t : parent, level, seen, inheritedSize);
-      } else {
-        const name = sel.name.value;
-        const frag = fragments.get(name);
-        if (!frag || seen.has(name)) continue;
-        const t = schema.getType(frag.typeCondition.name.value);
-        cost += walk(frag.selectionSet, t && isObjectType(t) ? t : parent, level, new Set([...seen, name]), inheritedSize);
-      }
-    }
-    return cost;
-  };
-
-  const root =
-    operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
-  const cost = walk(operation.selectionSet, root ?? undefined, 1, new Set());
-  const rootFields = countRootFields(operation.selectionSet, fragments);
-  return { depth, aliases, rootFields, cost };
+  }
 }
 
-function countRootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen = new Set<string>()): number {
+/** Root fields of a selection set, fragments counted as expanded (each fragment counted once and reused). */
+function countRootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, memo = new Map<string, number>(), seen = new Set<string>()): number {
   let n = 0;
   for (const sel of set.selections) {
     if (sel.kind === Kind.FIELD) n += sel.name.value === '__typename' ? 0 : 1;
-    else if (sel.kind === Kind.INLINE_FRAGMENT) n += countRootFields(sel.selectionSet, fragments, seen);
+    else if (sel.kind === Kind.INLINE_FRAGMENT) n += countRootFields(sel.selectionSet, fragments, memo, seen);
     else if (!seen.has(sel.name.value) && fragments.has(sel.name.value)) {
-      n += countRootFields(fragments.get(sel.name.value)!.selectionSet, fragments, new Set([...seen, sel.name.value]));
+      const name = sel.name.value;
+      let count = memo.get(name);
+      if (count === undefined) {
+        seen.add(name);
+        count = countRootFields(fragments.get(name)!.selectionSet, fragments, memo, seen);
+        seen.delete(name);
+        memo.set(name, count);
+      }
+      n += count;
     }
   }
   return n;
@@ -130,6 +219,10 @@ function valueOf(node: ValueNode, variables: Record<string, unknown>): unknown {
 /** The first limit an operation breaks, as a client error naming the limit and the measured value. */
 export function checkLimits(metrics: QueryMetrics, limits: QueryLimits): GraphQLError | undefined {
   const http = { status: 400 };
+  if (metrics.fragmentCycle) {
+    const [first, ...rest] = metrics.fragmentCycle;
+    return clientError(ErrorCode.GRAPHQL_VALIDATION_FAILED, `Cannot spread fragment "${first}" within itself${rest.length > 1 ? ` via ${rest.slice(0, -1).map((n) => `"${n}"`).join(', ')}` : ''}.`, { http });
+  }
   if (metrics.depth > limits.maxDepth) {
     return clientError(ErrorCode.QUERY_TOO_DEEP, `Query depth ${metrics.depth} exceeds the limit of ${limits.maxDepth}`, { http, limit: limits.maxDepth });
   }

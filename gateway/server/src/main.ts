@@ -13,7 +13,7 @@ function startFromConfig(config: GatewayConfig): Promise<RunningGateway> {
     port: config.PORT,
     production: config.NODE_ENV === 'production',
     logLevel: config.LOG_LEVEL,
-    auth: { jwtSecret: config.JWT_SECRET, jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    auth: { jwtSecret: config.JWT_SECRET, jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxLifetimeSeconds: config.MAX_TOKEN_LIFETIME },
     internalSecret: config.INTERNAL_SECRET,
     subgraphUrls: serviceUrlsOf(SUBGRAPH_NAMES, config),
     ...(config.SUPERGRAPH_PATH ? { supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8') } : {}),

@@ -17,7 +17,9 @@ export function proxyTo(target: string, secret: string, timeoutMs: number) {
           [IDENTITY_HEADER]: await signForwardedIdentity(req.identity!, secret),
         },
         body: JSON.stringify(req.body ?? {}),
-        signal: AbortSignal.timeout(timeoutMs),
+        // Analytics stops the query when this request is aborted: after the timeout, or as soon as the
+        // client is gone, so an abandoned query holds no slot of the caller's.
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), clientGone(res)]),
       });
       res.status(upstream.status);
       for (const header of ['content-type', 'content-disposition', 'x-result-truncated']) {
@@ -34,4 +36,13 @@ export function proxyTo(target: string, secret: string, timeoutMs: number) {
       );
     }
   };
+}
+
+/** A signal aborted when the client's connection closes before its answer was sent. */
+function clientGone(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }

@@ -70,8 +70,12 @@ describe('UnitCatalog', () => {
     expect(catalog.predecessors('P@2025-07-01').map((p) => [p.unit.id, p.share])).toEqual([['P@2000-01-01', 1]]);
   });
 
-  it('scopes a claim to the subtree of every version of the code and the units that took its territory', () => {
+  it('scopes a claim to the subtree of every version of the code, the older units wholly inside it and the units that took its territory', () => {
+    // y took b, so a claim for D1 reaches y; d went wholly into y but was never D1's: only inside y's answers.
     expect([...catalog.scopeOf(['D1'])].sort()).toEqual(['D1@2000-01-01', 'a@2000-01-01', 'b@2000-01-01', 'x@2025-07-01', 'y@2025-07-01']);
+    // y's own past is b and d, whole; c is split between x and y and stays outside both scopes.
+    expect([...catalog.scopeOf(['y'])].sort()).toEqual(['b@2000-01-01', 'd@2000-01-01', 'y@2025-07-01']);
+    expect([...catalog.scopeOf(['x'])].sort()).toEqual(['a@2000-01-01', 'x@2025-07-01']);
     expect(catalog.scopeOf(['nowhere']).size).toBe(0);
   });
 

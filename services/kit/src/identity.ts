@@ -22,6 +22,8 @@ export const IDENTITY_HEADER = 'x-lgr-identity';
 const AUDIENCE = 'lgr-subgraphs';
 const ISSUER = 'lgr-platform';
 const LIFETIME_SECONDS = 60;
+/** Clocks of the platform's machines may differ by this much. */
+const MAX_CLOCK_SKEW_SECONDS = 5;
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
@@ -50,7 +52,17 @@ export async function signForwardedIdentity(identity: Identity, secret: string):
 export async function verifyForwardedIdentity(token: string | undefined, secret: string): Promise<Identity> {
   if (!token) throw clientError(ErrorCode.UNAUTHENTICATED, 'No identity was forwarded; call through the gateway');
   try {
-    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    // A forwarded identity must expire and be recent: one signed without `exp` (or with a far one)
+    // would otherwise be a permanent pass to every subgraph.
+    const { payload } = await jwtVerify(token, key(secret), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'iat'],
+      maxTokenAge: `${LIFETIME_SECONDS + MAX_CLOCK_SKEW_SECONDS}s`,
+      clockTolerance: MAX_CLOCK_SKEW_SECONDS,
+    });
+    if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number' || payload.exp - payload.iat > LIFETIME_SECONDS) throw new Error('lifetime');
     const claims = claimsSchema.parse(payload);
     return { sub: claims.sub, role: claims.role, units: claims.units, ...(claims.indicators ? { indicators: claims.indicators } : {}) };
   } catch {

@@ -13,4 +13,5 @@ export * from './testing';
 export * from './graphql-types';
 export * from './main-runner';
 export * from './dev-secrets';
+export * from './route-label';
 export * from './services';

@@ -10,6 +10,7 @@ import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { ErrorCode, HTTP_STATUS } from '@lgr/schema';
 import { Identity, IDENTITY_HEADER, verifyForwardedIdentity } from './identity';
+import { routeLabel } from './route-label';
 import { httpErrorHandler, sendError } from './http-errors';
 import { Logger } from './logger';
 
@@ -68,10 +69,11 @@ export async function startSubgraphServer<C extends BaseContext>(options: Subgra
   const duration = new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['route'], registers: [metrics] });
 
   app.use((req, res, next) => {
-    const end = duration.startTimer({ route: req.path });
+    const end = duration.startTimer();
     res.on('finish', () => {
-      end();
-      requests.inc({ route: req.path, status: String(res.statusCode) });
+      const route = routeLabel(req);
+      end({ route });
+      requests.inc({ route, status: String(res.statusCode) });
     });
     next();
   });

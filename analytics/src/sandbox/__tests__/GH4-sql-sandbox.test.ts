@@ -31,7 +31,7 @@ describe('analysts SQL sandbox', () => {
       5,
     );
     sandbox = await Sandbox.open();
-    sql = new AnalystSql({ store, catalog: staticCatalog(catalog), dataVersion: () => version, limits: { timeoutMs: 5000, maxRows: 10_000 }, sandbox });
+    sql = new AnalystSql({ store, catalog: staticCatalog(catalog), dataVersion: () => version, limits: { timeoutMs: 5000, maxRows: 10_000, maxBytes: 10_000_000 }, sandbox });
   });
 
   afterAll(async () => {

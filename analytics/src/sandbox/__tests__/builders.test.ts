@@ -1,6 +1,5 @@
 import { periodRows, periodYears, storeFactsStatement, unitTreeRows } from '../data';
 import { isDeniedFunction, SQL_VIEWS } from '../guard';
-import { Semaphore } from '../lock';
 import { jsonValue } from '../results';
 import { statementKeywords } from '../statements';
 import { createDataTableSql, viewBodies, viewStatements } from '../views';
@@ -87,25 +86,5 @@ describe('SQL builders of the sandbox', () => {
     expect(jsonValue('12345678901234567890', DuckDBTypeId.HUGEINT)).toBe('12345678901234567890');
     expect(jsonValue('1.25', DuckDBTypeId.DECIMAL)).toBe(1.25);
     expect(jsonValue('42', DuckDBTypeId.VARCHAR)).toBe('42');
-  });
-});
-
-describe('Semaphore', () => {
-  it('lets at most its limit run at once and the rest in arrival order', async () => {
-    const slots = new Semaphore(2);
-    let running = 0;
-    let peak = 0;
-    const order: number[] = [];
-    const task = (i: number) =>
-      slots.run(async () => {
-        running += 1;
-        peak = Math.max(peak, running);
-        await new Promise((r) => setTimeout(r, 10));
-        order.push(i);
-        running -= 1;
-      });
-    await Promise.all([0, 1, 2, 3, 4].map(task));
-    expect(peak).toBe(2);
-    expect(order.slice(2)).toEqual([2, 3, 4]);
   });
 });

@@ -24,8 +24,7 @@ async function main(): Promise<void> {
       'The platform is up.',
       `  GraphQL (and Apollo Sandbox in a browser): ${platform.gatewayUrl}`,
       `  Analysts' SQL: POST ${platform.gatewayUrl.replace(/\/graphql$/, '/sql')}`,
-      '  Local admin token (12 h; `npm run token -- --help` mints others):',
-      `    ${platform.adminToken}`,
+      ...tokenLines(config.NODE_ENV === 'production', platform.adminToken),
       '  Try:',
       `    curl -s ${platform.gatewayUrl} -H 'content-type: application/json' -H "authorization: Bearer <token>" \\`,
       `      -d '{"query":"{ unit(code: \\"304\\", asOf: \\"2025-01-01\\") { name level children { code name } } }"}'`,
@@ -33,6 +32,16 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * The token lines of the start-up message. A development start prints a ready admin token; a
+ * production start never does (logs are collected and kept, and an admin token in them is a key to
+ * everything for 12 hours): tokens come from the identity provider there.
+ */
+function tokenLines(production: boolean, adminToken: string): string[] {
+  if (production) return ['  Callers sign in with tokens from your identity provider (no token is printed in production).'];
+  return ['  Local admin token (12 h; `npm run token -- --help` mints others):', `    ${adminToken}`];
 }
 
 main().catch((error: Error) => {

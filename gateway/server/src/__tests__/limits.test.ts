@@ -32,8 +32,32 @@ describe('measureOperation', () => {
     expect(measure('{ unit { children { code } } }').cost).toBe(1 + (1 + DEFAULT_LIST_SIZE * 1));
   });
 
-  it('stops at fragment cycles instead of recursing forever', () => {
-    expect(() => measure('{ unit { ...A } } fragment A on Unit { parent { ...A } }')).not.toThrow();
+  it('reports a fragment cycle instead of recursing forever, as a validation error', () => {
+    const m = measure('{ unit { ...A } } fragment A on Unit { parent { ...B } } fragment B on Unit { ...A }');
+    expect(m.fragmentCycle).toEqual(['A', 'B', 'A']);
+    expect(checkLimits(m, limits)).toMatchObject({ message: 'Cannot spread fragment "A" within itself via "B".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+  });
+
+  it('measures each fragment once: 22 fragments each spreading the next twice (4 million fields expanded) at once', () => {
+    const n = 22;
+    const fragments = Array.from({ length: n }, (_, i) => `fragment F${i} on Unit { ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const m = measure(`{ unit { ...F0 } } ${fragments} fragment F${n} on Unit { code }`);
+    expect(m).toEqual({ depth: 2, aliases: 0, rootFields: 1, cost: 1 + 2 ** n });
+    expect(checkLimits(m, limits)?.extensions.code).toBe('QUERY_TOO_COMPLEX');
+    // Root fields through fragments that spread each other twice are counted as expanded too.
+    const roots = Array.from({ length: n }, (_, i) => `fragment R${i} on Query { ...R${i + 1} ...R${i + 1} }`).join(' ');
+    expect(measure(`{ ...R0 } ${roots} fragment R${n} on Query { unit { code } }`).rootFields).toBe(2 ** n);
+  });
+
+  it("counts a variable's default value like a value sent", () => {
+    const query = 'query($n: Int = 500) { units(first: $n) { edges { node { code } } } }';
+    expect(measure(query).cost).toBe(1 + (1 + 500 * 2));
+    expect(measure(query, { n: 10 }).cost).toBe(1 + (1 + 10 * 2));
+    expect(measure(query).cost).toBe(measure(query, { n: 500 }).cost);
+  });
+
+  it('costs an empty page like a page of one, so first: 0 hides nothing', () => {
+    expect(measure('{ units(first: 0) { edges { node { code } } } }').cost).toBe(measure('{ units(first: 1) { edges { node { code } } } }').cost);
   });
 });
 
