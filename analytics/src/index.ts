@@ -5,6 +5,7 @@ import { exportRoutes } from './export/route';
 import { AggregateServices } from './graphql/aggregate';
 import { AnswerCache, AnswerCacheStats } from './graphql/answer-cache';
 import { createAnalyticsContext } from './graphql/context';
+import type { ReportServices } from './report/service';
 import { buildAnalyticsSchema } from './graphql/schema';
 import { sqlRoutes } from './sql/route';
 import { Sandbox } from './sql/sandbox';
@@ -39,6 +40,8 @@ export interface AnalyticsOptions {
   readonly catalog?: CatalogSource;
   /** How often the reference service is asked for a newer unit catalogue (default 30 s). */
   readonly catalogRefreshMs?: number;
+  /** Base URL of the Party subgraph's GraphQL, for reports (default: the party feed's URL). */
+  readonly partyUrl?: string;
   /** The domain subgraphs whose change feeds are followed. */
   readonly feeds: readonly FeedSource[];
   /** Pause between polls of each feed (default 250 ms). */
@@ -150,6 +153,12 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
       limits: { timeoutMs: options.sqlTimeoutMs ?? 5_000, maxRows: options.sqlMaxRows ?? 10_000 },
       ...(options.sqlConcurrency !== undefined ? { concurrency: options.sqlConcurrency } : {}),
     });
+    // Reports state the Party subgraph's Congress-resolution targets, asked of it as the caller.
+    const partyFeed = options.feeds.find((f) => f.name === 'party');
+    const reports: ReportServices = {
+      aggregate,
+      party: { url: options.partyUrl ?? partyFeed?.url ?? 'http://127.0.0.1:4002', internalSecret: options.internalSecret, timeoutMs: options.queryTimeoutMs ?? 10_000 },
+    };
     const server = await startSubgraphServer({
       name: 'analytics',
       host: options.host ?? '127.0.0.1',
@@ -157,7 +166,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
       schema: await buildAnalyticsSchema(),
       internalSecret: options.internalSecret,
       logger,
-      context: (base) => createAnalyticsContext(base, aggregate),
+      context: (base) => createAnalyticsContext(base, aggregate, reports),
       routes: (app) => {
         sqlRoutes(sql, logger)(app);
         exportRoutes({ aggregate, sql, exportDir, logger })(app);
