@@ -21,6 +21,8 @@ const schema = z
     SOCIAL_URL: z.string().url().default('http://127.0.0.1:4004'),
     ANALYTICS_URL: z.string().url().default('http://127.0.0.1:4005'),
     SUPERGRAPH_PATH: z.string().optional(),
+    /** The console's built files; default: the console workspace's dist/. */
+    CONSOLE_DIR: z.string().optional(),
     SUBGRAPH_TIMEOUT_MS: positiveInt(15_000),
     MAX_DEPTH: positiveInt(12),
     MAX_ALIASES: positiveInt(30),

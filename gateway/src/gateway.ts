@@ -6,7 +6,6 @@ import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource
 import { ApolloServer, ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { NextFunction, Request, Response } from 'express';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
@@ -18,6 +17,9 @@ import { checkLimits, measureOperation, QueryLimits } from './limits';
 import { RateLimiter } from './rate-limit';
 import { checkPublicOperation, PublicFieldPolicy } from './public-access';
 import { defaultSupergraphPath } from './compose';
+import { consoleRoutes, defaultConsoleDir } from './console';
+import { REPORT_OPERATION, ReportDocument } from './reports/report-query';
+import { reportRoute, ReportRunner } from './reports/route';
 
 export type SubgraphName = 'reference' | 'party' | 'economy' | 'social' | 'analytics';
 
@@ -51,6 +53,8 @@ export interface GatewayOptions {
    */
   readonly publicIndicators?: readonly string[];
   readonly rateLimitPerMinute: number;
+  /** The console's built files (default: the console workspace's dist/). */
+  readonly consoleDir?: string;
 }
 
 export interface RunningGateway {
@@ -179,7 +183,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     csrfPrevention: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      // The explorer is the console's own GraphiQL (served from here, offline); Apollo's page loads from the internet.
+      ApolloServerPluginLandingPageDisabled(),
       limitsPlugin(options.limits),
       ...(publicPolicy ? [publicAccessPlugin(publicPolicy, publicIndicators)] : []),
       ...(options.persistedQueries === 'allowlist' ? [allowlistPlugin(options.allowlist ?? new Set())] : []),
@@ -192,12 +197,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const guarded = [express.json({ limit: options.maxBodyBytes }), authMiddleware(authenticate, publicIndicators), rateLimitMiddleware(limiter)];
   const graphqlGuards = chain([...guarded, batchCap(options.maxBatch)]);
   app.use('/graphql', (req, res, next) => {
-    // Apollo Sandbox (development only) is a page a browser asks for without a token.
-    if (req.method === 'GET' && !options.production && (req.headers.accept ?? '').includes('text/html')) {
-      // Apollo's middleware insists on a parsed body even for the landing page's GET.
-      req.body ??= {};
-      return next();
-    }
+    // A browser opening the endpoint (development only) is sent to the console's explorer.
+    if (req.method === 'GET' && !options.production && (req.headers.accept ?? '').includes('text/html')) return res.redirect(302, '/#/explorer');
     graphqlGuards(req, res, next);
   });
   app.use(
@@ -206,6 +207,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       context: async ({ req }) => contextFor(req, options.internalSecret),
     }),
   );
+  const runReport: ReportRunner = async (req, variables) => {
+    const response = await apollo.executeOperation<{ report: ReportDocument | null }>({ query: REPORT_OPERATION, variables }, { contextValue: await contextFor(req, options.internalSecret) });
+    if (response.body.kind !== 'single') throw new Error('the report operation answered incrementally');
+    return response.body.singleResult;
+  };
+  app.get('/reports/:unit/:period', authMiddleware(authenticate, []), rateLimitMiddleware(limiter), signedIn, reportRoute(runReport));
+  consoleRoutes(app, { dir: options.consoleDir ?? defaultConsoleDir(), ...(!options.production && options.auth.jwtSecret ? { developmentSecret: options.auth.jwtSecret } : {}) });
   for (const path of ['/sql', '/export']) {
     app.post(path, ...guarded, signedIn, proxyTo(`${options.subgraphUrls.analytics.replace(/\/$/, '')}${path}`, options.internalSecret, options.subgraphTimeoutMs));
   }

@@ -20,6 +20,7 @@ function startFromConfig(config: GatewayConfig): Promise<RunningGateway> {
       social: config.SOCIAL_URL,
       analytics: config.ANALYTICS_URL,
     },
+    ...(config.CONSOLE_DIR ? { consoleDir: config.CONSOLE_DIR } : {}),
     ...(config.SUPERGRAPH_PATH ? { supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8') } : {}),
     limits: { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxRootFields: config.MAX_ROOT_FIELDS, maxCost: config.MAX_COST },
     maxBodyBytes: config.MAX_BODY_BYTES,
