@@ -134,9 +134,12 @@ describe('the console', () => {
   it('opens GraphiQL from the platform and runs a query with the signed-in token', async () => {
     await page.getByTestId('nav-explorer').click();
     await page.locator('.graphiql-container').waitFor();
-    await page.locator('.graphiql-execute-button').click();
-    await page.locator('.result-window', { hasText: '254' }).waitFor();
-    await shot('7-explorer');
+    try {
+      await page.locator('.graphiql-execute-button').click();
+      await page.locator('.graphiql-response', { hasText: '254' }).waitFor();
+    } finally {
+      await shot('7-explorer');
+    }
   });
 
   it('sent no request anywhere but the platform', () => {
