@@ -4,3 +4,4 @@ export * from './catalogue';
 export * from './errors';
 export * from './units';
 export * from './evaluate';
+export * from './report-format';

@@ -1,5 +1,4 @@
-import { Period } from '@lgr/schema';
-import { formatNumber, formatPadded, formatPercent, formatShare, NumberStyle } from './format';
+import { formatNumber, formatPadded, formatPercent, formatShare, NumberStyle, Period } from '@lgr/schema';
 import { EngineFigure, FigureCoverage, Report, ReportFigure, ReportInput, ReportParagraph, ReportSection } from './model';
 import { IndicatorClause, ReportTemplate, reportTemplate, TemplateClause } from './template';
 

@@ -1,21 +1,20 @@
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import { documentNumber, DocumentLanguage, DOCUMENT_WORDS, ReportDocument, ReportDocumentFigure } from './report-query';
+import { documentNumber, DocumentLanguage, documentPercent, documentShare, DOCUMENT_WORDS, ReportDocument, ReportDocumentFigure } from './report-query';
 
 function cell(text: string, bold = false): TableCell {
   return new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })] });
 }
 
 function figureRow(f: ReportDocumentFigure, lang: DocumentLanguage): TableRow {
-  const pct = (v: number | null) => (v === null ? '—' : `${documentNumber(v, lang, 2)}%`);
   return new TableRow({
     children: [
       cell(f.key),
       cell(f.period),
-      cell(documentNumber(f.value, lang, 2)),
-      cell(documentNumber(f.target, lang, 2)),
-      cell(pct(f.achievementPct)),
-      cell(pct(f.samePeriodPct)),
-      cell(f.coverage === null ? '—' : pct(Math.floor(f.coverage * 1000) / 10)),
+      cell(documentNumber(f.value, lang)),
+      cell(documentNumber(f.target, lang)),
+      cell(documentPercent(f.achievementPct, lang)),
+      cell(documentPercent(f.samePeriodPct, lang)),
+      cell(documentShare(f.coverage, lang)),
       cell(f.provisional ? DOCUMENT_WORDS[lang].provisional : ''),
     ],
   });

@@ -1,4 +1,4 @@
-import { documentNumber, DocumentLanguage, DOCUMENT_WORDS, ReportDocument } from './report-query';
+import { documentNumber, DocumentLanguage, documentPercent, documentShare, DOCUMENT_WORDS, ReportDocument } from './report-query';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -27,11 +27,10 @@ export function reportHtml(report: ReportDocument, lang: DocumentLanguage): stri
     .map((s) => `<h2>${escapeHtml(s.heading)}</h2>\n${s.paragraphs.map((p) => `<p${p.provisional ? ' class="provisional"' : ''}>${escapeHtml(p.text)}</p>`).join('\n')}`)
     .join('\n');
   const figures = report.sections.flatMap((s) => s.paragraphs.flatMap((p) => p.figures));
-  const pct = (v: number | null) => (v === null ? '—' : `${documentNumber(v, lang, 2)}%`);
   const rows = figures
     .map(
       (f) =>
-        `<tr${f.provisional ? ' class="provisional"' : ''}><td>${escapeHtml(f.key)}</td><td>${escapeHtml(f.period)}</td><td class="num">${documentNumber(f.value, lang, 2)}</td><td class="num">${documentNumber(f.target, lang, 2)}</td><td class="num">${pct(f.achievementPct)}</td><td class="num">${pct(f.samePeriodPct)}</td><td class="num">${f.coverage === null ? '—' : pct(Math.floor(f.coverage * 1000) / 10)}</td><td>${f.provisional ? words.provisional : ''}</td></tr>`,
+        `<tr${f.provisional ? ' class="provisional"' : ''}><td>${escapeHtml(f.key)}</td><td>${escapeHtml(f.period)}</td><td class="num">${documentNumber(f.value, lang)}</td><td class="num">${documentNumber(f.target, lang)}</td><td class="num">${documentPercent(f.achievementPct, lang)}</td><td class="num">${documentPercent(f.samePeriodPct, lang)}</td><td class="num">${documentShare(f.coverage, lang)}</td><td>${f.provisional ? words.provisional : ''}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>

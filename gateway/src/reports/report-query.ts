@@ -1,3 +1,5 @@
+import { formatNumber, formatPercent, formatShare, NumberStyle } from '@lgr/schema';
+
 /** A report as the analytics subgraph's `report` field answers it (the fields the documents show). */
 export interface ReportDocument {
   readonly lang: 'VI' | 'EN';
@@ -45,8 +47,22 @@ export const DOCUMENT_WORDS = {
 
 export type DocumentLanguage = keyof typeof DOCUMENT_WORDS;
 
-/** A number in a language's format for the documents' table: "93,7" / "93.7"; missing is a dash. */
-export function documentNumber(value: number | null, lang: DocumentLanguage, decimals = 1): string {
-  if (value === null) return '—';
-  return new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: decimals }).format(value);
+const STYLES: Record<DocumentLanguage, NumberStyle> = {
+  vi: { decimalSeparator: ',', groupSeparator: '.' },
+  en: { decimalSeparator: '.', groupSeparator: ',' },
+};
+
+/** A number of the documents' table as the report's text writes it ("93,7" / "93.7"); missing is a dash. */
+export function documentNumber(value: number | null, lang: DocumentLanguage): string {
+  return value === null ? '—' : formatNumber(value, STYLES[lang]);
+}
+
+/** A percentage of the documents' table ("93,7%"); missing is a dash. */
+export function documentPercent(value: number | null, lang: DocumentLanguage): string {
+  return value === null ? '—' : formatPercent(value, STYLES[lang]);
+}
+
+/** A coverage share of the documents' table, rounded down ("1,7%"); unknown is a dash. */
+export function documentShare(value: number | null, lang: DocumentLanguage): string {
+  return value === null ? '—' : formatShare(value, STYLES[lang]);
 }

@@ -57,7 +57,7 @@ describe('the console', () => {
     expect(res?.headers()['content-security-policy']).toContain("default-src 'self'");
     await page.getByTestId('sign-in').waitFor();
     // Development offers this machine's admin token; the test signs in as a viewer of Ngô Quyền instead.
-    await expect(page.getByTestId('use-dev-token').isVisible()).resolves.toBe(true);
+    await page.getByTestId('use-dev-token').waitFor();
     await shot('1-sign-in');
     await page.locator('textarea[name="token"]').fill(await platform.token('viewer', ['304'], { sub: 'hong.nguyen' }));
     await page.getByTestId('sign-in').locator('button[type="submit"]').click();

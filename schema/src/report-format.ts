@@ -1,3 +1,8 @@
+/**
+ * Numbers as reports write them, shared by every path that writes a report (the analytics `report`
+ * field, the gateway's printable page and Word document), so that a figure reads the same in all.
+ */
+
 /** How a language writes numbers: "93,7" and "1.520.000" in Vietnamese, "93.7" and "1,520,000" in English. */
 export interface NumberStyle {
   readonly decimalSeparator: string;

@@ -1,4 +1,4 @@
-import { formatNumber, formatPadded, formatPercent, formatShare, reportDecimals } from '../format';
+import { formatNumber, formatPadded, formatPercent, formatShare, reportDecimals } from '../report-format';
 
 const vi = { decimalSeparator: ',', groupSeparator: '.' };
 const en = { decimalSeparator: '.', groupSeparator: ',' };
