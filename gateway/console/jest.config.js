@@ -4,6 +4,19 @@ const base = require('../../test/jest.base.js')(__dirname);
 module.exports = {
   ...base,
   transform: {
-    '^.+\\.ts$': ['ts-jest', { diagnostics: false, tsconfig: { module: 'commonjs', moduleResolution: 'node', target: 'ES2022', esModuleInterop: true, jsx: 'react-jsx', types: ['jest'] } }],
+    '^.+\\.ts$': [
+      'ts-jest',
+      {
+        diagnostics: false,
+        tsconfig: {
+          module: 'commonjs',
+          moduleResolution: 'node',
+          target: 'ES2022',
+          esModuleInterop: true,
+          jsx: 'react-jsx',
+          types: ['jest'],
+        },
+      },
+    ],
   },
 };

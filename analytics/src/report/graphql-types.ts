@@ -12,12 +12,19 @@ let registered = false;
 export function registerReportEnums(): void {
   if (registered) return;
   registered = true;
-  registerEnumType(ReportLanguageEnum, { name: 'ReportLanguage', description: 'VI (Vietnamese, the language of the reports) or EN (English)' });
+  registerEnumType(ReportLanguageEnum, {
+    name: 'ReportLanguage',
+    description: 'VI (Vietnamese, the language of the reports) or EN (English)',
+  });
 }
 
-@ObjectType('ReportFigure', { description: 'A figure a paragraph of a report states, with how much of it was reported' })
+@ObjectType('ReportFigure', {
+  description: 'A figure a paragraph of a report states, with how much of it was reported',
+})
 export class ReportFigureType {
-  @Field(() => String, { description: 'An indicator code, or CONGRESS_RESOLUTION_TARGETS for the Party subgraph\'s targets of the term' })
+  @Field(() => String, {
+    description: "An indicator code, or CONGRESS_RESOLUTION_TARGETS for the Party subgraph's targets of the term",
+  })
   key!: string;
 
   @Field(() => String)
@@ -38,10 +45,16 @@ export class ReportFigureType {
   @Field(() => Float, { nullable: true })
   samePeriodPct!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Targets completed outstandingly (Congress-resolution targets only)' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Targets completed outstandingly (Congress-resolution targets only)',
+  })
   outstanding!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'The smallest coverage (0 to 1) among the numbers stated; null when not known' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'The smallest coverage (0 to 1) among the numbers stated; null when not known',
+  })
   coverage!: number | null;
 
   @Field(() => Boolean)
@@ -78,7 +91,9 @@ export class ReportSectionType {
   text!: string;
 }
 
-@ObjectType('Report', { description: 'The figures section of a unit\'s report for a period, written from the platform\'s own figures' })
+@ObjectType('Report', {
+  description: "The figures section of a unit's report for a period, written from the platform's own figures",
+})
 export class ReportType {
   @Field(() => ReportLanguageEnum)
   lang!: ReportLanguageEnum;

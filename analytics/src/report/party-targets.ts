@@ -25,23 +25,43 @@ interface EntitiesAnswer {
  * GraphQL as the caller (the subgraph applies the caller's scope itself). Null when the unit has no
  * targets recorded for the term.
  */
-export async function fetchResolutionSummary(source: PartySource, identity: Identity, unitId: string, term: string): Promise<ResolutionSummary | null> {
+export async function fetchResolutionSummary(
+  source: PartySource,
+  identity: Identity,
+  unitId: string,
+  term: string,
+): Promise<ResolutionSummary | null> {
   let answer: EntitiesAnswer;
   try {
     const response = await fetch(`${source.url.replace(/\/$/, '')}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await signForwardedIdentity(identity, source.internalSecret) },
-      body: JSON.stringify({ query: QUERY, variables: { representations: [{ __typename: 'AdminUnit', id: unitId }], term } }),
+      headers: {
+        'content-type': 'application/json',
+        [IDENTITY_HEADER]: await signForwardedIdentity(identity, source.internalSecret),
+      },
+      body: JSON.stringify({
+        query: QUERY,
+        variables: { representations: [{ __typename: 'AdminUnit', id: unitId }], term },
+      }),
       signal: AbortSignal.timeout(source.timeoutMs),
     });
     answer = (await response.json()) as EntitiesAnswer;
   } catch {
-    throw clientError(ErrorCode.SOURCE_UNAVAILABLE, 'The party service is unavailable, so the report cannot state the Congress-resolution targets', { serviceName: 'party' });
+    throw clientError(
+      ErrorCode.SOURCE_UNAVAILABLE,
+      'The party service is unavailable, so the report cannot state the Congress-resolution targets',
+      { serviceName: 'party' },
+    );
   }
   const error = answer.errors?.[0];
   if (error) {
-    if (error.extensions?.code === ErrorCode.FORBIDDEN) throw clientError(ErrorCode.FORBIDDEN, error.message ?? 'You are not allowed to read this unit');
-    throw clientError(ErrorCode.SOURCE_UNAVAILABLE, `The party service could not answer for the Congress-resolution targets: ${error.message ?? 'unknown error'}`, { serviceName: 'party' });
+    if (error.extensions?.code === ErrorCode.FORBIDDEN)
+      throw clientError(ErrorCode.FORBIDDEN, error.message ?? 'You are not allowed to read this unit');
+    throw clientError(
+      ErrorCode.SOURCE_UNAVAILABLE,
+      `The party service could not answer for the Congress-resolution targets: ${error.message ?? 'unknown error'}`,
+      { serviceName: 'party' },
+    );
   }
   return answer.data?._entities?.[0]?.congressResolutionTargets?.summary ?? null;
 }

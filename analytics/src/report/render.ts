@@ -1,11 +1,23 @@
 import { formatNumber, formatPadded, formatPercent, formatShare, NumberStyle, Period } from '@lgr/schema';
-import { EngineFigure, FigureCoverage, Report, ReportFigure, ReportInput, ReportParagraph, ReportSection } from './model';
+import {
+  EngineFigure,
+  FigureCoverage,
+  Report,
+  ReportFigure,
+  ReportInput,
+  ReportParagraph,
+  ReportSection,
+} from './model';
 import { IndicatorClause, ReportTemplate, reportTemplate, TemplateClause } from './template';
 
 const PLACEHOLDER = /\{([A-Za-z]+)(?::([a-z0-9]+))?\}/g;
 
 /** Fills `{name}` and `{name:pad2}` placeholders; a name without a value is left as it is. */
-export function fill(text: string, values: Readonly<Record<string, string | number | null | undefined>>, style: NumberStyle): string {
+export function fill(
+  text: string,
+  values: Readonly<Record<string, string | number | null | undefined>>,
+  style: NumberStyle,
+): string {
   return text.replace(PLACEHOLDER, (whole, name: string, format: string | undefined) => {
     const v = values[name];
     if (v === null || v === undefined) return whole;
@@ -21,7 +33,20 @@ export function placeholders(text: string): string[] {
 }
 
 const ORDINALS = ['first', 'second', 'third', 'fourth'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** "2020-2025" as reports write it: "2020 - 2025". */
 export function termLabel(code: string): string {
@@ -34,18 +59,37 @@ export function periodLabel(period: Period, template: ReportTemplate): string {
   const month = Number(period.start.slice(5, 7));
   const labels = template.periodLabels;
   const quarter = Math.floor((month - 1) / 3) + 1;
-  const values = { year, month: String(month), quarter: String(quarter), quarterOrdinal: ORDINALS[quarter - 1], monthName: MONTHS[month - 1], term: termLabel(period.code) };
+  const values = {
+    year,
+    month: String(month),
+    quarter: String(quarter),
+    quarterOrdinal: ORDINALS[quarter - 1],
+    monthName: MONTHS[month - 1],
+    term: termLabel(period.code),
+  };
   const style = { decimalSeparator: template.decimalSeparator, groupSeparator: template.groupSeparator };
   const label =
-    period.grain === 'SIX_MONTH' ? (month === 1 ? labels.SIX_MONTH_1 : labels.SIX_MONTH_2) : labels[period.grain === 'TERM' ? 'TERM' : period.grain];
+    period.grain === 'SIX_MONTH'
+      ? month === 1
+        ? labels.SIX_MONTH_1
+        : labels.SIX_MONTH_2
+      : labels[period.grain === 'TERM' ? 'TERM' : period.grain];
   return fill(label, values, style);
 }
 
 /** The unit's Party committee in words: "Đảng bộ quận Ngô Quyền", "the Ngo Quyen District Party Committee". */
 export function unitBody(input: Pick<ReportInput, 'unit'>, template: ReportTemplate): string {
   const { unit } = input;
-  const values = { unitName: unit.name, unitFullName: unit.fullName, unitFullNameLower: lowerFirst(unit.fullName), unitNameEn: unit.nameEn };
-  return fill(template.unitBody[unit.level], values, { decimalSeparator: template.decimalSeparator, groupSeparator: template.groupSeparator });
+  const values = {
+    unitName: unit.name,
+    unitFullName: unit.fullName,
+    unitFullNameLower: lowerFirst(unit.fullName),
+    unitNameEn: unit.nameEn,
+  };
+  return fill(template.unitBody[unit.level], values, {
+    decimalSeparator: template.decimalSeparator,
+    groupSeparator: template.groupSeparator,
+  });
 }
 
 function lowerFirst(text: string): string {
@@ -89,35 +133,77 @@ function figureKey(clause: IndicatorClause, input: ReportInput): string | undefi
 }
 
 /** One clause about one indicator; a figure the template needs but nobody reported says so. */
-function renderIndicatorClause(clause: IndicatorClause, input: ReportInput, template: ReportTemplate, style: NumberStyle): RenderedClause {
+function renderIndicatorClause(
+  clause: IndicatorClause,
+  input: ReportInput,
+  template: ReportTemplate,
+  style: NumberStyle,
+): RenderedClause {
   const key = figureKey(clause, input);
   const figure = key ? input.figures.get(key) : undefined;
   const text = figure && figure.value === 0 && clause.ifZero ? clause.ifZero : clause.text;
   const names = placeholders(text);
   const values: Record<string, number | null> = figure
-    ? { value: figure.value, target: figure.target, achievementPct: figure.achievementPct, samePeriodValue: figure.samePeriodValue, samePeriodPct: figure.samePeriodPct }
+    ? {
+        value: figure.value,
+        target: figure.target,
+        achievementPct: figure.achievementPct,
+        samePeriodValue: figure.samePeriodValue,
+        samePeriodPct: figure.samePeriodPct,
+      }
     : {};
   if (!figure || names.some((n) => values[n] === null || values[n] === undefined)) {
     const indicatorName = input.indicatorNames.get(clause.indicator) ?? clause.indicator;
-    return { text: fill(template.missing, { indicatorName }, style), figure: figure ? reportFigure(figure, null, false) : null };
+    return {
+      text: fill(template.missing, { indicatorName }, style),
+      figure: figure ? reportFigure(figure, null, false) : null,
+    };
   }
   const coverage = statedCoverage(figure, names);
   const provisional = (coverage !== null && coverage < 1) || (!figure.complete && names.length > 0);
-  const mark = !provisional ? '' : coverage !== null && coverage < 1 ? fill(template.provisional, { coverage: formatShare(coverage, style) }, style) : template.provisionalIncomplete;
+  const mark = !provisional
+    ? ''
+    : coverage !== null && coverage < 1
+      ? fill(template.provisional, { coverage: formatShare(coverage, style) }, style)
+      : template.provisionalIncomplete;
   return { text: fill(text, values, style) + mark, figure: reportFigure(figure, coverage, provisional) };
 }
 
 function reportFigure(figure: EngineFigure, coverage: number | null, provisional: boolean): ReportFigure {
   const { indicator, period, value, target, achievementPct, samePeriodValue, samePeriodPct, complete } = figure;
-  return { key: indicator, period, value, target, achievementPct, samePeriodValue, samePeriodPct, outstanding: null, coverage, complete, provisional };
+  return {
+    key: indicator,
+    period,
+    value,
+    target,
+    achievementPct,
+    samePeriodValue,
+    samePeriodPct,
+    outstanding: null,
+    coverage,
+    complete,
+    provisional,
+  };
 }
 
 /** The Congress-resolution clause, from the Party subgraph's records of the term. */
-function renderResolutionClause(text: string, input: ReportInput, template: ReportTemplate, style: NumberStyle): RenderedClause {
+function renderResolutionClause(
+  text: string,
+  input: ReportInput,
+  template: ReportTemplate,
+  style: NumberStyle,
+): RenderedClause {
   const term = input.term ? termLabel(input.term.code) : '';
   const summary = input.resolution;
-  if (!input.term || !summary || summary.total === 0) return { text: fill(template.resolutionMissing, { term }, style), figure: null };
-  const values = { term, unitBody: unitBody(input, template), completed: summary.completed, total: summary.total, outstanding: summary.outstanding };
+  if (!input.term || !summary || summary.total === 0)
+    return { text: fill(template.resolutionMissing, { term }, style), figure: null };
+  const values = {
+    term,
+    unitBody: unitBody(input, template),
+    completed: summary.completed,
+    total: summary.total,
+    outstanding: summary.outstanding,
+  };
   const figure: ReportFigure = {
     key: 'CONGRESS_RESOLUTION_TARGETS',
     period: input.term.code,
@@ -134,8 +220,15 @@ function renderResolutionClause(text: string, input: ReportInput, template: Repo
   return { text: fill(text, values, style), figure };
 }
 
-function renderClause(clause: TemplateClause, input: ReportInput, template: ReportTemplate, style: NumberStyle): RenderedClause {
-  return 'indicator' in clause ? renderIndicatorClause(clause, input, template, style) : renderResolutionClause(clause.text, input, template, style);
+function renderClause(
+  clause: TemplateClause,
+  input: ReportInput,
+  template: ReportTemplate,
+  style: NumberStyle,
+): RenderedClause {
+  return 'indicator' in clause
+    ? renderIndicatorClause(clause, input, template, style)
+    : renderResolutionClause(clause.text, input, template, style);
 }
 
 /**
@@ -149,7 +242,11 @@ export function renderReport(input: ReportInput, template: ReportTemplate = repo
     const paragraphs: ReportParagraph[] = section.paragraphs.map((p) => {
       const clauses = p.clauses.map((c) => renderClause(c, input, template, style));
       const figures = clauses.flatMap((c) => (c.figure ? [c.figure] : []));
-      return { text: `${upperFirst(clauses.map((c) => c.text).join(p.separator))}.`, provisional: figures.some((f) => f.provisional), figures };
+      return {
+        text: `${upperFirst(clauses.map((c) => c.text).join(p.separator))}.`,
+        provisional: figures.some((f) => f.provisional),
+        figures,
+      };
     });
     return { key: section.key, heading: section.heading, paragraphs, text: paragraphs.map((p) => p.text).join('\n\n') };
   });

@@ -1,7 +1,14 @@
-import { Identity } from '@lgr/kit';
-import { clientError, ErrorCode, findIndicator, parsePeriod, Period, periodContaining, PeriodFormatError } from '@lgr/schema';
-import { AggregateServices, computeAggregate } from '../graphql/aggregate';
-import { currentCatalog } from '../sql/service';
+import { currentCatalog, Identity } from '@lgr/kit';
+import {
+  clientError,
+  ErrorCode,
+  findIndicator,
+  parsePeriod,
+  Period,
+  periodContaining,
+  PeriodFormatError,
+} from '@lgr/schema';
+import { AggregateServices, computeAggregate } from '../aggregate/service';
 import { EngineFigure, Report, ReportUnit } from './model';
 import { fetchResolutionSummary, PartySource } from './party-targets';
 import { renderReport } from './render';
@@ -30,7 +37,13 @@ function reportPeriod(code: string): Period {
 }
 
 /** The figures of some indicators for one unit and period, computed as `aggregate` computes them for the caller. */
-async function engineFigures(services: AggregateServices, identity: Identity, request: ReportRequest, indicators: string[], period: string): Promise<(EngineFigure & { unitId: string })[]> {
+async function engineFigures(
+  services: AggregateServices,
+  identity: Identity,
+  request: ReportRequest,
+  indicators: string[],
+  period: string,
+): Promise<(EngineFigure & { unitId: string })[]> {
   if (!indicators.length) return [];
   const answer = await computeAggregate(services, identity, {
     indicators,
@@ -38,7 +51,10 @@ async function engineFigures(services: AggregateServices, identity: Identity, re
     periods: [period],
     ...(request.boundariesAsOf ? { boundariesAsOf: request.boundariesAsOf } : {}),
   });
-  return answer.rows.map((row) => ({ ...row, coverage: 'coverage' in row ? (row.coverage as EngineFigure['coverage']) : null }));
+  return answer.rows.map((row) => ({
+    ...row,
+    coverage: 'coverage' in row ? (row.coverage as EngineFigure['coverage']) : null,
+  }));
 }
 
 /**
@@ -46,7 +62,11 @@ async function engineFigures(services: AggregateServices, identity: Identity, re
  * indicators from the aggregate engine (within the caller's scope, the same numbers `aggregate`
  * gives), the Congress-resolution targets of the term from the Party subgraph, as the caller.
  */
-export async function composeReport(services: ReportServices, identity: Identity, request: ReportRequest): Promise<Report> {
+export async function composeReport(
+  services: ReportServices,
+  identity: Identity,
+  request: ReportRequest,
+): Promise<Report> {
   const period = reportPeriod(request.period);
   const term = periodContaining(period.endMonth, 'TERM');
   const template = reportTemplate(request.lang);
@@ -57,8 +77,20 @@ export async function composeReport(services: ReportServices, identity: Identity
   ]);
   const unitId = own[0]?.unitId ?? ofTerm[0]?.unitId;
   const version = unitId ? currentCatalog(services.aggregate.catalog).get(unitId) : undefined;
-  if (!unitId || !version) throw clientError(ErrorCode.UNIT_NOT_FOUND, `Argument "unit": no unit "${request.unit}" on the report's boundaries`, { argument: 'unit', unit: request.unit });
-  const unit: ReportUnit = { id: version.id, code: version.code, name: version.name, fullName: version.fullName, nameEn: version.nameEn, level: version.level };
+  if (!unitId || !version)
+    throw clientError(
+      ErrorCode.UNIT_NOT_FOUND,
+      `Argument "unit": no unit "${request.unit}" on the report's boundaries`,
+      { argument: 'unit', unit: request.unit },
+    );
+  const unit: ReportUnit = {
+    id: version.id,
+    code: version.code,
+    name: version.name,
+    fullName: version.fullName,
+    nameEn: version.nameEn,
+    level: version.level,
+  };
   const resolution = term ? await fetchResolutionSummary(services.party, identity, unit.id, term.code) : null;
   const figures = new Map([...own, ...ofTerm].map((f) => [`${f.indicator}|${f.period}`, f]));
   const indicatorNames = new Map(

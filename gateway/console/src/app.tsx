@@ -61,7 +61,12 @@ export function App() {
             </nav>
           )}
           <div className="who">
-            <select aria-label="language" data-testid="language" value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
+            <select
+              aria-label="language"
+              data-testid="language"
+              value={lang}
+              onChange={(e) => setLang(e.target.value as Lang)}
+            >
               <option value="vi">Tiếng Việt</option>
               <option value="en">English</option>
             </select>
@@ -69,7 +74,11 @@ export function App() {
               <>
                 <span data-testid="identity">
                   {session.claims.sub ?? '?'} · {t.role}: <strong>{session.claims.role ?? '?'}</strong> · {t.units}:{' '}
-                  <strong>{session.claims.role === 'admin' || !session.claims.units?.length ? t.allUnits : session.claims.units.join(', ')}</strong>
+                  <strong>
+                    {session.claims.role === 'admin' || !session.claims.units?.length
+                      ? t.allUnits
+                      : session.claims.units.join(', ')}
+                  </strong>
                 </span>
                 <button type="button" onClick={() => signIn(undefined)}>
                   {t.signOut}

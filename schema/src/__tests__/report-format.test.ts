@@ -4,7 +4,7 @@ const vi = { decimalSeparator: ',', groupSeparator: '.' };
 const en = { decimalSeparator: '.', groupSeparator: ',' };
 
 describe('report number formatting', () => {
-  it('writes the seed report\'s percentages in both languages', () => {
+  it("writes the seed report's percentages in both languages", () => {
     expect(formatPercent((100 * 254) / 271, vi)).toBe('93,7%');
     expect(formatPercent((100 * 254) / 271, en)).toBe('93.7%');
     expect(formatPercent((100 * 820800) / 414756, vi)).toBe('197,9%');
@@ -21,7 +21,7 @@ describe('report number formatting', () => {
     expect(reportDecimals(12.5)).toBe(1);
   });
 
-  it('groups thousands with the language\'s separator', () => {
+  it("groups thousands with the language's separator", () => {
     expect(formatNumber(1520000, vi)).toBe('1.520.000');
     expect(formatNumber(1520000, en)).toBe('1,520,000');
     expect(formatNumber(-1234.5, vi)).toBe('-1.234,5');

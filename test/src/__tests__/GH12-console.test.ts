@@ -17,7 +17,11 @@ const out = outputDir('GH12-console');
 beforeAll(async () => {
   platform = await startTestPlatform();
   browser = await launchChromium();
-  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 1000 }, locale: 'vi-VN' });
+  context = await browser.newContext({
+    acceptDownloads: true,
+    viewport: { width: 1440, height: 1000 },
+    locale: 'vi-VN',
+  });
   page = await context.newPage();
   foreign = watchForeignRequests(page, platform.baseUrl);
 }, 300_000);
@@ -39,7 +43,9 @@ async function pickUnit(testId: string, typed: string, code: string): Promise<vo
 }
 
 function cell(unit: string, indicator: string, field: string) {
-  return page.locator(`[data-testid="figures-table"] tr[data-unit="${unit}"][data-indicator="${indicator}"][data-period="2025S1"] td[data-field="${field}"]`);
+  return page.locator(
+    `[data-testid="figures-table"] tr[data-unit="${unit}"][data-indicator="${indicator}"][data-period="2025S1"] td[data-field="${field}"]`,
+  );
 }
 
 async function reportText(lang: 'vi' | 'en'): Promise<string> {
@@ -66,7 +72,7 @@ describe('the console', () => {
     expect(await identity.textContent()).toMatch(/hong\.nguyen.*viewer.*304/);
   });
 
-  it('draws the dashboard of Ngô Quyền (304) for 2025S1: the seed report\'s numbers, the chart and the ranking', async () => {
+  it("draws the dashboard of Ngô Quyền (304) for 2025S1: the seed report's numbers, the chart and the ranking", async () => {
     await page.getByTestId('nav-dashboard').click();
     await pickUnit('dashboard-unit', 'ngo quyen', '304');
     await page.getByTestId('dashboard').locator('button[type="submit"]').click();
@@ -115,10 +121,12 @@ describe('the console', () => {
     await page.getByTestId('nav-report').click();
     await pickUnit('report-unit', 'Ngo Quyen', '304');
     const vi = await reportText('vi');
-    for (const want of ['254/271', '93,7%', '197,9%', '16/16', '05 chỉ tiêu hoàn thành vượt mức']) expect(vi).toContain(want);
+    for (const want of ['254/271', '93,7%', '197,9%', '16/16', '05 chỉ tiêu hoàn thành vượt mức'])
+      expect(vi).toContain(want);
     await shot('5-report-vi');
     const en = await reportText('en');
-    for (const want of ['254/271', '93.7%', '197.9%', '16/16', "equal to 93.7% of the year's target"]) expect(en).toContain(want);
+    for (const want of ['254/271', '93.7%', '197.9%', '16/16', "equal to 93.7% of the year's target"])
+      expect(en).toContain(want);
     await shot('6-report-en');
 
     const download = page.waitForEvent('download');
@@ -148,7 +156,8 @@ describe('the console', () => {
 });
 
 describe('GET /reports/{unit}/{period}', () => {
-  const get = async (path: string, token?: string) => fetch(`${platform.baseUrl}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  const get = async (path: string, token?: string) =>
+    fetch(`${platform.baseUrl}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
   it('gives the printable report in both languages', async () => {
     const vi = await get('/reports/304/2025S1?lang=vi', platform.adminToken);
@@ -166,10 +175,11 @@ describe('GET /reports/{unit}/{period}', () => {
     );
     expect(res.errors).toBeUndefined();
     const html = await (await get('/reports/304/2025S1?lang=vi', platform.adminToken)).text();
-    for (const p of res.data!.report.sections.flatMap((s) => s.paragraphs)) expect(html).toContain(p.text.replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+    for (const p of res.data!.report.sections.flatMap((s) => s.paragraphs))
+      expect(html).toContain(p.text.replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
   });
 
-  it('keeps to the caller\'s scope and names bad arguments', async () => {
+  it("keeps to the caller's scope and names bad arguments", async () => {
     expect((await get('/reports/304/2025S1?lang=vi', await platform.token('viewer', ['305']))).status).toBe(403);
     expect((await get('/reports/304/2025S1?lang=vi')).status).toBe(401);
     const badLang = await get('/reports/304/2025S1?lang=fr', platform.adminToken);
@@ -177,6 +187,8 @@ describe('GET /reports/{unit}/{period}', () => {
     expect(((await badLang.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/"lang"/);
     const badPeriod = await get('/reports/304/2025H1', platform.adminToken);
     expect(badPeriod.status).toBe(400);
-    expect((await get('/reports/304/2025S1?lang=vi&format=docx', await platform.token('viewer', ['304']))).status).toBe(200);
+    expect((await get('/reports/304/2025S1?lang=vi&format=docx', await platform.token('viewer', ['304']))).status).toBe(
+      200,
+    );
   });
 });

@@ -26,7 +26,12 @@ const SEARCH = `query UnitSearch($search: String!, $asOf: Date) {
  * Picks a unit by name: the reference subgraph searches accent-insensitively among the units valid on
  * `asOf` (the period's last day), so "ngo quyen" finds Quận Ngô Quyền for 2025S1.
  */
-export function UnitPicker(props: { value: PickedUnit | undefined; asOf: string | undefined; onChange: (unit: PickedUnit) => void; testId: string }) {
+export function UnitPicker(props: {
+  value: PickedUnit | undefined;
+  asOf: string | undefined;
+  onChange: (unit: PickedUnit) => void;
+  testId: string;
+}) {
   const { token } = useSession();
   const { t, lang } = useI18n();
   const [query, setQuery] = useState('');
@@ -43,7 +48,12 @@ export function UnitPicker(props: { value: PickedUnit | undefined; asOf: string 
     const timer = setTimeout(() => {
       gql<{ units: { edges: { node: UnitNode }[] } }>(token, SEARCH, { search: text, asOf: props.asOf ?? null })
         .then((data) => {
-          if (!cancelled) setFound(data.units.edges.map((e) => e.node).filter((u) => matchesName(`${u.fullName} ${u.name} ${u.nameEn} ${u.code}`, text)));
+          if (!cancelled)
+            setFound(
+              data.units.edges
+                .map((e) => e.node)
+                .filter((u) => matchesName(`${u.fullName} ${u.name} ${u.nameEn} ${u.code}`, text)),
+            );
         })
         .catch(() => !cancelled && setFound([]));
     }, 200);
@@ -79,7 +89,11 @@ export function UnitPicker(props: { value: PickedUnit | undefined; asOf: string 
                   setOpen(false);
                 }}
               >
-                <strong>{lang === 'vi' ? u.fullName : u.nameEn}</strong> <span className="muted">{u.code}{u.parent ? ` · ${u.parent.fullName}` : ''}</span>
+                <strong>{lang === 'vi' ? u.fullName : u.nameEn}</strong>{' '}
+                <span className="muted">
+                  {u.code}
+                  {u.parent ? ` · ${u.parent.fullName}` : ''}
+                </span>
               </button>
             </li>
           ))}

@@ -33,7 +33,8 @@ export interface AggregateQuery {
   boundariesAsOf?: string;
 }
 
-const FIELDS = 'indicator { code } unit { code name fullName nameEn level } period value target achievementPct samePeriodValue samePeriodPct complete';
+const FIELDS =
+  'indicator { code } unit { code name fullName nameEn level } period value target achievementPct samePeriodValue samePeriodPct complete';
 const WITH_COVERAGE = `query Aggregate($q: AggregateQuery!) { aggregate(query: $q) { rows { ${FIELDS} coverage { value target yearToDate samePeriod } } } }`;
 const WITHOUT_COVERAGE = `query Aggregate($q: AggregateQuery!) { aggregate(query: $q) { rows { ${FIELDS} } } }`;
 
@@ -48,7 +49,8 @@ export async function aggregate(token: string, q: AggregateQuery): Promise<Aggre
     try {
       return (await gql<{ aggregate: { rows: AggregateRow[] } }>(token, WITH_COVERAGE, { q })).aggregate.rows;
     } catch (error) {
-      const missingField = error instanceof ApiError && error.code === 'GRAPHQL_VALIDATION_FAILED' && /coverage/.test(error.message);
+      const missingField =
+        error instanceof ApiError && error.code === 'GRAPHQL_VALIDATION_FAILED' && /coverage/.test(error.message);
       if (!missingField) throw error;
       schemaHasCoverage = false;
     }

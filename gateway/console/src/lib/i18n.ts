@@ -68,7 +68,8 @@ const en: Messages = {
   navExplorer: 'GraphQL',
   signIn: 'Sign in',
   signOut: 'Sign out',
-  signInIntro: 'Paste the access token (JWT) your administrator gave you. It is sent with every request to the platform.',
+  signInIntro:
+    'Paste the access token (JWT) your administrator gave you. It is sent with every request to the platform.',
   token: 'Access token',
   useDevToken: 'Use the development token of this machine',
   devTokenNote: 'Offered only in development, when opened on the machine running the platform.',

@@ -1,7 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Chart, ChartOption } from '../components/chart';
 import { PickedUnit, UnitPicker } from '../components/unit-picker';
-import { aggregate, AggregateRow, childrenOf, IndicatorInfo, indicatorCatalogue, isProvisional } from '../lib/aggregate';
+import {
+  aggregate,
+  AggregateRow,
+  childrenOf,
+  IndicatorInfo,
+  indicatorCatalogue,
+  isProvisional,
+} from '../lib/aggregate';
 import { formatCoverage, formatPct, formatValue, Lang } from '../lib/format';
 import { Messages, useI18n } from '../lib/i18n';
 import { grainOf, halfYears, periodEnd } from '../lib/periods';
@@ -36,7 +43,19 @@ function unitName(row: AggregateRow, lang: Lang): string {
 /** The table as shown, for the CSV and Excel downloads. */
 function shownTable(rows: readonly AggregateRow[], names: Map<string, IndicatorInfo>, t: Messages, lang: Lang): Table {
   return {
-    columns: [t.unit, 'code', t.indicator, t.period, t.value, t.target, t.achievement, t.samePeriod, t.samePeriodPct, t.coverage, t.provisional],
+    columns: [
+      t.unit,
+      'code',
+      t.indicator,
+      t.period,
+      t.value,
+      t.target,
+      t.achievement,
+      t.samePeriod,
+      t.samePeriodPct,
+      t.coverage,
+      t.provisional,
+    ],
     rows: rows.map((r) => [
       unitName(r, lang),
       r.unit.code,
@@ -57,11 +76,20 @@ async function load(token: string, s: Selection): Promise<Answer> {
   const lastPeriod = s.mode === 'single' ? s.period : s.to;
   const asOf = s.boundariesAsOf || periodEnd(lastPeriod) || REFORM_DATE;
   const children = await childrenOf(token, s.unit.code, periodEnd(lastPeriod) ?? asOf);
-  const periods = s.mode === 'single' ? { periods: [s.period] } : { from: s.from, to: s.to, grain: grainOf(s.from) ?? 'SIX_MONTH' };
+  const periods =
+    s.mode === 'single' ? { periods: [s.period] } : { from: s.from, to: s.to, grain: grainOf(s.from) ?? 'SIX_MONTH' };
   const year = Number(lastPeriod.slice(0, 4));
-  const chartPeriods = s.mode === 'range' && grainOf(s.from) === 'SIX_MONTH' ? halfYears(s.from, s.to) : halfYears(`${year - 2}S1`, `${Math.max(year, 2025)}S2`);
+  const chartPeriods =
+    s.mode === 'range' && grainOf(s.from) === 'SIX_MONTH'
+      ? halfYears(s.from, s.to)
+      : halfYears(`${year - 2}S1`, `${Math.max(year, 2025)}S2`);
   const [rows, series] = await Promise.all([
-    aggregate(token, { indicators: s.indicators, units: [s.unit.code, ...children.map((c) => c.code)], ...periods, ...(s.boundariesAsOf ? { boundariesAsOf: s.boundariesAsOf } : {}) }),
+    aggregate(token, {
+      indicators: s.indicators,
+      units: [s.unit.code, ...children.map((c) => c.code)],
+      ...periods,
+      ...(s.boundariesAsOf ? { boundariesAsOf: s.boundariesAsOf } : {}),
+    }),
     aggregate(token, { indicators: s.indicators, units: [s.unit.code], periods: chartPeriods, boundariesAsOf: asOf }),
   ]);
   return { selection: s, rows, series, children: children.map((c) => c.code) };
@@ -83,7 +111,15 @@ function seriesOption(answer: Answer, indicator: string, t: Messages, lang: Lang
         type: 'line',
         data: rows.map((r) => r.value),
         connectNulls: false,
-        markLine: reformAt > 0 ? { symbol: 'none', label: { formatter: REFORM_DATE }, lineStyle: { type: 'dashed' }, data: [{ xAxis: periods[reformAt] }] } : undefined,
+        markLine:
+          reformAt > 0
+            ? {
+                symbol: 'none',
+                label: { formatter: REFORM_DATE },
+                lineStyle: { type: 'dashed' },
+                data: [{ xAxis: periods[reformAt] }],
+              }
+            : undefined,
       },
       { name: t.samePeriod, type: 'line', lineStyle: { type: 'dotted' }, data: rows.map((r) => r.samePeriodValue) },
     ],
@@ -103,7 +139,13 @@ function rankingOption(rows: AggregateRow[], lang: Lang): ChartOption {
     grid: { left: 150, right: 60, top: 10, bottom: 20 },
     xAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
     yAxis: { type: 'category', data: shown.map((r) => unitName(r, lang)) },
-    series: [{ type: 'bar', data: shown.map((r) => r.achievementPct), label: { show: true, position: 'right', formatter: (p: { value: number | null }) => formatPct(p.value, lang) } }],
+    series: [
+      {
+        type: 'bar',
+        data: shown.map((r) => r.achievementPct),
+        label: { show: true, position: 'right', formatter: (p: { value: number | null }) => formatPct(p.value, lang) },
+      },
+    ],
   };
 }
 
@@ -129,15 +171,31 @@ function FiguresTable(props: { rows: AggregateRow[]; names: Map<string, Indicato
           const provisional = isProvisional(r);
           const info = props.names.get(r.indicator.code);
           return (
-            <tr key={`${r.unit.code}|${r.indicator.code}|${r.period}`} className={provisional ? 'provisional' : ''} data-unit={r.unit.code} data-indicator={r.indicator.code} data-period={r.period}>
+            <tr
+              key={`${r.unit.code}|${r.indicator.code}|${r.period}`}
+              className={provisional ? 'provisional' : ''}
+              data-unit={r.unit.code}
+              data-indicator={r.indicator.code}
+              data-period={r.period}
+            >
               <td>{unitName(r, lang)}</td>
               <td title={r.indicator.code}>{(lang === 'vi' ? info?.nameVi : info?.nameEn) ?? r.indicator.code}</td>
               <td>{r.period}</td>
-              <td className="num" data-field="value">{formatValue(r.value, lang)}</td>
-              <td className="num" data-field="target">{formatValue(r.target, lang)}</td>
-              <td className="num" data-field="achievementPct">{formatPct(r.achievementPct, lang)}</td>
-              <td className="num" data-field="samePeriodValue">{formatValue(r.samePeriodValue, lang)}</td>
-              <td className="num" data-field="samePeriodPct">{formatPct(r.samePeriodPct, lang)}</td>
+              <td className="num" data-field="value">
+                {formatValue(r.value, lang)}
+              </td>
+              <td className="num" data-field="target">
+                {formatValue(r.target, lang)}
+              </td>
+              <td className="num" data-field="achievementPct">
+                {formatPct(r.achievementPct, lang)}
+              </td>
+              <td className="num" data-field="samePeriodValue">
+                {formatValue(r.samePeriodValue, lang)}
+              </td>
+              <td className="num" data-field="samePeriodPct">
+                {formatPct(r.samePeriodPct, lang)}
+              </td>
               <td className="num" data-field="coverage">
                 {formatCoverage(r.coverage?.value, lang)}
                 {provisional && <span className="badge">{t.provisional}</span>}
@@ -188,7 +246,9 @@ export function Dashboard() {
   };
 
   const table = answer ? shownTable(answer.rows, names, t, lang) : undefined;
-  const fileName = answer ? `${answer.selection.unit.code}-${answer.selection.mode === 'single' ? answer.selection.period : `${answer.selection.from}-${answer.selection.to}`}` : 'figures';
+  const fileName = answer
+    ? `${answer.selection.unit.code}-${answer.selection.mode === 'single' ? answer.selection.period : `${answer.selection.from}-${answer.selection.to}`}`
+    : 'figures';
   const ranking = answer ? rankingOf(answer, chartIndicator) : [];
 
   return (
@@ -202,7 +262,12 @@ export function Dashboard() {
       >
         <label>
           {t.unit}
-          <UnitPicker value={unit} asOf={periodEnd(mode === 'single' ? period : to)} onChange={setUnit} testId="dashboard-unit" />
+          <UnitPicker
+            value={unit}
+            asOf={periodEnd(mode === 'single' ? period : to)}
+            onChange={setUnit}
+            testId="dashboard-unit"
+          />
         </label>
         <fieldset>
           <label>
@@ -212,21 +277,45 @@ export function Dashboard() {
             <input type="radio" checked={mode === 'range'} onChange={() => setMode('range')} /> {t.range}
           </label>
           {mode === 'single' ? (
-            <input aria-label={t.period} name="period" value={period} onChange={(e) => setPeriod(e.target.value.trim())} size={10} />
+            <input
+              aria-label={t.period}
+              name="period"
+              value={period}
+              onChange={(e) => setPeriod(e.target.value.trim())}
+              size={10}
+            />
           ) : (
             <>
-              <input aria-label={t.from} name="from" value={from} onChange={(e) => setFrom(e.target.value.trim())} size={8} />–
+              <input
+                aria-label={t.from}
+                name="from"
+                value={from}
+                onChange={(e) => setFrom(e.target.value.trim())}
+                size={8}
+              />
+              –
               <input aria-label={t.to} name="to" value={to} onChange={(e) => setTo(e.target.value.trim())} size={8} />
             </>
           )}
         </fieldset>
         <label>
           {t.boundariesAsOf}
-          <input type="date" name="boundariesAsOf" value={boundariesAsOf} onChange={(e) => setBoundariesAsOf(e.target.value)} />
+          <input
+            type="date"
+            name="boundariesAsOf"
+            value={boundariesAsOf}
+            onChange={(e) => setBoundariesAsOf(e.target.value)}
+          />
         </label>
         <label className="indicators">
           {t.indicators}
-          <select multiple name="indicators" value={indicators} onChange={(e) => setIndicators([...e.target.selectedOptions].map((o) => o.value))} size={6}>
+          <select
+            multiple
+            name="indicators"
+            value={indicators}
+            onChange={(e) => setIndicators([...e.target.selectedOptions].map((o) => o.value))}
+            size={6}
+          >
             {catalogue.map((i) => (
               <option key={i.code} value={i.code}>
                 {lang === 'vi' ? i.nameVi : i.nameEn} ({i.code})
@@ -246,10 +335,18 @@ export function Dashboard() {
       {answer && table && (
         <>
           <div className="toolbar">
-            <button type="button" data-testid="download-csv" onClick={() => download(new Blob([toCsv(table)], { type: 'text/csv;charset=utf-8' }), `${fileName}.csv`)}>
+            <button
+              type="button"
+              data-testid="download-csv"
+              onClick={() => download(new Blob([toCsv(table)], { type: 'text/csv;charset=utf-8' }), `${fileName}.csv`)}
+            >
               {t.downloadCsv}
             </button>
-            <button type="button" data-testid="download-xlsx" onClick={() => void toXlsx(table, fileName).then((blob) => download(blob, `${fileName}.xlsx`))}>
+            <button
+              type="button"
+              data-testid="download-xlsx"
+              onClick={() => void toXlsx(table, fileName).then((blob) => download(blob, `${fileName}.xlsx`))}
+            >
               {t.downloadXlsx}
             </button>
             <span className="muted">{t.provisionalNote}</span>
@@ -259,7 +356,11 @@ export function Dashboard() {
             <div>
               <h3>
                 {t.chart}{' '}
-                <select aria-label={t.indicator} value={chartIndicator} onChange={(e) => setChartIndicator(e.target.value)}>
+                <select
+                  aria-label={t.indicator}
+                  value={chartIndicator}
+                  onChange={(e) => setChartIndicator(e.target.value)}
+                >
                   {answer.selection.indicators.map((code) => (
                     <option key={code} value={code}>
                       {(lang === 'vi' ? names.get(code)?.nameVi : names.get(code)?.nameEn) ?? code}
@@ -273,7 +374,11 @@ export function Dashboard() {
               <h3>{t.ranking}</h3>
               {ranking.length ? (
                 <>
-                  <Chart option={rankingOption(ranking, lang)} height={Math.max(160, ranking.length * 28 + 40)} testId="ranking-chart" />
+                  <Chart
+                    option={rankingOption(ranking, lang)}
+                    height={Math.max(160, ranking.length * 28 + 40)}
+                    testId="ranking-chart"
+                  />
                   <ol className="ranking" data-testid="ranking">
                     {ranking.map((r) => (
                       <li key={r.unit.code}>

@@ -18,7 +18,10 @@ const EXAMPLE = `# The seed report's figures for Ngô Quyền (304), first half 
 export function Explorer() {
   const { token } = useSession();
   const { t } = useI18n();
-  const fetcher = useMemo(() => createGraphiQLFetcher({ url: '/graphql', headers: { authorization: `Bearer ${token}` } }), [token]);
+  const fetcher = useMemo(
+    () => createGraphiQLFetcher({ url: '/graphql', headers: { authorization: `Bearer ${token}` } }),
+    [token],
+  );
   const [schema, setSchema] = useState<GraphQLSchema | null>();
   const [error, setError] = useState<string>();
 
@@ -36,7 +39,9 @@ export function Explorer() {
         {t.explorerIntro}
         {error ? ` (${error})` : ''}
       </p>
-      <div className="graphiql-frame">{schema !== undefined && <GraphiQL fetcher={fetcher} schema={schema} defaultQuery={EXAMPLE} />}</div>
+      <div className="graphiql-frame">
+        {schema !== undefined && <GraphiQL fetcher={fetcher} schema={schema} defaultQuery={EXAMPLE} />}
+      </div>
     </section>
   );
 }

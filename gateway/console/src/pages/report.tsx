@@ -36,7 +36,11 @@ export function ReportPage() {
     if (!unit) return setError(t.chooseUnit);
     setError(undefined);
     try {
-      const data = await gql<{ report: ReportAnswer | null }>(token, REPORT, { unit: unit.code, period, lang: lang.toUpperCase() });
+      const data = await gql<{ report: ReportAnswer | null }>(token, REPORT, {
+        unit: unit.code,
+        period,
+        lang: lang.toUpperCase(),
+      });
       if (data.report) setReport({ answer: data.report, unit: unit.code, period, lang });
     } catch (e) {
       setError((e as Error).message);
@@ -68,7 +72,9 @@ export function ReportPage() {
   const downloadDocx = async () => {
     if (!report) return;
     try {
-      const blob = await (await getWithToken(token, reportPath(report.unit, report.period, report.lang, 'docx'))).blob();
+      const blob = await (
+        await getWithToken(token, reportPath(report.unit, report.period, report.lang, 'docx'))
+      ).blob();
       download(blob, `bao-cao-${report.unit}-${report.period}-${report.lang}.docx`);
     } catch (e) {
       setError((e as Error).message);

@@ -32,7 +32,13 @@ describe('console helpers', () => {
   });
 
   it('writes CSV with a byte-order mark, quoting where needed and leaving missing cells empty', () => {
-    const csv = toCsv({ columns: ['unit', 'value'], rows: [['Ngô Quyền, quận', 254], ['Máy "Chai"', null]] });
+    const csv = toCsv({
+      columns: ['unit', 'value'],
+      rows: [
+        ['Ngô Quyền, quận', 254],
+        ['Máy "Chai"', null],
+      ],
+    });
     expect(csv).toBe('\uFEFFunit,value\r\n"Ngô Quyền, quận",254\r\n"Máy ""Chai""",\r\n');
   });
 });
