@@ -143,8 +143,14 @@ describe('the console', () => {
     await page.getByTestId('nav-explorer').click();
     await page.locator('.graphiql-container').waitFor();
     try {
-      await page.locator('.graphiql-execute-button').click();
-      await page.locator('.graphiql-response', { hasText: '254' }).waitFor();
+      // The editors are ready once the default query is shown; a click before that runs nothing.
+      await page.locator('.graphiql-query-editor .CodeMirror-code', { hasText: 'aggregate' }).waitFor();
+      const answer = page.locator('.graphiql-response', { hasText: '254' });
+      for (let attempt = 0; attempt < 3 && !(await answer.isVisible()); attempt++) {
+        await page.locator('.graphiql-execute-button').click();
+        await answer.waitFor({ timeout: 20_000 }).catch(() => undefined);
+      }
+      await answer.waitFor({ timeout: 1_000 });
     } finally {
       await shot('7-explorer');
     }
