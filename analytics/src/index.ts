@@ -5,6 +5,7 @@ import { exportRoutes } from './export/route';
 import { AnswerCache, AnswerCacheStats } from './aggregate/answer-cache';
 import { AggregateServices } from './aggregate/service';
 import { createAnalyticsContext } from './graphql/context';
+import type { ReportServices } from './report/service';
 import { buildAnalyticsSchema } from './graphql/schema';
 import { sqlRoutes } from './sandbox/route';
 import { Sandbox } from './sandbox/sandbox';
@@ -39,6 +40,8 @@ export interface AnalyticsOptions {
   readonly catalog?: CatalogSource;
   /** How often the reference service is asked for a newer unit catalogue (default 30 s). */
   readonly catalogRefreshMs?: number;
+  /** Base URL of the Party subgraph's GraphQL, for reports (default: the party feed's URL). */
+  readonly partyUrl?: string;
   /** The domain subgraphs whose change feeds are followed. */
   readonly feeds: readonly FeedSource[];
   /** Pause between polls of each feed (default 250 ms). */
@@ -171,6 +174,18 @@ function analystSql(options: AnalyticsOptions, store: AnalyticsStore, catalog: C
   });
 }
 
+/**
+ * What reports are written from: the aggregate service, and the Party subgraph (asked as the caller)
+ * for the Congress-resolution targets.
+ */
+function reportServices(options: AnalyticsOptions, aggregate: AggregateServices): ReportServices {
+  const partyFeed = options.feeds.find((f) => f.name === 'party');
+  return {
+    aggregate,
+    party: { url: options.partyUrl ?? partyFeed?.url ?? defaultServiceUrl('party'), internalSecret: options.internalSecret, timeoutMs: options.queryTimeoutMs ?? 10_000 },
+  };
+}
+
 /** What the HTTP server of analytics serves from. */
 interface Served {
   readonly store: AnalyticsStore;
@@ -182,6 +197,7 @@ interface Served {
 
 /** Starts the subgraph's HTTP server: `/graphql`, `POST /sql`, `POST /export` and `/health`. */
 async function serve(options: AnalyticsOptions, logger: Logger, { store, sync, aggregate, sql, exportDir }: Served): Promise<RunningServer> {
+  const reports = reportServices(options, aggregate);
   return startSubgraphServer({
     name: 'analytics',
     host: options.host ?? '127.0.0.1',
@@ -189,7 +205,7 @@ async function serve(options: AnalyticsOptions, logger: Logger, { store, sync, a
     schema: await buildAnalyticsSchema(),
     internalSecret: options.internalSecret,
     logger,
-    context: (base) => createAnalyticsContext(base, aggregate),
+    context: (base) => createAnalyticsContext(base, aggregate, reports),
     routes: (app) => {
       sqlRoutes(sql, logger)(app);
       exportRoutes({ aggregate, sql, exportDir, logger })(app);

@@ -7,3 +7,4 @@ export * from './evaluate';
 export * from './csv';
 export * from './feed';
 export * from './ingest-row';
+export * from './report-format';

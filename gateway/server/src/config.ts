@@ -24,6 +24,8 @@ const schema = z
     // REFERENCE_URL ... ANALYTICS_URL: where each subgraph of the service table answers.
     ...serviceUrlVars(SUBGRAPH_NAMES),
     SUPERGRAPH_PATH: z.string().optional(),
+    /** The console's built files; default: the console workspace's dist/. */
+    CONSOLE_DIR: z.string().optional(),
     SUBGRAPH_TIMEOUT_MS: positiveInt(15_000),
     MAX_DEPTH: positiveInt(12),
     MAX_ALIASES: positiveInt(30),

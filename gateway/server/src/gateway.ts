@@ -4,12 +4,12 @@ import { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { createLogger, Logger } from '@lgr/kit/logger';
 import type { SubgraphName } from '@lgr/kit/services';
 import { AuthOptions, createAuthenticator, signedIn } from './auth';
+import { consoleRoutes, defaultConsoleDir } from './console';
 import { contextFor, GatewayContext } from './context';
 import { createSubgraphGateway } from './data-source';
 import { httpErrorHandler } from '@lgr/kit/http-errors';
@@ -22,6 +22,7 @@ import { allowlistPlugin, PersistedQueryMode, persistedQueryStore } from './pers
 import { PROXIED_PATHS, proxyTo } from './proxy';
 import { PublicFieldPolicy, publicAccessPlugin } from './public-access';
 import { RateLimiter } from './rate-limit';
+import { apolloReportRunner, mountReports } from './reports/route';
 import { defaultSupergraphPath } from './supergraph';
 
 export type { SubgraphName } from '@lgr/kit/services';
@@ -58,6 +59,8 @@ export interface GatewayOptions {
    */
   readonly publicIndicators?: readonly string[];
   readonly rateLimitPerMinute: number;
+  /** The console's built files (default: the console workspace's dist/, see console.ts). */
+  readonly consoleDir?: string;
 }
 
 export interface RunningGateway {
@@ -89,6 +92,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   mountGraphql(app, apollo, guards, options);
   mountAnalyticsProxies(app, guards, options);
+  mountReports(app, guards.common, signedIn, apolloReportRunner(apollo, options.internalSecret));
+  consoleRoutes(app, { dir: options.consoleDir ?? defaultConsoleDir(), ...(!options.production && options.auth.jwtSecret ? { developmentSecret: options.auth.jwtSecret } : {}) });
   app.use(httpErrorHandler(log, options.maxBodyBytes));
   const port = await listen(httpServer, options.port, options.host);
   log.info({ port }, 'gateway listening');
@@ -127,7 +132,8 @@ async function startApollo(options: GatewayOptions, supergraphSdl: string, httpS
     csrfPrevention: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      // The explorer is the console's own GraphiQL, served from here; Apollo's page loads from the internet.
+      ApolloServerPluginLandingPageDisabled(),
       limitsPlugin(options.limits),
       ...(publicIndicators.length ? [publicAccessPlugin(new PublicFieldPolicy(supergraphSdl), publicIndicators)] : []),
       ...(options.persistedQueries === 'allowlist' ? [allowlistPlugin(options.allowlist ?? new Set())] : []),
@@ -139,15 +145,10 @@ async function startApollo(options: GatewayOptions, supergraphSdl: string, httpS
   return apollo;
 }
 
-/** `/graphql`: the guards, then Apollo; the development landing page needs neither token nor body. */
+/** `/graphql`: the guards, then Apollo; a browser opening it in development is sent to the console's explorer. */
 function mountGraphql(app: Express, apollo: ApolloServer<GatewayContext>, guards: RequestGuards, options: GatewayOptions): void {
   app.use('/graphql', (req, res, next) => {
-    // Apollo Sandbox (development only) is a page a browser asks for without a token.
-    if (req.method === 'GET' && !options.production && (req.headers.accept ?? '').includes('text/html')) {
-      // Apollo's middleware insists on a parsed body even for the landing page's GET.
-      req.body ??= {};
-      return next();
-    }
+    if (req.method === 'GET' && !options.production && (req.headers.accept ?? '').includes('text/html')) return res.redirect(302, '/#/explorer');
     guards.graphql(req, res, next);
   });
   app.use('/graphql', expressMiddleware(apollo, { context: async ({ req }) => contextFor(req, options.internalSecret) }));

@@ -16,6 +16,7 @@ function startFromConfig(config: GatewayConfig): Promise<RunningGateway> {
     auth: { jwtSecret: config.JWT_SECRET, jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxLifetimeSeconds: config.MAX_TOKEN_LIFETIME },
     internalSecret: config.INTERNAL_SECRET,
     subgraphUrls: serviceUrlsOf(SUBGRAPH_NAMES, config),
+    ...(config.CONSOLE_DIR ? { consoleDir: config.CONSOLE_DIR } : {}),
     ...(config.SUPERGRAPH_PATH ? { supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8') } : {}),
     limits: { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxRootFields: config.MAX_ROOT_FIELDS, maxCost: config.MAX_COST },
     maxBodyBytes: config.MAX_BODY_BYTES,

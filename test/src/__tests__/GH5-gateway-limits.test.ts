@@ -235,13 +235,13 @@ describe('GH5 production settings and public indicators', () => {
     expect(badArg.json.errors[0].message).not.toMatch(/did you mean/i);
   });
 
-  it('no Sandbox page in production', async () => {
-    const res = await fetch(prod.url, { headers: { accept: 'text/html' } });
+  it('no explorer page in production; in development a browser is sent to the console\'s offline GraphiQL', async () => {
+    const res = await fetch(prod.url, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(res.status).not.toBe(302);
     expect(res.headers.get('content-type') ?? '').not.toMatch(/html/);
-    const dev = await fetch(platform.gatewayUrl, { headers: { accept: 'text/html' } });
-    expect(dev.status).toBe(200);
-    expect(dev.headers.get('content-type')).toMatch(/html/);
-    expect(await dev.text()).toMatch(/Apollo Sandbox|embeddable-sandbox/i);
+    const dev = await fetch(platform.gatewayUrl, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(dev.status).toBe(302);
+    expect(dev.headers.get('location')).toBe('/#/explorer');
   });
 
   it('a broken query gets a clean error: no stack trace, no internals', async () => {

@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     [
       '',
       'The platform is up.',
-      `  GraphQL (and Apollo Sandbox in a browser): ${platform.gatewayUrl}`,
+      `  Console (dashboards, six-month report, GraphiQL; offline): ${platform.gatewayUrl.replace(/\/graphql$/, '/')}`,
+      `  GraphQL: ${platform.gatewayUrl}`,
       `  Analysts' SQL: POST ${platform.gatewayUrl.replace(/\/graphql$/, '/sql')}`,
       ...tokenLines(config.NODE_ENV === 'production', platform.adminToken),
       '  Try:',

@@ -1,0 +1,133 @@
+import { createContext, useContext } from 'react';
+import type { Lang } from './format';
+
+const vi = {
+  appTitle: 'Bảng điều khiển báo cáo chỉ tiêu',
+  navDashboard: 'Bảng số liệu',
+  navStatus: 'Tình hình báo cáo',
+  navReport: 'Báo cáo 6 tháng',
+  navExplorer: 'GraphQL',
+  signIn: 'Đăng nhập',
+  signOut: 'Đăng xuất',
+  signInIntro: 'Dán mã truy cập (JWT) do quản trị viên cấp. Mã được gửi kèm mọi yêu cầu tới nền tảng.',
+  token: 'Mã truy cập',
+  useDevToken: 'Dùng mã phát triển trên máy này',
+  devTokenNote: 'Chỉ có ở chế độ phát triển, khi mở từ chính máy chạy nền tảng.',
+  invalidToken: 'Mã truy cập không hợp lệ',
+  role: 'Vai trò',
+  units: 'Đơn vị',
+  allUnits: 'tất cả',
+  unit: 'Đơn vị',
+  searchUnit: 'Tìm đơn vị theo tên (có hoặc không dấu)',
+  period: 'Kỳ',
+  range: 'Khoảng thời gian',
+  single: 'Một kỳ',
+  from: 'Từ',
+  to: 'Đến',
+  indicators: 'Chỉ tiêu',
+  boundariesAsOf: 'Theo địa giới ngày',
+  show: 'Xem',
+  loading: 'Đang tải…',
+  indicator: 'Chỉ tiêu',
+  value: 'Giá trị',
+  target: 'Chỉ tiêu kế hoạch',
+  achievement: 'Đạt (%)',
+  samePeriod: 'Cùng kỳ',
+  samePeriodPct: 'So cùng kỳ (%)',
+  coverage: 'Mức độ báo cáo',
+  provisional: 'tạm tính',
+  provisionalNote: 'Hàng mờ: chưa đủ số liệu báo cáo (mức độ báo cáo dưới 100%), con số là tạm tính.',
+  chart: 'Diễn biến qua cải cách 2025',
+  ranking: 'Xếp hạng đơn vị trực thuộc theo mức đạt chỉ tiêu',
+  noChildren: 'Không có đơn vị trực thuộc.',
+  downloadCsv: 'Tải CSV',
+  downloadXlsx: 'Tải Excel',
+  statusIntro: 'Các đơn vị chưa báo cáo chỉ tiêu trong kỳ.',
+  notReported: 'Chưa báo cáo',
+  reported: 'Đã báo cáo',
+  allReported: 'Tất cả đơn vị đã báo cáo.',
+  level: 'Cấp',
+  report: 'Báo cáo',
+  language: 'Ngôn ngữ',
+  write: 'Lập báo cáo',
+  print: 'In',
+  downloadDocx: 'Tải Word (.docx)',
+  openHtml: 'Mở bản in',
+  explorerIntro: 'Trình khám phá GraphQL (GraphiQL, chạy ngoại tuyến); mã truy cập được gửi kèm.',
+  errorPrefix: 'Lỗi',
+  chooseUnit: 'Hãy chọn một đơn vị.',
+} as const;
+
+export type Messages = { readonly [K in keyof typeof vi]: string };
+
+const en: Messages = {
+  appTitle: 'Indicator reporting console',
+  navDashboard: 'Dashboard',
+  navStatus: 'Reporting status',
+  navReport: 'Six-month report',
+  navExplorer: 'GraphQL',
+  signIn: 'Sign in',
+  signOut: 'Sign out',
+  signInIntro:
+    'Paste the access token (JWT) your administrator gave you. It is sent with every request to the platform.',
+  token: 'Access token',
+  useDevToken: 'Use the development token of this machine',
+  devTokenNote: 'Offered only in development, when opened on the machine running the platform.',
+  invalidToken: 'The token is not valid',
+  role: 'Role',
+  units: 'Units',
+  allUnits: 'all',
+  unit: 'Unit',
+  searchUnit: 'Search a unit by name (with or without accents)',
+  period: 'Period',
+  range: 'Range',
+  single: 'One period',
+  from: 'From',
+  to: 'To',
+  indicators: 'Indicators',
+  boundariesAsOf: 'On the boundaries of',
+  show: 'Show',
+  loading: 'Loading…',
+  indicator: 'Indicator',
+  value: 'Value',
+  target: 'Target',
+  achievement: 'Achievement (%)',
+  samePeriod: 'Same period',
+  samePeriodPct: 'Of same period (%)',
+  coverage: 'Coverage',
+  provisional: 'provisional',
+  provisionalNote: 'Greyed rows: not everything was reported (coverage below 100%); the figure is provisional.',
+  chart: 'Across the 2025 reform',
+  ranking: 'Units below ranked by achievement',
+  noChildren: 'No units below this one.',
+  downloadCsv: 'Download CSV',
+  downloadXlsx: 'Download Excel',
+  statusIntro: 'Units that have not reported an indicator for the period.',
+  notReported: 'Not reported',
+  reported: 'Reported',
+  allReported: 'Every unit has reported.',
+  level: 'Level',
+  report: 'Report',
+  language: 'Language',
+  write: 'Write the report',
+  print: 'Print',
+  downloadDocx: 'Download Word (.docx)',
+  openHtml: 'Printable page',
+  explorerIntro: 'GraphQL explorer (GraphiQL, works offline); your token is sent with every request.',
+  errorPrefix: 'Error',
+  chooseUnit: 'Choose a unit.',
+};
+
+export const MESSAGES: Record<Lang, Messages> = { vi, en };
+
+export interface I18n {
+  readonly lang: Lang;
+  readonly t: Messages;
+}
+
+export const I18nContext = createContext<I18n>({ lang: 'vi', t: vi });
+
+/** The messages of the language chosen in the header. */
+export function useI18n(): I18n {
+  return useContext(I18nContext);
+}
