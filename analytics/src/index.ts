@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CatalogSource, createLogger, Logger, remoteCatalog, RunningServer, startSubgraphServer } from '@lgr/kit';
+import { CallerTokenOptions, CatalogSource, createCallerTokenVerifier, createLogger, Logger, remoteCatalog, RunningServer, startSubgraphServer } from '@lgr/kit';
+import { PgWireServer, startPgWire } from './pgwire/server';
 import { exportRoutes } from './export/route';
 import { AggregateServices } from './graphql/aggregate';
 import { AnswerCache, AnswerCacheStats } from './graphql/answer-cache';
@@ -9,6 +10,7 @@ import { buildAnalyticsSchema } from './graphql/schema';
 import { sqlRoutes } from './sql/route';
 import { Sandbox } from './sql/sandbox';
 import { AnalystSql } from './sql/service';
+import { AggregateRewriter } from './sql-rewrite/rewriter';
 import { AnalyticsStore } from './store';
 import { FeedSource, SourceStatus, Syncer } from './sync/syncer';
 
@@ -21,6 +23,7 @@ export type { FeedSource, SourceStatus, CatalogueStatus } from './sync/syncer';
 export { SQL_VIEWS } from './sql/guard';
 export type { SqlAnswer, ResultColumn } from './sql/results';
 export type { AnswerCacheStats } from './graphql/answer-cache';
+export type { PgWireServer } from './pgwire/server';
 
 export interface AnalyticsOptions {
   /** 0 picks a free port (tests). */
@@ -67,6 +70,18 @@ export interface AnalyticsOptions {
   readonly sqlConcurrency?: number;
   readonly logger?: Logger;
   readonly logLevel?: string;
+  /** The PostgreSQL wire-protocol endpoint; off when not given. */
+  readonly pgwire?: PgWireSettings;
+}
+
+/** Where the PostgreSQL wire-protocol endpoint listens and how it verifies callers' tokens. */
+export interface PgWireSettings {
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly host?: string;
+  readonly tokens: CallerTokenOptions;
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+  readonly maxConnections?: number;
 }
 
 export interface AnalyticsServer extends RunningServer {
@@ -80,6 +95,8 @@ export interface AnalyticsServer extends RunningServer {
   cacheStats(): AnswerCacheStats;
   /** Resolves once the catalogue is stored and every feed has been read to its end. */
   caughtUp(timeoutMs?: number): Promise<void>;
+  /** The port of the PostgreSQL wire-protocol endpoint, when it runs. */
+  readonly pgwirePort?: number;
 }
 
 /** Thrown by `caughtUp` when the service has not caught up within the time given. */
@@ -149,6 +166,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
       dataVersion: () => sync.version,
       limits: { timeoutMs: options.sqlTimeoutMs ?? 5_000, maxRows: options.sqlMaxRows ?? 10_000 },
       ...(options.sqlConcurrency !== undefined ? { concurrency: options.sqlConcurrency } : {}),
+      rewriter: new AggregateRewriter(aggregate),
     });
     const server = await startSubgraphServer({
       name: 'analytics',
@@ -171,6 +189,22 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
       }),
     });
     cleanup.unshift(['http server', () => server.close()]);
+    let pgwire: PgWireServer | undefined;
+    if (options.pgwire) {
+      const settings = options.pgwire;
+      pgwire = await startPgWire({
+        port: settings.port,
+        host: settings.host ?? options.host ?? '127.0.0.1',
+        verify: createCallerTokenVerifier(settings.tokens),
+        sql,
+        sandbox,
+        logger,
+        ...(settings.tls ? { tls: settings.tls } : {}),
+        ...(settings.maxConnections !== undefined ? { maxConnections: settings.maxConnections } : {}),
+      });
+      const started = pgwire;
+      cleanup.unshift(['postgresql endpoint', () => started.close()]);
+    }
 
     const caughtUp = async (timeoutMs = 30_000): Promise<void> => {
       const deadline = Date.now() + timeoutMs;
@@ -190,6 +224,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
       engineRuns: () => aggregate.counters.engineRuns,
       cacheStats: () => aggregate.cache.stats(),
       caughtUp,
+      ...(pgwire ? { pgwirePort: pgwire.port } : {}),
       close: () => (closing ??= runAll(cleanup, logger)),
     };
   } catch (error) {

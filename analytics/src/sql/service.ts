@@ -1,11 +1,11 @@
-import { DuckDBAppender } from '@duckdb/node-api';
+import { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { CatalogSource, Identity, Scope } from '@lgr/kit';
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
 import { AnalyticsStore, queryRows } from '../store';
 import { appendRows, indicatorRows, periodRows, periodYears, storeFactsStatement, storePeriodsStatement, unitRows, unitTreeRows } from './data';
-import { SqlRejection } from './guard';
+import { checkSql, SerializedSql, SqlRejection } from './guard';
 import { Semaphore } from './lock';
-import { ResultSink, RunLimits, RunSummary, Sandbox, SandboxQueryError, SandboxTimeoutError } from './sandbox';
+import { QueryShape, ResultSink, RunExtras, RunLimits, RunSummary, Sandbox, SandboxAccess, SandboxQueryError, SandboxTimeoutError } from './sandbox';
 
 /** Roles that may run SQL. */
 export const SQL_ROLES: readonly string[] = ['analyst', 'admin'];
@@ -19,7 +19,29 @@ export interface AnalystSqlOptions {
   readonly sandbox: Sandbox;
   /** Analysts' queries running at once; more wait their turn (default 2). */
   readonly concurrency?: number;
+  /** Rewrites queries before they run (table functions such as `aggregate(...)`); none by default. */
+  readonly rewriter?: QueryRewriter;
 }
+
+/** What a {@link QueryRewriter} made of a query. */
+export interface RewrittenQuery {
+  /** Whether the parse tree was changed in place (the query text is then written anew from it). */
+  readonly changed: boolean;
+  /** TEMP tables the rewritten query reads besides the views. */
+  readonly tables: readonly string[];
+  /** Creates those tables on the query's connection. */
+  readonly prelude?: (connection: DuckDBConnection) => Promise<void>;
+}
+
+/** Rewrites an accepted query's parse tree for a caller, in place. */
+export interface QueryRewriter {
+  /** Table functions the rewriter replaces, which the first check lets through. */
+  readonly tableFunctions: readonly string[];
+  rewrite(identity: Identity, tree: SerializedSql): Promise<RewrittenQuery>;
+}
+
+/** Parameter values and the like for one run. */
+export type QueryExtras = Pick<RunExtras, 'params' | 'signal'>;
 
 /**
  * Analysts' read-only SQL: checks the caller's role, keeps the sandbox's copy of the data as current
@@ -46,17 +68,51 @@ export class AnalystSql {
    * SQL_REJECTED for a query that is not a single SELECT over the views or that DuckDB refuses,
    * TIMEOUT when it was interrupted, SOURCE_UNAVAILABLE before the unit catalogue is known.
    */
-  async run(identity: Identity, sql: string, sink: ResultSink, limits: Partial<RunLimits> = {}): Promise<RunSummary> {
+  async run(identity: Identity, sql: string, sink: ResultSink, limits: Partial<RunLimits> = {}, extras: QueryExtras = {}): Promise<RunSummary> {
+    const access = await this.accessOf(identity);
+    try {
+      const query = await this.rewrite(identity, sql);
+      return await this.slots.run(() => this.options.sandbox.run(query.sql, access, { ...this.options.limits, ...limits }, sink, { ...query, ...extras }));
+    } catch (error) {
+      throw toClientError(error);
+    }
+  }
+
+  /**
+   * The result columns and parameter types of `sql` for `identity`, without running it (the
+   * PostgreSQL protocol's Describe); the same checks and client errors as {@link run}.
+   */
+  async describe(identity: Identity, sql: string): Promise<QueryShape> {
+    const access = await this.accessOf(identity);
+    try {
+      const query = await this.rewrite(identity, sql);
+      return await this.slots.run(() => this.options.sandbox.describe(query.sql, access, query));
+    } catch (error) {
+      throw toClientError(error);
+    }
+  }
+
+  private async accessOf(identity: Identity): Promise<SandboxAccess> {
     assertMaySql(identity);
     const catalog = currentCatalog(this.options.catalog);
     const units = new Scope(identity, catalog).unitIds();
     await this.refresh(catalog);
-    try {
-      const access = { ...(units ? { units } : {}), ...(identity.indicators ? { indicators: identity.indicators } : {}) };
-      return await this.slots.run(() => this.options.sandbox.run(sql, access, { ...this.options.limits, ...limits }, sink));
-    } catch (error) {
-      throw toClientError(error);
-    }
+    return { ...(units ? { units } : {}), ...(identity.indicators ? { indicators: identity.indicators } : {}) };
+  }
+
+  /**
+   * Checks the query as written (letting the rewriter's table functions through), lets the rewriter
+   * answer them, and returns the text to run with the tables it reads; the sandbox checks that text
+   * again before running it.
+   */
+  private async rewrite(identity: Identity, sql: string): Promise<{ sql: string } & Omit<RewrittenQuery, 'changed'>> {
+    const rewriter = this.options.rewriter;
+    if (!rewriter) return { sql, tables: [] };
+    const tree = await this.options.sandbox.parse(sql);
+    checkSql(sql, tree, { tableFunctions: rewriter.tableFunctions });
+    const rewritten = await rewriter.rewrite(identity, tree);
+    const text = rewritten.changed ? await this.options.sandbox.unparse(tree) : sql;
+    return { sql: text, tables: rewritten.tables, ...(rewritten.prelude ? { prelude: rewritten.prelude } : {}) };
   }
 
   /**

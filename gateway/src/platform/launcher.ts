@@ -75,9 +75,22 @@ export function platformServices(config: PlatformConfig, secrets: { jwtSecret: s
       service('economy', '@lgr/economy', config.ECONOMY_PORT),
       service('social', '@lgr/social', config.SOCIAL_PORT),
     ],
-    [service('analytics', '@lgr/analytics', config.ANALYTICS_PORT, {}, (h) => h.caughtUp === true)],
+    [service('analytics', '@lgr/analytics', config.ANALYTICS_PORT, analyticsEnv(config, secrets), (h) => h.caughtUp === true)],
     [service('gateway', '@lgr/gateway', config.GATEWAY_PORT, { JWT_SECRET: secrets.jwtSecret })],
   ];
+}
+
+/** The PostgreSQL endpoint's port: as configured, else 5433 in development and none in production. */
+export function pgwirePort(config: PlatformConfig): number | undefined {
+  if (config.PGWIRE_PORT === 'off') return undefined;
+  if (config.PGWIRE_PORT !== undefined) return config.PGWIRE_PORT;
+  return config.NODE_ENV === 'production' ? undefined : 5433;
+}
+
+/** Analytics verifies callers' tokens itself on its PostgreSQL endpoint, like the gateway on HTTP. */
+function analyticsEnv(config: PlatformConfig, secrets: { jwtSecret: string }): Record<string, string> {
+  const port = pgwirePort(config);
+  return port === undefined ? {} : { PGWIRE_PORT: String(port), JWT_SECRET: secrets.jwtSecret };
 }
 
 /**

@@ -10,3 +10,4 @@ export * from './testing';
 export * from './graphql-types';
 export * from './main-runner';
 export * from './dev-secrets';
+export * from './caller-token';
