@@ -12,6 +12,8 @@ import { MAX_SQL_LENGTH, parseBody, respondWithError } from '../sql/route';
 import { AnalystSql, currentCatalog } from '../sql/service';
 import { AGGREGATE_EXPORT_COLUMNS, aggregateExportRows } from './aggregate-rows';
 import { toCsv } from './csv';
+import { aggregateSheet, sqlSheet } from './sheets';
+import { toXlsx } from './xlsx';
 import { ParquetSink, ParquetWriter } from './parquet';
 
 const code = z.string().min(1).max(64);
@@ -37,7 +39,9 @@ export const exportBodySchema = z
   .object({
     aggregate: aggregateQuerySchema.optional(),
     sql: z.string().min(1).max(MAX_SQL_LENGTH).optional(),
-    format: z.enum(['csv', 'parquet']).default('csv'),
+    format: z.enum(['csv', 'parquet', 'xlsx']).default('csv'),
+    /** CSV only: start with a UTF-8 byte-order mark, so Excel on Windows reads Vietnamese text right. */
+    bom: z.boolean().default(false),
   })
   .strict()
   .refine((b) => (b.aggregate === undefined) !== (b.sql === undefined), { message: 'send exactly one of "aggregate" and "sql"' });
@@ -68,6 +72,16 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
         const body = parseBody(exportBodySchema, req.body);
         const kind = body.aggregate ? 'aggregate' : 'sql';
         let truncated = false;
+        if (body.format === 'xlsx') {
+          const sheet = body.aggregate
+            ? aggregateSheet((await computeAggregate(services.aggregate, req.identity!, body.aggregate as never)).rows, currentCatalog(services.aggregate.catalog))
+            : await sqlSheet(services.sql, req.identity!, body.sql!);
+          res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+          res.setHeader('content-disposition', attachment(kind, 'xlsx'));
+          res.setHeader('x-result-truncated', String(sheet.truncated));
+          res.send(await toXlsx([sheet]));
+          return;
+        }
         if (body.format === 'csv') {
           let csv: string;
           if (body.aggregate) {
@@ -88,7 +102,7 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
           res.setHeader('content-type', 'text/csv; charset=utf-8');
           res.setHeader('content-disposition', attachment(kind, 'csv'));
           res.setHeader('x-result-truncated', String(truncated));
-          res.send(csv);
+          res.send(body.bom ? `\uFEFF${csv}` : csv);
           return;
         }
         if (body.aggregate) {

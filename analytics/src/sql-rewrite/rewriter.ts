@@ -18,8 +18,12 @@ export class AggregateRewriter implements QueryRewriter {
 
   constructor(private readonly services: AggregateServices) {}
 
+  normalise(tree: SerializedSql): boolean {
+    return unqualifyViews(tree.statements?.[0]?.node);
+  }
+
   async rewrite(identity: Identity, tree: SerializedSql): Promise<RewrittenQuery> {
-    let changed = unqualifyViews(tree.statements?.[0]?.node);
+    let changed = false;
     const calls = findAggregateCalls(tree);
     if (calls.length === 0) return { changed, tables: [] };
     const catalog = currentCatalog(this.services.catalog);

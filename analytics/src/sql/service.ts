@@ -37,6 +37,8 @@ export interface RewrittenQuery {
 export interface QueryRewriter {
   /** Table functions the rewriter replaces, which the first check lets through. */
   readonly tableFunctions: readonly string[];
+  /** Changes the tree before it is checked, in place (spellings the check would refuse needlessly); true when it changed. */
+  normalise(tree: SerializedSql): boolean;
   rewrite(identity: Identity, tree: SerializedSql): Promise<RewrittenQuery>;
 }
 
@@ -109,9 +111,10 @@ export class AnalystSql {
     const rewriter = this.options.rewriter;
     if (!rewriter) return { sql, tables: [] };
     const tree = await this.options.sandbox.parse(sql);
+    const normalised = rewriter.normalise(tree);
     checkSql(sql, tree, { tableFunctions: rewriter.tableFunctions });
     const rewritten = await rewriter.rewrite(identity, tree);
-    const text = rewritten.changed ? await this.options.sandbox.unparse(tree) : sql;
+    const text = rewritten.changed || normalised ? await this.options.sandbox.unparse(tree) : sql;
     return { sql: text, tables: rewritten.tables, ...(rewritten.prelude ? { prelude: rewritten.prelude } : {}) };
   }
 

@@ -49,6 +49,7 @@ export const CATALOG_MACROS: readonly string[] = [
   `pg_get_ruledef(o) AS CAST(NULL AS VARCHAR), (o, p) AS CAST(NULL AS VARCHAR)`,
   `pg_get_partkeydef(o) AS CAST(NULL AS VARCHAR)`,
   `pg_relation_is_publishable(o) AS false`,
+  jsonBuildObject(),
   `pg_get_publication_tables(p) AS CAST(NULL AS INTEGER)`,
   `pg_get_statisticsobjdef_columns(o) AS CAST(NULL AS VARCHAR)`,
   `pg_get_function_identity_arguments(o) AS ''`,
@@ -89,6 +90,17 @@ export const CATALOG_MACROS: readonly string[] = [
   `array_lower(a, d) AS CASE WHEN len(a) > 0 THEN 1 END`,
   `array_upper(a, d) AS CASE WHEN len(a) > 0 THEN len(a) END`,
 ];
+
+/** `json_build_object` with up to ten key/value pairs, as DuckDB's `json_object` (macros take no variadic arguments). */
+function jsonBuildObject(): string {
+  const overloads: string[] = [];
+  for (let pairs = 1; pairs <= 10; pairs += 1) {
+    const names = Array.from({ length: pairs * 2 }, (_, i) => `a${i}`);
+    const values = names.map((n, i) => (i % 2 === 0 ? `CAST(${n} AS VARCHAR)` : n));
+    overloads.push(`(${names.join(', ')}) AS json_object(${values.join(', ')})`);
+  }
+  return `json_build_object${overloads.join(', ')}`;
+}
 
 /** Settings as `SHOW`, `current_setting` and `pg_settings` report them. */
 export const DEFAULT_SETTINGS: Readonly<Record<string, string>> = {

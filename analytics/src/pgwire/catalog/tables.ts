@@ -88,7 +88,7 @@ export const CATALOG_TABLES: Readonly<Record<string, readonly Column[]>> = {
   pg_extension: cols('oid INTEGER, extname VARCHAR, extowner INTEGER, extnamespace INTEGER, extrelocatable BOOLEAN, extversion VARCHAR'),
   pg_foreign_table: cols('ftrelid INTEGER, ftserver INTEGER, ftoptions VARCHAR[]'),
   pg_foreign_server: cols('oid INTEGER, srvname VARCHAR'),
-  pg_sequence: cols('seqrelid INTEGER, seqtypid INTEGER'),
+  pg_sequence: cols('seqrelid INTEGER, seqtypid INTEGER, seqstart BIGINT, seqincrement BIGINT, seqmax BIGINT, seqmin BIGINT, seqcache BIGINT, seqcycle BOOLEAN'),
   pg_depend: cols('classid INTEGER, objid INTEGER, objsubid INTEGER, refclassid INTEGER, refobjid INTEGER, refobjsubid INTEGER, deptype VARCHAR'),
   pg_event_trigger: cols('oid INTEGER, evtname VARCHAR'),
   pg_partitioned_table: cols('partrelid INTEGER, partstrat VARCHAR'),
