@@ -76,6 +76,8 @@ function unquote(s: string): string {
   const t = s.trim();
   if (/^'.*'$/s.test(t)) return t.slice(1, -1).replace(/''/g, "'");
   if (/^".*"$/s.test(t)) return t.slice(1, -1).replace(/""/g, '"');
+  const dollar = /^\$([A-Za-z_]\w*)?\$([\s\S]*)\$\1\$$/.exec(t);
+  if (dollar) return dollar[2]!;
   return t;
 }
 

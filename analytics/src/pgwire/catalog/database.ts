@@ -149,7 +149,7 @@ export class CatalogDatabase {
     if (!tree) throw new CatalogQueryError('Only SELECT statements can be answered from the catalogue', '0A000');
     visit(tree, (node) => {
       const fnName = typeof node.function_name === 'string' ? node.function_name : undefined;
-      if (fnName && DENIED.test(fnName)) throw new CatalogQueryError(`The function ${fnName}() is not available`, '42883');
+      if (fnName && DENIED.test(fnName)) throw new CatalogQueryError(`The function ${fnName}() is not allowed`, '42883');
     });
     return this.withConnection(async (c) => {
       let prepared: DuckDBPreparedStatement | undefined;
