@@ -118,7 +118,9 @@ function readValue(field: keyof AggregateInput, node: Node, name: string): unkno
   return field === 'level' || field === 'grain' ? value.toUpperCase() : value;
 }
 
+/** `['a', 'b']` parses as a list_value call, `ARRAY['a', 'b']` as an array constructor. */
 function isList(node: Node): boolean {
+  if (node.class === 'OPERATOR' && node.type === 'ARRAY_CONSTRUCTOR') return true;
   return node.class === 'FUNCTION' && ['list_value', 'array_value'].includes(String(node.function_name));
 }
 
