@@ -54,6 +54,7 @@ export class PgSession {
   private draining = false;
   private phase: 'startup' | 'password' | 'ready' | 'closed' = 'startup';
   private identity?: Identity;
+  private token = '';
   private queryRouter?: QueryRouter;
   private startupParams: Record<string, string> = {};
   private readonly settings = new Map(Object.entries(DEFAULT_SETTINGS));
@@ -203,7 +204,8 @@ export class PgSession {
   private async handlePassword(m: FrontendMessage): Promise<void> {
     if (m.kind !== 'password') throw new ProtocolError(`expected a password message, got ${m.kind}`);
     try {
-      this.identity = await this.host.authenticate(m.password.trim());
+      this.token = m.password.trim();
+      this.identity = await this.host.authenticate(this.token);
     } catch (error) {
       const fields = errorFields(error);
       throw new PgError(fields.message, fields.code === '42501' ? '42501' : '28P01', 'FATAL');
@@ -219,6 +221,7 @@ export class PgSession {
 
   private reportError(error: unknown): void {
     const fields = errorFields(error);
+    if (fields.severity === 'FATAL') return this.fatal(error);
     if (fields.internal) this.host.logger.error({ err: error }, 'PostgreSQL protocol query failed');
     this.send(msg.errorResponse(fields));
     if (this.status === 'T') this.status = 'E';
@@ -397,12 +400,22 @@ export class PgSession {
   // ---- results ----
 
   private async execute(sql: string, params: Portal['params']): Promise<QueryResult> {
+    await this.reauthenticate();
     const running = new AbortController();
     this.running = running;
     try {
       return await this.router().execute(sql, params, running.signal);
     } finally {
       if (this.running === running) this.running = undefined;
+    }
+  }
+
+  /** The token must still be valid for every query: a session ends when its token expires. */
+  private async reauthenticate(): Promise<void> {
+    try {
+      await this.host.authenticate(this.token);
+    } catch (error) {
+      throw new PgError(`${errorFields(error).message}; reconnect with a new token`, '28P01', 'FATAL');
     }
   }
 

@@ -174,6 +174,20 @@ describe('GH13 PostgreSQL wire protocol of analytics', () => {
     w.close();
   });
 
+  it('ends a session whose token has expired, before running its next query', async () => {
+    const soon = await new SignJWT({ role: 'admin', units: [] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('pg-short-lived')
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    const w = await WireClient.open(port);
+    expect((await w.login(soon)).map((r) => r.type)).toContain('Z');
+    await new Promise((r) => setTimeout(r, 3000));
+    w.write(message('Q', 'SELECT 1'));
+    await w.until(() => w.closed);
+    expect(errorOf(w.take().find((r) => r.type === 'E')!)).toMatchObject({ S: 'FATAL', C: '28P01', M: expect.stringMatching(/"exp" claim timestamp check failed; reconnect with a new token/) });
+  });
+
   it('closes the connection on a malformed message with a FATAL protocol violation', async () => {
     const w = await WireClient.open(port);
     await w.login(await token('admin'));
