@@ -113,6 +113,14 @@ describe('GH13 aggregate(...) in analysts SQL gives the engine answers', () => {
     expect(aliased.body.rows).toEqual([[254]]);
   });
 
+  it('keeps apart the two territories of a reused code: the views carry the unit version', async () => {
+    const { body } = await sql("SELECT unit_label, unit_valid_from, sum(value) AS v FROM observations WHERE unit_code = '11329' GROUP BY ALL ORDER BY unit_valid_from");
+    expect(body.rows).toEqual([
+      ['Máy Chai (11329, 2000-01-01 - 2025-06-30)', '2000-01-01', 48],
+      ['Ngô Quyền (11329, 2025-07-01 - )', '2025-07-01', 7],
+    ]);
+  });
+
   it("applies the caller's scope: an analyst of 305 cannot read 304, one of 304 can", async () => {
     const outside = await sql("SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])", identity('analyst', ['305']));
     expect(outside.status).toBe(403);
