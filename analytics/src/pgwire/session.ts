@@ -212,6 +212,7 @@ export class PgSession {
     }
     this.queryRouter = this.host.router(this.identity);
     this.phase = 'ready';
+    this.host.logger.info({ sub: this.identity.sub, role: this.identity.role, application: this.startupParams.application_name ?? null, pid: this.pid }, 'PostgreSQL client connected');
     this.send(msg.authenticationOk());
     this.settings.set('session_authorization', this.startupParams.user ?? this.identity.sub);
     for (const name of [...REPORTED, 'session_authorization']) this.send(msg.parameterStatus(REPORTED_NAMES[name] ?? name, this.settings.get(name) ?? ''));
