@@ -12,7 +12,7 @@ import { MAX_SQL_LENGTH, parseBody, respondWithError } from '../sql/route';
 import { AnalystSql, currentCatalog } from '../sql/service';
 import { AGGREGATE_EXPORT_COLUMNS, aggregateExportRows } from './aggregate-rows';
 import { toCsv } from './csv';
-import { aggregateSheet, sqlSheet } from './sheets';
+import { aggregateSheet, Sheet, sqlSheet } from './sheets';
 import { toXlsx } from './xlsx';
 import { ParquetSink, ParquetWriter } from './parquet';
 
@@ -35,16 +35,32 @@ export const aggregateQuerySchema = z
   })
   .strict();
 
+/** Most sheets one workbook may ask for. */
+export const MAX_SHEETS = 10;
+
+/** One sheet of an xlsx export: an aggregate or an analyst's query, with an optional sheet name. */
+const sheetSchema = z
+  .object({
+    name: z.string().min(1).max(31).optional(),
+    aggregate: aggregateQuerySchema.optional(),
+    sql: z.string().min(1).max(MAX_SQL_LENGTH).optional(),
+  })
+  .strict()
+  .refine((b) => (b.aggregate === undefined) !== (b.sql === undefined), { message: 'each sheet needs exactly one of "aggregate" and "sql"' });
+
 export const exportBodySchema = z
   .object({
     aggregate: aggregateQuerySchema.optional(),
     sql: z.string().min(1).max(MAX_SQL_LENGTH).optional(),
+    /** xlsx only: several answers, one sheet each. */
+    sheets: z.array(sheetSchema).min(1).max(MAX_SHEETS).optional(),
     format: z.enum(['csv', 'parquet', 'xlsx']).default('csv'),
     /** CSV only: start with a UTF-8 byte-order mark, so Excel on Windows reads Vietnamese text right. */
     bom: z.boolean().default(false),
   })
   .strict()
-  .refine((b) => (b.aggregate === undefined) !== (b.sql === undefined), { message: 'send exactly one of "aggregate" and "sql"' });
+  .refine((b) => [b.aggregate, b.sql, b.sheets].filter((x) => x !== undefined).length === 1, { message: 'send exactly one of "aggregate" and "sql" (or "sheets" for xlsx)' })
+  .refine((b) => b.sheets === undefined || b.format === 'xlsx', { message: '"sheets" is for format "xlsx"', path: ['sheets'] });
 
 export interface ExportServices {
   readonly aggregate: AggregateServices;
@@ -73,13 +89,17 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
         const kind = body.aggregate ? 'aggregate' : 'sql';
         let truncated = false;
         if (body.format === 'xlsx') {
-          const sheet = body.aggregate
-            ? aggregateSheet((await computeAggregate(services.aggregate, req.identity!, body.aggregate as never)).rows, currentCatalog(services.aggregate.catalog))
-            : await sqlSheet(services.sql, req.identity!, body.sql!);
+          const sheets: Sheet[] = [];
+          for (const part of body.sheets ?? [{ aggregate: body.aggregate, sql: body.sql }]) {
+            const sheet = part.aggregate
+              ? aggregateSheet((await computeAggregate(services.aggregate, req.identity!, part.aggregate as never)).rows, currentCatalog(services.aggregate.catalog))
+              : await sqlSheet(services.sql, req.identity!, part.sql!);
+            sheets.push(part.name ? { ...sheet, name: part.name } : sheet);
+          }
           res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-          res.setHeader('content-disposition', attachment(kind, 'xlsx'));
-          res.setHeader('x-result-truncated', String(sheet.truncated));
-          res.send(await toXlsx([sheet]));
+          res.setHeader('content-disposition', attachment(body.sheets ? 'workbook' : kind, 'xlsx'));
+          res.setHeader('x-result-truncated', String(sheets.some((s) => s.truncated)));
+          res.send(await toXlsx(sheets));
           return;
         }
         if (body.format === 'csv') {

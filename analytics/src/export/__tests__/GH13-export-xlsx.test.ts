@@ -68,6 +68,28 @@ describe('GH13 xlsx and CSV-with-BOM exports', () => {
     expect(refused.status).toBe(403);
   });
 
+  it('puts several answers into one workbook, one sheet each', async () => {
+    const res = await postJson(
+      exportUrl,
+      {
+        format: 'xlsx',
+        sheets: [
+          { name: 'Ngô Quyền 2025S1', aggregate: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'], level: 'COMMUNE' } },
+          { sql: "SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])" },
+        ],
+      },
+      admin,
+    );
+    expect(res.headers.get('content-disposition')).toMatch(/lgr-workbook-/);
+    const workbook = await workbookOf(res);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Ngô Quyền 2025S1', 'SQL']);
+    expect(rowsOf(workbook.worksheets[0]!).find((r) => r.unit_code === '11329')).toMatchObject({ value: 30 });
+    expect(rowsOf(workbook.worksheets[1]!)).toEqual([{ value: 254 }]);
+    const csvSheets = await postJson(exportUrl, { format: 'csv', sheets: [{ sql: 'SELECT 1' }] }, admin);
+    expect(csvSheets.status).toBe(400);
+    expect(((await csvSheets.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/"sheets" is for format "xlsx"/);
+  });
+
   it('starts CSV with a byte-order mark only when asked', async () => {
     const sql = "SELECT name FROM units WHERE id = '304@2000-01-01'";
     const withBom = Buffer.from(await (await postJson(exportUrl, { format: 'csv', bom: true, sql }, admin)).arrayBuffer());
