@@ -1,8 +1,8 @@
 import { Identity } from '@lgr/kit';
 import { UnitCatalog } from '@lgr/schema';
 import type { AggregateRow } from '../engine';
-import { JsonRowsSink } from '../sql/results';
-import { AnalystSql } from '../sql/service';
+import { JsonRowsSink } from '../sandbox/results';
+import { AnalystSql } from '../sandbox/service';
 import { coverageValue } from '../sql-rewrite/materialise';
 import { AGGREGATE_EXPORT_COLUMNS, aggregateExportRows } from './aggregate-rows';
 import type { SheetData } from './xlsx';

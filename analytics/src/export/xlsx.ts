@@ -8,7 +8,8 @@ export interface SheetData {
   readonly rows: readonly (readonly unknown[])[];
 }
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/i;
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/i;
 
 /** A cell value as Excel should hold it: numbers as numbers, dates as dates, nested values as JSON text. */
 export function excelValue(value: unknown, type: string): ExcelJS.CellValue {
@@ -26,9 +27,14 @@ export function excelValue(value: unknown, type: string): ExcelJS.CellValue {
 
 /** Excel's limits on sheet names: 31 characters, none of `[]:*?/\`, unique in the workbook. */
 export function sheetName(name: string, taken: ReadonlySet<string>): string {
-  const base = name.replace(/[[\]:*?/\\]/g, ' ').trim().slice(0, 31) || 'Sheet';
+  const base =
+    name
+      .replace(/[[\]:*?/\\]/g, ' ')
+      .trim()
+      .slice(0, 31) || 'Sheet';
   let candidate = base;
-  for (let i = 2; taken.has(candidate.toLowerCase()); i += 1) candidate = `${base.slice(0, 31 - String(i).length - 1)} ${i}`;
+  for (let i = 2; taken.has(candidate.toLowerCase()); i += 1)
+    candidate = `${base.slice(0, 31 - String(i).length - 1)} ${i}`;
   return candidate;
 }
 

@@ -89,7 +89,13 @@ export function readyForQuery(status: 'I' | 'T' | 'E'): Buffer {
 export function rowDescription(fields: readonly FieldDescription[]): Buffer {
   const w = new Writer().int16(fields.length);
   for (const f of fields) {
-    w.cstring(f.name).int32(f.tableOid).int16(f.columnNumber).int32(f.typeOid).int16(f.typeSize).int32(f.typeModifier).int16(f.format);
+    w.cstring(f.name)
+      .int32(f.tableOid)
+      .int16(f.columnNumber)
+      .int32(f.typeOid)
+      .int16(f.typeSize)
+      .int32(f.typeModifier)
+      .int16(f.format);
   }
   return w.message('T');
 }

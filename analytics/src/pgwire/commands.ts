@@ -116,7 +116,13 @@ export function splitStatements(sql: string): string[] {
     }
   }
   out.push(sql.slice(start));
-  return out.filter((s) => s.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').trim() !== '');
+  return out.filter(
+    (s) =>
+      s
+        .replace(/--[^\n]*/g, '')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .trim() !== '',
+  );
 }
 
 function skipQuoted(sql: string, at: number, quote: string, backslashes: boolean): number {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '@lgr/schema';
-import { SandboxCancelledError } from '../sql/sandbox';
+import { SandboxCancelledError } from '../sandbox/sandbox';
 import type { ErrorFields } from './backend';
 import { CatalogQueryError } from './catalog/database';
 import { ProtocolError } from './framing';
@@ -41,20 +41,31 @@ export function rejectionState(message: string): string {
   if (/Conversion Error|Could not convert|invalid input/i.test(message)) return '22P02';
   if (/Division by zero/i.test(message)) return '22012';
   if (/Out of Memory/i.test(message)) return '53200';
-  if (/not allowed|may not|must be written|at most|needs the argument|has no argument|given twice|must be one of|must be a date/i.test(message)) return '42501';
+  if (
+    /not allowed|may not|must be written|at most|needs the argument|has no argument|given twice|must be one of|must be a date/i.test(
+      message,
+    )
+  )
+    return '42501';
   return '42000';
 }
 
 /** What the client is told about a failure; unexpected errors keep their message out of the answer. */
 export function errorFields(error: unknown): ErrorFields & { internal: boolean } {
-  if (error instanceof PgError) return { severity: error.severity, code: error.sqlState, message: error.message, internal: false };
-  if (error instanceof SandboxCancelledError) return { severity: 'ERROR', code: '57014', message: error.message, internal: false };
-  if (error instanceof CatalogQueryError) return { severity: 'ERROR', code: error.sqlState, message: error.message, internal: false };
-  if (error instanceof EncodingError) return { severity: 'ERROR', code: '22P02', message: error.message, internal: false };
-  if (error instanceof ProtocolError) return { severity: 'FATAL', code: '08P01', message: error.message, internal: false };
+  if (error instanceof PgError)
+    return { severity: error.severity, code: error.sqlState, message: error.message, internal: false };
+  if (error instanceof SandboxCancelledError)
+    return { severity: 'ERROR', code: '57014', message: error.message, internal: false };
+  if (error instanceof CatalogQueryError)
+    return { severity: 'ERROR', code: error.sqlState, message: error.message, internal: false };
+  if (error instanceof EncodingError)
+    return { severity: 'ERROR', code: '22P02', message: error.message, internal: false };
+  if (error instanceof ProtocolError)
+    return { severity: 'FATAL', code: '08P01', message: error.message, internal: false };
   if (error instanceof GraphQLError) {
     const code = String(error.extensions?.code ?? '');
-    if (code === ErrorCode.SQL_REJECTED) return { severity: 'ERROR', code: rejectionState(error.message), message: error.message, internal: false };
+    if (code === ErrorCode.SQL_REJECTED)
+      return { severity: 'ERROR', code: rejectionState(error.message), message: error.message, internal: false };
     const state = BY_CODE[code];
     if (state) return { severity: 'ERROR', code: state, message: error.message, internal: false };
   }

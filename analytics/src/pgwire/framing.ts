@@ -58,7 +58,8 @@ export class FrameReader {
     if (this.buffer.length < header) return undefined;
     const length = this.buffer.readInt32BE(typed ? 1 : 0);
     if (length < 4) throw new ProtocolError(`invalid message length ${length}`);
-    if (length > this.maxMessageBytes) throw new ProtocolError(`message of ${length} bytes is larger than the limit of ${this.maxMessageBytes}`);
+    if (length > this.maxMessageBytes)
+      throw new ProtocolError(`message of ${length} bytes is larger than the limit of ${this.maxMessageBytes}`);
     const total = length + (typed ? 1 : 0);
     if (this.buffer.length < total) return undefined;
     const frame: Frame = {

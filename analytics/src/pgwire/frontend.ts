@@ -1,4 +1,12 @@
-import { BodyReader, CANCEL_REQUEST_CODE, Frame, GSSENC_REQUEST_CODE, ProtocolError, PROTOCOL_3, SSL_REQUEST_CODE } from './framing';
+import {
+  BodyReader,
+  CANCEL_REQUEST_CODE,
+  Frame,
+  GSSENC_REQUEST_CODE,
+  ProtocolError,
+  PROTOCOL_3,
+  SSL_REQUEST_CODE,
+} from './framing';
 
 /** The messages a client sends, decoded. */
 export type FrontendMessage =
@@ -9,7 +17,14 @@ export type FrontendMessage =
   | { kind: 'password'; password: string }
   | { kind: 'query'; sql: string }
   | { kind: 'parse'; name: string; sql: string; paramTypes: number[] }
-  | { kind: 'bind'; portal: string; statement: string; paramFormats: number[]; params: (Buffer | null)[]; resultFormats: number[] }
+  | {
+      kind: 'bind';
+      portal: string;
+      statement: string;
+      paramFormats: number[];
+      params: (Buffer | null)[];
+      resultFormats: number[];
+    }
   | { kind: 'describe'; target: 'S' | 'P'; name: string }
   | { kind: 'execute'; portal: string; maxRows: number }
   | { kind: 'close'; target: 'S' | 'P'; name: string }
@@ -58,7 +73,8 @@ function decodeUntyped(r: BodyReader): FrontendMessage {
   if (code === SSL_REQUEST_CODE) return { kind: 'sslRequest' };
   if (code === GSSENC_REQUEST_CODE) return { kind: 'gssencRequest' };
   if (code === CANCEL_REQUEST_CODE) return { kind: 'cancel', pid: r.int32(), secret: r.int32() };
-  if (code >> 16 !== PROTOCOL_3 >> 16) throw new ProtocolError(`unsupported protocol version ${code >> 16}.${code & 0xffff}; this server speaks 3.0`);
+  if (code >> 16 !== PROTOCOL_3 >> 16)
+    throw new ProtocolError(`unsupported protocol version ${code >> 16}.${code & 0xffff}; this server speaks 3.0`);
   const params: Record<string, string> = {};
   for (;;) {
     const key = r.cstring();

@@ -1,8 +1,8 @@
 import { DuckDBDataChunk, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { Identity } from '@lgr/kit';
-import { SQL_VIEWS } from '../sql/guard';
-import { ResultSink, Sandbox } from '../sql/sandbox';
-import { AnalystSql } from '../sql/service';
+import { SQL_VIEWS } from '../sandbox/guard';
+import { ResultSink, Sandbox } from '../sandbox/sandbox';
+import { AnalystSql } from '../sandbox/service';
 import { CatalogDatabase } from './catalog/database';
 import { CatalogRelation, OID } from './catalog/tables';
 import { ParamValue, pgTypeOf, typeModifierOf } from './types';
@@ -42,7 +42,8 @@ class RowsSink implements ResultSink {
 
 /** What the views are, for the catalogue's descriptions. */
 const VIEW_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  observations: 'Recorded figures, one row per indicator, unit version and period; not rolled up: use aggregate(indicators, units, periods) for rolled-up numbers',
+  observations:
+    'Recorded figures, one row per indicator, unit version and period; not rolled up: use aggregate(indicators, units, periods) for rolled-up numbers',
   targets: 'Recorded targets, one row per indicator, unit version and target period',
   units: 'Every version of every administrative unit; id is code@valid_from, so a reused code is two rows',
   unit_tree: 'Each unit version with itself (depth 0) and with each of its ancestors',
@@ -62,7 +63,11 @@ export async function viewRelations(sandbox: Sandbox): Promise<CatalogRelation[]
       oid: OID.firstRelation + i,
       name: view,
       description: VIEW_DESCRIPTIONS[view] ?? view,
-      columns: (shape.columns ?? []).map((c) => ({ name: c.name, type: pgTypeOf(c.type), typeModifier: typeModifierOf(c.type) })),
+      columns: (shape.columns ?? []).map((c) => ({
+        name: c.name,
+        type: pgTypeOf(c.type),
+        typeModifier: typeModifierOf(c.type),
+      })),
     });
   }
   return relations;
@@ -91,7 +96,11 @@ export class QueryRouter {
     if (await catalog.accepts(text)) {
       const result = await catalog.run(text, params, this.sql.limits.maxRows + 1);
       const truncated = result.rows.length > this.sql.limits.maxRows;
-      return { columns: result.columns, rows: truncated ? result.rows.slice(0, this.sql.limits.maxRows) : result.rows, truncated };
+      return {
+        columns: result.columns,
+        rows: truncated ? result.rows.slice(0, this.sql.limits.maxRows) : result.rows,
+        truncated,
+      };
     }
     const sink = new RowsSink();
     const summary = await this.sql.run(this.identity, text, sink, {}, { params, ...(signal ? { signal } : {}) });

@@ -2,8 +2,8 @@ import { randomInt } from 'node:crypto';
 import { createServer, Server, Socket } from 'node:net';
 import { createSecureContext, SecureContext, TLSSocket } from 'node:tls';
 import { CallerTokenVerifier, Identity, Logger } from '@lgr/kit';
-import { Sandbox } from '../sql/sandbox';
-import { AnalystSql, assertMaySql } from '../sql/service';
+import { Sandbox } from '../sandbox/sandbox';
+import { AnalystSql, assertMaySql } from '../sandbox/service';
 import { CatalogDatabase } from './catalog/database';
 import { QueryRouter, viewRelations } from './router';
 import { PgSession } from './session';
@@ -35,7 +35,9 @@ export interface PgWireServer {
  */
 export async function startPgWire(options: PgWireOptions): Promise<PgWireServer> {
   const sessions = new Map<number, PgSession>();
-  const secure: SecureContext | undefined = options.tls ? createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : undefined;
+  const secure: SecureContext | undefined = options.tls
+    ? createSecureContext({ key: options.tls.key, cert: options.tls.cert })
+    : undefined;
   const catalog = await CatalogDatabase.open();
   let loading: Promise<CatalogDatabase> | undefined;
   // The views' columns come from the sandbox once; a failed attempt is retried by the next query.
@@ -55,7 +57,9 @@ export async function startPgWire(options: PgWireOptions): Promise<PgWireServer>
   const host = {
     authenticate,
     router: (identity: Identity) => new QueryRouter(identity, options.sql, loadedCatalog),
-    ...(secure ? { startTls: (socket: Socket) => new TLSSocket(socket, { isServer: true, secureContext: secure }) } : {}),
+    ...(secure
+      ? { startTls: (socket: Socket) => new TLSSocket(socket, { isServer: true, secureContext: secure }) }
+      : {}),
     cancel: (pid: number, secret: number) => {
       const session = sessions.get(pid);
       if (session && session.secret === secret) session.cancel();

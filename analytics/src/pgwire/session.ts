@@ -38,8 +38,23 @@ interface Portal {
 }
 
 /** Parameters reported to the client at startup and when a SET changes them. */
-const REPORTED = ['server_version', 'server_encoding', 'client_encoding', 'datestyle', 'timezone', 'integer_datetimes', 'standard_conforming_strings', 'application_name', 'intervalstyle', 'is_superuser'];
-const REPORTED_NAMES: Readonly<Record<string, string>> = { datestyle: 'DateStyle', timezone: 'TimeZone', intervalstyle: 'IntervalStyle' };
+const REPORTED = [
+  'server_version',
+  'server_encoding',
+  'client_encoding',
+  'datestyle',
+  'timezone',
+  'integer_datetimes',
+  'standard_conforming_strings',
+  'application_name',
+  'intervalstyle',
+  'is_superuser',
+];
+const REPORTED_NAMES: Readonly<Record<string, string>> = {
+  datestyle: 'DateStyle',
+  timezone: 'TimeZone',
+  intervalstyle: 'IntervalStyle',
+};
 
 /**
  * One client connection speaking the PostgreSQL protocol: startup (SSLRequest, CancelRequest,
@@ -171,7 +186,8 @@ export class PgSession {
         return;
       case 'startup': {
         const database = m.params.database ?? m.params.user ?? '';
-        if (database !== DATABASE_NAME) throw new PgError(`database "${database}" does not exist; connect to "${DATABASE_NAME}"`, '3D000', 'FATAL');
+        if (database !== DATABASE_NAME)
+          throw new PgError(`database "${database}" does not exist; connect to "${DATABASE_NAME}"`, '3D000', 'FATAL');
         this.startupParams = m.params;
         if (m.params.application_name) this.settings.set('application_name', m.params.application_name);
         this.phase = 'password';
@@ -212,10 +228,19 @@ export class PgSession {
     }
     this.queryRouter = this.host.router(this.identity);
     this.phase = 'ready';
-    this.host.logger.info({ sub: this.identity.sub, role: this.identity.role, application: this.startupParams.application_name ?? null, pid: this.pid }, 'PostgreSQL client connected');
+    this.host.logger.info(
+      {
+        sub: this.identity.sub,
+        role: this.identity.role,
+        application: this.startupParams.application_name ?? null,
+        pid: this.pid,
+      },
+      'PostgreSQL client connected',
+    );
     this.send(msg.authenticationOk());
     this.settings.set('session_authorization', this.startupParams.user ?? this.identity.sub);
-    for (const name of [...REPORTED, 'session_authorization']) this.send(msg.parameterStatus(REPORTED_NAMES[name] ?? name, this.settings.get(name) ?? ''));
+    for (const name of [...REPORTED, 'session_authorization'])
+      this.send(msg.parameterStatus(REPORTED_NAMES[name] ?? name, this.settings.get(name) ?? ''));
     this.send(msg.backendKeyData(this.pid, this.secret));
     this.send(msg.readyForQuery(this.status));
   }
@@ -270,14 +295,18 @@ export class PgSession {
     switch (command.kind) {
       case 'set':
         this.settings.set(command.name, command.value);
-        if (REPORTED.includes(command.name)) this.send(msg.parameterStatus(REPORTED_NAMES[command.name] ?? command.name, command.value));
+        if (REPORTED.includes(command.name))
+          this.send(msg.parameterStatus(REPORTED_NAMES[command.name] ?? command.name, command.value));
         return this.send(msg.commandComplete(command.tag));
       case 'reset':
         if (command.name === null) for (const [k, v] of Object.entries(DEFAULT_SETTINGS)) this.settings.set(k, v);
         else this.settings.set(command.name, DEFAULT_SETTINGS[command.name] ?? '');
         return this.send(msg.commandComplete('RESET'));
       case 'show': {
-        const value = command.name === 'all' ? [...this.settings].map(([k, v]) => `${k}=${v}`).join(', ') : (this.settings.get(command.name) ?? '');
+        const value =
+          command.name === 'all'
+            ? [...this.settings].map(([k, v]) => `${k}=${v}`).join(', ')
+            : (this.settings.get(command.name) ?? '');
         if (describe) this.send(msg.rowDescription([textField(command.name, resultFormats)]));
         this.send(msg.dataRow([Buffer.from(value, 'utf8')]));
         return this.send(msg.commandComplete('SHOW'));
@@ -303,7 +332,8 @@ export class PgSession {
   }
 
   private assertNotAborted(): void {
-    if (this.status === 'E') throw new PgError('current transaction is aborted, commands ignored until end of transaction block', '25P02');
+    if (this.status === 'E')
+      throw new PgError('current transaction is aborted, commands ignored until end of transaction block', '25P02');
   }
 
   // ---- extended query protocol ----
@@ -330,17 +360,23 @@ export class PgSession {
   }
 
   private parse(name: string, sql: string, paramTypes: readonly number[]): void {
-    if (name !== '' && this.statements.has(name)) throw new PgError(`prepared statement "${name}" already exists`, '42P05');
+    if (name !== '' && this.statements.has(name))
+      throw new PgError(`prepared statement "${name}" already exists`, '42P05');
     const statements = splitStatements(sql);
     if (statements.length > 1) throw new PgError('cannot insert multiple commands into a prepared statement', '42601');
-    this.statements.set(name, { sql, paramTypes, command: statements[0] === undefined ? undefined : sessionCommand(statements[0]) });
+    this.statements.set(name, {
+      sql,
+      paramTypes,
+      command: statements[0] === undefined ? undefined : sessionCommand(statements[0]),
+    });
     this.send(msg.parseComplete());
   }
 
   private bind(m: Extract<FrontendMessage, { kind: 'bind' }>): void {
     const statement = this.statements.get(m.statement);
     if (!statement) throw new PgError(`prepared statement "${m.statement}" does not exist`, '26000');
-    if (m.portal !== '' && this.portals.has(m.portal)) throw new PgError(`portal "${m.portal}" already exists`, '42P03');
+    if (m.portal !== '' && this.portals.has(m.portal))
+      throw new PgError(`portal "${m.portal}" already exists`, '42P03');
     const params = m.params.map((raw, i) => paramValue(raw, formatAt(m.paramFormats, i), statement.paramTypes[i] ?? 0));
     this.portals.set(m.portal, { statement, params, resultFormats: m.resultFormats, sent: 0 });
     this.send(msg.bindComplete());
@@ -351,11 +387,15 @@ export class PgSession {
     if (!statement) throw new PgError(`prepared statement "${name}" does not exist`, '26000');
     if (statement.command || !statement.sql.trim()) {
       this.send(msg.parameterDescription([]));
-      this.send(statement.command?.kind === 'show' ? msg.rowDescription([textField(statement.command.name, [])]) : msg.noData());
+      this.send(
+        statement.command?.kind === 'show' ? msg.rowDescription([textField(statement.command.name, [])]) : msg.noData(),
+      );
       return;
     }
     const described: QueryDescription = await this.router().describe(statement.sql);
-    const oids = described.params.map((type, i) => statement.paramTypes[i] || (type ? pgTypeOf(type).oid : PG.text.oid));
+    const oids = described.params.map(
+      (type, i) => statement.paramTypes[i] || (type ? pgTypeOf(type).oid : PG.text.oid),
+    );
     this.send(msg.parameterDescription(oids));
     this.send(described.columns ? msg.rowDescription(this.fields(described.columns, [])) : msg.noData());
   }
@@ -364,7 +404,9 @@ export class PgSession {
     const portal = this.portal(name);
     const command = portal.statement.command;
     if (command || !portal.statement.sql.trim()) {
-      this.send(command?.kind === 'show' ? msg.rowDescription([textField(command.name, portal.resultFormats)]) : msg.noData());
+      this.send(
+        command?.kind === 'show' ? msg.rowDescription([textField(command.name, portal.resultFormats)]) : msg.noData(),
+      );
       return;
     }
     const result = await this.resultOf(portal);
@@ -428,7 +470,15 @@ export class PgSession {
   private fields(columns: QueryResult['columns'], formats: readonly number[]): FieldDescription[] {
     return columns.map((c, i) => {
       const pg = pgTypeOf(c.type);
-      return { name: c.name, tableOid: 0, columnNumber: 0, typeOid: pg.oid, typeSize: pg.size, typeModifier: typeModifierOf(c.type), format: formatAt(formats, i) };
+      return {
+        name: c.name,
+        tableOid: 0,
+        columnNumber: 0,
+        typeOid: pg.oid,
+        typeSize: pg.size,
+        typeModifier: typeModifierOf(c.type),
+        format: formatAt(formats, i),
+      };
     });
   }
 
@@ -444,12 +494,26 @@ export class PgSession {
 
   private noteTruncation(result: QueryResult): void {
     if (!result.truncated) return;
-    this.send(msg.noticeResponse({ severity: 'WARNING', code: '01000', message: `The result was cut off after ${result.rows.length} rows (the server's row limit)` }));
+    this.send(
+      msg.noticeResponse({
+        severity: 'WARNING',
+        code: '01000',
+        message: `The result was cut off after ${result.rows.length} rows (the server's row limit)`,
+      }),
+    );
   }
 }
 
 function textField(name: string, formats: readonly number[]): FieldDescription {
-  return { name, tableOid: 0, columnNumber: 0, typeOid: PG.text.oid, typeSize: -1, typeModifier: -1, format: formatAt(formats, 0) === 1 ? 1 : 0 };
+  return {
+    name,
+    tableOid: 0,
+    columnNumber: 0,
+    typeOid: PG.text.oid,
+    typeSize: -1,
+    typeModifier: -1,
+    format: formatAt(formats, 0) === 1 ? 1 : 0,
+  };
 }
 
 export { PG_TYPES_BY_OID };

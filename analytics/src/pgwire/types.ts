@@ -328,7 +328,10 @@ function textParam(text: string, oid: number): ParamValue {
 
 function binaryParam(raw: Buffer, oid: number): ParamValue {
   const need = (n: number): void => {
-    if (raw.length !== n) throw new EncodingError(`binary parameter of type ${PG_TYPES_BY_OID.get(oid)?.name ?? oid} must be ${n} bytes, got ${raw.length}`);
+    if (raw.length !== n)
+      throw new EncodingError(
+        `binary parameter of type ${PG_TYPES_BY_OID.get(oid)?.name ?? oid} must be ${n} bytes, got ${raw.length}`,
+      );
   };
   switch (oid) {
     case PG.bool.oid:
@@ -366,6 +369,8 @@ function binaryParam(raw: Buffer, oid: number): ParamValue {
     case 0:
       return { value: raw.toString('utf8'), type: VARCHAR };
     default:
-      throw new EncodingError(`binary parameters of type ${PG_TYPES_BY_OID.get(oid)?.name ?? `oid ${oid}`} are not supported; send it as text`);
+      throw new EncodingError(
+        `binary parameters of type ${PG_TYPES_BY_OID.get(oid)?.name ?? `oid ${oid}`} are not supported; send it as text`,
+      );
   }
 }

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { findIndicator, UnitCatalog } from '@lgr/schema';
 import type { AggregateRow } from '../engine';
-import { appendCells, Cell, TypedColumn } from '../sql/data';
+import { appendCells, Cell, TypedColumn } from '../sandbox/data';
 
 /**
  * The columns of `aggregate(...)` in SQL: the contract's columns first, in its order, then names and
@@ -94,5 +94,12 @@ export function pointAt(node: Record<string, unknown>, table: string): void {
   const alias = typeof node.alias === 'string' && node.alias !== '' ? node.alias : 'aggregate';
   const columnAliases = node.column_name_alias ?? [];
   for (const key of Object.keys(node)) if (!['sample', 'query_location'].includes(key)) delete node[key];
-  Object.assign(node, { type: 'BASE_TABLE', alias, schema_name: '', table_name: table, column_name_alias: columnAliases, catalog_name: '' });
+  Object.assign(node, {
+    type: 'BASE_TABLE',
+    alias,
+    schema_name: '',
+    table_name: table,
+    column_name_alias: columnAliases,
+    catalog_name: '',
+  });
 }

@@ -1,4 +1,4 @@
-import { SQL_VIEWS } from '../sql/guard';
+import { SQL_VIEWS } from '../sandbox/guard';
 
 /** Schema and database names that BI tools put before table names and that mean the views. */
 const VIEW_QUALIFIERS = new Set(['public', 'main', 'lgr']);
@@ -15,11 +15,19 @@ export function unqualifyViews(tree: unknown): boolean {
     if (Array.isArray(value)) return value.forEach(visit);
     if (!value || typeof value !== 'object') return;
     const node = value as Record<string, unknown>;
-    if (node.type === 'BASE_TABLE' && 'sample' in node && (SQL_VIEWS as readonly string[]).includes(String(node.table_name).toLowerCase())) {
+    if (
+      node.type === 'BASE_TABLE' &&
+      'sample' in node &&
+      (SQL_VIEWS as readonly string[]).includes(String(node.table_name).toLowerCase())
+    ) {
       const schema = String(node.schema_name ?? '');
       const catalog = String(node.catalog_name ?? '');
       const qualified = schema !== '' || catalog !== '';
-      if (qualified && (schema === '' || VIEW_QUALIFIERS.has(schema.toLowerCase())) && (catalog === '' || VIEW_QUALIFIERS.has(catalog.toLowerCase()))) {
+      if (
+        qualified &&
+        (schema === '' || VIEW_QUALIFIERS.has(schema.toLowerCase())) &&
+        (catalog === '' || VIEW_QUALIFIERS.has(catalog.toLowerCase()))
+      ) {
         node.schema_name = '';
         node.catalog_name = '';
         changed = true;

@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Identity } from '@lgr/kit';
-import { AggregateServices, computeAggregate } from '../graphql/aggregate';
-import { SerializedSql } from '../sql/guard';
-import { currentCatalog, QueryRewriter, RewrittenQuery } from '../sql/service';
+import { currentCatalog, Identity } from '@lgr/kit';
+import { AggregateServices, computeAggregate } from '../aggregate/service';
+import { SerializedSql } from '../sandbox/guard';
+import { QueryRewriter, RewrittenQuery } from '../sandbox/service';
 import { AGGREGATE_FUNCTION, findAggregateCalls } from './calls';
 import { aggregateSqlRows, materialise, pointAt } from './materialise';
 import { unqualifyViews } from './qualifiers';

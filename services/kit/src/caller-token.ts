@@ -1,7 +1,8 @@
 import { createRemoteJWKSet, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { clientError, ErrorCode } from '@lgr/schema';
-import { Identity, ROLES } from './identity';
+import type { Identity } from './identity';
+import { ROLES } from './roles';
 
 /** How callers' tokens are verified: HS256 with a shared secret, or keys from a JWKS URL. */
 export interface CallerTokenOptions {
@@ -27,7 +28,9 @@ export type CallerTokenVerifier = (token: string) => Promise<Identity>;
  */
 export function createCallerTokenVerifier(options: CallerTokenOptions): CallerTokenVerifier {
   if (!options.jwksUrl && !options.jwtSecret) throw new Error('Set jwtSecret or jwksUrl to verify callers');
-  const key: Uint8Array | JWTVerifyGetKey = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : new TextEncoder().encode(options.jwtSecret);
+  const key: Uint8Array | JWTVerifyGetKey = options.jwksUrl
+    ? createRemoteJWKSet(new URL(options.jwksUrl))
+    : new TextEncoder().encode(options.jwtSecret);
   const algorithms = options.jwksUrl ? ['RS256', 'ES256', 'PS256', 'EdDSA'] : ['HS256'];
   return async (token) => {
     let payload: JWTPayload;
@@ -42,7 +45,8 @@ export function createCallerTokenVerifier(options: CallerTokenOptions): CallerTo
       throw unauthenticated(`Invalid token: ${(error as Error).message}`);
     }
     const parsed = claims.safeParse(payload);
-    if (!parsed.success) throw unauthenticated(`Invalid token claims: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    if (!parsed.success)
+      throw unauthenticated(`Invalid token claims: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     return { sub: parsed.data.sub, role: parsed.data.role, units: parsed.data.units };
   };
 }

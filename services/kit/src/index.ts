@@ -1,9 +1,12 @@
 export * from './config';
 export * from './logger';
+export * from './roles';
 export * from './identity';
 export * from './database';
 export * from './federation';
 export * from './server';
+export * from './http-errors';
+export * from './catalog-guard';
 export * from './scope';
 export * from './catalog-client';
 export * from './testing';
@@ -11,3 +14,4 @@ export * from './graphql-types';
 export * from './main-runner';
 export * from './dev-secrets';
 export * from './caller-token';
+export * from './services';

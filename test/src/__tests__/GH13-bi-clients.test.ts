@@ -30,7 +30,9 @@ function conninfo(extra = ''): string {
 
 async function psql(token: string, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run('psql', [conninfo(), '-X', '-v', 'ON_ERROR_STOP=1', ...args], { env: { ...process.env, PGPASSWORD: token } });
+    const { stdout, stderr } = await run('psql', [conninfo(), '-X', '-v', 'ON_ERROR_STOP=1', ...args], {
+      env: { ...process.env, PGPASSWORD: token },
+    });
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; code?: number };
@@ -66,7 +68,11 @@ describe('psql', () => {
   });
 
   it('is told the server does not do TLS when TLS is not configured', async () => {
-    const { code, stderr } = await run('psql', [conninfo().replace('sslmode=disable', 'sslmode=require'), '-Atc', 'SELECT 1'], { env: { ...process.env, PGPASSWORD: platform.adminToken } }).then(
+    const { code, stderr } = await run(
+      'psql',
+      [conninfo().replace('sslmode=disable', 'sslmode=require'), '-Atc', 'SELECT 1'],
+      { env: { ...process.env, PGPASSWORD: platform.adminToken } },
+    ).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
     );
@@ -79,7 +85,8 @@ describe('psql', () => {
     expect(viewer.code).not.toBe(0);
     expect(viewer.stderr).toMatch(/SQL is for analysts and admins; your role is viewer/);
     const analyst = await platform.token('analyst', ['304']);
-    const sql = "SELECT unit_code, period, value FROM observations WHERE indicator = 'PB_NEW_MEMBERS' AND period IN ('2024S2', '2025S1') ORDER BY 1, 2";
+    const sql =
+      "SELECT unit_code, period, value FROM observations WHERE indicator = 'PB_NEW_MEMBERS' AND period IN ('2024S2', '2025S1') ORDER BY 1, 2";
     const overPg = await psql(analyst, '-At', '-F', ',', '-c', sql);
     const overHttp = await sqlOverHttp(analyst, sql);
     expect(overHttp.status).toBe(200);
@@ -87,7 +94,11 @@ describe('psql', () => {
     expect(overHttp.rows.length).toBeGreaterThan(8);
     const allowed = new Set(['304', '11329', '11335', '11338', '11341', '11344', '11350', '11359', '11365']);
     expect(overHttp.rows.every((r) => allowed.has(String(r[0])))).toBe(true);
-    const outside = await psql(await platform.token('analyst', ['305']), '-Atc', "SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])");
+    const outside = await psql(
+      await platform.token('analyst', ['305']),
+      '-Atc',
+      "SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])",
+    );
     expect(outside.code).not.toBe(0);
     expect(outside.stderr).toMatch(/not allowed to read unit "304"/);
   });
@@ -95,12 +106,24 @@ describe('psql', () => {
 
 describe('node-postgres', () => {
   it('runs parameterised queries and prepared statements against the views and aggregate()', async () => {
-    const client = new Client({ host: '127.0.0.1', port: platform.pgwirePort, database: 'lgr', user: 'node', password: platform.adminToken });
+    const client = new Client({
+      host: '127.0.0.1',
+      port: platform.pgwirePort,
+      database: 'lgr',
+      user: 'node',
+      password: platform.adminToken,
+    });
     await client.connect();
     try {
-      const recorded = await client.query('SELECT unit_name, value FROM observations WHERE indicator = $1 AND unit_code = $2 AND period = $3', ['PB_NEW_MEMBERS', '304', '2025S1']);
+      const recorded = await client.query(
+        'SELECT unit_name, value FROM observations WHERE indicator = $1 AND unit_code = $2 AND period = $3',
+        ['PB_NEW_MEMBERS', '304', '2025S1'],
+      );
       expect(recorded.rows).toEqual([{ unit_name: 'Ngô Quyền', value: 254 }]);
-      const statement = { name: 'wards', text: "SELECT unit_name, value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'], level := 'COMMUNE') WHERE value >= $1 ORDER BY value DESC, unit_name" };
+      const statement = {
+        name: 'wards',
+        text: "SELECT unit_name, value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'], level := 'COMMUNE') WHERE value >= $1 ORDER BY value DESC, unit_name",
+      };
       const wards = await client.query({ ...statement, values: [0] });
       expect(wards.rows.length).toBe(8);
       const big = await client.query({ ...statement, values: [wards.rows[0].value] });
@@ -182,7 +205,13 @@ public class BiClient {
 `,
     );
     await run('javac', ['-cp', JDBC_JAR, '-d', work, join(work, 'BiClient.java')]);
-    const { stdout } = await run('java', ['-cp', `${work}:${JDBC_JAR}`, 'BiClient', String(platform.pgwirePort), platform.adminToken]);
+    const { stdout } = await run('java', [
+      '-cp',
+      `${work}:${JDBC_JAR}`,
+      'BiClient',
+      String(platform.pgwirePort),
+      platform.adminToken,
+    ]);
     expect(stdout.split('\n').filter(Boolean)).toEqual([
       'table indicators TABLE',
       'table observations TABLE',

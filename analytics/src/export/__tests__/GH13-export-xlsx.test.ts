@@ -45,20 +45,35 @@ describe('GH13 xlsx and CSV-with-BOM exports', () => {
   });
 
   it('exports an aggregate as a workbook: numbers as numbers, Vietnamese names, the coverage column', async () => {
-    const res = await postJson(exportUrl, { format: 'xlsx', aggregate: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } }, admin);
+    const res = await postJson(
+      exportUrl,
+      { format: 'xlsx', aggregate: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } },
+      admin,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="lgr-aggregate-\d{8}T\d{6}\.xlsx"$/);
     const workbook = await workbookOf(res);
     expect(workbook.worksheets.map((s) => s.name)).toEqual(['Aggregate']);
     const [row] = rowsOf(workbook.worksheets[0]!);
-    expect(row).toMatchObject({ indicator: 'PB_NEW_MEMBERS', indicator_name_vi: 'Kết nạp đảng viên mới', unit_name: 'Quận Ngô Quyền', value: 254, target: 271, complete: true });
+    expect(row).toMatchObject({
+      indicator: 'PB_NEW_MEMBERS',
+      indicator_name_vi: 'Kết nạp đảng viên mới',
+      unit_name: 'Quận Ngô Quyền',
+      value: 254,
+      target: 271,
+      complete: true,
+    });
     expect(row!.achievement_pct).toBeCloseTo(93.727, 3);
     expect(Object.keys(row!)).toContain('coverage_value');
   });
 
   it('exports SQL results as a workbook within the caller scope', async () => {
-    const res = await postJson(exportUrl, { format: 'xlsx', sql: 'SELECT unit_name, value, period_start FROM observations ORDER BY value DESC' }, identity('analyst', ['304']));
+    const res = await postJson(
+      exportUrl,
+      { format: 'xlsx', sql: 'SELECT unit_name, value, period_start FROM observations ORDER BY value DESC' },
+      identity('analyst', ['304']),
+    );
     const rows = rowsOf((await workbookOf(res)).worksheets[0]!);
     expect(rows).toEqual([
       { unit_name: 'Ngô Quyền', value: 254, period_start: new Date('2025-01-01T00:00:00Z') },
@@ -74,7 +89,10 @@ describe('GH13 xlsx and CSV-with-BOM exports', () => {
       {
         format: 'xlsx',
         sheets: [
-          { name: 'Ngô Quyền 2025S1', aggregate: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'], level: 'COMMUNE' } },
+          {
+            name: 'Ngô Quyền 2025S1',
+            aggregate: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'], level: 'COMMUNE' },
+          },
           { sql: "SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])" },
         ],
       },
@@ -87,12 +105,16 @@ describe('GH13 xlsx and CSV-with-BOM exports', () => {
     expect(rowsOf(workbook.worksheets[1]!)).toEqual([{ value: 254 }]);
     const csvSheets = await postJson(exportUrl, { format: 'csv', sheets: [{ sql: 'SELECT 1' }] }, admin);
     expect(csvSheets.status).toBe(400);
-    expect(((await csvSheets.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/"sheets" is for format "xlsx"/);
+    expect(((await csvSheets.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(
+      /"sheets" is for format "xlsx"/,
+    );
   });
 
   it('starts CSV with a byte-order mark only when asked', async () => {
     const sql = "SELECT name FROM units WHERE id = '304@2000-01-01'";
-    const withBom = Buffer.from(await (await postJson(exportUrl, { format: 'csv', bom: true, sql }, admin)).arrayBuffer());
+    const withBom = Buffer.from(
+      await (await postJson(exportUrl, { format: 'csv', bom: true, sql }, admin)).arrayBuffer(),
+    );
     expect([...withBom.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(withBom.subarray(3).toString('utf8')).toBe('name\r\nNgô Quyền\r\n');
     const without = Buffer.from(await (await postJson(exportUrl, { format: 'csv', sql }, admin)).arrayBuffer());

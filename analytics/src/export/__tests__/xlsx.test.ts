@@ -22,7 +22,15 @@ describe('xlsx workbooks', () => {
 
   it('writes one sheet per answer that Excel reads back with typed cells', async () => {
     const buffer = await toXlsx([
-      { name: 'Aggregate', columns: [{ name: 'unit_name', type: 'VARCHAR' }, { name: 'value', type: 'DOUBLE' }, { name: 'complete', type: 'BOOLEAN' }], rows: [['Ngô Quyền', 254, true]] },
+      {
+        name: 'Aggregate',
+        columns: [
+          { name: 'unit_name', type: 'VARCHAR' },
+          { name: 'value', type: 'DOUBLE' },
+          { name: 'complete', type: 'BOOLEAN' },
+        ],
+        rows: [['Ngô Quyền', 254, true]],
+      },
       { name: 'SQL', columns: [{ name: 'period_start', type: 'DATE' }], rows: [['2025-01-01'], [null]] },
     ]);
     const workbook = new ExcelJS.Workbook();

@@ -2,7 +2,11 @@ import { FrameReader, ProtocolError, PROTOCOL_3, SSL_REQUEST_CODE } from '../fra
 import { decodeFrontend, formatAt } from '../frontend';
 
 function startup(params: Record<string, string>): Buffer {
-  const body = Buffer.concat([Buffer.from([0, 3, 0, 0]), ...Object.entries(params).map(([k, v]) => Buffer.from(`${k}\0${v}\0`)), Buffer.from([0])]);
+  const body = Buffer.concat([
+    Buffer.from([0, 3, 0, 0]),
+    ...Object.entries(params).map(([k, v]) => Buffer.from(`${k}\0${v}\0`)),
+    Buffer.from([0]),
+  ]);
   const len = Buffer.alloc(4);
   len.writeInt32BE(body.length + 4);
   return Buffer.concat([len, body]);
@@ -56,14 +60,31 @@ describe('FrameReader', () => {
     const reader = new FrameReader();
     reader.push(startup({ user: 'u' }));
     const kinds: string[] = [];
-    for (let i = 0; i < batch.length; i += 1) for (const f of reader.push(batch.subarray(i, i + 1))) kinds.push(decodeFrontend(f).kind);
+    for (let i = 0; i < batch.length; i += 1)
+      for (const f of reader.push(batch.subarray(i, i + 1))) kinds.push(decodeFrontend(f).kind);
     expect(kinds).toEqual(['parse', 'bind', 'describe', 'execute', 'sync']);
   });
 
   it('decodes Bind with binary parameters, NULLs and per-column result formats', () => {
     const reader = new FrameReader();
     reader.push(startup({}));
-    const [frame] = reader.push(typed('B', cstr('p1'), cstr('s1'), i16(2), i16(1), i16(0), i16(2), i32(4), i32(7), i32(-1), i16(2), i16(0), i16(1)));
+    const [frame] = reader.push(
+      typed(
+        'B',
+        cstr('p1'),
+        cstr('s1'),
+        i16(2),
+        i16(1),
+        i16(0),
+        i16(2),
+        i32(4),
+        i32(7),
+        i32(-1),
+        i16(2),
+        i16(0),
+        i16(1),
+      ),
+    );
     expect(decodeFrontend(frame!)).toEqual({
       kind: 'bind',
       portal: 'p1',
@@ -80,9 +101,13 @@ describe('FrameReader', () => {
   it('refuses lengths that cannot be, messages over the limit and unknown protocol versions', () => {
     const reader = new FrameReader(100);
     expect(() => reader.push(Buffer.concat([i32(2), i32(PROTOCOL_3)]))).toThrow(ProtocolError);
-    expect(() => new FrameReader(100).push(Buffer.concat([i32(1000), i32(PROTOCOL_3)]))).toThrow(/larger than the limit/);
+    expect(() => new FrameReader(100).push(Buffer.concat([i32(1000), i32(PROTOCOL_3)]))).toThrow(
+      /larger than the limit/,
+    );
     const old = new FrameReader();
-    expect(() => decodeFrontend(old.push(Buffer.concat([i32(8), i32(2 << 16)]))[0]!)).toThrow(/unsupported protocol version 2\.0/);
+    expect(() => decodeFrontend(old.push(Buffer.concat([i32(8), i32(2 << 16)]))[0]!)).toThrow(
+      /unsupported protocol version 2\.0/,
+    );
   });
 
   it('refuses a message whose fields run past its end', () => {

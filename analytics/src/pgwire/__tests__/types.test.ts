@@ -1,4 +1,17 @@
-import { BIGINT, DATE, DECIMAL, DOUBLE, DuckDBDecimalType, INTEGER, LIST, VARCHAR, dateValue, listValue, timestampValue, TIMESTAMP, BOOLEAN } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DATE,
+  DOUBLE,
+  DuckDBDecimalType,
+  INTEGER,
+  LIST,
+  VARCHAR,
+  dateValue,
+  listValue,
+  timestampValue,
+  TIMESTAMP,
+  BOOLEAN,
+} from '@duckdb/node-api';
 import { binaryOf, EncodingError, numericBinary, paramValue, PG, pgTypeOf, textOf, typeModifierOf } from '../types';
 
 describe('PostgreSQL types of DuckDB columns', () => {

@@ -8,7 +8,9 @@ export interface Received {
 
 /** Encodes one typed frontend message. */
 export function message(type: string, ...parts: (Buffer | string | number[])[]): Buffer {
-  const body = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(`${p}\0`) : Buffer.isBuffer(p) ? p : Buffer.from(p))));
+  const body = Buffer.concat(
+    parts.map((p) => (typeof p === 'string' ? Buffer.from(`${p}\0`) : Buffer.isBuffer(p) ? p : Buffer.from(p))),
+  );
   const head = Buffer.alloc(5);
   head.write(type, 0, 'latin1');
   head.writeInt32BE(body.length + 4, 1);
@@ -28,7 +30,9 @@ export const int32 = (n: number): Buffer => {
 
 /** Parse + Bind (text parameters) + Describe portal + Execute + Sync, as drivers send them. */
 export function extendedBatch(sql: string, params: (string | null)[] = []): Buffer {
-  const values = params.map((p) => (p === null ? int32(-1) : Buffer.concat([int32(Buffer.byteLength(p)), Buffer.from(p)])));
+  const values = params.map((p) =>
+    p === null ? int32(-1) : Buffer.concat([int32(Buffer.byteLength(p)), Buffer.from(p)]),
+  );
   return Buffer.concat([
     message('P', '', sql, int16(0)),
     message('B', '', '', int16(0), int16(params.length), ...values, int16(0)),
@@ -88,7 +92,8 @@ export class WireClient {
 
   /** Waits until `count` messages satisfying `match` have arrived (or the connection closed). */
   async until(match: (r: Received) => boolean, count = 1): Promise<void> {
-    while (this.received.filter(match).length < count && !this.closed) await new Promise<void>((r) => this.waiting.push(r));
+    while (this.received.filter(match).length < count && !this.closed)
+      await new Promise<void>((r) => this.waiting.push(r));
   }
 
   /** Every message received so far, removed from the client. */

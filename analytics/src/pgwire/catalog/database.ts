@@ -1,4 +1,11 @@
-import { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBType, DuckDBTypeId, DuckDBValue } from '@duckdb/node-api';
+import {
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBPreparedStatement,
+  DuckDBType,
+  DuckDBTypeId,
+  DuckDBValue,
+} from '@duckdb/node-api';
 import { ParamValue } from '../types';
 import { CATALOG_MACROS, DEFAULT_SETTINGS, TYPE_ALIASES } from './functions';
 import { relationRows } from './rows';
@@ -26,7 +33,8 @@ export class CatalogQueryError extends Error {
 const CATALOG_TABLE_FUNCTIONS = new Set(['unnest', 'generate_series', 'range', 'generate_subscripts']);
 
 /** Functions never run here even though the database holds nothing but the catalogue. */
-const DENIED = /^(duckdb_|read_|pragma_|parquet_|glob$|sniff_csv$|query$|query_table$|getenv$|which_secret$|json_execute_serialized_sql$|json_deserialize_sql$|json_serialize_plan$|checkpoint$|force_checkpoint$|test_|arrow_|enable_|disable_)/i;
+const DENIED =
+  /^(duckdb_|read_|pragma_|parquet_|glob$|sniff_csv$|query$|query_table$|getenv$|which_secret$|json_execute_serialized_sql$|json_deserialize_sql$|json_serialize_plan$|checkpoint$|force_checkpoint$|test_|arrow_|enable_|disable_)/i;
 
 /**
  * An in-memory DuckDB database holding the emulated `pg_catalog` and `information_schema` that
@@ -113,7 +121,8 @@ export class CatalogDatabase {
   async describe(sql: string): Promise<{ columns: CatalogResult['columns'] | null; params: (DuckDBType | null)[] }> {
     return this.withPrepared(sql, async (p) => {
       const params: (DuckDBType | null)[] = [];
-      for (let i = 1; i <= p.parameterCount; i += 1) params.push(p.parameterTypeId(i) === DuckDBTypeId.INVALID ? null : p.parameterType(i));
+      for (let i = 1; i <= p.parameterCount; i += 1)
+        params.push(p.parameterTypeId(i) === DuckDBTypeId.INVALID ? null : p.parameterType(i));
       const columns: CatalogResult['columns'] = [];
       for (let i = 0; i < p.columnCount; i += 1) {
         if (p.columnTypeId(i) === DuckDBTypeId.INVALID) return { columns: null, params };
@@ -135,7 +144,10 @@ export class CatalogDatabase {
       const reader = await p.runAndReadUntil(maxRows);
       const names = reader.columnNames();
       const types = reader.columnTypes();
-      return { columns: names.map((name, i) => ({ name: columnName(name), type: types[i]! })), rows: reader.getRows().slice(0, maxRows) as DuckDBValue[][] };
+      return {
+        columns: names.map((name, i) => ({ name: columnName(name), type: types[i]! })),
+        rows: reader.getRows().slice(0, maxRows) as DuckDBValue[][],
+      };
     });
   }
 
@@ -149,7 +161,8 @@ export class CatalogDatabase {
     if (!tree) throw new CatalogQueryError('Only SELECT statements can be answered from the catalogue', '0A000');
     visit(tree, (node) => {
       const fnName = typeof node.function_name === 'string' ? node.function_name : undefined;
-      if (fnName && DENIED.test(fnName)) throw new CatalogQueryError(`The function ${fnName}() is not allowed`, '42883');
+      if (fnName && DENIED.test(fnName))
+        throw new CatalogQueryError(`The function ${fnName}() is not allowed`, '42883');
     });
     return this.withConnection(async (c) => {
       let prepared: DuckDBPreparedStatement | undefined;
@@ -173,7 +186,10 @@ export class CatalogDatabase {
       const reader = await c.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
       return String(reader.getRows()[0]![0]);
     });
-    const parsed = JSON.parse(text.replace(/"query_location":\d{16,}/g, '"query_location":0')) as { error?: boolean; statements?: { node: unknown }[] };
+    const parsed = JSON.parse(text.replace(/"query_location":\d{16,}/g, '"query_location":0')) as {
+      error?: boolean;
+      statements?: { node: unknown }[];
+    };
     if (parsed.error || parsed.statements?.length !== 1) return undefined;
     return parsed.statements[0]!.node;
   }

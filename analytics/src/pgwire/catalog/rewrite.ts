@@ -7,7 +7,7 @@
  * answered from the catalogue database, which holds no figures.
  */
 
-const PLACEHOLDER = /\u0000(\d+)\u0000/g;
+const PLACEHOLDER = /\uE000(\d+)\uE000/g;
 
 /** The relation OIDs `'name'::regclass` may name; unknown names give 0 (no relation). */
 export type RelationOids = (name: string) => number;
@@ -17,9 +17,11 @@ export function rewriteCatalogQuery(sql: string, relationOid: RelationOids): str
   let text = hideLiterals(sql, literals);
   text = text
     .replace(/OPERATOR\s*\(\s*(?:pg_catalog\s*\.\s*)?([~!<>=*+\-/%@#&|^]+)\s*\)/gi, ' $1 ')
-    .replace(/\s+COLLATE\s+(?:(?:pg_catalog|\u0000\d+\u0000)\s*\.\s*)?(?:\u0000\d+\u0000|default\b|C\b|POSIX\b)/gi, '')
-    .replace(/\u0000(\d+)\u0000\s*::\s*(?:(?:pg_catalog|"pg_catalog")\s*\.\s*)?regclass\b/gi, (_, i: string) => String(relationOid(unquote(literals[Number(i)]!))))
-    .replace(/\u0000(\d+)\u0000\s*\.\s*/g, (whole, i: string) => {
+    .replace(/\s+COLLATE\s+(?:(?:pg_catalog|\uE000\d+\uE000)\s*\.\s*)?(?:\uE000\d+\uE000|default\b|C\b|POSIX\b)/gi, '')
+    .replace(/\uE000(\d+)\uE000\s*::\s*(?:(?:pg_catalog|"pg_catalog")\s*\.\s*)?regclass\b/gi, (_, i: string) =>
+      String(relationOid(unquote(literals[Number(i)]!))),
+    )
+    .replace(/\uE000(\d+)\uE000\s*\.\s*/g, (whole, i: string) => {
       const quoted = literals[Number(i)];
       if (quoted === '"pg_catalog"') return '';
       if (quoted === '"information_schema"') return 'lgr_information_schema.';
@@ -32,7 +34,10 @@ export function rewriteCatalogQuery(sql: string, relationOid: RelationOids): str
 
 /** The relation name of a `'...'` literal, without quotes and without a schema. */
 function unquote(literal: string): string {
-  const inner = literal.replace(/^[Ee]?'/, '').replace(/'$/, '').replace(/''/g, "'");
+  const inner = literal
+    .replace(/^[Ee]?'/, '')
+    .replace(/'$/, '')
+    .replace(/''/g, "'");
   const last = inner.split('.').pop() ?? inner;
   return last.replace(/^"|"$/g, '');
 }
@@ -43,7 +48,7 @@ function hideLiterals(sql: string, out: string[]): string {
   let i = 0;
   const keep = (end: number): void => {
     out.push(sql.slice(i, end));
-    result += `\u0000${out.length - 1}\u0000`;
+    result += `\uE000${out.length - 1}\uE000`;
     i = end;
   };
   while (i < sql.length) {

@@ -1,9 +1,20 @@
 import { rmSync } from 'node:fs';
 import type { RunningDomainService } from '@lgr/observations';
 import { AnalyticsServer, SqlAnswer } from '../..';
-import { ask, identity, postJson, record, rootOf, startAnalytics, startDomain, tempDir, U } from '../../__tests__/helpers';
+import {
+  ask,
+  identity,
+  postJson,
+  record,
+  rootOf,
+  startAnalytics,
+  startDomain,
+  tempDir,
+  U,
+} from '../../__tests__/helpers';
 
-const ROW_FIELDS = 'indicator { code } unit { id } period value target achievementPct samePeriodValue samePeriodPct complete boundariesAsOf';
+const ROW_FIELDS =
+  'indicator { code } unit { id } period value target achievementPct samePeriodValue samePeriodPct complete boundariesAsOf';
 const AGGREGATE = `query($q: AggregateQuery!) { aggregate(query: $q) { rows { ${ROW_FIELDS} } } }`;
 
 describe('GH13 aggregate(...) in analysts SQL gives the engine answers', () => {
@@ -45,9 +56,21 @@ describe('GH13 aggregate(...) in analysts SQL gives the engine answers', () => {
   }
 
   it.each([
-    ['one district, one period', { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] }, "aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])"],
-    ['a level breakdown over two periods', { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2024S2', '2025S1'], level: 'COMMUNE' }, "aggregate(['PB_NEW_MEMBERS'], ['304'], ['2024S2', '2025S1'], level := 'COMMUNE')"],
-    ['the boundaries of another date', { indicators: ['PB_NEW_MEMBERS'], units: ['11329'], periods: ['2025'], boundariesAsOf: '2025-07-01' }, "aggregate(['PB_NEW_MEMBERS'], ['11329'], ['2025'], boundaries_as_of = '2025-07-01')"],
+    [
+      'one district, one period',
+      { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] },
+      "aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])",
+    ],
+    [
+      'a level breakdown over two periods',
+      { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2024S2', '2025S1'], level: 'COMMUNE' },
+      "aggregate(['PB_NEW_MEMBERS'], ['304'], ['2024S2', '2025S1'], level := 'COMMUNE')",
+    ],
+    [
+      'the boundaries of another date',
+      { indicators: ['PB_NEW_MEMBERS'], units: ['11329'], periods: ['2025'], boundariesAsOf: '2025-07-01' },
+      "aggregate(['PB_NEW_MEMBERS'], ['11329'], ['2025'], boundaries_as_of = '2025-07-01')",
+    ],
   ])('%s: the same rows and numbers as GraphQL aggregate', async (_, query, call) => {
     const graphql = await ask(analytics.url, AGGREGATE, { q: query }, admin);
     expect(graphql.errors).toBeUndefined();
@@ -65,7 +88,9 @@ describe('GH13 aggregate(...) in analysts SQL gives the engine answers', () => {
       boundaries_as_of: r.boundariesAsOf,
     }));
     expect(expected.length).toBeGreaterThan(0);
-    const { status, body } = await sql(`SELECT indicator, unit_id, unit_code, period, value, target, achievement_pct, same_period_value, same_period_pct, complete, CAST(boundaries_as_of AS VARCHAR) AS boundaries_as_of FROM ${call}`);
+    const { status, body } = await sql(
+      `SELECT indicator, unit_id, unit_code, period, value, target, achievement_pct, same_period_value, same_period_pct, complete, CAST(boundaries_as_of AS VARCHAR) AS boundaries_as_of FROM ${call}`,
+    );
     expect(status).toBe(200);
     expect(objects(body)).toEqual(expected);
   });
@@ -109,12 +134,16 @@ describe('GH13 aggregate(...) in analysts SQL gives the engine answers', () => {
       ['Máy Chai', 30, 254],
       ['Vạn Mỹ', 20, 254],
     ]);
-    const aliased = await sql("SELECT a.v FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1']) AS a(i, c, id, p, v)");
+    const aliased = await sql(
+      "SELECT a.v FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1']) AS a(i, c, id, p, v)",
+    );
     expect(aliased.body.rows).toEqual([[254]]);
   });
 
   it('keeps apart the two territories of a reused code: the views carry the unit version', async () => {
-    const { body } = await sql("SELECT unit_label, unit_valid_from, sum(value) AS v FROM observations WHERE unit_code = '11329' GROUP BY ALL ORDER BY unit_valid_from");
+    const { body } = await sql(
+      "SELECT unit_label, unit_valid_from, sum(value) AS v FROM observations WHERE unit_code = '11329' GROUP BY ALL ORDER BY unit_valid_from",
+    );
     expect(body.rows).toEqual([
       ['Máy Chai (11329, 2000-01-01 - 2025-06-30)', '2000-01-01', 48],
       ['Ngô Quyền (11329, 2025-07-01 - )', '2025-07-01', 7],
@@ -122,23 +151,41 @@ describe('GH13 aggregate(...) in analysts SQL gives the engine answers', () => {
   });
 
   it("applies the caller's scope: an analyst of 305 cannot read 304, one of 304 can", async () => {
-    const outside = await sql("SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])", identity('analyst', ['305']));
+    const outside = await sql(
+      "SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])",
+      identity('analyst', ['305']),
+    );
     expect(outside.status).toBe(403);
     expect(outside.body.errors[0].extensions.code).toBe('FORBIDDEN');
     expect(outside.body.errors[0].message).toMatch(/not allowed to read unit "304"/);
-    const inside = await sql("SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])", identity('analyst', ['304']));
+    const inside = await sql(
+      "SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])",
+      identity('analyst', ['304']),
+    );
     expect(inside.body.rows).toEqual([[254]]);
-    const viewer = await sql("SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])", identity('viewer', ['304']));
+    const viewer = await sql(
+      "SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])",
+      identity('viewer', ['304']),
+    );
     expect(viewer.status).toBe(403);
   });
 
   it.each([
     ["aggregate(['PB_NEW_MEMBERS'], [unit_code], ['2025S1'])", /argument "units" must be written as literals/],
-    ["aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'], level := lower('x'))", /argument "level" must be written as literals/],
+    [
+      "aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'], level := lower('x'))",
+      /argument "level" must be written as literals/,
+    ],
     ["aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'], colour := 'red')", /no argument "colour"/],
     ["aggregate(['PB_NEW_MEMBERS'], ['304'])", /needs "periods", or "from" and "to"/],
-    ["aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'], level := 'GALAXY')", /"level" must be one of PROVINCE, DISTRICT, COMMUNE/],
-    ["aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'], boundaries_as_of := 'soon')", /"boundaries_as_of" must be a date/],
+    [
+      "aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'], level := 'GALAXY')",
+      /"level" must be one of PROVINCE, DISTRICT, COMMUNE/,
+    ],
+    [
+      "aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'], boundaries_as_of := 'soon')",
+      /"boundaries_as_of" must be a date/,
+    ],
     ["aggregate([], ['304'], ['2025S1'])", /"indicators" is an empty list/],
     ["main.aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])", /may not be qualified/],
     ["read_csv('/etc/passwd')", /Table functions are not allowed \(read_csv\)/],
@@ -150,7 +197,10 @@ describe('GH13 aggregate(...) in analysts SQL gives the engine answers', () => {
   });
 
   it('refuses more than 8 calls in one query, and still checks the rest of the query', async () => {
-    const many = Array.from({ length: 9 }, () => "SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])").join(' UNION ALL ');
+    const many = Array.from(
+      { length: 9 },
+      () => "SELECT value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])",
+    ).join(' UNION ALL ');
     expect((await sql(many)).body.errors[0].message).toMatch(/at most 8 times/);
     const sneaky = await sql("SELECT getenv('HOME'), value FROM aggregate(['PB_NEW_MEMBERS'], ['304'], ['2025S1'])");
     expect(sneaky.body.errors[0].message).toMatch(/getenv\(\) is not allowed/);
