@@ -1,6 +1,17 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CatalogSource, createLogger, defaultServiceUrl, Logger, remoteCatalog, RunningServer, startSubgraphServer } from '@lgr/kit';
+import {
+  CallerTokenOptions,
+  CatalogSource,
+  createCallerTokenVerifier,
+  createLogger,
+  defaultServiceUrl,
+  Logger,
+  remoteCatalog,
+  RunningServer,
+  startSubgraphServer,
+} from '@lgr/kit';
+import { PgWireServer, startPgWire } from './pgwire/server';
 import { exportRoutes } from './export/route';
 import { AnswerCache, AnswerCacheStats } from './aggregate/answer-cache';
 import { AggregateServices } from './aggregate/service';
@@ -10,6 +21,7 @@ import { buildAnalyticsSchema } from './graphql/schema';
 import { sqlRoutes } from './sandbox/route';
 import { Sandbox } from './sandbox/sandbox';
 import { AnalystSql } from './sandbox/service';
+import { AggregateRewriter } from './sql-rewrite/rewriter';
 import { AnalyticsStore } from './store';
 import { FeedSource, SourceStatus, Syncer } from './sync/syncer';
 
@@ -22,6 +34,7 @@ export type { FeedSource, SourceStatus, CatalogueStatus } from './sync/syncer';
 export { SQL_VIEWS } from './sandbox/guard';
 export type { SqlAnswer, ResultColumn } from './sandbox/results';
 export type { AnswerCacheStats } from './aggregate/answer-cache';
+export type { PgWireServer } from './pgwire/server';
 
 export interface AnalyticsOptions {
   /** 0 picks a free port (tests). */
@@ -72,6 +85,18 @@ export interface AnalyticsOptions {
   readonly sqlConcurrency?: number;
   readonly logger?: Logger;
   readonly logLevel?: string;
+  /** The PostgreSQL wire-protocol endpoint; off when not given. */
+  readonly pgwire?: PgWireSettings;
+}
+
+/** Where the PostgreSQL wire-protocol endpoint listens and how it verifies callers' tokens. */
+export interface PgWireSettings {
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly host?: string;
+  readonly tokens: CallerTokenOptions;
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+  readonly maxConnections?: number;
 }
 
 export interface AnalyticsServer extends RunningServer {
@@ -85,6 +110,8 @@ export interface AnalyticsServer extends RunningServer {
   cacheStats(): AnswerCacheStats;
   /** Resolves once the catalogue is stored and every feed has been read to its end. */
   caughtUp(timeoutMs?: number): Promise<void>;
+  /** The port of the PostgreSQL wire-protocol endpoint, when it runs. */
+  readonly pgwirePort?: number;
 }
 
 /** Thrown by `caughtUp` when the service has not caught up within the time given. */
@@ -139,10 +166,12 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
     await sync.start();
 
     const aggregate = aggregateServices(options, store, catalog, sync);
-    const sql = analystSql(options, store, catalog, sandbox, sync);
+    const sql = analystSql(options, store, catalog, sandbox, sync, aggregate);
     const server = await serve(options, logger, { store, sync, aggregate, sql, exportDir });
     cleanup.unshift(['http server', () => server.close()]);
-    return runningServer(server, { store, sync, aggregate }, () => runAll(cleanup, logger));
+    const pgwire = options.pgwire ? await servePgWire(options, options.pgwire, logger, sql, sandbox) : undefined;
+    if (pgwire) cleanup.unshift(['postgresql endpoint', () => pgwire.close()]);
+    return runningServer(server, { store, sync, aggregate }, () => runAll(cleanup, logger), pgwire);
   } catch (error) {
     await runAll(cleanup, logger);
     throw error;
@@ -163,7 +192,7 @@ function aggregateServices(options: AnalyticsOptions, store: AnalyticsStore, cat
 }
 
 /** Analysts' SQL over the sandbox, copied again from the store whenever the syncer wrote to it. */
-function analystSql(options: AnalyticsOptions, store: AnalyticsStore, catalog: CatalogSource, sandbox: Sandbox, sync: Syncer): AnalystSql {
+function analystSql(options: AnalyticsOptions, store: AnalyticsStore, catalog: CatalogSource, sandbox: Sandbox, sync: Syncer, aggregate: AggregateServices): AnalystSql {
   return new AnalystSql({
     store,
     catalog,
@@ -171,6 +200,22 @@ function analystSql(options: AnalyticsOptions, store: AnalyticsStore, catalog: C
     dataVersion: () => sync.version,
     limits: { timeoutMs: options.sqlTimeoutMs ?? 5_000, maxRows: options.sqlMaxRows ?? 10_000, maxBytes: options.sqlMaxBytes ?? 10_000_000 },
     ...(options.sqlConcurrency !== undefined ? { concurrency: options.sqlConcurrency } : {}),
+    // aggregate(...) in SQL is answered by the aggregate service, for the caller.
+    rewriter: new AggregateRewriter(aggregate),
+  });
+}
+
+/** Starts the PostgreSQL wire-protocol endpoint over analysts' SQL. */
+function servePgWire(options: AnalyticsOptions, settings: PgWireSettings, logger: Logger, sql: AnalystSql, sandbox: Sandbox): Promise<PgWireServer> {
+  return startPgWire({
+    port: settings.port,
+    host: settings.host ?? options.host ?? '127.0.0.1',
+    verify: createCallerTokenVerifier(settings.tokens),
+    sql,
+    sandbox,
+    logger,
+    ...(settings.tls ? { tls: settings.tls } : {}),
+    ...(settings.maxConnections !== undefined ? { maxConnections: settings.maxConnections } : {}),
   });
 }
 
@@ -226,6 +271,7 @@ function runningServer(
   server: RunningServer,
   { store, sync, aggregate }: Pick<Served, 'store' | 'sync' | 'aggregate'>,
   shutDown: () => Promise<void>,
+  pgwire?: PgWireServer,
 ): AnalyticsServer {
   const caughtUp = async (timeoutMs = 30_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
@@ -245,6 +291,7 @@ function runningServer(
     engineRuns: () => aggregate.counters.engineRuns,
     cacheStats: () => aggregate.cache.stats(),
     caughtUp,
+    ...(pgwire ? { pgwirePort: pgwire.port } : {}),
     close: () => (closing ??= shutDown()),
   };
 }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { runMain } from '@lgr/kit';
 import { readConfig } from './config';
 import { start } from './index';
@@ -31,6 +32,19 @@ void runMain(
       resultCacheEntries: config.RESULT_CACHE_ENTRIES,
       resultCacheMb: config.RESULT_CACHE_MB,
       logLevel: config.LOG_LEVEL,
+      ...(config.PGWIRE_PORT !== undefined
+        ? {
+            pgwire: {
+              port: config.PGWIRE_PORT,
+              host: config.PGWIRE_HOST ?? config.HOST,
+              maxConnections: config.PGWIRE_MAX_CONNECTIONS,
+              tokens: { jwtSecret: config.JWT_SECRET, jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+              ...(config.PGWIRE_TLS_KEY_FILE && config.PGWIRE_TLS_CERT_FILE
+                ? { tls: { key: readFileSync(config.PGWIRE_TLS_KEY_FILE), cert: readFileSync(config.PGWIRE_TLS_CERT_FILE) } }
+                : {}),
+            },
+          }
+        : {}),
     }),
   SHUTDOWN_GRACE_MS,
 );

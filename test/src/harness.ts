@@ -16,6 +16,8 @@ export interface TestPlatform {
   readonly baseUrl: string;
   readonly dataDir: string;
   readonly ports: Record<ServiceName, number>;
+  /** The PostgreSQL wire-protocol endpoint of analytics (database `lgr`, a token as the password). */
+  readonly pgwirePort: number;
   readonly adminToken: string;
   readonly jwtSecret: string;
   readonly internalSecret: string;
@@ -120,6 +122,7 @@ export async function freePort(): Promise<number> {
 export async function startTestPlatform(options: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<TestPlatform> {
   const names = ['gateway', 'reference', 'party', 'economy', 'social', 'analytics'] as const;
   const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()] as const))) as TestPlatform['ports'];
+  const pgwirePort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'lgr-platform-'));
   const jwtSecret = 'test-jwt-secret-0123456789abcdef0123456789abcdef';
   const internalSecret = 'test-internal-secret-0123456789abcdef012345678';
@@ -133,6 +136,7 @@ export async function startTestPlatform(options: { databaseUrl?: string; env?: R
     ECONOMY_PORT: String(ports.economy),
     SOCIAL_PORT: String(ports.social),
     ANALYTICS_PORT: String(ports.analytics),
+    PGWIRE_PORT: String(pgwirePort),
     LOG_LEVEL: 'warn',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
   });
@@ -218,6 +222,7 @@ export async function startTestPlatform(options: { databaseUrl?: string; env?: R
     baseUrl: gatewayUrl.replace(/\/graphql$/, ''),
     dataDir,
     ports,
+    pgwirePort,
     adminToken: platform.adminToken,
     jwtSecret,
     internalSecret: platform.internalSecret,

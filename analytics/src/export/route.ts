@@ -11,6 +11,8 @@ import { JsonRowsSink } from '../sandbox/results';
 import { callerGone, MAX_SQL_LENGTH, parseBody } from '../sandbox/route';
 import { AnalystSql } from '../sandbox/service';
 import { AGGREGATE_EXPORT_COLUMNS, aggregateExportRows } from './aggregate-rows';
+import { aggregateSheet, Sheet, sqlSheet } from './sheets';
+import { toXlsx } from './xlsx';
 import { ParquetSink, ParquetWriter } from './parquet';
 
 const code = z.string().min(1).max(64);
@@ -32,14 +34,32 @@ export const aggregateQuerySchema = z
   })
   .strict();
 
+/** Most sheets one workbook may ask for. */
+export const MAX_SHEETS = 10;
+
+/** One sheet of an xlsx export: an aggregate or an analyst's query, with an optional sheet name. */
+const sheetSchema = z
+  .object({
+    name: z.string().min(1).max(31).optional(),
+    aggregate: aggregateQuerySchema.optional(),
+    sql: z.string().min(1).max(MAX_SQL_LENGTH).optional(),
+  })
+  .strict()
+  .refine((b) => (b.aggregate === undefined) !== (b.sql === undefined), { message: 'each sheet needs exactly one of "aggregate" and "sql"' });
+
 export const exportBodySchema = z
   .object({
     aggregate: aggregateQuerySchema.optional(),
     sql: z.string().min(1).max(MAX_SQL_LENGTH).optional(),
-    format: z.enum(['csv', 'parquet']).default('csv'),
+    /** xlsx only: several answers, one sheet each. */
+    sheets: z.array(sheetSchema).min(1).max(MAX_SHEETS).optional(),
+    format: z.enum(['csv', 'parquet', 'xlsx']).default('csv'),
+    /** CSV only: start with a UTF-8 byte-order mark, so Excel on Windows reads Vietnamese text right. */
+    bom: z.boolean().default(false),
   })
   .strict()
-  .refine((b) => (b.aggregate === undefined) !== (b.sql === undefined), { message: 'send exactly one of "aggregate" and "sql"' });
+  .refine((b) => [b.aggregate, b.sql, b.sheets].filter((x) => x !== undefined).length === 1, { message: 'send exactly one of "aggregate" and "sql" (or "sheets" for xlsx)' })
+  .refine((b) => b.sheets === undefined || b.format === 'xlsx', { message: '"sheets" is for format "xlsx"', path: ['sheets'] });
 
 export interface ExportServices {
   readonly aggregate: AggregateServices;
@@ -67,6 +87,20 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
         const body = parseBody(exportBodySchema, req.body);
         const kind = body.aggregate ? 'aggregate' : 'sql';
         let truncated = false;
+        if (body.format === 'xlsx') {
+          const sheets: Sheet[] = [];
+          for (const part of body.sheets ?? [{ aggregate: body.aggregate, sql: body.sql }]) {
+            const sheet = part.aggregate
+              ? aggregateSheet((await computeAggregate(services.aggregate, req.identity!, part.aggregate as never)).rows, currentCatalog(services.aggregate.catalog))
+              : await sqlSheet(services.sql, req.identity!, part.sql!);
+            sheets.push(part.name ? { ...sheet, name: part.name } : sheet);
+          }
+          res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+          res.setHeader('content-disposition', attachment(body.sheets ? 'workbook' : kind, 'xlsx'));
+          res.setHeader('x-result-truncated', String(sheets.some((s) => s.truncated)));
+          res.send(await toXlsx(sheets));
+          return;
+        }
         if (body.format === 'csv') {
           let csv: string;
           if (body.aggregate) {
@@ -78,7 +112,7 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
             );
           } else {
             const sink = new JsonRowsSink();
-            truncated = (await services.sql.run(req.identity!, body.sql!, sink, {}, callerGone(res))).truncated;
+            truncated = (await services.sql.run(req.identity!, body.sql!, sink, {}, { signal: callerGone(res) })).truncated;
             csv = toCsv(
               sink.columnsInfo.map((c) => c.name),
               sink.rows,
@@ -87,7 +121,7 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
           res.setHeader('content-type', 'text/csv; charset=utf-8');
           res.setHeader('content-disposition', attachment(kind, 'csv'));
           res.setHeader('x-result-truncated', String(truncated));
-          res.send(csv);
+          res.send(body.bom ? `\uFEFF${csv}` : csv);
           return;
         }
         if (body.aggregate) {
@@ -99,7 +133,7 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
         } else {
           const opened = await ParquetWriter.open(services.exportDir);
           writer = opened;
-          truncated = (await services.sql.run(req.identity!, body.sql!, new ParquetSink(opened), {}, callerGone(res))).truncated;
+          truncated = (await services.sql.run(req.identity!, body.sql!, new ParquetSink(opened), {}, { signal: callerGone(res) })).truncated;
         }
         file = await writer.write();
         writer.close();

@@ -95,7 +95,7 @@ export function isDeniedFunction(name: string): boolean {
  * in scope, with no table functions, no schema- or catalogue-qualified names and no denied functions.
  * Throws {@link SqlRejection} otherwise.
  */
-export function checkSql(sql: string, serialized: SerializedSql): void {
+export function checkSql(sql: string, serialized: SerializedSql, options: CheckOptions = {}): void {
   if (!sql.trim()) throw new SqlRejection(`The query is empty; ${ONLY} allowed`);
   const keywords = statementKeywords(sql);
   if (serialized.error || !serialized.statements || serialized.statements.length !== 1) {
@@ -110,12 +110,25 @@ export function checkSql(sql: string, serialized: SerializedSql): void {
     }
     throw new SqlRejection(`${keywords[0] ?? 'This'} statements are not allowed; ${ONLY}`);
   }
-  walk(serialized.statements[0]!.node, []);
+  walk(serialized.statements[0]!.node, [], { tables: new Set((options.tables ?? []).map((t) => t.toLowerCase())), tableFunctions: new Set(options.tableFunctions ?? []) });
 }
 
-function walk(value: unknown, ctes: readonly ReadonlySet<string>[]): void {
+/** What a check accepts besides the views. */
+export interface CheckOptions {
+  /** TEMP tables made for this query (materialised table-function answers). */
+  readonly tables?: readonly string[];
+  /** Table functions the caller rewrites before running (`aggregate`). */
+  readonly tableFunctions?: readonly string[];
+}
+
+interface Allowed {
+  readonly tables: ReadonlySet<string>;
+  readonly tableFunctions: ReadonlySet<string>;
+}
+
+function walk(value: unknown, ctes: readonly ReadonlySet<string>[], allowed: Allowed): void {
   if (Array.isArray(value)) {
-    for (const item of value) walk(item, ctes);
+    for (const item of value) walk(item, ctes, allowed);
     return;
   }
   if (!value || typeof value !== 'object') return;
@@ -127,15 +140,15 @@ function walk(value: unknown, ctes: readonly ReadonlySet<string>[]): void {
     // everything nested below it, and nowhere else.
     scope = [...ctes, new Set(cteMap.map.map((e) => e.key.toLowerCase()))];
   }
-  checkNode(node, scope);
+  checkNode(node, scope, allowed);
   for (const [key, child] of Object.entries(node)) {
     if (key === 'value' && node.class === 'CONSTANT') continue;
-    walk(child, scope);
+    walk(child, scope, allowed);
   }
 }
 
-function checkNode(node: Record<string, unknown>, ctes: readonly ReadonlySet<string>[]): void {
-  if (isTableRef(node)) checkTableRef(node, ctes);
+function checkNode(node: Record<string, unknown>, ctes: readonly ReadonlySet<string>[], allowed: Allowed): void {
+  if (isTableRef(node)) checkTableRef(node, ctes, allowed);
   // A lambda can nest generated lists inside each other (list_transform over a range of ranges) or
   // double a value at every step (list_reduce), all inside one function call, where neither the
   // size checks of the bounded functions nor an interrupt can stop it.
@@ -152,7 +165,7 @@ function isTableRef(node: Record<string, unknown>): boolean {
   return typeof node.type === 'string' && 'sample' in node && !('cte_map' in node) && !('class' in node);
 }
 
-function checkTableRef(ref: Record<string, unknown>, ctes: readonly ReadonlySet<string>[]): void {
+function checkTableRef(ref: Record<string, unknown>, ctes: readonly ReadonlySet<string>[], allowed: Allowed): void {
   switch (ref.type) {
     case 'BASE_TABLE': {
       const name = String(ref.table_name ?? '');
@@ -163,12 +176,13 @@ function checkTableRef(ref: Record<string, unknown>, ctes: readonly ReadonlySet<
       if (ref.at_clause) throw new SqlRejection(`Time travel (AT ...) is not allowed; ${ONLY}`);
       const lower = name.toLowerCase();
       if (ctes.some((s) => s.has(lower))) return;
-      if ((SQL_VIEWS as readonly string[]).includes(lower)) return;
+      if ((SQL_VIEWS as readonly string[]).includes(lower) || allowed.tables.has(lower)) return;
       if (/[/\\.:]/.test(name)) throw new SqlRejection(`Reading files is not allowed ('${name}'); ${ONLY}`);
       throw new SqlRejection(`Unknown table "${name}": ${ONLY} allowed`);
     }
     case 'TABLE_FUNCTION': {
       const fn = (ref.function as { function_name?: string } | undefined)?.function_name ?? 'unknown';
+      if (allowed.tableFunctions.has(fn.toLowerCase())) return;
       throw new SqlRejection(`Table functions are not allowed (${fn}); ${ONLY}`);
     }
     case 'SHOW_REF': {

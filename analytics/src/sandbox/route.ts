@@ -23,7 +23,7 @@ export function sqlRoutes(sql: AnalystSql, logger: Logger): (app: express.Expres
       try {
         const body = parseBody(sqlBodySchema, req.body);
         const sink = new JsonRowsSink();
-        const summary = await sql.run(req.identity!, body.sql, sink, {}, callerGone(res));
+        const summary = await sql.run(req.identity!, body.sql, sink, {}, { signal: callerGone(res) });
         if (body.format === 'csv') {
           res.setHeader('content-type', 'text/csv; charset=utf-8');
           res.setHeader('x-result-truncated', String(summary.truncated));

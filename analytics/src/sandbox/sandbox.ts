@@ -6,6 +6,8 @@ import {
   DuckDBPreparedStatement,
   DuckDBResult,
   DuckDBType,
+  DuckDBTypeId,
+  DuckDBValue,
   listValue,
 } from '@duckdb/node-api';
 import { boundedFunctionStatements } from './bounded-functions';
@@ -65,11 +67,42 @@ export interface RunSummary {
   readonly truncated: boolean;
 }
 
+/** What a query needs besides its text: parameter values, and tables made for it alone. */
+export interface RunExtras {
+  /** Values of `$1`, `$2`, ... with the DuckDB types they are bound as. */
+  readonly params?: readonly { readonly value: DuckDBValue; readonly type: DuckDBType }[];
+  /**
+   * Runs on the query's own connection after its views are set up and before the query: creates
+   * the TEMP tables the query was rewritten to read (materialised `aggregate(...)` answers).
+   */
+  readonly prelude?: (connection: DuckDBConnection) => Promise<void>;
+  /** Names of such TEMP tables, which the check accepts besides the views. */
+  readonly tables?: readonly string[];
+  /** Interrupts the query when aborted (a client's cancel request). */
+  readonly signal?: AbortSignal;
+}
+
+/** The columns and parameters of a query, known without running it. */
+export interface QueryShape {
+  /** Null when DuckDB cannot tell them before the parameters are bound. */
+  readonly columns: { readonly name: string; readonly type: DuckDBType }[] | null;
+  /** The type DuckDB inferred for each parameter; null where it could not. */
+  readonly params: (DuckDBType | null)[];
+}
+
 /** Thrown when an analyst's query ran past its time limit and was interrupted. */
 export class SandboxTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
     super(`The query ran longer than ${timeoutMs} ms and was stopped`);
     this.name = 'SandboxTimeoutError';
+  }
+}
+
+/** Thrown when the caller cancelled a running query. */
+export class SandboxCancelledError extends Error {
+  constructor() {
+    super('canceling statement due to user request');
+    this.name = 'SandboxCancelledError';
   }
 }
 
@@ -140,12 +173,50 @@ export class Sandbox {
   }
 
   /** Parses `sql` with DuckDB's parser and throws {@link SqlRejection} unless analysts may run it. */
-  async check(sql: string): Promise<void> {
-    const serialized = await this.withConnection(async (c) => {
+  async check(sql: string, tables: readonly string[] = []): Promise<void> {
+    checkSql(sql, await this.parse(sql), { tables });
+  }
+
+  /** DuckDB's own parse of `sql` (`json_serialize_sql`), without checking it. */
+  async parse(sql: string): Promise<SerializedSql> {
+    const text = await this.withConnection(async (c) => {
       const reader = await c.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS ast', [sql]);
-      return JSON.parse(String(reader.getRows()[0]![0])) as SerializedSql;
+      return String(reader.getRows()[0]![0]);
     });
-    checkSql(sql, serialized);
+    // Unknown source locations are written as 2^64-1, which JSON numbers cannot hold; nothing here uses them.
+    return JSON.parse(text.replace(/"query_location":\d{16,}/g, '"query_location":0')) as SerializedSql;
+  }
+
+  /** SQL text for a parse tree (`json_deserialize_sql`), as DuckDB writes it back. */
+  async unparse(serialized: SerializedSql): Promise<string> {
+    return this.withConnection(async (c) => {
+      const reader = await c.runAndReadAll('SELECT json_deserialize_sql($1::JSON) AS sql', [JSON.stringify(serialized)]);
+      return String(reader.getRows()[0]![0]);
+    });
+  }
+
+  /**
+   * Checks `sql` and tells its result columns and parameter types without running it, over the views
+   * of `access` (and the tables of `extras.prelude`).
+   */
+  async describe(sql: string, access: SandboxAccess, extras: RunExtras = {}): Promise<QueryShape> {
+    await this.check(sql, extras.tables);
+    return this.lock.read(() =>
+      this.withConnection(async (c) => {
+        await this.prepareViews(c, access);
+        await extras.prelude?.(c);
+        let prepared: DuckDBPreparedStatement | undefined;
+        try {
+          prepared = await this.prepareOne(c, sql);
+          return shapeOf(prepared);
+        } catch (error) {
+          if (error instanceof SqlRejection) throw error;
+          throw new SandboxQueryError(firstLine((error as Error).message));
+        } finally {
+          prepared?.destroySync();
+        }
+      }),
+    );
   }
 
   /**
@@ -153,11 +224,13 @@ export class Sandbox {
    * indicators of `access` (all of them where undefined), handing its columns and as many rows as
    * `limits` allow to `sink`. An abort of `signal` interrupts the query.
    */
-  async run(sql: string, access: SandboxAccess, limits: RunLimits, sink: ResultSink, signal?: AbortSignal): Promise<RunSummary> {
-    await this.check(sql);
+  async run(sql: string, access: SandboxAccess, limits: RunLimits, sink: ResultSink, extras: RunExtras = {}): Promise<RunSummary> {
+    await this.check(sql, extras.tables);
+    const signal = extras.signal;
     return this.lock.read(() =>
       this.withConnection(async (c) => {
         await this.prepareViews(c, access);
+        await extras.prelude?.(c);
         let stopped: 'timeout' | 'cancelled' | undefined;
         const stop = (why: 'timeout' | 'cancelled') => {
           stopped ??= why;
@@ -169,11 +242,13 @@ export class Sandbox {
         let prepared: DuckDBPreparedStatement | undefined;
         try {
           if (signal?.aborted) throw new SandboxCancelledError();
-          const extracted = await c.extractStatements(sql);
-          // The check above allows one statement only; running only a script of exactly one keeps it so
-          // even if parsers disagreed.
-          if (extracted.count !== 1) throw new SqlRejection(`Only one statement may be sent; found ${extracted.count}`);
-          prepared = await extracted.prepare(0);
+          prepared = await this.prepareOne(c, sql);
+          if (extras.params?.length) {
+            prepared.bind(
+              extras.params.map((p) => p.value),
+              extras.params.map((p) => p.type),
+            );
+          }
           const result = await prepared.stream();
           await sink.columns(result.columnNames(), result.columnTypes());
           return await readRows(result, limits, sink, () => stopped !== undefined);
@@ -204,6 +279,14 @@ export class Sandbox {
     if (this.closed) return;
     this.closed = true;
     await this.lock.write(async () => this.instance.closeSync());
+  }
+
+  private async prepareOne(c: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+    const extracted = await c.extractStatements(sql);
+    // The check allows one statement only; preparing only a script of exactly one keeps it so even
+    // if parsers disagreed.
+    if (extracted.count !== 1) throw new SqlRejection(`Only one statement may be sent; found ${extracted.count}`);
+    return extracted.prepare(0);
   }
 
   private async prepareViews(c: DuckDBConnection, access: SandboxAccess): Promise<void> {
@@ -254,6 +337,20 @@ async function readRows(result: DuckDBResult, limits: RunLimits, sink: ResultSin
     bytes += taken.bytes;
     if (cut || taken.rows < wanted) return { rowCount, truncated: true };
   }
+}
+
+/** The columns and parameter types of a prepared statement, where DuckDB knows them before binding. */
+function shapeOf(prepared: DuckDBPreparedStatement): QueryShape {
+  const params: (DuckDBType | null)[] = [];
+  for (let i = 1; i <= prepared.parameterCount; i += 1) {
+    params.push(prepared.parameterTypeId(i) === DuckDBTypeId.INVALID ? null : prepared.parameterType(i));
+  }
+  const columns: { name: string; type: DuckDBType }[] = [];
+  for (let i = 0; i < prepared.columnCount; i += 1) {
+    if (prepared.columnTypeId(i) === DuckDBTypeId.INVALID) return { columns: null, params };
+    columns.push({ name: prepared.columnName(i), type: prepared.columnType(i) });
+  }
+  return { columns, params };
 }
 
 function firstLine(text: string): string {

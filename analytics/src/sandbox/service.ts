@@ -1,10 +1,10 @@
-import { DuckDBAppender } from '@duckdb/node-api';
+import { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { CatalogSource, currentCatalog, Identity, mayRunSql, Scope } from '@lgr/kit';
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
 import { AnalyticsStore, queryRows } from '../store';
 import { appendRows, indicatorRows, periodRows, periodYears, storeFactsStatement, storePeriodsStatement, unitRows, unitTreeRows } from './data';
-import { SqlRejection } from './guard';
-import { ResultSink, RunLimits, RunSummary, Sandbox, SandboxCancelledError, SandboxQueryError, SandboxTimeoutError } from './sandbox';
+import { checkSql, SerializedSql, SqlRejection } from './guard';
+import { QueryShape, ResultSink, RunExtras, RunLimits, RunSummary, Sandbox, SandboxAccess, SandboxCancelledError, SandboxQueryError, SandboxTimeoutError } from './sandbox';
 import { FairScheduler, JobAbortedError, QueueFullError } from './scheduler';
 
 export interface AnalystSqlOptions {
@@ -18,7 +18,31 @@ export interface AnalystSqlOptions {
   readonly concurrency?: number;
   /** Queries one caller may have waiting besides the running one (default 4); more are refused. */
   readonly maxWaitingPerCaller?: number;
+  /** Rewrites queries before they run (table functions such as `aggregate(...)`); none by default. */
+  readonly rewriter?: QueryRewriter;
 }
+
+/** What a {@link QueryRewriter} made of a query. */
+export interface RewrittenQuery {
+  /** Whether the parse tree was changed in place (the query text is then written anew from it). */
+  readonly changed: boolean;
+  /** TEMP tables the rewritten query reads besides the views. */
+  readonly tables: readonly string[];
+  /** Creates those tables on the query's connection. */
+  readonly prelude?: (connection: DuckDBConnection) => Promise<void>;
+}
+
+/** Rewrites an accepted query's parse tree for a caller, in place. */
+export interface QueryRewriter {
+  /** Table functions the rewriter replaces, which the first check lets through. */
+  readonly tableFunctions: readonly string[];
+  /** Changes the tree before it is checked, in place (spellings the check would refuse needlessly); true when it changed. */
+  normalise(tree: SerializedSql): boolean;
+  rewrite(identity: Identity, tree: SerializedSql): Promise<RewrittenQuery>;
+}
+
+/** Parameter values and the like for one run. */
+export type QueryExtras = Pick<RunExtras, 'params' | 'signal'>;
 
 /**
  * Analysts' read-only SQL: checks the caller's role, keeps the sandbox's copy of the data as current
@@ -53,18 +77,52 @@ export class AnalystSql {
    * one at a time, callers taking turns; an abort of `signal` (the caller went away) takes the query
    * out of the queue or interrupts it.
    */
-  async run(identity: Identity, sql: string, sink: ResultSink, limits: Partial<RunLimits> = {}, signal?: AbortSignal): Promise<RunSummary> {
+  async run(identity: Identity, sql: string, sink: ResultSink, limits: Partial<RunLimits> = {}, extras: QueryExtras = {}): Promise<RunSummary> {
+    const access = await this.accessOf(identity);
+    try {
+      const query = await this.rewrite(identity, sql);
+      return await this.slots.run(callerOf(identity), () => this.options.sandbox.run(query.sql, access, { ...this.options.limits, ...limits }, sink, { ...query, ...extras }), extras.signal);
+    } catch (error) {
+      throw toClientError(error);
+    }
+  }
+
+  /**
+   * The result columns and parameter types of `sql` for `identity`, without running it (the
+   * PostgreSQL protocol's Describe); the same checks and client errors as {@link run}.
+   */
+  async describe(identity: Identity, sql: string): Promise<QueryShape> {
+    const access = await this.accessOf(identity);
+    try {
+      const query = await this.rewrite(identity, sql);
+      return await this.slots.run(callerOf(identity), () => this.options.sandbox.describe(query.sql, access, query));
+    } catch (error) {
+      throw toClientError(error);
+    }
+  }
+
+  private async accessOf(identity: Identity): Promise<SandboxAccess> {
     assertMaySql(identity);
     const catalog = currentCatalog(this.options.catalog);
     const units = new Scope(identity, catalog).unitIds();
     await this.refresh(catalog);
-    try {
-      const access = { ...(units ? { units } : {}), ...(identity.indicators ? { indicators: identity.indicators } : {}) };
-      const caller = `${identity.role}:${identity.sub}`;
-      return await this.slots.run(caller, () => this.options.sandbox.run(sql, access, { ...this.options.limits, ...limits }, sink, signal), signal);
-    } catch (error) {
-      throw toClientError(error);
-    }
+    return { ...(units ? { units } : {}), ...(identity.indicators ? { indicators: identity.indicators } : {}) };
+  }
+
+  /**
+   * Checks the query as written (letting the rewriter's table functions through), lets the rewriter
+   * answer them, and returns the text to run with the tables it reads; the sandbox checks that text
+   * again before running it.
+   */
+  private async rewrite(identity: Identity, sql: string): Promise<{ sql: string } & Omit<RewrittenQuery, 'changed'>> {
+    const rewriter = this.options.rewriter;
+    if (!rewriter) return { sql, tables: [] };
+    const tree = await this.options.sandbox.parse(sql);
+    const normalised = rewriter.normalise(tree);
+    checkSql(sql, tree, { tableFunctions: rewriter.tableFunctions });
+    const rewritten = await rewriter.rewrite(identity, tree);
+    const text = rewritten.changed || normalised ? await this.options.sandbox.unparse(tree) : sql;
+    return { sql: text, tables: rewritten.tables, ...(rewritten.prelude ? { prelude: rewritten.prelude } : {}) };
   }
 
   /**
@@ -124,6 +182,11 @@ export function assertMaySql(identity: Identity): void {
 }
 
 /** The client error for a failure of the sandbox; anything unexpected is passed on as it is. */
+/** Whose turn a query takes in the fair queue: one caller's queries run one at a time. */
+function callerOf(identity: Identity): string {
+  return `${identity.role}:${identity.sub}`;
+}
+
 export function toClientError(error: unknown): unknown {
   if (error instanceof SqlRejection) return clientError(ErrorCode.SQL_REJECTED, error.message);
   if (error instanceof SandboxTimeoutError) return clientError(ErrorCode.TIMEOUT, error.message, { timeoutMs: error.timeoutMs });

@@ -80,7 +80,14 @@ export function createDataTableSql(table: DataTable): string {
   return `CREATE OR REPLACE TABLE ${DATA_SCHEMA}.${table} (${columns})`;
 }
 
-const UNIT_COLUMNS = 'u.code AS unit_code, u.name AS unit_name, u.level AS unit_level';
+/**
+ * A code can name two territories (codes are reused after the 2025 reform), so every figure carries
+ * its unit version: the id (`code@valid_from`), the dates it was valid, and a label that is distinct
+ * per version, for BI tools that group by a text column.
+ */
+const UNIT_COLUMNS =
+  'u.code AS unit_code, u.name AS unit_name, u.level AS unit_level, u.valid_from AS unit_valid_from, u.valid_to AS unit_valid_to, ' +
+  "u.name || ' (' || u.code || ', ' || strftime(u.valid_from, '%Y-%m-%d') || ' - ' || coalesce(strftime(u.valid_to, '%Y-%m-%d'), '') || ')' AS unit_label";
 const PERIOD_COLUMNS = 'p.grain, p.start_date AS period_start, p.end_date AS period_end';
 
 /**

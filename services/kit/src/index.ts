@@ -14,4 +14,5 @@ export * from './graphql-types';
 export * from './main-runner';
 export * from './dev-secrets';
 export * from './route-label';
+export * from './caller-token';
 export * from './services';

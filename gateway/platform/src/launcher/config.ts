@@ -13,6 +13,8 @@ const schema = z.object({
     .optional(),
   // HOST and GATEWAY_PORT ... ANALYTICS_PORT, from the service table.
   ...servicePortsEnv,
+  /** The PostgreSQL wire-protocol endpoint of analytics: a port (0 for any free one) or `off`; 5433 by default in development, off in production. */
+  PGWIRE_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).optional(),
   STARTUP_TIMEOUT_MS: z.coerce.number().int().positive().default(240_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -79,11 +79,30 @@ export function platformServices(config: PlatformConfig, secrets: { jwtSecret: s
       name,
       entry: entryOf(SERVICE_PACKAGES[name]),
       port,
-      env: { ...common, PORT: String(port), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...(name === 'gateway' ? { JWT_SECRET: secrets.jwtSecret } : {}) },
+      env: {
+        ...common,
+        PORT: String(port),
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        ...(name === 'gateway' ? { JWT_SECRET: secrets.jwtSecret } : {}),
+        ...(name === 'analytics' ? analyticsEnv(config, secrets) : {}),
+      },
       ...(name === 'analytics' ? { ready: (h: Record<string, unknown>) => h.caughtUp === true } : {}),
     };
   };
   return STAGES.map((stage) => stage.map(service));
+}
+
+/** The PostgreSQL endpoint's port: as configured, else 5433 in development and none in production. */
+export function pgwirePort(config: PlatformConfig): number | undefined {
+  if (config.PGWIRE_PORT === 'off') return undefined;
+  if (config.PGWIRE_PORT !== undefined) return config.PGWIRE_PORT;
+  return config.NODE_ENV === 'production' ? undefined : 5433;
+}
+
+/** Analytics verifies callers' tokens itself on its PostgreSQL endpoint, like the gateway on HTTP. */
+function analyticsEnv(config: PlatformConfig, secrets: { jwtSecret: string }): Record<string, string> {
+  const port = pgwirePort(config);
+  return port === undefined ? {} : { PGWIRE_PORT: String(port), JWT_SECRET: secrets.jwtSecret };
 }
 
 /**
