@@ -98,14 +98,6 @@ export class SandboxTimeoutError extends Error {
   }
 }
 
-/** Thrown when the caller cancelled a running query. */
-export class SandboxCancelledError extends Error {
-  constructor() {
-    super('canceling statement due to user request');
-    this.name = 'SandboxCancelledError';
-  }
-}
-
 /** Thrown when DuckDB refuses or fails an accepted query (a bind error, a type error, out of memory). */
 export class SandboxQueryError extends Error {
   constructor(message: string) {
