@@ -10,3 +10,8 @@ export * from './testing';
 export * from './graphql-types';
 export * from './main-runner';
 export * from './dev-secrets';
+export * from './migrations';
+export * from './startup-error';
+export * from './store-errors';
+export * from './ports';
+export * from './launch';
