@@ -12,10 +12,10 @@ import express, { NextFunction, Request, Response } from 'express';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { clientError, ErrorCode, HTTP_STATUS } from '@lgr/schema';
-import { createLogger, Identity, IDENTITY_HEADER, isPublic, Logger, publicIdentity, signForwardedIdentity } from '@lgr/kit';
+import { createLogger, Identity, IDENTITY_HEADER, isPublic, launchIdentity, Logger, publicIdentity, signForwardedIdentity } from '@lgr/kit';
 import { Authenticator, AuthOptions, createAuthenticator, unauthenticated } from './auth';
 import { checkLimits, measureOperation, QueryLimits } from './limits';
-import { RateLimiter } from './rate-limit';
+import { RateLimitStore, rateLimitStore } from './shared-rate-limit';
 import { checkPublicOperation, PublicFieldPolicy } from './public-access';
 import { defaultSupergraphPath } from './compose';
 
@@ -51,6 +51,8 @@ export interface GatewayOptions {
    */
   readonly publicIndicators?: readonly string[];
   readonly rateLimitPerMinute: number;
+  /** Redis holding every gateway replica's rate-limit buckets; each gateway counts alone when absent. */
+  readonly redisUrl?: string | undefined;
 }
 
 export interface RunningGateway {
@@ -129,7 +131,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticate = createAuthenticator(options.auth);
   const publicIndicators = options.publicIndicators ?? [];
   const publicPolicy = publicIndicators.length ? new PublicFieldPolicy(supergraphSdl) : undefined;
-  const limiter = new RateLimiter(options.rateLimitPerMinute);
+  let fallbackLogged = 0;
+  const limiter = rateLimitStore({
+    redisUrl: options.redisUrl,
+    perMinute: options.rateLimitPerMinute,
+    // Once a minute at most: a Redis outage must not flood the log.
+    onFallback: (error) => {
+      if (Date.now() - fallbackLogged < 60_000) return;
+      fallbackLogged = Date.now();
+      log.warn({ err: error.message }, 'Redis does not answer; rate limits count in this gateway alone until it does');
+    },
+  });
   const metrics = new Registry();
   metrics.setDefaultLabels({ service: 'gateway' });
   collectDefaultMetrics({ register: metrics });
@@ -157,7 +169,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   app.get('/health', async (_req, res) => {
     const subgraphs = await subgraphHealth(options.subgraphUrls);
     const ok = Object.values(subgraphs).every((s) => s === 'ok');
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', subgraphs });
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', service: 'gateway', ...launchIdentity(), subgraphs });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
@@ -232,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     close: async () => {
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
+      await limiter.close();
     },
   };
 }
@@ -296,13 +309,14 @@ function rateLimitKey(req: Request): string {
   return `sub:${identity.sub}`;
 }
 
-function rateLimitMiddleware(limiter: RateLimiter) {
+function rateLimitMiddleware(limiter: RateLimitStore) {
   return (req: Request, res: Response, next: NextFunction) => {
     // A batch costs one token per operation, so batching does not multiply a caller's rate.
-    const verdict = limiter.take(rateLimitKey(req), Array.isArray(req.body) ? req.body.length : 1);
-    if (verdict.allowed) return next();
-    res.setHeader('retry-after', String(verdict.retryAfterSeconds));
-    next(clientError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${verdict.retryAfterSeconds} s`, { http: { status: 429 } }));
+    limiter.take(rateLimitKey(req), Array.isArray(req.body) ? req.body.length : 1).then((verdict) => {
+      if (verdict.allowed) return next();
+      res.setHeader('retry-after', String(verdict.retryAfterSeconds));
+      next(clientError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${verdict.retryAfterSeconds} s`, { http: { status: 429 } }));
+    }, next);
   };
 }
 

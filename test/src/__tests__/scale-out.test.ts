@@ -155,15 +155,15 @@ async function replicasCaughtUp(): Promise<void> {
 
 const describeCounts = (s: FactsSummary) => `${s.values} values, ${s.targets} targets`;
 
-/** Rows for one writer: its own keys plus keys every writer of the domain also writes (last one wins). */
+/** Rows for one writer, for communes of today: its own keys plus keys both writers of the domain write (last one wins). */
 function writerRows(domain: Domain, writer: number, batch: number, units: readonly string[]): IngestRow[] {
   const indicator = { party: 'PB_NEW_MEMBERS', economy: 'EB_BUDGET_REV', social: 'SS_JOBS_CREATED' }[domain];
   const rows: IngestRow[] = [];
   for (let i = 0; i < 60; i++) {
     const unit = units[(batch * 60 + i) % units.length]!;
     const month = 1 + ((batch * 60 + i) % 12);
-    // Years 2030-2031 belong to writer 1, 2032-2033 to writer 2; 2034 is written by both.
-    const year = i < 50 ? 2030 + (writer - 1) * 2 + (batch % 2) : 2034;
+    // Years 2026-2027 belong to writer 1, 2028-2029 to writer 2; 2030 is written by both.
+    const year = i < 50 ? 2026 + (writer - 1) * 2 + (batch % 2) : 2030;
     rows.push({ indicator, unit, period: `${year}${String(month).padStart(2, '0')}`, value: writer * 1000 + batch * 60 + i });
   }
   return rows;
@@ -177,7 +177,7 @@ it('two gateways, two replicas of every domain, two analytics: every figure once
   report.push(`before: stores ${describeCounts(initial)}; ${analytics.map((a, i) => `${a.name} ${describeCounts(beforeReplicas[i]!)}`).join('; ')}`);
 
   const admin = await token(`scale-admin-${runId}`, 'admin');
-  const unitsAnswer = await gql(front.url, '{ units(parent: "31", level: COMMUNE, asOf: "2020-01-01", first: 200) { edges { node { code } } } }', {}, admin);
+  const unitsAnswer = await gql(front.url, '{ units(parent: "31", level: COMMUNE, asOf: "2026-01-01", first: 200) { edges { node { code } } } }', {}, admin);
   const units: string[] = unitsAnswer.body.data.units.edges.map((e: { node: { code: string } }) => e.node.code);
   expect(units.length).toBeGreaterThan(100);
 
