@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { MikroORM, Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import { Dialect, migrateStore, MigrationSet, migratorOptions, StoreVersion } from './migrations';
 import { explainStoreError } from './store-errors';
 
@@ -41,9 +42,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
   const dialect: Dialect = options.databaseUrl ? 'postgresql' : 'sqlite';
   const location = options.databaseUrl ? redactUrl(options.databaseUrl) : join(resolve(options.dataDir), `${options.name}.sqlite`);
   try {
+    if (options.databaseUrl) await ensurePostgresDatabase(options.databaseUrl);
     const orm = await initOrm(options, dialect, location);
     try {
-      await ensureDatabase(orm);
       const store = await migrateStore(orm, { service: options.name, location, migrations: options.migrations, dialect });
       return { orm, store };
     } catch (error) {
@@ -63,7 +64,7 @@ async function initOrm(options: DatabaseOptions, dialect: Dialect, location: str
     debug: options.onQuery ? (['query'] as const) : false,
     logger: options.onQuery ? (message: string) => options.onQuery!(message) : undefined,
     discovery: { warnWhenNoEntities: false },
-    // Created below, where replicas racing to create it are handled.
+    // Created before connecting (ensurePostgresDatabase); a SQLite file is created by opening it.
     ensureDatabase: false,
     ...migratorOptions(options.migrations, dialect),
   };
@@ -89,15 +90,28 @@ async function initOrm(options: DatabaseOptions, dialect: Dialect, location: str
 }
 
 /**
- * Creates the service's PostgreSQL database when it is missing. Replicas starting together on a new
- * server race to create it and all but one are told it exists, which is what they wanted.
+ * Creates the service's PostgreSQL database when it is missing, before the ORM connects. Replicas
+ * starting together on a new server race to create it, and all but one are told it exists, which is
+ * what they wanted. (MikroORM's own ensureDatabase switches the ORM to the management database while
+ * it creates one, and stays there when that fails: a replica losing the race would use `postgres`.)
  */
-async function ensureDatabase(orm: MikroORM): Promise<void> {
+async function ensurePostgresDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const management = new URL(url);
+  management.pathname = '/postgres';
+  const client = new Client({ connectionString: management.toString() });
+  await client.connect();
   try {
-    await orm.schema.ensureDatabase();
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount) return;
+    await client.query(`create database "${name.replace(/"/g, '""')}"`);
   } catch (error) {
-    const message = (error as { message?: unknown }).message;
-    if (typeof message !== 'string' || !/create database .*(already exists|pg_database_datname_index)/s.test(message)) throw error;
+    // 42P04: duplicate_database; 23505: the unique index of pg_database, when both create at once.
+    const code = (error as { code?: unknown }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
+  } finally {
+    await client.end();
   }
 }
 

@@ -194,6 +194,9 @@ describe('store migrations on PostgreSQL', () => {
     const opened = await Promise.all([1, 2, 3].map(() => openDatabase({ name: 'notes', entities: [Note], migrations: NOTES, ...pg() })));
     try {
       expect(opened.map((o) => o.store.applied.length).sort()).toEqual([0, 0, 1]);
+      // Every replica uses the service's database, also those that lost the race to create it.
+      const name = new URL(url).pathname.slice(1);
+      for (const o of opened) expect(await rows(o.orm, 'select current_database() as db')).toEqual([{ db: name }]);
       expect(await rows(opened[0]!.orm, `select name from ${MIGRATIONS_TABLE}`)).toEqual([{ name: '0001-initial' }]);
     } finally {
       for (const o of opened) await o.orm.close();
