@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import { parseConfig, portVar, serviceEnv } from '@lgr/kit';
+import { defaultPort, DOMAIN_SERVICE_NAMES, parseConfig, portVar, serviceEnv, serviceUrlVars } from '@lgr/kit';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
 const schema = z.object({
   ...serviceEnv,
-  PORT: portVar(4005),
-  PARTY_URL: z.string().url().default('http://127.0.0.1:4002'),
-  ECONOMY_URL: z.string().url().default('http://127.0.0.1:4003'),
-  SOCIAL_URL: z.string().url().default('http://127.0.0.1:4004'),
+  PORT: portVar(defaultPort('analytics')),
+  ...serviceUrlVars(DOMAIN_SERVICE_NAMES),
   SYNC_INTERVAL_MS: positiveInt(250),
   QUERY_TIMEOUT_MS: positiveInt(10_000),
   SQL_TIMEOUT_MS: positiveInt(5_000),

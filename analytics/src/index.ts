@@ -1,14 +1,14 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CatalogSource, createLogger, Logger, remoteCatalog, RunningServer, startSubgraphServer } from '@lgr/kit';
+import { CatalogSource, createLogger, defaultServiceUrl, Logger, remoteCatalog, RunningServer, startSubgraphServer } from '@lgr/kit';
 import { exportRoutes } from './export/route';
-import { AggregateServices } from './graphql/aggregate';
-import { AnswerCache, AnswerCacheStats } from './graphql/answer-cache';
+import { AnswerCache, AnswerCacheStats } from './aggregate/answer-cache';
+import { AggregateServices } from './aggregate/service';
 import { createAnalyticsContext } from './graphql/context';
 import { buildAnalyticsSchema } from './graphql/schema';
-import { sqlRoutes } from './sql/route';
-import { Sandbox } from './sql/sandbox';
-import { AnalystSql } from './sql/service';
+import { sqlRoutes } from './sandbox/route';
+import { Sandbox } from './sandbox/sandbox';
+import { AnalystSql } from './sandbox/service';
 import { AnalyticsStore } from './store';
 import { FeedSource, SourceStatus, Syncer } from './sync/syncer';
 
@@ -18,9 +18,9 @@ export type { AnalyticsConfig } from './config';
 export { SOURCE_NAMES } from './sync/feed-client';
 export type { SourceName } from './sync/feed-client';
 export type { FeedSource, SourceStatus, CatalogueStatus } from './sync/syncer';
-export { SQL_VIEWS } from './sql/guard';
-export type { SqlAnswer, ResultColumn } from './sql/results';
-export type { AnswerCacheStats } from './graphql/answer-cache';
+export { SQL_VIEWS } from './sandbox/guard';
+export type { SqlAnswer, ResultColumn } from './sandbox/results';
+export type { AnswerCacheStats } from './aggregate/answer-cache';
 
 export interface AnalyticsOptions {
   /** 0 picks a free port (tests). */
@@ -115,7 +115,7 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
     const catalog =
       options.catalog ??
       remoteCatalog({
-        referenceUrl: options.referenceUrl ?? 'http://127.0.0.1:4001',
+        referenceUrl: options.referenceUrl ?? defaultServiceUrl('reference'),
         internalSecret: options.internalSecret,
         logger,
         ...(options.catalogRefreshMs !== undefined ? { refreshMs: options.catalogRefreshMs } : {}),
@@ -136,69 +136,101 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
     cleanup.unshift(['feed sync', () => sync.close()]);
     await sync.start();
 
-    const aggregate: AggregateServices = {
-      store,
-      catalog,
-      sources: () => sync.sources(),
-      queryTimeoutMs: options.queryTimeoutMs ?? 10_000,
-      maxRows: options.maxAggregateRows ?? 50_000,
-      counters: { engineRuns: 0 },
-      cache: new AnswerCache({ maxEntries: options.resultCacheEntries ?? 20_000, maxBytes: (options.resultCacheMb ?? 64) * 1024 * 1024 }),
-    };
-    const sql = new AnalystSql({
-      store,
-      catalog,
-      sandbox,
-      dataVersion: () => sync.version,
-      limits: { timeoutMs: options.sqlTimeoutMs ?? 5_000, maxRows: options.sqlMaxRows ?? 10_000 },
-      ...(options.sqlConcurrency !== undefined ? { concurrency: options.sqlConcurrency } : {}),
-    });
-    const server = await startSubgraphServer({
-      name: 'analytics',
-      host: options.host ?? '127.0.0.1',
-      port: options.port,
-      schema: await buildAnalyticsSchema(),
-      internalSecret: options.internalSecret,
-      logger,
-      context: (base) => createAnalyticsContext(base, aggregate),
-      routes: (app) => {
-        sqlRoutes(sql, logger)(app);
-        exportRoutes({ aggregate, sql, exportDir, logger })(app);
-      },
-      health: async () => ({
-        caughtUp: sync.caughtUp(),
-        catalogue: sync.catalogue(),
-        sources: sync.sources(),
-        ...(await store.counts()),
-        cache: aggregate.cache.stats(),
-      }),
-    });
+    const aggregate = aggregateServices(options, store, catalog, sync);
+    const sql = analystSql(options, store, catalog, sandbox, sync);
+    const server = await serve(options, logger, { store, sync, aggregate, sql, exportDir });
     cleanup.unshift(['http server', () => server.close()]);
-
-    const caughtUp = async (timeoutMs = 30_000): Promise<void> => {
-      const deadline = Date.now() + timeoutMs;
-      while (!sync.caughtUp()) {
-        if (Date.now() > deadline) throw new NotCaughtUpError(timeoutMs, sync.sources());
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    let closing: Promise<void> | undefined;
-    return {
-      url: server.url,
-      port: server.port,
-      metrics: server.metrics,
-      store,
-      sync,
-      sources: () => sync.sources(),
-      engineRuns: () => aggregate.counters.engineRuns,
-      cacheStats: () => aggregate.cache.stats(),
-      caughtUp,
-      close: () => (closing ??= runAll(cleanup, logger)),
-    };
+    return runningServer(server, { store, sync, aggregate }, () => runAll(cleanup, logger));
   } catch (error) {
     await runAll(cleanup, logger);
     throw error;
   }
+}
+
+/** The aggregate service over the store, with the configured limits and cache of answers. */
+function aggregateServices(options: AnalyticsOptions, store: AnalyticsStore, catalog: CatalogSource, sync: Syncer): AggregateServices {
+  return {
+    store,
+    catalog,
+    sources: () => sync.sources(),
+    queryTimeoutMs: options.queryTimeoutMs ?? 10_000,
+    maxRows: options.maxAggregateRows ?? 50_000,
+    counters: { engineRuns: 0 },
+    cache: new AnswerCache({ maxEntries: options.resultCacheEntries ?? 20_000, maxBytes: (options.resultCacheMb ?? 64) * 1024 * 1024 }),
+  };
+}
+
+/** Analysts' SQL over the sandbox, copied again from the store whenever the syncer wrote to it. */
+function analystSql(options: AnalyticsOptions, store: AnalyticsStore, catalog: CatalogSource, sandbox: Sandbox, sync: Syncer): AnalystSql {
+  return new AnalystSql({
+    store,
+    catalog,
+    sandbox,
+    dataVersion: () => sync.version,
+    limits: { timeoutMs: options.sqlTimeoutMs ?? 5_000, maxRows: options.sqlMaxRows ?? 10_000 },
+    ...(options.sqlConcurrency !== undefined ? { concurrency: options.sqlConcurrency } : {}),
+  });
+}
+
+/** What the HTTP server of analytics serves from. */
+interface Served {
+  readonly store: AnalyticsStore;
+  readonly sync: Syncer;
+  readonly aggregate: AggregateServices;
+  readonly sql: AnalystSql;
+  readonly exportDir: string;
+}
+
+/** Starts the subgraph's HTTP server: `/graphql`, `POST /sql`, `POST /export` and `/health`. */
+async function serve(options: AnalyticsOptions, logger: Logger, { store, sync, aggregate, sql, exportDir }: Served): Promise<RunningServer> {
+  return startSubgraphServer({
+    name: 'analytics',
+    host: options.host ?? '127.0.0.1',
+    port: options.port,
+    schema: await buildAnalyticsSchema(),
+    internalSecret: options.internalSecret,
+    logger,
+    context: (base) => createAnalyticsContext(base, aggregate),
+    routes: (app) => {
+      sqlRoutes(sql, logger)(app);
+      exportRoutes({ aggregate, sql, exportDir, logger })(app);
+    },
+    health: async () => ({
+      caughtUp: sync.caughtUp(),
+      catalogue: sync.catalogue(),
+      sources: sync.sources(),
+      ...(await store.counts()),
+      cache: aggregate.cache.stats(),
+    }),
+  });
+}
+
+/** The running service as its callers see it; `close` runs the shutdown once, however often it is called. */
+function runningServer(
+  server: RunningServer,
+  { store, sync, aggregate }: Pick<Served, 'store' | 'sync' | 'aggregate'>,
+  shutDown: () => Promise<void>,
+): AnalyticsServer {
+  const caughtUp = async (timeoutMs = 30_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!sync.caughtUp()) {
+      if (Date.now() > deadline) throw new NotCaughtUpError(timeoutMs, sync.sources());
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    port: server.port,
+    metrics: server.metrics,
+    store,
+    sync,
+    sources: () => sync.sources(),
+    engineRuns: () => aggregate.counters.engineRuns,
+    cacheStats: () => aggregate.cache.stats(),
+    caughtUp,
+    close: () => (closing ??= shutDown()),
+  };
 }
 
 type Step = readonly [name: string, run: () => Promise<void> | void];

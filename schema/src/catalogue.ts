@@ -130,8 +130,3 @@ export function findIndicator(code: string): Indicator | undefined {
 export function indicatorsOfDomain(domain: Domain): Indicator[] {
   return INDICATORS.filter((i) => i.domain === domain);
 }
-
-/** The indicators whose figures are recorded: a RATIO's numerator and denominator, or the indicator itself. */
-export function baseIndicators(indicator: Indicator): string[] {
-  return indicator.rule === 'RATIO' ? [indicator.numerator!, indicator.denominator!] : [indicator.code];
-}

@@ -54,14 +54,6 @@ export function today(): IsoDate {
   return new Date().toISOString().slice(0, 10);
 }
 
-export function minDate(a: IsoDate, b: IsoDate): IsoDate {
-  return a < b ? a : b;
-}
-
-export function maxDate(a: IsoDate, b: IsoDate): IsoDate {
-  return a > b ? a : b;
-}
-
 function mustParse(date: IsoDate): { year: number; month: number; day: number } {
   const d = parseIsoDate(date);
   if (!d) throw new RangeError(`Expected a date as YYYY-MM-DD, got "${date}"`);

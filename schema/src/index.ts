@@ -4,3 +4,6 @@ export * from './catalogue';
 export * from './errors';
 export * from './units';
 export * from './evaluate';
+export * from './csv';
+export * from './feed';
+export * from './ingest-row';

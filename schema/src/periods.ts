@@ -129,7 +129,7 @@ export function parsePeriod(code: string, terms: readonly Term[] = DEFAULT_TERMS
     if (month < 1 || month > 12) throw new PeriodFormatError(code, `month ${m[2]} is not between 01 and 12`);
     return monthPeriod(monthIndex(Number(m[1]), month));
   }
-  if ((m = TERM.exec(text))) {
+  if (TERM.test(text)) {
     const term = terms.find((t) => t.code === text);
     if (!term) throw new PeriodFormatError(code, 'no congress term has this code');
     return termPeriod(term);
@@ -171,15 +171,6 @@ export function periodContaining(m: MonthIndex, grain: Grain, terms: readonly Te
 
 export function spanContains(outer: MonthSpan, inner: MonthSpan): boolean {
   return outer.startMonth <= inner.startMonth && inner.endMonth <= outer.endMonth;
-}
-
-export function spansOverlap(a: MonthSpan, b: MonthSpan): boolean {
-  return a.startMonth <= b.endMonth && b.startMonth <= a.endMonth;
-}
-
-/** Whether a period lies within a date range (both ends inclusive). */
-export function periodOverlapsDates(p: MonthSpan, from: IsoDate, to: IsoDate | null): boolean {
-  return monthStartDate(p.startMonth) <= (to ?? '9999-12-31') && from <= monthEndDate(p.endMonth);
 }
 
 /** The largest calendar period (YEAR, SIX_MONTH, QUARTER or MONTH) that starts at `start` and ends by `end`. */
@@ -279,9 +270,4 @@ export function periodsInRange(from: Period, to: Period, grain: Grain, terms: re
 export function enclosingPeriod(p: MonthSpan, grain: Grain, terms: readonly Term[] = DEFAULT_TERMS): Period | undefined {
   const candidate = periodContaining(p.startMonth, grain, terms);
   return candidate && spanContains(candidate, p) ? candidate : undefined;
-}
-
-/** Orders periods by start, then longest first. */
-export function comparePeriods(a: MonthSpan, b: MonthSpan): number {
-  return a.startMonth - b.startMonth || b.endMonth - a.endMonth;
 }

@@ -4,7 +4,6 @@ import { monthEndDate, monthStartDate, MonthSpan } from './periods';
 
 export type Level = 'PROVINCE' | 'DISTRICT' | 'COMMUNE';
 export const LEVELS: readonly Level[] = ['PROVINCE', 'DISTRICT', 'COMMUNE'];
-export const LEVEL_RANK: Record<Level, number> = { PROVINCE: 0, DISTRICT: 1, COMMUNE: 2 };
 
 /**
  * One version of an administrative unit. Codes are reused across reorganisations, so a version is

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SignJWT } from 'jose';
-import { Platform, readPlatformConfig, startPlatform } from '@lgr/gateway';
+import { Platform, readPlatformConfig, startPlatform } from '@lgr/platform';
 import { Identity, IDENTITY_HEADER, signForwardedIdentity } from '@lgr/kit';
 
 export type ServiceName = 'gateway' | 'reference' | 'party' | 'economy' | 'social' | 'analytics';
@@ -141,7 +141,7 @@ export async function startTestPlatform(options: { databaseUrl?: string; env?: R
   try {
     platform = await startPlatform(config, (line: string) => logs.push(line), options.env ?? {});
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- platform output ---\n${logs.slice(-60).join('\n')}`);
+    throw new Error(`${(error as Error).message}\n--- platform output ---\n${logs.slice(-60).join('\n')}`, { cause: error });
   }
   const gatewayUrl = platform.gatewayUrl;
   const token = (role: string, units: string[] = [], claims: Record<string, unknown> = {}) =>

@@ -117,3 +117,21 @@ export async function killDomainDuringIngest(
     storedAfter: facts.length,
   };
 }
+
+/**
+ * Asserts what a kill during an ingest may leave: every acknowledged batch stored whole, every other
+ * batch whole or absent, and the store grown by exactly the batches that are there. Returns a line
+ * for the test's report.
+ */
+export function expectWholeBatches(what: string, outcome: KillDuringIngestOutcome): string {
+  const { acknowledged, present, batchSize, storedBefore, storedAfter } = outcome;
+  expect(acknowledged.length).toBeGreaterThanOrEqual(4);
+  for (const b of acknowledged) expect({ batch: b, present: present[b] }).toEqual({ batch: b, present: batchSize });
+  for (const [b, n] of present.entries()) expect({ batch: b, whole: n === 0 || n === batchSize }).toEqual({ batch: b, whole: true });
+  const written = present.filter((n) => n === batchSize).length;
+  expect(storedAfter).toBe(storedBefore + written * batchSize);
+  return (
+    `${what} killed during an ingest of ${outcome.batches} x ${batchSize} rows: ${acknowledged.length} batches acknowledged, ${written} stored whole, ` +
+    `${outcome.batches - written} not at all; figures ${storedBefore} before, ${storedAfter} after`
+  );
+}

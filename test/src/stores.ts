@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Client } from 'pg';
 // libsql has the better-sqlite3 API and no type declarations of its own.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const Database = require('libsql') as new (path: string, options?: { readonly?: boolean }) => SqliteDb;
 
 interface SqliteDb {

@@ -1,6 +1,5 @@
 import { ErrorCode } from '@lgr/schema';
 import type { GqlResponse, RawResponse } from './harness';
-import type { KillDuringIngestOutcome } from './ingest';
 
 /** Every code a client may see (the registry in schema/src/errors.ts). */
 export const REGISTERED_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
@@ -72,22 +71,4 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await sleep(everyMs);
   }
-}
-
-/**
- * Asserts what a kill during an ingest may leave: every acknowledged batch stored whole, every other
- * batch whole or absent, and the store grown by exactly the batches that are there. Returns a line
- * for the test's report.
- */
-export function expectWholeBatches(what: string, outcome: KillDuringIngestOutcome): string {
-  const { acknowledged, present, batchSize, storedBefore, storedAfter } = outcome;
-  expect(acknowledged.length).toBeGreaterThanOrEqual(4);
-  for (const b of acknowledged) expect({ batch: b, present: present[b] }).toEqual({ batch: b, present: batchSize });
-  for (const [b, n] of present.entries()) expect({ batch: b, whole: n === 0 || n === batchSize }).toEqual({ batch: b, whole: true });
-  const written = present.filter((n) => n === batchSize).length;
-  expect(storedAfter).toBe(storedBefore + written * batchSize);
-  return (
-    `${what} killed during an ingest of ${outcome.batches} x ${batchSize} rows: ${acknowledged.length} batches acknowledged, ${written} stored whole, ` +
-    `${outcome.batches - written} not at all; figures ${storedBefore} before, ${storedAfter} after`
-  );
 }

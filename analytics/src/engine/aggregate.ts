@@ -6,7 +6,7 @@ import { readMetaStatement } from '../store/sql';
 import { CATALOG_DIGEST } from '../store/store';
 import type { Row } from '../store/rows';
 import type { AnalyticsStore } from '../store/store';
-import { AggregatePlan, planAggregate } from './plan';
+import { planAggregate } from './plan';
 import {
   createPlanTablesStatements,
   DerivedTable,
@@ -22,7 +22,7 @@ import {
   valueStepStatement,
 } from './sql';
 import { StepPlanner } from './steps';
-import { AggregateOptions, AggregateRequest, AggregateRow } from './types';
+import { AggregateOptions, AggregatePlan, AggregateRequest, AggregateRow } from './types';
 
 /** The plan's rows for each plan table, in the tables' column order. */
 export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
@@ -184,6 +184,7 @@ export async function computePlan(
     } catch (error) {
       // Left in a transaction, the connection must not be used again: the caller's pool drops a
       // connection whose work failed. The query's own error, if any, is the one that matters.
+      // eslint-disable-next-line no-unsafe-finally -- a rollback that fails after a successful query is the error to report
       if (!failed) throw error;
     }
   }

@@ -1,9 +1,6 @@
 export { CatalogChangedError, computePlan, planTableRows, runAggregate } from './aggregate';
 export type { StepTracer } from './aggregate';
-export { benchAggregate, syntheticCountry, syntheticFacts } from './bench';
-export type { BenchCase } from './bench';
 export { planAggregate, requestedPeriods } from './plan';
-export type { AggregatePlan, PartRole, PartSide, PlannedGroup, PlannedPart, PlannedPeriod, PlannedRow, PlanOptions } from './plan';
 export {
   ALL_RESULT_PARTS,
   ALL_TARGET_PARTS,
@@ -22,6 +19,21 @@ export {
 } from './sql';
 export type { DerivedTable, PlanTable, ResultParts, StageCountKind, TargetStepParts, ValueStepParts } from './sql';
 export { planShape, StepPlanner } from './steps';
-export type { PlanShape, StageCount, ValueStep } from './steps';
+export type { StageCount, ValueStep } from './steps';
 export { DEFAULT_MAX_ROWS, GROUP_BY_VALUES } from './types';
-export type { AggregateOptions, AggregateRequest, AggregateRow, GroupBy } from './types';
+export type {
+  AggregateOptions,
+  AggregatePlan,
+  AggregateRequest,
+  AggregateRow,
+  GroupBy,
+  PartRole,
+  PartSide,
+  PlannedGroup,
+  PlannedIndicator,
+  PlannedPart,
+  PlannedPeriod,
+  PlannedRow,
+  PlanOptions,
+  PlanShape,
+} from './types';

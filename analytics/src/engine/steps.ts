@@ -1,7 +1,7 @@
 import { Grain, monthOf, UnitCatalog } from '@lgr/schema';
 import { unitStages } from '../store/rows';
-import type { AggregatePlan } from './plan';
 import { GRAIN_ORDER, ResultParts, StageCountKind, TargetStepParts, ValueStepParts } from './sql';
+import type { AggregatePlan, PlanShape } from './types';
 
 /*
  * Which steps of the dynamic programme a query needs, and which kinds of nodes each step can have.
@@ -46,28 +46,6 @@ function unitShape(catalog: UnitCatalog, id: string): UnitShape {
 }
 
 const key = (stage: number, grain: Grain): string => `${stage}|${grain}`;
-
-/** What the plan and the catalogue say about the steps, before any figure is read. */
-export interface PlanShape {
-  /** The stages of the units whose values are computed, in the order they are computed. */
-  readonly stages: readonly number[];
-  /** The grains of the value periods. */
-  readonly grains: ReadonlySet<Grain>;
-  /** `stage|grain` where a unit with WHOLE or SHARE predecessors has a period before it that a step computes (rule 4). */
-  readonly before: ReadonlySet<string>;
-  /** `stage|grain` where a unit with PARTIAL predecessors has such a period. */
-  readonly partial: ReadonlySet<string>;
-  /** Stages with a unit that has an ancestor among the computed units (rule 3 adds to it). */
-  readonly lift: ReadonlySet<number>;
-  /** Stages with a unit with WHOLE or SHARE predecessors and a target period that ended before it existed. */
-  readonly targetBefore: ReadonlySet<number>;
-  /** Whether some computed unit has PARTIAL predecessors, whose figures `plan_partial_inside` collects. */
-  readonly partialInside: boolean;
-  /** Whether the plan has target periods, whose targets `plan_target_facts` collects. */
-  readonly targets: boolean;
-  /** Whether the plan has totals groups. */
-  readonly groups: boolean;
-}
 
 /**
  * What a plan needs of the dynamic programme, from the plan and the catalogue alone. The conditions

@@ -1,4 +1,4 @@
-import type { Grain, Level } from '@lgr/schema';
+import type { Grain, Indicator, Level, Period, Rule, UnitVersion } from '@lgr/schema';
 
 /** The dimensions an aggregate can be grouped by. */
 export type GroupBy = 'INDICATOR' | 'UNIT' | 'PERIOD' | 'TERM';
@@ -57,3 +57,128 @@ export interface AggregateOptions {
 
 /** The row limit when `maxRows` is not given. */
 export const DEFAULT_MAX_ROWS = 50_000;
+
+/*
+ * The plan of a query: what `planAggregate` makes of a request and the catalogue, and what the SQL
+ * steps (`sql.ts`, `steps.ts`) and the runner (`aggregate.ts`) read.
+ */
+
+/** Which number of a row a part feeds: its value, the same period last year, or the year to date. */
+export type PartRole = 'VALUE' | 'SAME' | 'YTD';
+/** N: the indicator itself or a ratio's numerator; D: a ratio's denominator. */
+export type PartSide = 'N' | 'D';
+
+/** A (unit, indicator) row of the answer before its numbers are known. */
+export interface PlannedRow {
+  readonly rowId: number;
+  readonly indicator: Indicator;
+  readonly unit: UnitVersion;
+  readonly period: Period;
+  readonly term: string | null;
+  readonly boundariesAsOf: string;
+  /** The totals group the row rolls up into, when totals are asked for. */
+  readonly groupId: number | null;
+  /** False for rows computed only for their totals (groupBy without UNIT). */
+  readonly emit: boolean;
+  readonly targetPeriod: Period | undefined;
+  /** The parts of the row (`templateId` in {@link AggregatePlan.parts}). */
+  readonly templateId: number;
+}
+
+/** A totals row: the rows of one indicator, requested unit and period rolled up. */
+export interface PlannedGroup {
+  readonly groupId: number;
+  readonly indicator: Indicator;
+  readonly unit: UnitVersion;
+  readonly period: Period;
+  readonly term: string | null;
+  readonly boundariesAsOf: string;
+  readonly targetPeriod: Period | undefined;
+}
+
+/**
+ * A calendar period whose value the rows of a template need, combined with the template's other parts
+ * of the same role and side by the time rule.
+ */
+export interface PlannedPart {
+  readonly templateId: number;
+  readonly role: PartRole;
+  readonly side: PartSide;
+  /** The recorded indicator (`iid` in {@link AggregatePlan.indicators}). */
+  readonly base: number;
+  readonly rule: Rule;
+  /** The period (`pid` in {@link AggregatePlan.periods}). */
+  readonly period: number;
+  readonly ord: number;
+}
+
+/** A period the query computes values for (parts and their sub-periods) or targets for. */
+export interface PlannedPeriod {
+  readonly pid: number;
+  readonly code: string;
+  readonly grain: Grain;
+  readonly startMonth: number;
+  readonly endMonth: number;
+  readonly value: boolean;
+  readonly target: boolean;
+  /** Whether a row asks for this period's value directly (not only as a sub-period of another). */
+  readonly part: boolean;
+  /** The latest end month of the value periods this one is a direct sub-period of; null for none. */
+  readonly parentEnd: number | null;
+}
+
+/** An indicator the query computes values for (a recorded one) or targets for (a requested one). */
+export interface PlannedIndicator {
+  readonly iid: number;
+  readonly code: string;
+  readonly rule: Rule;
+  readonly value: boolean;
+  readonly target: boolean;
+}
+
+/** Everything the SQL needs to know about a query, and the order its answer comes back in. */
+export interface AggregatePlan {
+  readonly rows: PlannedRow[];
+  readonly groups: PlannedGroup[];
+  /** The answer in order: a row (by rowId) or a total (by groupId). */
+  readonly output: { kind: 'ROW' | 'TOTAL'; id: number }[];
+  /** Units whose values are computed (`valued`), and units whose own figures are only looked at (rule 4's partial units). */
+  readonly units: { id: string; valued: boolean }[];
+  /** The periods values are computed for (the parts and all their sub-periods), and target periods. */
+  readonly periods: PlannedPeriod[];
+  /** Each value period's direct sub-periods (DESIGN 3 rule 2) by pid, in time order. */
+  readonly subs: { parent: number; child: number; ord: number }[];
+  /** The recorded indicators values are computed for, and the requested indicators targets are. */
+  readonly indicators: PlannedIndicator[];
+  readonly parts: PlannedPart[];
+  /** Which steps of the dynamic programme, and which kinds of nodes in them, the query can need. */
+  readonly shape: PlanShape;
+}
+
+/** The caller's scope (allowed unit version ids) and the row limit. */
+export interface PlanOptions {
+  scope?: ReadonlySet<string>;
+  maxRows?: number;
+}
+
+/** What the plan and the catalogue say about the steps, before any figure is read. */
+export interface PlanShape {
+  /** The stages of the units whose values are computed, in the order they are computed. */
+  readonly stages: readonly number[];
+  /** The grains of the value periods. */
+  readonly grains: ReadonlySet<Grain>;
+  /** `stage|grain` where a unit with WHOLE or SHARE predecessors has a period before it that a step computes (rule 4). */
+  readonly before: ReadonlySet<string>;
+  /** `stage|grain` where a unit with PARTIAL predecessors has such a period. */
+  readonly partial: ReadonlySet<string>;
+  /** Stages with a unit that has an ancestor among the computed units (rule 3 adds to it). */
+  readonly lift: ReadonlySet<number>;
+  /** Stages with a unit with WHOLE or SHARE predecessors and a target period that ended before it existed. */
+  readonly targetBefore: ReadonlySet<number>;
+  /** Whether some computed unit has PARTIAL predecessors, whose figures `plan_partial_inside` collects. */
+  readonly partialInside: boolean;
+  /** Whether the plan has target periods, whose targets `plan_target_facts` collects. */
+  readonly targets: boolean;
+  /** Whether the plan has totals groups. */
+  readonly groups: boolean;
+}

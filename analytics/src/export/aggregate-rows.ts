@@ -1,6 +1,6 @@
 import { findIndicator, UnitCatalog } from '@lgr/schema';
 import type { AggregateRow } from '../engine';
-import type { Cell, TypedColumn } from '../sql/data';
+import type { Cell, TypedColumn } from '../sandbox/data';
 
 /** The columns of an exported aggregate, with names looked up so the file stands on its own. */
 export const AGGREGATE_EXPORT_COLUMNS: readonly TypedColumn[] = [

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { DuckDBAppender, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
-import { appendCells, Cell, TypedColumn } from '../sql/data';
-import type { ResultSink } from '../sql/sandbox';
+import { appendCells, Cell, TypedColumn } from '../sandbox/data';
+import type { ResultSink } from '../sandbox/sandbox';
 
 const TABLE = 'export_rows';
 

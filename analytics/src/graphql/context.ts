@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { BaseContext } from '@lgr/kit';
-import { AggregateServices } from './aggregate';
+import { AggregateServices } from '../aggregate/service';
 import { createIndicatorLoader, IndicatorValue, IndicatorValueKey } from './indicator-loader';
 
 /** What every analytics resolver gets: the caller, the services and this request's loaders. */

@@ -1,11 +1,10 @@
 import DataLoader from 'dataloader';
-import { Identity, mayReadIndicator } from '@lgr/kit';
-import { clientError, ErrorCode, findIndicator, tryParsePeriod } from '@lgr/schema';
+import { currentCatalog, Identity, mayReadIndicator } from '@lgr/kit';
+import { clientError, ErrorCode, findIndicator, tryParsePeriod, UnitCatalog } from '@lgr/schema';
 import { AggregateRow } from '../engine';
-import { currentCatalog } from '../sql/service';
-import { assertMayRead, readableUnits } from './access';
-import { AggregateServices, currentGeneration, runEngine } from './aggregate';
-import type { PendingAnswer } from './answer-cache';
+import { assertMayRead, readableUnits } from '../aggregate/access';
+import type { Generation, PendingAnswer } from '../aggregate/answer-cache';
+import { AggregateServices, currentGeneration, runEngine } from '../aggregate/service';
 
 /** One `AdminUnit.indicator(code, period, boundariesAsOf)` asked for within a request. */
 export interface IndicatorValueKey {
@@ -114,6 +113,121 @@ function toValue(row: AggregateRow): IndicatorValue {
   });
 }
 
+/** A loaded value, or the error that fails only its field. */
+type Result = IndicatorValue | null | Error;
+
+/** The units a caller may read (undefined for all), as `readableUnits` gives them. */
+type Readable = ReturnType<typeof readableUnits>;
+
+/**
+ * Checks each key on its own: a key that fails gets its client error in \`results\` (only its field
+ * fails); the others are marked valid.
+ */
+function checkKeys(keys: readonly IndicatorValueKey[], identity: Identity, catalog: UnitCatalog, units: Readable, results: Result[]): boolean[] {
+  return keys.map((key, i) => {
+    if (!findIndicator(key.code)) {
+      results[i] = clientError(ErrorCode.UNKNOWN_INDICATOR, `Argument "code": no indicator has the code ${JSON.stringify(key.code)}`, { argument: 'code' });
+    } else if (!tryParsePeriod(key.period)) {
+      results[i] = clientError(ErrorCode.INVALID_PERIOD, `Argument "period": "${key.period}" is not a period code (YYYY, YYYYS1, YYYYQ3, YYYYMM or a term)`, { argument: 'period' });
+    } else if (!mayReadIndicator(identity, key.code)) {
+      results[i] = clientError(ErrorCode.FORBIDDEN, `You are not allowed to read the indicator ${key.code}`, { argument: 'code' });
+    } else if (units.ids && !units.ids.has(key.unitId)) {
+      results[i] = clientError(ErrorCode.FORBIDDEN, 'You are not allowed to access this unit');
+    } else if (!catalog.get(key.unitId)) {
+      results[i] = clientError(ErrorCode.UNIT_NOT_FOUND, `No unit version has the id "${key.unitId}"`);
+    } else {
+      return true;
+    }
+    return false;
+  });
+}
+
+/** What the cache said about the valid keys of a batch. */
+interface Lookup {
+  /** Keys neither kept nor being computed: this request computes them. */
+  readonly missing: boolean[];
+  /** The answers this request promised to compute, by key position. */
+  readonly pending: Map<number, PendingAnswer<IndicatorValue | null>>;
+  /** Answers being computed by another request, which fill \`results\` when they arrive. */
+  readonly waiting: Promise<void>[];
+}
+
+/** Fills \`results\` with the kept values, waits for those being computed, and claims the rest. */
+function lookUpKept(services: AggregateServices, generation: Generation, keys: readonly IndicatorValueKey[], valid: readonly boolean[], results: Result[]): Lookup {
+  const missing = keys.map(() => false);
+  const pending = new Map<number, PendingAnswer<IndicatorValue | null>>();
+  const waiting: Promise<void>[] = [];
+  keys.forEach((key, i) => {
+    if (!valid[i]) return;
+    const cacheKey = indicatorCacheKey(key.unitId, key.code, periodCode(key.period), key.boundariesAsOf);
+    const found = services.cache.find<IndicatorValue | null>(generation, cacheKey);
+    if (found && 'value' in found) {
+      results[i] = found.value;
+    } else if (found) {
+      waiting.push(
+        found.pending.then(
+          (value) => void (results[i] = value),
+          (error: unknown) => void (results[i] = error as Error),
+        ),
+      );
+    } else {
+      missing[i] = true;
+      pending.set(i, services.cache.begin(generation, cacheKey));
+    }
+  });
+  return { missing, pending, waiting };
+}
+
+/** What one engine run of a batch works with. */
+interface BatchRun {
+  readonly services: AggregateServices;
+  readonly catalog: UnitCatalog;
+  readonly units: Readable;
+  readonly generation: Generation;
+  readonly keys: readonly IndicatorValueKey[];
+  readonly results: Result[];
+  readonly pending: Lookup['pending'];
+}
+
+/**
+ * Runs the engine for one batch, keeps every value it computed and settles the batch's keys (with
+ * their value, or the run's error).
+ */
+async function computeBatch({ services, catalog, units, generation, keys, results, pending }: BatchRun, batch: IndicatorBatch): Promise<void> {
+  try {
+    const rows = await runEngine(
+      services,
+      catalog,
+      {
+        indicators: batch.indicators,
+        units: batch.units,
+        periods: batch.periods,
+        ...(batch.boundariesAsOf ? { boundariesAsOf: batch.boundariesAsOf } : {}),
+      },
+      { scope: units.ids, timeoutMs: services.queryTimeoutMs, maxRows: Math.max(services.maxRows, batch.indicators.length * batch.units.length * batch.periods.length) },
+    );
+    const found = new Map<string, IndicatorValue>();
+    for (const row of rows) {
+      if (row.total) continue;
+      const value = toValue(row);
+      found.set(rowKey(row.indicator, row.unitId, row.period), value);
+      // The rest of the cross product is as good an answer for a later request.
+      services.cache.put(generation, indicatorCacheKey(row.unitId, row.indicator, row.period, batch.boundariesAsOf), value, VALUE_BYTES);
+    }
+    for (const i of batch.keys) {
+      const key = keys[i]!;
+      const value = found.get(rowKey(key.code, key.unitId, periodCode(key.period))) ?? null;
+      results[i] = value;
+      pending.get(i)!.resolve(value, VALUE_BYTES);
+    }
+  } catch (error) {
+    for (const i of batch.keys) {
+      results[i] = error as Error;
+      pending.get(i)!.reject(error);
+    }
+  }
+}
+
 /**
  * A per-request loader for `AdminUnit.indicator`: a dashboard asking for hundreds of units is
  * answered by one aggregate call per boundaries date. Each key is checked on its own, so a unit
@@ -128,81 +242,12 @@ export function createIndicatorLoader(services: AggregateServices, identity: Ide
       assertMayRead(identity);
       const catalog = currentCatalog(services.catalog);
       const units = readableUnits(identity, catalog);
-      const results: (IndicatorValue | null | Error)[] = keys.map(() => null);
-      const valid = keys.map((key, i) => {
-        if (!findIndicator(key.code)) {
-          results[i] = clientError(ErrorCode.UNKNOWN_INDICATOR, `Argument "code": no indicator has the code ${JSON.stringify(key.code)}`, { argument: 'code' });
-        } else if (!tryParsePeriod(key.period)) {
-          results[i] = clientError(ErrorCode.INVALID_PERIOD, `Argument "period": "${key.period}" is not a period code (YYYY, YYYYS1, YYYYQ3, YYYYMM or a term)`, { argument: 'period' });
-        } else if (!mayReadIndicator(identity, key.code)) {
-          results[i] = clientError(ErrorCode.FORBIDDEN, `You are not allowed to read the indicator ${key.code}`, { argument: 'code' });
-        } else if (units.ids && !units.ids.has(key.unitId)) {
-          results[i] = clientError(ErrorCode.FORBIDDEN, 'You are not allowed to access this unit');
-        } else if (!catalog.get(key.unitId)) {
-          results[i] = clientError(ErrorCode.UNIT_NOT_FOUND, `No unit version has the id "${key.unitId}"`);
-        } else {
-          return true;
-        }
-        return false;
-      });
+      const results: Result[] = keys.map(() => null);
+      const valid = checkKeys(keys, identity, catalog, units, results);
       const generation = currentGeneration(services, catalog);
-      const missing = keys.map(() => false);
-      const pending = new Map<number, PendingAnswer<IndicatorValue | null>>();
-      const waiting: Promise<void>[] = [];
-      keys.forEach((key, i) => {
-        if (!valid[i]) return;
-        const cacheKey = indicatorCacheKey(key.unitId, key.code, periodCode(key.period), key.boundariesAsOf);
-        const found = services.cache.find<IndicatorValue | null>(generation, cacheKey);
-        if (found && 'value' in found) {
-          results[i] = found.value;
-        } else if (found) {
-          waiting.push(
-            found.pending.then(
-              (value) => void (results[i] = value),
-              (error: unknown) => void (results[i] = error as Error),
-            ),
-          );
-        } else {
-          missing[i] = true;
-          pending.set(i, services.cache.begin(generation, cacheKey));
-        }
-      });
-      await Promise.all(
-        planIndicatorBatches(keys, missing).map(async (batch) => {
-          try {
-            const rows = await runEngine(
-              services,
-              catalog,
-              {
-                indicators: batch.indicators,
-                units: batch.units,
-                periods: batch.periods,
-                ...(batch.boundariesAsOf ? { boundariesAsOf: batch.boundariesAsOf } : {}),
-              },
-              { scope: units.ids, timeoutMs: services.queryTimeoutMs, maxRows: Math.max(services.maxRows, batch.indicators.length * batch.units.length * batch.periods.length) },
-            );
-            const found = new Map<string, IndicatorValue>();
-            for (const row of rows) {
-              if (row.total) continue;
-              const value = toValue(row);
-              found.set(rowKey(row.indicator, row.unitId, row.period), value);
-              // The rest of the cross product is as good an answer for a later request.
-              services.cache.put(generation, indicatorCacheKey(row.unitId, row.indicator, row.period, batch.boundariesAsOf), value, VALUE_BYTES);
-            }
-            for (const i of batch.keys) {
-              const key = keys[i]!;
-              const value = found.get(rowKey(key.code, key.unitId, periodCode(key.period))) ?? null;
-              results[i] = value;
-              pending.get(i)!.resolve(value, VALUE_BYTES);
-            }
-          } catch (error) {
-            for (const i of batch.keys) {
-              results[i] = error as Error;
-              pending.get(i)!.reject(error);
-            }
-          }
-        }),
-      );
+      const { missing, pending, waiting } = lookUpKept(services, generation, keys, valid, results);
+      const run: BatchRun = { services, catalog, units, generation, keys, results, pending };
+      await Promise.all(planIndicatorBatches(keys, missing).map((batch) => computeBatch(run, batch)));
       await Promise.all(waiting);
       return results;
     },

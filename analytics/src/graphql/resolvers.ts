@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { DateScalar } from '@lgr/kit';
-import { computeAggregate } from './aggregate';
+import { computeAggregate } from '../aggregate/service';
 import type { AnalyticsContext } from './context';
 import type { IndicatorValue } from './indicator-loader';
 import { AdminUnitRef, AggregateQueryInput, AggregateResultType, IndicatorValueType } from './types';

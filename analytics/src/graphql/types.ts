@@ -2,11 +2,7 @@ import { ArrayMaxSize, ArrayNotEmpty, MaxLength } from 'class-validator';
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateScalar, GrainEnum, LevelEnum } from '@lgr/kit';
 import type { Grain, Level } from '@lgr/schema';
-
-/** Largest lists an aggregate query may carry; a dashboard asking for more should page. */
-export const MAX_QUERY_INDICATORS = 100;
-export const MAX_QUERY_UNITS = 1000;
-export const MAX_QUERY_PERIODS = 500;
+import { MAX_QUERY_INDICATORS, MAX_QUERY_PERIODS, MAX_QUERY_UNITS } from '../aggregate/limits';
 
 export const AggregateGroupEnum = { INDICATOR: 'INDICATOR', UNIT: 'UNIT', PERIOD: 'PERIOD', TERM: 'TERM' } as const;
 export type AggregateGroup = keyof typeof AggregateGroupEnum;

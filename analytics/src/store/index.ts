@@ -1,5 +1,7 @@
 export { AnalyticsStore, CATALOG_DIGEST, stagingRow } from './store';
-export type { ConnectionOptions, FeedChange, StoreOptions } from './store';
+export type { ConnectionOptions, StoreOptions } from './store';
+/** The feed contract analytics applies; defined once in @lgr/schema. */
+export type { FeedChange } from '@lgr/schema';
 export * from './sql';
 export { appendRows } from './append';
 export { inTransaction, queryRows, runStatement } from './exec';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { clientError, ErrorCode, tryParsePeriod, UnitCatalog } from '@lgr/schema';
+import { clientError, ErrorCode, FeedChange, tryParsePeriod, UnitCatalog } from '@lgr/schema';
 import { appendRows } from './append';
 import { inTransaction, queryRows, runStatement } from './exec';
 import { ensureLayout } from './layout';
@@ -35,17 +35,6 @@ import {
   upsertFactsStatement,
   writeMetaStatement,
 } from './sql';
-
-/** One change from a domain subgraph's feed: the full new state of a fact (both null: the fact is gone). */
-export interface FeedChange {
-  seq: number;
-  indicator: string;
-  unitId: string;
-  period: string;
-  value: number | null;
-  target: number | null;
-  updatedAt?: string;
-}
 
 /** Options of {@link AnalyticsStore.open}. */
 export interface StoreOptions {

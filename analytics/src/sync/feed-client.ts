@@ -1,18 +1,12 @@
-import { z } from 'zod';
 import { Identity, IDENTITY_HEADER, SERVICE_IDENTITY, signForwardedIdentity } from '@lgr/kit';
-import type { FeedChange } from '../store';
+import { FeedPage as FeedPageContract, feedPageSchema } from '@lgr/schema';
 
 /** The domain subgraphs whose change feeds analytics follows. */
 export const SOURCE_NAMES = ['party', 'economy', 'social'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
-/** One page of a change feed (`GET <url>/internal/feed?after=<seq>&limit=<n>`). */
-export interface FeedPage {
-  readonly source: SourceName;
-  readonly changes: readonly FeedChange[];
-  readonly lastSeq: number;
-  readonly hasMore: boolean;
-}
+/** One page of a change feed (`GET <url>/internal/feed?after=<seq>&limit=<n>`), checked and from a known source. */
+export type FeedPage = Omit<FeedPageContract, 'source'> & { readonly source: SourceName };
 
 /** Thrown when a feed answers with something other than the feed contract; the message says what differed. */
 export class FeedProtocolError extends Error {
@@ -33,24 +27,6 @@ export class FeedHttpError extends Error {
     this.name = 'FeedHttpError';
   }
 }
-
-const seq = z.number().int().nonnegative();
-const pageSchema = z.object({
-  source: z.string(),
-  changes: z.array(
-    z.object({
-      seq,
-      indicator: z.string().min(1),
-      unitId: z.string().min(1),
-      period: z.string().min(1),
-      value: z.number().finite().nullable(),
-      target: z.number().finite().nullable(),
-      updatedAt: z.string().optional(),
-    }),
-  ),
-  lastSeq: seq,
-  hasMore: z.boolean(),
-});
 
 /**
  * Signs the platform's service identity for feed requests. A signed identity is valid for a minute,
@@ -86,7 +62,7 @@ export function feedPageUrl(baseUrl: string, after: number, limit: number): stri
  * were never applied, so it is refused rather than repaired.
  */
 export function validateFeedPage(source: SourceName, after: number, body: unknown): FeedPage {
-  const parsed = pageSchema.safeParse(body);
+  const parsed = feedPageSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new FeedProtocolError(source, `expected { source, changes, lastSeq, hasMore }; ${issue.path.join('.') || 'body'}: ${issue.message}`);

@@ -1,6 +1,7 @@
+import { defaultPort } from '@lgr/kit';
 import { DomainServiceConfig, readDomainServiceConfig } from '@lgr/observations';
 
-/** Reads the economy subgraph's configuration (port 4003 unless PORT says otherwise). */
+/** Reads the economy subgraph's configuration (its port in the service table unless PORT says otherwise). */
 export function readConfig(env: Record<string, string | undefined> = process.env): DomainServiceConfig {
-  return readDomainServiceConfig(4003, env);
+  return readDomainServiceConfig(defaultPort('economy'), env);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_HOST, defaultServiceUrl, SERVICE_TABLE, ServiceName, SubgraphName } from './services';
 
 /** Thrown when the environment does not describe a usable configuration; lists every problem. */
 export class ConfigError extends Error {
@@ -33,16 +34,49 @@ export function exitOnConfigError<T>(read: () => T): T {
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** A `<NAME>_URL` variable: the root URL of another service, its default port when unset. */
+export function serviceUrlVar(name: ServiceName) {
+  return z.string().url().default(defaultServiceUrl(name));
+}
+
+/** The default port of a service, from the service table. */
+export function defaultPort(name: ServiceName): number {
+  return SERVICE_TABLE[name].port;
+}
+
+type UrlVarName<N extends SubgraphName> = (typeof SERVICE_TABLE)[N]['urlVar'];
+
+/** The `<NAME>_URL` variables of the services `names`, each defaulting to the service's own port. */
+export function serviceUrlVars<N extends SubgraphName>(names: readonly N[]): { [K in UrlVarName<N>]: z.ZodDefault<z.ZodString> } {
+  return Object.fromEntries(names.map((n) => [SERVICE_TABLE[n].urlVar, serviceUrlVar(n)])) as { [K in UrlVarName<N>]: z.ZodDefault<z.ZodString> };
+}
+
+/** The URLs read by {@link serviceUrlVars}, by service name. */
+export function serviceUrlsOf<N extends SubgraphName>(names: readonly N[], config: { [K in UrlVarName<N>]: string }): Record<N, string> {
+  return Object.fromEntries(names.map((n) => [n, config[SERVICE_TABLE[n].urlVar as UrlVarName<N>]])) as Record<N, string>;
+}
+
+type PortVarName = (typeof SERVICE_TABLE)[ServiceName]['portVar'];
+
+/**
+ * `GATEWAY_PORT` ... `ANALYTICS_PORT`, each defaulting to its service's port: what the launcher
+ * starts the services on and where the CLI finds them.
+ */
+export function servicePortVars(): { [K in PortVarName]: z.ZodDefault<z.ZodNumber> } {
+  const entries = Object.values(SERVICE_TABLE).map((s) => [s.portVar, z.coerce.number().int().min(1).max(65535).default(s.port)] as const);
+  return Object.fromEntries(entries) as { [K in PortVarName]: z.ZodDefault<z.ZodNumber> };
+}
+
 /** Environment variables every subgraph understands. */
 export const serviceEnv = {
-  HOST: z.string().default('127.0.0.1'),
+  HOST: z.string().default(DEFAULT_HOST),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL; leave unset for the embedded SQLite store')
     .optional(),
   INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters; it signs identities forwarded by the gateway'),
-  REFERENCE_URL: z.string().url().default('http://127.0.0.1:4001'),
+  REFERENCE_URL: serviceUrlVar('reference'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 };

@@ -35,3 +35,22 @@ export function readDevSecrets(dataDir: string): DevSecrets | undefined {
   if (!existsSync(file)) return undefined;
   return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
 }
+
+/** Where a secret falls back to the development one, and whether that may be created. */
+export interface DevSecretFallback {
+  readonly dataDir: string;
+  /** In production there is no fallback: the configured value is returned as it is. */
+  readonly production?: boolean;
+  /** Write `<dataDir>/dev-secrets.json` when it does not exist yet (the platform launcher). */
+  readonly create?: boolean;
+}
+
+/**
+ * A secret as configured, else (outside production) the development one from
+ * `<dataDir>/dev-secrets.json`; undefined when there is neither.
+ */
+export function secretOrDevSecret(name: keyof DevSecrets, configured: string | undefined, fallback: DevSecretFallback): string | undefined {
+  if (configured || fallback.production) return configured;
+  const dev = fallback.create ? loadOrCreateDevSecrets(fallback.dataDir) : readDevSecrets(fallback.dataDir);
+  return dev?.[name];
+}

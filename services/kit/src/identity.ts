@@ -1,18 +1,7 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { clientError, ErrorCode } from '@lgr/schema';
-
-/** viewer reads, editor writes, analyst may also use SQL, admin may do everything; service is internal. */
-export const ROLES = ['viewer', 'editor', 'analyst', 'admin'] as const;
-export type UserRole = (typeof ROLES)[number];
-/**
- * `service` is the platform's own identity; `public` is an anonymous caller, admitted by the gateway
- * only when public indicators are configured, who may read those indicators and reference data.
- */
-export type Role = UserRole | 'service' | 'public';
-
-/** The role the gateway forwards for an anonymous caller when public indicators are configured. */
-export const PUBLIC_ROLE = 'public' as const;
+import { ALL_ROLES, isPublic, PUBLIC_ROLE, Role } from './roles';
 
 /** Who is calling: verified by the gateway, forwarded to subgraphs as a signed, short-lived token. */
 export interface Identity {
@@ -36,7 +25,7 @@ const LIFETIME_SECONDS = 60;
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
-  role: z.enum([...ROLES, 'service', PUBLIC_ROLE]),
+  role: z.enum(ALL_ROLES),
   units: z.array(z.string()).default([]),
   indicators: z.array(z.string()).optional(),
 });
@@ -72,21 +61,9 @@ export async function verifyForwardedIdentity(token: string | undefined, secret:
 /** The identity services use for each other's internal endpoints (feeds, catalogue snapshots). */
 export const SERVICE_IDENTITY: Identity = { sub: 'platform-service', role: 'service', units: [] };
 
-export function isAdminLike(identity: Identity): boolean {
-  return identity.role === 'admin' || identity.role === 'service';
-}
-
-export function canWrite(identity: Identity): boolean {
-  return identity.role === 'editor' || isAdminLike(identity);
-}
-
 /** The identity of an anonymous caller who may read only `indicators` (and reference data). */
 export function publicIdentity(indicators: readonly string[]): Identity {
   return { sub: 'anonymous', role: PUBLIC_ROLE, units: [], indicators: [...indicators] };
-}
-
-export function isPublic(identity: Identity): boolean {
-  return identity.role === PUBLIC_ROLE;
 }
 
 /**

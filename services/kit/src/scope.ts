@@ -1,5 +1,6 @@
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
-import { Identity, isAdminLike, isPublic } from './identity';
+import type { Identity } from './identity';
+import { isAdminLike, isPublic } from './roles';
 
 const cache = new WeakMap<UnitCatalog, Map<string, ReadonlySet<string>>>();
 

@@ -5,11 +5,12 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { NextFunction, Request, RequestHandler, Response } from 'express';
+import express, { Request, RequestHandler } from 'express';
 import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { ErrorCode, HTTP_STATUS } from '@lgr/schema';
 import { Identity, IDENTITY_HEADER, verifyForwardedIdentity } from './identity';
+import { httpErrorHandler, sendError } from './http-errors';
 import { Logger } from './logger';
 import { launchIdentity } from './launch';
 
@@ -88,7 +89,8 @@ export async function startSubgraphServer<C extends BaseContext>(options: Subgra
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
-  app.use(express.json({ limit: options.maxBodyBytes ?? 2 * 1024 * 1024 }));
+  const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  app.use(express.json({ limit: maxBodyBytes }));
   options.routes?.(app);
 
   const apollo = new ApolloServer<C>({
@@ -111,11 +113,7 @@ export async function startSubgraphServer<C extends BaseContext>(options: Subgra
       },
     }),
   );
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = (error as { status?: number }).status ?? 500;
-    if (status >= 500) options.logger.error({ err: error }, 'request failed');
-    res.status(status).json({ errors: [{ message: status >= 500 ? 'Internal server error' : (error as Error).message, extensions: { code: status >= 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_USER_INPUT } }] });
-  });
+  app.use(httpErrorHandler(options.logger, maxBodyBytes));
 
   await new Promise<void>((resolveListen, reject) => {
     httpServer.once('error', reject);
@@ -144,12 +142,6 @@ export function identityMiddleware(secret: string): RequestHandler {
       sendError(res, error as GraphQLError);
     }
   };
-}
-
-/** Sends a registered client error as a GraphQL-shaped JSON body with the code's HTTP status. */
-export function sendError(res: Response, error: GraphQLError): void {
-  const code = (error.extensions?.code as ErrorCode | undefined) ?? ErrorCode.INTERNAL_SERVER_ERROR;
-  res.status(HTTP_STATUS[code] ?? 500).json({ errors: [{ message: error.message, extensions: error.extensions }] });
 }
 
 /** Client errors keep their message; anything unexpected is logged and replaced by a generic one. */

@@ -18,7 +18,7 @@ export async function postgresAvailable(env: Record<string, string | undefined> 
     return true;
   } catch (error) {
     if (env.CI === 'true') {
-      throw new Error(`CI=true but PostgreSQL at ${testPostgresServerUrl(env)} is unreachable: ${(error as Error).message}`);
+      throw new Error(`CI=true but PostgreSQL at ${testPostgresServerUrl(env)} is unreachable: ${(error as Error).message}`, { cause: error });
     }
     return false;
   } finally {

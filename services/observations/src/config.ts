@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseConfig, portVar, readDevSecrets, serviceEnv } from '@lgr/kit';
+import { parseConfig, portVar, secretOrDevSecret, serviceEnv } from '@lgr/kit';
 import type { DomainServiceOptions } from './service';
 
 /** The part of the options a domain service reads from its environment. */
@@ -20,10 +20,10 @@ export function readDomainServiceConfig(defaultPort: number, env: Record<string,
     PORT: portVar(defaultPort),
     DEMO_DATA: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
   });
-  const withSecret = { ...env };
-  if (!withSecret.INTERNAL_SECRET && withSecret.NODE_ENV !== 'production') {
-    withSecret.INTERNAL_SECRET = readDevSecrets(withSecret.DATA_DIR ?? './data')?.internalSecret;
-  }
+  const withSecret = {
+    ...env,
+    INTERNAL_SECRET: secretOrDevSecret('internalSecret', env.INTERNAL_SECRET, { dataDir: env.DATA_DIR ?? './data', production: env.NODE_ENV === 'production' }),
+  };
   const c = parseConfig(schema, withSecret);
   return {
     host: c.HOST,

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from '@mikro-orm/core';
-import { BaseContext, CatalogSource, CatalogUnavailableError, forbidden, Scope } from '@lgr/kit';
-import { clientError, Domain, ErrorCode, UnitCatalog } from '@lgr/schema';
+import { BaseContext, CatalogSource, currentCatalog, forbidden, Scope } from '@lgr/kit';
+import { Domain, UnitCatalog } from '@lgr/schema';
 import { findObservations, StoredObservation } from './store';
 
 /**
@@ -65,16 +65,7 @@ export interface DomainContext extends BaseContext {
 export function createDomainContext(base: BaseContext, domain: Domain, em: EntityManager, catalogSource: CatalogSource): DomainContext {
   let scope: Scope | undefined;
   const forked = em.fork();
-  const catalog = (): UnitCatalog => {
-    try {
-      return catalogSource.current();
-    } catch (error) {
-      if (error instanceof CatalogUnavailableError) {
-        throw clientError(ErrorCode.SOURCE_UNAVAILABLE, 'The unit catalogue is not available yet; the reference service has not answered. Try again shortly.');
-      }
-      throw error;
-    }
-  };
+  const catalog = (): UnitCatalog => currentCatalog(catalogSource);
   return {
     ...base,
     domain,

@@ -1,15 +1,9 @@
 import { parse } from 'csv-parse/sync';
-import { findIndicator } from '@lgr/schema';
-import { ObservationRecord, RowField } from './validation';
+import { csvCell, findIndicator, INGEST_COLUMNS, ObservationRecord, REJECT_REASON_COLUMN } from '@lgr/schema';
+import { RowField } from './validation';
 
 /** The two ingest formats: CSV with a header row, or one JSON object per line. */
 export type IngestFormat = 'csv' | 'jsonl';
-
-/** The columns of the ingest format, in their usual order. */
-export const INGEST_COLUMNS = ['indicator', 'unit', 'period', 'value', 'target'] as const;
-
-/** A column a rejects file adds; accepted (and ignored) on input so that a fixed rejects file can be re-ingested. */
-export const REJECT_REASON_COLUMN = 'error';
 
 /** A problem found in the file itself, before any service is asked. */
 export interface LineProblem {
@@ -116,7 +110,7 @@ function parseCsv(text: string): ParsedIngest {
     const e = error as { lines?: number; message: string };
     return { format: 'csv', rows: [], fileProblems: [{ line: e.lines ?? 1, field: 'row', message: `the file is not valid CSV: ${e.message}` }] };
   }
-  if (!parsed.length) return { format: 'csv', rows: [], fileProblems: [{ line: 1, field: 'header', message: 'the file is empty; expected a header row indicator,unit,period,value,target' }] };
+  if (!parsed.length) return { format: 'csv', rows: [], fileProblems: [{ line: 1, field: 'header', message: `the file is empty; expected a header row ${INGEST_COLUMNS.join(',')}` }] };
   const startLine = (p: { record: string[]; info: { lines: number } }): number =>
     p.info.lines - p.record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
   const [head, ...body] = parsed;
@@ -186,11 +180,6 @@ function parseJsonLines(text: string): ParsedIngest {
  */
 export function parseIngest(text: string, format: IngestFormat): ParsedIngest {
   return format === 'csv' ? parseCsv(text) : parseJsonLines(text);
-}
-
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Writes rejected rows back in their own format, each with its reasons in an `error` field. */

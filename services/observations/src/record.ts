@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/core';
-import { Domain, Term, UnitCatalog } from '@lgr/schema';
+import { Domain, ObservationRecord, Term, UnitCatalog } from '@lgr/schema';
 import { previewObservations, StoredObservation, upsertObservations, WriteCounts } from './store';
-import { ObservationRecord, RowProblem, validateObservations } from './validation';
+import { RowProblem, validateObservations } from './validation';
 
 export interface RecordOptions {
   readonly domain: Domain;

@@ -1,24 +1,14 @@
 import express, { Request, Response } from 'express';
-import { GraphQLError } from 'graphql';
-import { Logger, sendError } from '@lgr/kit';
-import { clientError, ErrorCode } from '@lgr/schema';
-import { FeedChange, readFeed } from './store';
+import { isService, Logger, respondWithError } from '@lgr/kit';
+import { clientError, ErrorCode, FeedPage } from '@lgr/schema';
+import { readFeed } from './store';
 
 /** Largest page of the change feed. */
 export const MAX_FEED_PAGE = 10_000;
 const DEFAULT_FEED_PAGE = 1000;
 
-/** The answer of `GET /internal/feed`. */
-export interface FeedPage {
-  readonly source: string;
-  readonly changes: FeedChange[];
-  /** The cursor to pass as `after` next time: the last change's seq, or `after` itself when none followed. */
-  readonly lastSeq: number;
-  readonly hasMore: boolean;
-}
-
 function requireService(req: Request): void {
-  if (req.identity?.role !== 'service') {
+  if (!req.identity || !isService(req.identity)) {
     throw clientError(ErrorCode.FORBIDDEN, 'Internal endpoints are for platform services only');
   }
 }
@@ -48,11 +38,7 @@ export function internalRoutes(options: {
       requireService(req);
       await fn(req, res);
     } catch (error) {
-      if (error instanceof GraphQLError) sendError(res, error);
-      else {
-        options.logger.error({ err: error, path: req.path }, 'internal route failed');
-        sendError(res, clientError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
-      }
+      respondWithError(res, error, options.logger);
     }
   };
   return (app) => {

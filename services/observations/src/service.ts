@@ -5,6 +5,7 @@ import {
   buildFederatedSchema,
   CatalogSource,
   createLogger,
+  defaultServiceUrl,
   Logger,
   MigrationSet,
   openDatabase,
@@ -106,7 +107,7 @@ export async function startDomainService(options: DomainServiceOptions): Promise
   const ownCatalog = !options.catalog;
   const catalog =
     options.catalog ??
-    remoteCatalog({ referenceUrl: options.referenceUrl ?? 'http://127.0.0.1:4001', internalSecret: options.internalSecret, logger });
+    remoteCatalog({ referenceUrl: options.referenceUrl ?? defaultServiceUrl('reference'), internalSecret: options.internalSecret, logger });
 
   let signalClose: () => void = () => undefined;
   const closing = new Promise<null>((resolve) => (signalClose = () => resolve(null)));

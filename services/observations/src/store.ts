@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/core';
 import { SqlEntityManager } from '@mikro-orm/knex';
+import type { FeedChange } from '@lgr/schema';
 import { observationKey, ValidRow } from './validation';
 
 /** A stored figure as the feed and the GraphQL API report it. */
@@ -12,10 +13,6 @@ export interface StoredObservation {
   readonly updatedAt: string;
 }
 
-/** One change of the feed: the full new state of a key. */
-export interface FeedChange extends StoredObservation {
-  readonly seq: number;
-}
 
 export interface WriteCounts {
   readonly inserted: number;

@@ -4,7 +4,9 @@ import {
   ErrorCode,
   findIndicator,
   Indicator,
+  IngestColumn,
   isValidDuring,
+  ObservationRecord,
   Period,
   PeriodFormatError,
   parsePeriod,
@@ -13,18 +15,8 @@ import {
   UnitVersion,
 } from '@lgr/schema';
 
-/** One row as it arrives from a client, the ingest file or the demo data. */
-export interface ObservationRecord {
-  readonly indicator: string;
-  /** A unit code (resolved for the period) or a unit version id `code@YYYY-MM-DD`. */
-  readonly unit: string;
-  readonly period: string;
-  readonly value?: number | null | undefined;
-  readonly target?: number | null | undefined;
-}
-
 /** The field of a row a problem is about; `row` for problems of the row as a whole (duplicates). */
-export type RowField = 'indicator' | 'unit' | 'period' | 'value' | 'target' | 'row';
+export type RowField = IngestColumn | 'row';
 
 /** A problem with one row of a batch: its 0-based index, the field, a readable reason and a code. */
 export interface RowProblem {

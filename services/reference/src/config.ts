@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { parseConfig, portVar, serviceEnv } from '@lgr/kit';
+import { defaultPort, parseConfig, portVar, serviceEnv } from '@lgr/kit';
 
 const schema = z.object({
   ...serviceEnv,
-  PORT: portVar(4001),
+  PORT: portVar(defaultPort('reference')),
   UNITS_DIR: z.string().min(1).optional(),
 });
 

@@ -1,5 +1,5 @@
 import type { GraphQLError } from 'graphql';
-import { BaseContext, forbidden, sendError, SubgraphServerOptions } from '@lgr/kit';
+import { BaseContext, forbidden, isService, sendError, SubgraphServerOptions } from '@lgr/kit';
 import { CatalogStore } from './catalog-store';
 
 type Routes = NonNullable<SubgraphServerOptions<BaseContext>['routes']>;
@@ -22,7 +22,7 @@ export function internalRoutes(store: CatalogStore): Routes {
   return (app) => {
     app.get('/internal/catalog', async (req, res, next) => {
       try {
-        if (req.identity?.role !== 'service') {
+        if (!req.identity || !isService(req.identity)) {
           sendError(res, forbidden('the internal unit catalogue') as GraphQLError);
           return;
         }

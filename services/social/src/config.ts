@@ -1,6 +1,7 @@
+import { defaultPort } from '@lgr/kit';
 import { DomainServiceConfig, readDomainServiceConfig } from '@lgr/observations';
 
-/** Reads the social subgraph's configuration (port 4004 unless PORT says otherwise). */
+/** Reads the social subgraph's configuration (its port in the service table unless PORT says otherwise). */
 export function readConfig(env: Record<string, string | undefined> = process.env): DomainServiceConfig {
-  return readDomainServiceConfig(4004, env);
+  return readDomainServiceConfig(defaultPort('social'), env);
 }

@@ -1,8 +1,8 @@
 import { dropTestDatabase, postgresAvailable, testDatabaseUrl } from '@lgr/kit';
 import { startTestPlatform, TestPlatform } from '../harness';
-import { haiPhongCommunes, ingestRows, killDomainDuringIngest } from '../ingest';
+import { expectWholeBatches, haiPhongCommunes, ingestRows, killDomainDuringIngest } from '../ingest';
 import { ANALYTICS_DIGEST_SQL, DOMAINS, FactsSummary, postgresDomainFacts, summarise } from '../stores';
-import { eventually, expectWholeBatches } from '../support';
+import { eventually } from '../support';
 
 /**
  * Issue 5: the durability of acknowledged writes holds on PostgreSQL too. The whole platform runs

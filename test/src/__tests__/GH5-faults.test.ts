@@ -1,7 +1,7 @@
 import { startTestPlatform, TestPlatform, waitForExit } from '../harness';
-import { haiPhongCommunes, IngestRow, ingestRows, recordThroughGateway, killDomainDuringIngest } from '../ingest';
+import { expectWholeBatches, haiPhongCommunes, IngestRow, ingestRows, recordThroughGateway, killDomainDuringIngest } from '../ingest';
 import { ANALYTICS_DIGEST_SQL, Domain, DOMAINS, domainFacts, domainStoresSummary, FactsSummary, feedMismatches, feedStateUpTo, readAnalyticsCopy, summarise } from '../stores';
-import { eventually, expectWholeBatches, leakProblems, sleep } from '../support';
+import { eventually, leakProblems, sleep } from '../support';
 
 /**
  * Issue 5: faults survived. Services are killed (SIGKILL, the same as kill -9) while the platform

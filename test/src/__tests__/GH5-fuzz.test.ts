@@ -278,7 +278,7 @@ describe('GH5 fuzz', () => {
   });
 
   it('malformed CSV ingest files through the CLI itself: refused line by line, nothing written, no crash', async () => {
-    const cli = join(dirname(require.resolve('@lgr/gateway/package.json')), 'dist', 'cli', 'main.js');
+    const cli = join(dirname(require.resolve('@lgr/platform/package.json')), 'dist', 'cli', 'main.js');
     const token = await platform.token('editor', ['31'], { sub: 'gh5-fuzz-cli' });
     const files = fc.sample(
       fc

@@ -11,7 +11,7 @@ import { eventually } from '../support';
  * behind, and a port or data folder it cannot use is named at once instead of a hang or a stack trace.
  */
 
-const LAUNCHER = join(dirname(require.resolve('@lgr/gateway/package.json')), 'dist', 'platform', 'main.js');
+const LAUNCHER = join(dirname(require.resolve('@lgr/platform/package.json')), 'dist', 'launcher', 'main.js');
 const PORT_VARS = ['GATEWAY_PORT', 'REFERENCE_PORT', 'PARTY_PORT', 'ECONOMY_PORT', 'SOCIAL_PORT', 'ANALYTICS_PORT'] as const;
 const dirs: string[] = [];
 

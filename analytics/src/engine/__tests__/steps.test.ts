@@ -1,7 +1,7 @@
 import { Figure, LineageLink, ReferenceEvaluator, UnitCatalog, UnitVersion } from '@lgr/schema';
 import { AnalyticsStore } from '../../store';
 import { computePlan, runAggregate } from '../aggregate';
-import { AggregatePlan, planAggregate } from '../plan';
+import { planAggregate } from '../plan';
 import {
   ALL_TARGET_PARTS,
   ALL_VALUE_PARTS,
@@ -12,8 +12,8 @@ import {
   targetStepStatement,
   valueStepStatement,
 } from '../sql';
-import { PlanShape, StepPlanner } from '../steps';
-import type { AggregateRequest } from '../types';
+import { StepPlanner } from '../steps';
+import type { AggregatePlan, AggregateRequest, PlanShape } from '../types';
 import { close, compareWithEvaluator, storeWith } from './helpers';
 
 function unit(code: string, level: UnitVersion['level'], parent: string | null, from: string, to: string | null): UnitVersion {

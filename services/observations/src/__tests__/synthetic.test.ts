@@ -3,7 +3,7 @@ import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { apportion, between, unitRandom } from '../demo/random';
 import { reportRecords } from '../demo/seed';
 import { generateSyntheticObservations, haiPhongTerritory } from '../demo/synthetic';
-import { testCatalog } from '../testing/helpers';
+import { testCatalog } from '../../testing/helpers';
 import { observationKey, validateObservations } from '../validation';
 
 let catalog: UnitCatalog;

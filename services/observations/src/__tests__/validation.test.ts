@@ -1,6 +1,6 @@
 import { UnitCatalog } from '@lgr/schema';
 import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
-import { testCatalog } from '../testing/helpers';
+import { testCatalog } from '../../testing/helpers';
 import { validateObservations } from '../validation';
 
 let catalog: UnitCatalog;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EntityManager } from '@mikro-orm/core';
-import { Domain, findIndicator, UnitCatalog } from '@lgr/schema';
+import { Domain, findIndicator, ObservationRecord, UnitCatalog } from '@lgr/schema';
 import { parseIngest } from '../ingest-format';
 import { upsertObservations, WriteCounts } from '../store';
-import { ObservationRecord, validateObservations, ValidRow } from '../validation';
+import { validateObservations, ValidRow } from '../validation';
 import { SYNTHETIC_SEED } from './random';
 import { generateSyntheticObservations, SYNTHETIC_LABEL, SyntheticRow } from './synthetic';
 

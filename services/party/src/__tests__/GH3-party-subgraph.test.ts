@@ -1,6 +1,6 @@
 import { printSubgraphSdl } from '@lgr/kit';
-import { askSubgraph, testCatalog, viewerOf } from '@lgr/observations/dist/testing/helpers';
-import { demoDataSuite, domainSubgraphSuite } from '@lgr/observations/dist/testing/suite';
+import { askSubgraph, testCatalog, viewerOf } from '@lgr/observations/testing/helpers';
+import { demoDataSuite, domainSubgraphSuite } from '@lgr/observations/testing/suite';
 import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { buildPartySchema, REPORT_OUTSTANDING_TARGETS, start } from '..';
 

@@ -1,1 +1,0 @@
-module.exports = require('../test/jest.base.js')(__dirname);

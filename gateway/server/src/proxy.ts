@@ -1,0 +1,37 @@
+import type { NextFunction, Request, Response } from 'express';
+import { clientError, ErrorCode } from '@lgr/schema';
+import { IDENTITY_HEADER, signForwardedIdentity } from '@lgr/kit/identity';
+
+/** The analytics endpoints the gateway passes on to signed-in callers. */
+export const PROXIED_PATHS = ['/sql', '/export'] as const;
+
+/** Forwards an analytics HTTP endpoint (SQL, exports) with the caller's identity, streaming the answer back. */
+export function proxyTo(target: string, secret: string, timeoutMs: number) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const upstream = await fetch(target, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: req.header('accept') ?? 'application/json',
+          [IDENTITY_HEADER]: await signForwardedIdentity(req.identity!, secret),
+        },
+        body: JSON.stringify(req.body ?? {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      res.status(upstream.status);
+      for (const header of ['content-type', 'content-disposition', 'x-result-truncated']) {
+        const value = upstream.headers.get(header);
+        if (value) res.setHeader(header, value);
+      }
+      res.send(Buffer.from(await upstream.arrayBuffer()));
+    } catch (error) {
+      const name = (error as Error).name;
+      next(
+        name === 'TimeoutError'
+          ? clientError(ErrorCode.TIMEOUT, 'The analytics service did not answer in time', { http: { status: 504 } })
+          : clientError(ErrorCode.SOURCE_UNAVAILABLE, 'The analytics service is unavailable', { http: { status: 503 } }),
+      );
+    }
+  };
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+const seq = z.number().int().nonnegative();
+
+/**
+ * One change of a domain subgraph's change feed: the full new state of a figure's key (value and
+ * target both null: the figure is gone). The domain services produce it, analytics applies it.
+ */
+export const feedChangeSchema = z.object({
+  seq,
+  indicator: z.string().min(1),
+  unitId: z.string().min(1),
+  period: z.string().min(1),
+  value: z.number().finite().nullable(),
+  target: z.number().finite().nullable(),
+  /** When the figure was last written; the domain services always send it. */
+  updatedAt: z.string().optional(),
+});
+export type FeedChange = z.infer<typeof feedChangeSchema>;
+
+/** One page of a change feed, the answer of `GET <subgraph>/internal/feed?after=<seq>&limit=<n>`. */
+export const feedPageSchema = z.object({
+  source: z.string(),
+  changes: z.array(feedChangeSchema),
+  /** The cursor to pass as `after` next time: the last change's seq, or `after` itself when none followed. */
+  lastSeq: seq,
+  hasMore: z.boolean(),
+});
+export type FeedPage = z.infer<typeof feedPageSchema>;

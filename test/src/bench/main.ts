@@ -1,0 +1,15 @@
+import { benchAggregate } from './aggregate';
+
+/**
+ * `npm run bench`: the benchmarks of the platform's hot paths. Each prints its cases as ratios to a
+ * baseline measured in the same run, so figures from different machines can be compared.
+ */
+async function main(): Promise<void> {
+  process.stdout.write('aggregate engine (DuckDB), country-sized synthetic catalogue\n');
+  await benchAggregate({ log: (line: string) => process.stdout.write(`  ${line}\n`) });
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});
