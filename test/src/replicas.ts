@@ -35,7 +35,8 @@ export async function startServiceProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (l) => logs.push(`${name}: ${l}`));
+  for (const stream of [child.stdout!, child.stderr!])
+    createInterface({ input: stream }).on('line', (l) => logs.push(`${name}: ${l}`));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -47,7 +48,8 @@ export async function startServiceProcess(
   };
   const deadline = Date.now() + (options.timeoutMs ?? 240_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited (code ${child.exitCode}) while starting:\n${logs.slice(-20).join('\n')}`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited (code ${child.exitCode}) while starting:\n${logs.slice(-20).join('\n')}`);
     const status = await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) }).then(
       (res) => res.status,
       () => 0,
@@ -82,10 +84,14 @@ export async function startRoundRobinProxy(targets: readonly string[]): Promise<
     next = (next + 1) % targets.length;
     served[index] = served[index]! + 1;
     const target = new URL(req.url ?? '/', targets[index]);
-    const upstream = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      target,
+      { method: req.method, headers: { ...req.headers, host: target.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', (error) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`proxy: ${targets[index]} failed: ${error.message}`);

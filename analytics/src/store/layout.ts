@@ -1,6 +1,13 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { queryRows, runStatement } from './exec';
-import { createSchemaStatements, META_TABLE, readMetaStatement, statement, SqlStatement, writeMetaStatement } from './sql';
+import {
+  createSchemaStatements,
+  META_TABLE,
+  readMetaStatement,
+  statement,
+  SqlStatement,
+  writeMetaStatement,
+} from './sql';
 
 /**
  * The version of the store's whole layout (tables, columns and what they mean). Raise it when a change
@@ -66,7 +73,11 @@ export function layoutDifferences(expected: Layout, actual: Layout): string[] {
 }
 
 /** Why a store must be rebuilt, or an empty list when its layout is this code's. */
-export function rebuildReasons(storedVersion: string | null, differences: readonly string[], hasTables: boolean): string[] {
+export function rebuildReasons(
+  storedVersion: string | null,
+  differences: readonly string[],
+  hasTables: boolean,
+): string[] {
   if (!hasTables) return [];
   const reasons = [...differences];
   if (storedVersion !== null && storedVersion !== STORE_LAYOUT_VERSION) {

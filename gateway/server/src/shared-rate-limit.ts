@@ -48,7 +48,11 @@ export type RateLimitFallbackListener = (error: Error) => void;
  * replica counts in its own memory until it does (limits then hold per replica rather than not at
  * all) and `onFallback` hears about it.
  */
-export function redisRateLimitStore(url: string, perMinute: number, onFallback: RateLimitFallbackListener = () => undefined): RateLimitStore {
+export function redisRateLimitStore(
+  url: string,
+  perMinute: number,
+  onFallback: RateLimitFallbackListener = () => undefined,
+): RateLimitStore {
   const redis = new Redis(url, {
     // A request is never held waiting for Redis: without a connection it fails at once and falls back.
     enableOfflineQueue: false,
@@ -66,13 +70,20 @@ export function redisRateLimitStore(url: string, perMinute: number, onFallback: 
   redis.on('error', () => undefined);
   redis.defineCommand('lgrTakeTokens', { numberOfKeys: 1, lua: TAKE_SCRIPT });
   const local = new RateLimiter(perMinute);
-  const take = (redis as unknown as { lgrTakeTokens(key: string, ...args: (string | number)[]): Promise<[number, number]> }).lgrTakeTokens.bind(redis);
+  const take = (
+    redis as unknown as { lgrTakeTokens(key: string, ...args: (string | number)[]): Promise<[number, number]> }
+  ).lgrTakeTokens.bind(redis);
   return {
     async take(key, cost) {
       await connected;
       try {
         // Keys are hashed: a caller's name never reaches Redis and every key has the same length.
-        const [allowed, wait] = await take(`${KEY_PREFIX}${createHash('sha256').update(key).digest('hex')}`, perMinute, perMinute / 60_000, cost);
+        const [allowed, wait] = await take(
+          `${KEY_PREFIX}${createHash('sha256').update(key).digest('hex')}`,
+          perMinute,
+          perMinute / 60_000,
+          cost,
+        );
         return allowed === 1 ? { allowed: true } : { allowed: false, retryAfterSeconds: wait };
       } catch (error) {
         onFallback(error as Error);
@@ -86,6 +97,12 @@ export function redisRateLimitStore(url: string, perMinute: number, onFallback: 
 }
 
 /** The store for a gateway: Redis when `REDIS_URL` is set, else this process's memory. */
-export function rateLimitStore(options: { redisUrl?: string | undefined; perMinute: number; onFallback?: RateLimitFallbackListener }): RateLimitStore {
-  return options.redisUrl ? redisRateLimitStore(options.redisUrl, options.perMinute, options.onFallback) : memoryRateLimitStore(options.perMinute);
+export function rateLimitStore(options: {
+  redisUrl?: string | undefined;
+  perMinute: number;
+  onFallback?: RateLimitFallbackListener;
+}): RateLimitStore {
+  return options.redisUrl
+    ? redisRateLimitStore(options.redisUrl, options.perMinute, options.onFallback)
+    : memoryRateLimitStore(options.perMinute);
 }

@@ -14,7 +14,11 @@ export function launchIdentity(env: Record<string, string | undefined> = process
  * it could not stop its services): the process is then re-parented and its parent id changes. Does
  * nothing for a process started by hand.
  */
-export function watchLauncher(onGone: () => void, env: Record<string, string | undefined> = process.env, everyMs = 1000): void {
+export function watchLauncher(
+  onGone: () => void,
+  env: Record<string, string | undefined> = process.env,
+  everyMs = 1000,
+): void {
   const { launcherPid } = launchEnv(env);
   if (!launcherPid) return;
   const timer = setInterval(() => {

@@ -1,7 +1,15 @@
 import { StartupError } from './startup-error';
 
 /** Error codes and messages of the file system and SQLite meaning "this store may not be written". */
-const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_AUTH']);
+const READ_ONLY_CODES = new Set([
+  'EROFS',
+  'EACCES',
+  'EPERM',
+  'SQLITE_READONLY',
+  'SQLITE_CANTOPEN',
+  'SQLITE_PERM',
+  'SQLITE_AUTH',
+]);
 // libsql reports a file it cannot create as "Unable to open connection to local database <file>: 14".
 const READ_ONLY_MESSAGE = /read-?only|permission denied|unable to open|operation not permitted/i;
 

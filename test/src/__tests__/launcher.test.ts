@@ -12,7 +12,14 @@ import { eventually } from '../support';
  */
 
 const LAUNCHER = join(dirname(require.resolve('@lgr/platform/package.json')), 'dist', 'launcher', 'main.js');
-const PORT_VARS = ['GATEWAY_PORT', 'REFERENCE_PORT', 'PARTY_PORT', 'ECONOMY_PORT', 'SOCIAL_PORT', 'ANALYTICS_PORT'] as const;
+const PORT_VARS = [
+  'GATEWAY_PORT',
+  'REFERENCE_PORT',
+  'PARTY_PORT',
+  'ECONOMY_PORT',
+  'SOCIAL_PORT',
+  'ANALYTICS_PORT',
+] as const;
 const dirs: string[] = [];
 
 afterAll(() => {
@@ -26,11 +33,19 @@ interface Launch {
 }
 
 async function launch(env: Record<string, string> = {}): Promise<Launch> {
-  const ports = Object.fromEntries(await Promise.all(PORT_VARS.map(async (v) => [v, await freePort()] as const))) as Launch['ports'];
+  const ports = Object.fromEntries(
+    await Promise.all(PORT_VARS.map(async (v) => [v, await freePort()] as const)),
+  ) as Launch['ports'];
   const dataDir = mkdtempSync(join(tmpdir(), 'lgr-launcher-'));
   dirs.push(dataDir);
   const child = spawn(process.execPath, [LAUNCHER], {
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ...env },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -68,10 +83,15 @@ function alive(pid: number): boolean {
 async function stoppedDuringStartup(signal: NodeJS.Signals): Promise<{ services: number[]; output: string }> {
   const { child, output } = await launch();
   // Wait until the first stage (reference) is ready and the domain subgraphs have been started.
-  const services = await eventually('the launcher to start the domain subgraphs', async () => {
-    const pids = childrenOf(child.pid!);
-    return pids.length >= 4 ? pids : undefined;
-  }, 240_000, 100);
+  const services = await eventually(
+    'the launcher to start the domain subgraphs',
+    async () => {
+      const pids = childrenOf(child.pid!);
+      return pids.length >= 4 ? pids : undefined;
+    },
+    240_000,
+    100,
+  );
   child.kill(signal);
   expect(await waitForExit(child, 60_000)).toBe(true);
   // Every service it had started is gone (a killed launcher's services notice and stop themselves).
@@ -93,7 +113,9 @@ it('killed (SIGKILL) during start-up, leaves no orphaned service behind', async 
 it('names a port that another program answers on, instead of taking that program for the service', async () => {
   const port = await freePort();
   // A foreign program that answers 200 on /health, even claiming to be the reference service.
-  const foreign: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok","service":"reference"}'));
+  const foreign: Server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok","service":"reference"}'),
+  );
   await new Promise<void>((r) => foreign.listen(port, '127.0.0.1', r));
   try {
     const { child, output } = await launch({ REFERENCE_PORT: String(port) });
@@ -109,7 +131,9 @@ it('says at once that fetch refuses a port (6000) instead of waiting for a servi
   const { child, output } = await launch({ PARTY_PORT: '6000' });
   expect(await waitForExit(child, 60_000)).toBe(true);
   expect(child.exitCode).toBe(1);
-  expect(output.join('')).toContain('PARTY_PORT: 6000 is a port that fetch refuses to connect to ("bad port"); choose another');
+  expect(output.join('')).toContain(
+    'PARTY_PORT: 6000 is a port that fetch refuses to connect to ("bad port"); choose another',
+  );
 });
 
 it('names a read-only data folder, without a stack trace', async () => {

@@ -45,7 +45,13 @@ describe.each(SERVICES)('$name store migrations', ({ name, entities, migrations 
   it('make exactly the tables of the entities on PostgreSQL', async () => {
     if (!(await postgresAvailable())) return;
     const url = testDatabaseUrl(`migrations_${name}`);
-    const { orm, store } = await openDatabase({ name, entities: entities as never, dataDir: tmpdir(), databaseUrl: url, migrations });
+    const { orm, store } = await openDatabase({
+      name,
+      entities: entities as never,
+      dataDir: tmpdir(),
+      databaseUrl: url,
+      migrations,
+    });
     try {
       expect(store.applied).toEqual(migrations.postgresql.map((m) => m.name));
       expect(await differences(orm)).toBe('');

@@ -43,7 +43,12 @@ const tempDir = (prefix: string) => {
 const common = () => ({ INTERNAL_SECRET, DATA_DIR: tempDir('lgr-scale-') });
 const dbFor = (service: string) => `${baseUrl}_${service}`;
 
-async function start(name: string, packageName: string, env: Record<string, string>, acceptAnyHealth = false): Promise<ServiceProcess> {
+async function start(
+  name: string,
+  packageName: string,
+  env: Record<string, string>,
+  acceptAnyHealth = false,
+): Promise<ServiceProcess> {
   const p = await startServiceProcess(name, entryOf(packageName), env, { acceptAnyHealth });
   processes.push(p);
   return p;
@@ -58,15 +63,33 @@ beforeAll(async () => {
   // and both load the demo data (the second finds nothing to change).
   const replicas = await Promise.all(
     DOMAINS.flatMap((d) =>
-      [1, 2].map((i) => start(`${d}-${i}`, `@lgr/${d}`, { ...common(), DATABASE_URL: dbFor(d), REFERENCE_URL: reference.url })),
+      [1, 2].map((i) =>
+        start(`${d}-${i}`, `@lgr/${d}`, { ...common(), DATABASE_URL: dbFor(d), REFERENCE_URL: reference.url }),
+      ),
     ),
   );
   domainProxies = Object.fromEntries(
-    await Promise.all(DOMAINS.map(async (d) => [d, await startRoundRobinProxy(replicas.filter((r) => r.name.startsWith(`${d}-`)).map((r) => r.url))] as const)),
+    await Promise.all(
+      DOMAINS.map(
+        async (d) =>
+          [
+            d,
+            await startRoundRobinProxy(replicas.filter((r) => r.name.startsWith(`${d}-`)).map((r) => r.url)),
+          ] as const,
+      ),
+    ),
   ) as Record<Domain, RoundRobinProxy>;
   proxies.push(...Object.values(domainProxies));
-  const feeds = { PARTY_URL: domainProxies.party.url, ECONOMY_URL: domainProxies.economy.url, SOCIAL_URL: domainProxies.social.url };
-  analytics = await Promise.all([1, 2].map((i) => start(`analytics-${i}`, '@lgr/analytics', { ...common(), REFERENCE_URL: reference.url, ...feeds })));
+  const feeds = {
+    PARTY_URL: domainProxies.party.url,
+    ECONOMY_URL: domainProxies.economy.url,
+    SOCIAL_URL: domainProxies.social.url,
+  };
+  analytics = await Promise.all(
+    [1, 2].map((i) =>
+      start(`analytics-${i}`, '@lgr/analytics', { ...common(), REFERENCE_URL: reference.url, ...feeds }),
+    ),
+  );
   const analyticsProxy = await startRoundRobinProxy(analytics.map((a) => a.url));
   proxies.push(analyticsProxy);
   gateways = await Promise.all(
@@ -110,7 +133,12 @@ function token(sub: string, role: string, units: string[] = []): Promise<string>
     .sign(new TextEncoder().encode(JWT_SECRET));
 }
 
-async function gql(url: string, query: string, variables: Record<string, unknown>, bearer: string): Promise<{ status: number; body: any }> {
+async function gql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  bearer: string,
+): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
@@ -123,7 +151,10 @@ async function gql(url: string, query: string, variables: Record<string, unknown
 async function replicaSummary(replica: ServiceProcess): Promise<FactsSummary & { duplicates: number }> {
   const headers = {
     'content-type': 'application/json',
-    [IDENTITY_HEADER]: await signForwardedIdentity({ sub: 'scale-out-admin', role: 'admin', units: [] }, INTERNAL_SECRET),
+    [IDENTITY_HEADER]: await signForwardedIdentity(
+      { sub: 'scale-out-admin', role: 'admin', units: [] },
+      INTERNAL_SECRET,
+    ),
   };
   const run = async (sql: string) => {
     const res = await fetch(`${replica.url}/sql`, { method: 'POST', headers, body: JSON.stringify({ sql }) });
@@ -146,10 +177,16 @@ async function replicasCaughtUp(): Promise<void> {
   const ends: Record<string, number> = {};
   for (const d of DOMAINS) ends[d] = ((await (await fetch(`${domainProxies[d].url}/health`)).json()) as any).lastSeq;
   for (const replica of analytics) {
-    await eventually(`${replica.name} to apply every feed to its end`, async () => {
-      const h = (await (await fetch(`${replica.url}/health`)).json()) as any;
-      return (h.sources as { name: string; lastSeq: number }[]).every((s) => s.lastSeq >= ends[s.name]!) ? true : undefined;
-    }, 180_000);
+    await eventually(
+      `${replica.name} to apply every feed to its end`,
+      async () => {
+        const h = (await (await fetch(`${replica.url}/health`)).json()) as any;
+        return (h.sources as { name: string; lastSeq: number }[]).every((s) => s.lastSeq >= ends[s.name]!)
+          ? true
+          : undefined;
+      },
+      180_000,
+    );
   }
 }
 
@@ -164,7 +201,12 @@ function writerRows(domain: Domain, writer: number, batch: number, units: readon
     const month = 1 + ((batch * 60 + i) % 12);
     // Years 2026-2027 belong to writer 1, 2028-2029 to writer 2; 2030 is written by both.
     const year = i < 50 ? 2026 + (writer - 1) * 2 + (batch % 2) : 2030;
-    rows.push({ indicator, unit, period: `${year}${String(month).padStart(2, '0')}`, value: writer * 1000 + batch * 60 + i });
+    rows.push({
+      indicator,
+      unit,
+      period: `${year}${String(month).padStart(2, '0')}`,
+      value: writer * 1000 + batch * 60 + i,
+    });
   }
   return rows;
 }
@@ -174,10 +216,17 @@ it('two gateways, two replicas of every domain, two analytics: every figure once
   await replicasCaughtUp();
   const initial = await storesSummary();
   const beforeReplicas = await Promise.all(analytics.map(replicaSummary));
-  report.push(`before: stores ${describeCounts(initial)}; ${analytics.map((a, i) => `${a.name} ${describeCounts(beforeReplicas[i]!)}`).join('; ')}`);
+  report.push(
+    `before: stores ${describeCounts(initial)}; ${analytics.map((a, i) => `${a.name} ${describeCounts(beforeReplicas[i]!)}`).join('; ')}`,
+  );
 
   const admin = await token(`scale-admin-${runId}`, 'admin');
-  const unitsAnswer = await gql(front.url, '{ units(parent: "31", level: COMMUNE, asOf: "2026-01-01", first: 200) { edges { node { code } } } }', {}, admin);
+  const unitsAnswer = await gql(
+    front.url,
+    '{ units(parent: "31", level: COMMUNE, asOf: "2026-01-01", first: 200) { edges { node { code } } } }',
+    {},
+    admin,
+  );
   const units: string[] = unitsAnswer.body.data.units.edges.map((e: { node: { code: string } }) => e.node.code);
   expect(units.length).toBeGreaterThan(100);
 
@@ -195,7 +244,8 @@ it('two gateways, two replicas of every domain, two analytics: every figure once
           bearer,
         );
         const payload = answer.body.data?.[domain]?.recordObservations;
-        if (!payload?.ok) throw new Error(`${domain} writer ${writer} batch ${batch}: ${JSON.stringify(answer.body).slice(0, 400)}`);
+        if (!payload?.ok)
+          throw new Error(`${domain} writer ${writer} batch ${batch}: ${JSON.stringify(answer.body).slice(0, 400)}`);
         written += payload.inserted + payload.updated;
       }
       return written;
@@ -206,9 +256,15 @@ it('two gateways, two replicas of every domain, two analytics: every figure once
   await replicasCaughtUp();
   const final = await storesSummary();
   const afterReplicas = await Promise.all(analytics.map(replicaSummary));
-  report.push(`ingest: ${DOMAINS.length * 2} writers x 8 batches x 60 rows through ${gateways.length} gateways; ${changed} rows inserted or updated`);
-  report.push(`after: stores ${describeCounts(final)}; ${analytics.map((a, i) => `${a.name} ${describeCounts(afterReplicas[i]!)}, ${afterReplicas[i]!.duplicates} duplicates`).join('; ')}`);
-  report.push(`requests per gateway: ${front.served.join(' / ')}; feed and subgraph requests per domain replica: ${DOMAINS.map((d) => `${d} ${domainProxies[d].served.join('/')}`).join(', ')}`);
+  report.push(
+    `ingest: ${DOMAINS.length * 2} writers x 8 batches x 60 rows through ${gateways.length} gateways; ${changed} rows inserted or updated`,
+  );
+  report.push(
+    `after: stores ${describeCounts(final)}; ${analytics.map((a, i) => `${a.name} ${describeCounts(afterReplicas[i]!)}, ${afterReplicas[i]!.duplicates} duplicates`).join('; ')}`,
+  );
+  report.push(
+    `requests per gateway: ${front.served.join(' / ')}; feed and subgraph requests per domain replica: ${DOMAINS.map((d) => `${d} ${domainProxies[d].served.join('/')}`).join(', ')}`,
+  );
 
   expect(final.values).toBeGreaterThan(initial.values);
   for (const summary of afterReplicas) {
@@ -223,11 +279,15 @@ it('rate limits hold across gateway replicas (shared in Redis)', async () => {
   const bearer = await token(`scale-rate-${runId}`, 'viewer', ['31']);
   // 25 requests to each gateway directly: each alone would allow all 25; together they share one budget.
   const statuses = await Promise.all(
-    gateways.flatMap((g) => Array.from({ length: 25 }, () => gql(g.url, '{ __typename }', {}, bearer).then((r) => r.status))),
+    gateways.flatMap((g) =>
+      Array.from({ length: 25 }, () => gql(g.url, '{ __typename }', {}, bearer).then((r) => r.status)),
+    ),
   );
   const allowed = statuses.filter((s) => s === 200).length;
   const limited = statuses.filter((s) => s === 429).length;
-  report.push(`rate limit ${RATE_LIMIT}/min shared by ${gateways.length} gateways: ${allowed} of ${statuses.length} allowed, ${limited} refused`);
+  report.push(
+    `rate limit ${RATE_LIMIT}/min shared by ${gateways.length} gateways: ${allowed} of ${statuses.length} allowed, ${limited} refused`,
+  );
   expect(allowed + limited).toBe(statuses.length);
   // The bucket holds RATE_LIMIT; the few seconds the requests take refill it by a token or two at most.
   expect(allowed).toBeGreaterThanOrEqual(RATE_LIMIT);

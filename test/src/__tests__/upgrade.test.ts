@@ -7,8 +7,10 @@ import { recordThroughGateway } from '../ingest';
 import { ANALYTICS_DIGEST_SQL, DOMAINS, domainStoresSummary, FactsSummary, readAnalyticsCopy } from '../stores';
 import { eventually } from '../support';
 // libsql has the better-sqlite3 API and no type declarations of its own.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Database = require('libsql') as new (path: string, options?: { readonly?: boolean }) => {
+const Database = require('libsql') as new (
+  path: string,
+  options?: { readonly?: boolean },
+) => {
   prepare(sql: string): { all(...params: unknown[]): Record<string, unknown>[] };
   close(): void;
 };
@@ -51,14 +53,19 @@ function query(dataDir: string, store: string, sql: string): Record<string, unkn
 function readKept(dataDir: string): Kept {
   const tables: Record<string, number> = {};
   for (const store of STORES) {
-    for (const table of COUNTED[store]) tables[`${store}.${table}`] = Number(query(dataDir, store, `select count(*) as n from ${table}`)[0]!.n);
+    for (const table of COUNTED[store])
+      tables[`${store}.${table}`] = Number(query(dataDir, store, `select count(*) as n from ${table}`)[0]!.n);
   }
   return {
     figures: domainStoresSummary(dataDir),
     tables,
     extraColumns: {
       reviewedBy: query(dataDir, 'party', 'select id, reviewed_by from party_organisation order by id'),
-      sourceDocuments: query(dataDir, 'party', 'select id, source_document from observation where source_document is not null order by id'),
+      sourceDocuments: query(
+        dataDir,
+        'party',
+        'select id, source_document from observation where source_document is not null order by id',
+      ),
     },
     operatorNotes: query(dataDir, 'party', 'select id, note from operator_notes order by id'),
   };
@@ -80,12 +87,14 @@ beforeAll(async () => {
   expect(before.extraColumns.reviewedBy.length).toBeGreaterThan(0);
   expect(before.extraColumns.sourceDocuments.length).toBeGreaterThan(0);
   expect(analyticsBefore.facts).toBeGreaterThan(1000);
-  for (const store of STORES) expect(() => query(dataDir, store, 'select name from mikro_orm_migrations')).toThrow(/no such table/);
+  for (const store of STORES)
+    expect(() => query(dataDir, store, 'select name from mikro_orm_migrations')).toThrow(/no such table/);
   platform = await startTestPlatform({ dataDir });
 }, 300_000);
 
 afterAll(async () => {
-  if (report.length) process.stdout.write(`Upgrade from the previous release:\n${report.map((l) => `  ${l}`).join('\n')}\n`);
+  if (report.length)
+    process.stdout.write(`Upgrade from the previous release:\n${report.map((l) => `  ${l}`).join('\n')}\n`);
   await platform?.stop();
 }, 60_000);
 
@@ -109,25 +118,39 @@ async function feedEnds(): Promise<Record<string, number>> {
 async function analyticsCaughtUp(ends: Record<string, number>): Promise<void> {
   await eventually('analytics to apply every feed to its end', async () => {
     const h = (await (await fetch(`${platform.serviceUrl('analytics')}/health`)).json()) as any;
-    return (h.sources as { name: string; lastSeq: number }[]).every((s) => s.lastSeq >= ends[s.name]!) ? true : undefined;
+    return (h.sources as { name: string; lastSeq: number }[]).every((s) => s.lastSeq >= ends[s.name]!)
+      ? true
+      : undefined;
   });
 }
 
 it('keeps every figure, record, extra column and extra table, and records the store version', () => {
   const after = readKept(platform.dataDir);
-  report.push(`figures: ${before.figures.values} values, ${before.figures.targets} targets before; ${after.figures.values}, ${after.figures.targets} after`);
-  report.push(`rows before -> after: ${Object.entries(before.tables).map(([t, n]) => `${t} ${n} -> ${after.tables[t]}`).join(', ')}`);
-  report.push(`party extras: ${after.extraColumns.reviewedBy.length} reviewed_by, ${after.extraColumns.sourceDocuments.length} source_document, ${after.operatorNotes.length} operator_notes rows`);
+  report.push(
+    `figures: ${before.figures.values} values, ${before.figures.targets} targets before; ${after.figures.values}, ${after.figures.targets} after`,
+  );
+  report.push(
+    `rows before -> after: ${Object.entries(before.tables)
+      .map(([t, n]) => `${t} ${n} -> ${after.tables[t]}`)
+      .join(', ')}`,
+  );
+  report.push(
+    `party extras: ${after.extraColumns.reviewedBy.length} reviewed_by, ${after.extraColumns.sourceDocuments.length} source_document, ${after.operatorNotes.length} operator_notes rows`,
+  );
   expect(after).toEqual(before);
   for (const store of STORES) {
-    expect(query(platform.dataDir, store, 'select name from mikro_orm_migrations order by id')).toEqual([{ name: '0001-initial' }]);
+    expect(query(platform.dataDir, store, 'select name from mikro_orm_migrations order by id')).toEqual([
+      { name: '0001-initial' },
+    ]);
   }
 });
 
 it('answers with the figures of the previous release: analytics holds exactly what the stores hold', async () => {
   await analyticsCaughtUp(await feedEnds());
   const analytics = await analyticsSummary();
-  report.push(`analytics: ${analyticsBefore.facts} facts before (cursors ${JSON.stringify(analyticsBefore.cursors)}); ${analytics.values} values, ${analytics.targets} targets after`);
+  report.push(
+    `analytics: ${analyticsBefore.facts} facts before (cursors ${JSON.stringify(analyticsBefore.cursors)}); ${analytics.values} values, ${analytics.targets} targets after`,
+  );
   expect(analytics).toEqual(before.figures);
   const answer = await platform.gql(
     `{ aggregate(query: { indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"] }) { rows { value target samePeriodValue } }
@@ -136,15 +159,23 @@ it('answers with the figures of the previous release: analytics holds exactly wh
   expect(answer.errors).toBeUndefined();
   // The seed report's figures for Ngô Quyền, 2025S1: 254 new members against 271.
   expect(answer.data.aggregate.rows[0]).toMatchObject({ value: 254, target: 271 });
-  const stored = query(platform.dataDir, 'party', "select count(*) as n from observation where unit_id = '304@2000-01-01'")[0]!.n;
+  const stored = query(
+    platform.dataDir,
+    'party',
+    "select count(*) as n from observation where unit_id = '304@2000-01-01'",
+  )[0]!.n;
   expect(answer.data.unit.partyFigures).toHaveLength(Number(stored));
 });
 
 it('takes new writes on the upgraded store, extra column and all, and analytics follows them', async () => {
-  const written = await recordThroughGateway(platform, platform.adminToken, 'party', [{ indicator: 'PB_NEW_MEMBERS', unit: '11329', period: '202611', value: 7 }]);
+  const written = await recordThroughGateway(platform, platform.adminToken, 'party', [
+    { indicator: 'PB_NEW_MEMBERS', unit: '11329', period: '202611', value: 7 },
+  ]);
   expect(written).toEqual({ ok: true, inserted: 1 });
   await analyticsCaughtUp(await feedEnds());
   expect(await analyticsSummary()).toEqual(domainStoresSummary(platform.dataDir));
-  expect(query(platform.dataDir, 'party', "select source_document from observation where period = '202611'")).toEqual([{ source_document: null }]);
+  expect(query(platform.dataDir, 'party', "select source_document from observation where period = '202611'")).toEqual([
+    { source_document: null },
+  ]);
   expect(readKept(platform.dataDir).extraColumns).toEqual(before.extraColumns);
 });

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { AnalyticsStore, FeedChange, layoutDifferences, rebuildReasons, STORE_LAYOUT_VERSION } from '..';
 
-const change = (seq: number, value: number): FeedChange => ({ seq, indicator: 'PB_NEW_MEMBERS', unitId: '304@2000-01-01', period: '2025S1', value, target: null });
+const change = (seq: number, value: number): FeedChange => ({
+  seq,
+  indicator: 'PB_NEW_MEMBERS',
+  unitId: '304@2000-01-01',
+  period: '2025S1',
+  value,
+  target: null,
+});
 
 /** Runs statements on a store file directly, as an older release or an operator would have. */
 async function writeDirectly(path: string, statements: readonly string[]): Promise<void> {
@@ -29,12 +36,16 @@ describe('layoutDifferences and rebuildReasons', () => {
       ['fact', ['indicator VARCHAR', 'value VARCHAR']],
       ['operator_table', ['x INTEGER']],
     ]);
-    expect(layoutDifferences(expected, actual)).toEqual(['table fact has columns (indicator VARCHAR, value VARCHAR), expected (indicator VARCHAR, value DOUBLE)']);
+    expect(layoutDifferences(expected, actual)).toEqual([
+      'table fact has columns (indicator VARCHAR, value VARCHAR), expected (indicator VARCHAR, value DOUBLE)',
+    ]);
     expect(layoutDifferences(expected, new Map([['fact', ['indicator VARCHAR', 'value DOUBLE']]]))).toEqual([]);
   });
 
   it('rebuilds for another layout version or other columns, never an empty store, and adopts an unversioned store of the right columns', () => {
-    expect(rebuildReasons('0', [], true)).toEqual([`store layout version 0, this release writes ${STORE_LAYOUT_VERSION}`]);
+    expect(rebuildReasons('0', [], true)).toEqual([
+      `store layout version 0, this release writes ${STORE_LAYOUT_VERSION}`,
+    ]);
     expect(rebuildReasons(null, ['table fact has columns ...'], true)).toEqual(['table fact has columns ...']);
     expect(rebuildReasons(null, [], true)).toEqual([]);
     expect(rebuildReasons(STORE_LAYOUT_VERSION, [], true)).toEqual([]);
@@ -62,7 +73,9 @@ describe('AnalyticsStore on a store of another layout', () => {
     const store = await AnalyticsStore.open(path);
     try {
       expect(store.rebuiltBecause).toHaveLength(1);
-      expect(store.rebuiltBecause[0]).toMatch(/^table fact has columns \(indicator VARCHAR, unit_id VARCHAR, period VARCHAR, value DOUBLE, source VARCHAR, seq BIGINT\), expected/);
+      expect(store.rebuiltBecause[0]).toMatch(
+        /^table fact has columns \(indicator VARCHAR, unit_id VARCHAR, period VARCHAR, value DOUBLE, source VARCHAR, seq BIGINT\), expected/,
+      );
       expect(await store.cursor('party')).toBe(0);
       expect((await store.counts()).facts).toBe(0);
       // It works again: new changes are applied and the facts are readable.
@@ -99,7 +112,10 @@ describe('AnalyticsStore on a store of another layout', () => {
     const first = await AnalyticsStore.open(path);
     await first.applyChanges('party', [change(1, 254), change(2, 255)], 2);
     await first.close();
-    await writeDirectly(path, ["DELETE FROM store_meta WHERE key = 'store_layout'", 'CREATE TABLE operator_notes (note VARCHAR)']);
+    await writeDirectly(path, [
+      "DELETE FROM store_meta WHERE key = 'store_layout'",
+      'CREATE TABLE operator_notes (note VARCHAR)',
+    ]);
     const store = await AnalyticsStore.open(path);
     try {
       expect(store.rebuiltBecause).toEqual([]);

@@ -26,14 +26,18 @@ export function refusedPorts(ports: PortPlan): string[] {
 export function sharedPorts(ports: PortPlan): string[] {
   const byPort = new Map<number, string[]>();
   for (const [name, port] of Object.entries(ports)) byPort.set(port, [...(byPort.get(port) ?? []), name]);
-  return [...byPort].filter(([, names]) => names.length > 1).map(([port, names]) => `${names.join(' and ')}: both ${port}`);
+  return [...byPort]
+    .filter(([, names]) => names.length > 1)
+    .map(([port, names]) => `${names.join(' and ')}: both ${port}`);
 }
 
 /** Resolves with null when `host:port` can be listened on now, else with the reason (EADDRINUSE...). */
 export function portFree(host: string, port: number): Promise<string | null> {
   return new Promise((resolveCheck) => {
     const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => resolveCheck(error.code === 'EADDRINUSE' ? 'in use by another program' : (error.code ?? error.message)));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      resolveCheck(error.code === 'EADDRINUSE' ? 'in use by another program' : (error.code ?? error.message)),
+    );
     server.listen(port, host, () => server.close(() => resolveCheck(null)));
   });
 }
@@ -48,11 +52,13 @@ export async function preflight(options: { host: string; ports: PortPlan; dataDi
   for (const [name, port] of Object.entries(options.ports)) {
     if (portProblem(port)) continue;
     const busy = await portFree(options.host, port);
-    if (busy) problems.push(`${name}: port ${port} on ${options.host} is ${busy}; stop that program or choose another port`);
+    if (busy)
+      problems.push(`${name}: port ${port} on ${options.host} is ${busy}; stop that program or choose another port`);
   }
   const dataProblem = dataDirProblem(options.dataDir);
   if (dataProblem) problems.push(dataProblem);
-  if (problems.length) throw new LaunchError(`The platform cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length)
+    throw new LaunchError(`The platform cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
 /**

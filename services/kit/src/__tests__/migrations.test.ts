@@ -25,8 +25,15 @@ const Note = new EntitySchema<{ id: number; text: string }>({
 });
 
 const NOTE_TABLES: Record<Dialect, TableDefinition[]> = {
-  sqlite: [{ table: 'note', statements: ['create table `note` (`id` integer not null primary key autoincrement, `text` text not null);'] }],
-  postgresql: [{ table: 'note', statements: ['create table "note" ("id" serial primary key, "text" varchar(255) not null);'] }],
+  sqlite: [
+    {
+      table: 'note',
+      statements: ['create table `note` (`id` integer not null primary key autoincrement, `text` text not null);'],
+    },
+  ],
+  postgresql: [
+    { table: 'note', statements: ['create table "note" ("id" serial primary key, "text" varchar(255) not null);'] },
+  ],
 };
 
 class NotesInitialSqlite extends CreateTablesMigration {
@@ -104,7 +111,9 @@ describe('store migrations on SQLite', () => {
     const { orm, store } = await openDatabase({ name: 'notes', entities: [Note], dataDir: dir, migrations: NOTES });
     try {
       expect(store.applied).toEqual(['0001-initial']);
-      expect(await rows(orm, 'select id, text, reviewer from note')).toEqual([{ id: 1, text: 'written before migrations', reviewer: 'operator' }]);
+      expect(await rows(orm, 'select id, text, reviewer from note')).toEqual([
+        { id: 1, text: 'written before migrations', reviewer: 'operator' },
+      ]);
       expect(await rows(orm, 'select note from operator_notes')).toEqual([{ note: 'kept' }]);
     } finally {
       await orm.close();
@@ -115,9 +124,14 @@ describe('store migrations on SQLite', () => {
     await (await openDatabase({ name: 'notes', entities: [Note], dataDir: dir, migrations: NOTES })).orm.close();
     class AddTopic extends CreateTablesMigration {
       protected readonly dialect: Dialect = 'sqlite';
-      protected readonly tables = [{ table: 'topic', statements: ['create table `topic` (`id` integer not null primary key)'] }];
+      protected readonly tables = [
+        { table: 'topic', statements: ['create table `topic` (`id` integer not null primary key)'] },
+      ];
     }
-    const newer: MigrationSet = { sqlite: [...NOTES.sqlite, { name: '0002-topics', class: AddTopic }], postgresql: NOTES.postgresql };
+    const newer: MigrationSet = {
+      sqlite: [...NOTES.sqlite, { name: '0002-topics', class: AddTopic }],
+      postgresql: NOTES.postgresql,
+    };
     const { orm, store } = await openDatabase({ name: 'notes', entities: [Note], dataDir: dir, migrations: newer });
     try {
       expect(store).toEqual({ version: 2, latest: '0002-topics', applied: ['0002-topics'] });
@@ -129,12 +143,16 @@ describe('store migrations on SQLite', () => {
 
   it('refuses a store written by a newer release, naming the file, and changes nothing', async () => {
     const first = await openDatabase({ name: 'notes', entities: [Note], dataDir: dir, migrations: NOTES });
-    await first.orm.em.getConnection().execute(`insert into ${MIGRATIONS_TABLE} (name) values ('0002-from-the-future')`);
+    await first.orm.em
+      .getConnection()
+      .execute(`insert into ${MIGRATIONS_TABLE} (name) values ('0002-from-the-future')`);
     await first.orm.close();
     const file = join(dir, 'notes.sqlite');
     const attempt = openDatabase({ name: 'notes', entities: [Note], dataDir: dir, migrations: NOTES });
     await expect(attempt).rejects.toBeInstanceOf(StartupError);
-    await expect(attempt).rejects.toThrow(`The notes store ${file} was written by a newer release: it records migration 0002-from-the-future`);
+    await expect(attempt).rejects.toThrow(
+      `The notes store ${file} was written by a newer release: it records migration 0002-from-the-future`,
+    );
   });
 
   it('says which file it cannot write when the data folder is read-only', async () => {
@@ -182,7 +200,9 @@ describe('store migrations on PostgreSQL', () => {
     const { orm, store } = await openDatabase({ name: 'notes', entities: [Note], migrations: NOTES, ...pg() });
     try {
       expect(store.applied).toEqual(['0001-initial']);
-      expect(await rows(orm, 'select id, text, reviewer from note')).toEqual([{ id: 1, text: 'written before migrations', reviewer: 'operator' }]);
+      expect(await rows(orm, 'select id, text, reviewer from note')).toEqual([
+        { id: 1, text: 'written before migrations', reviewer: 'operator' },
+      ]);
       expect(await rows(orm, 'select note from operator_notes')).toEqual([{ note: 'kept' }]);
     } finally {
       await orm.close();
@@ -191,7 +211,9 @@ describe('store migrations on PostgreSQL', () => {
 
   it('replicas starting together migrate once', async () => {
     if (!available) return;
-    const opened = await Promise.all([1, 2, 3].map(() => openDatabase({ name: 'notes', entities: [Note], migrations: NOTES, ...pg() })));
+    const opened = await Promise.all(
+      [1, 2, 3].map(() => openDatabase({ name: 'notes', entities: [Note], migrations: NOTES, ...pg() })),
+    );
     try {
       expect(opened.map((o) => o.store.applied.length).sort()).toEqual([0, 0, 1]);
       // Every replica uses the service's database, also those that lost the race to create it.
@@ -206,10 +228,16 @@ describe('store migrations on PostgreSQL', () => {
   it('refuses a store written by a newer release, naming the database without credentials', async () => {
     if (!available) return;
     const first = await openDatabase({ name: 'notes', entities: [Note], migrations: NOTES, ...pg() });
-    await first.orm.em.getConnection().execute(`insert into ${MIGRATIONS_TABLE} (name) values ('0002-from-the-future')`);
+    await first.orm.em
+      .getConnection()
+      .execute(`insert into ${MIGRATIONS_TABLE} (name) values ('0002-from-the-future')`);
     await first.orm.close();
     const attempt = openDatabase({ name: 'notes', entities: [Note], migrations: NOTES, ...pg() });
-    await expect(attempt).rejects.toThrow(new RegExp(`The notes store postgres://127\\.0\\.0\\.1:5432/${new URL(url).pathname.slice(1)} was written by a newer release`));
+    await expect(attempt).rejects.toThrow(
+      new RegExp(
+        `The notes store postgres://127\\.0\\.0\\.1:5432/${new URL(url).pathname.slice(1)} was written by a newer release`,
+      ),
+    );
   });
 });
 

@@ -14,7 +14,8 @@ async function fetchVerdict(port: number): Promise<string> {
 describe('ports fetch refuses', () => {
   it('are exactly the ones Node refuses with "bad port"', async () => {
     for (const port of FETCH_BLOCKED_PORTS) expect([port, await fetchVerdict(port)]).toEqual([port, 'bad port']);
-    for (const port of [4000, 4005, 5432, 5999, 6001, 6379, 8080]) expect([port, await fetchVerdict(port)]).toEqual([port, 'connected or refused by the OS']);
+    for (const port of [4000, 4005, 5432, 5999, 6001, 6379, 8080])
+      expect([port, await fetchVerdict(port)]).toEqual([port, 'connected or refused by the OS']);
   });
 
   it('are named in the problem a launcher reports', () => {

@@ -1,6 +1,13 @@
 import { tmpdir } from 'node:os';
 import { MikroORM } from '@mikro-orm/core';
-import { CreateTablesMigration, Dialect, dropTestDatabase, openDatabase, postgresAvailable, testDatabaseUrl } from '@lgr/kit';
+import {
+  CreateTablesMigration,
+  Dialect,
+  dropTestDatabase,
+  openDatabase,
+  postgresAvailable,
+  testDatabaseUrl,
+} from '@lgr/kit';
 import { FeedChange, OBSERVATION_ENTITIES, OBSERVATION_TABLES_V1, readFeed, upsertObservations, ValidRow } from '..';
 
 class ObservationTables extends CreateTablesMigration {
@@ -8,7 +15,14 @@ class ObservationTables extends CreateTablesMigration {
   protected readonly tables = OBSERVATION_TABLES_V1.postgresql;
 }
 
-const row = (unit: string, value: number): ValidRow => ({ index: 0, indicator: 'PB_NEW_MEMBERS', unitId: `${unit}@2000-01-01`, period: '2025S1', value, target: null });
+const row = (unit: string, value: number): ValidRow => ({
+  index: 0,
+  indicator: 'PB_NEW_MEMBERS',
+  unitId: `${unit}@2000-01-01`,
+  period: '2025S1',
+  value,
+  target: null,
+});
 
 /** Resolves when `check` says so, polling the database (no sleeping for a guessed time). */
 async function until(check: () => Promise<boolean>): Promise<void> {
@@ -64,7 +78,13 @@ describe('change feed under concurrent writers on PostgreSQL', () => {
       .finally(() => (secondDone = true));
     const conn = orm.em.getConnection();
     const waitingForLock = async () =>
-      Number(((await conn.execute("select count(*) as n from pg_locks where locktype = 'advisory' and not granted")) as { n: string }[])[0]!.n) > 0;
+      Number(
+        (
+          (await conn.execute("select count(*) as n from pg_locks where locktype = 'advisory' and not granted")) as {
+            n: string;
+          }[]
+        )[0]!.n,
+      ) > 0;
     // Either the second writer now waits for the first (numbered in commit order) or it has committed.
     await until(async () => secondDone || (await waitingForLock()));
 
@@ -103,7 +123,12 @@ describe('change feed under concurrent writers on PostgreSQL', () => {
     // The second writer waits for the first on the row itself, then updates what the first inserted.
     const second = orm.em.fork().transactional((tx) => upsertObservations(tx, [row('11344', 6)]));
     const conn = orm.em.getConnection();
-    await until(async () => Number(((await conn.execute("select count(*) as n from pg_locks where not granted")) as { n: string }[])[0]!.n) > 0);
+    await until(
+      async () =>
+        Number(
+          ((await conn.execute('select count(*) as n from pg_locks where not granted')) as { n: string }[])[0]!.n,
+        ) > 0,
+    );
     release();
     const [a, b] = await Promise.all([first, second]);
     expect([a.inserted, a.updated]).toEqual([1, 0]);

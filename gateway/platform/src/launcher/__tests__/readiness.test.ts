@@ -9,8 +9,12 @@ describe('launcher readiness', () => {
   it('takes only its own service for the service: name and launch id', () => {
     expect(checkHealthIdentity({ status: 'ok', service: 'party', launch: 'abc' }, 'party', 'abc')).toBeNull();
     expect(checkHealthIdentity({ status: 'ok' }, 'party', 'abc')).toBe('it says no service name');
-    expect(checkHealthIdentity({ status: 'ok', service: 'party' }, 'party', 'abc')).toBe('it says service "party", started by another launch');
-    expect(checkHealthIdentity({ status: 'ok', service: 'social', launch: 'abc' }, 'party', 'abc')).toBe('it says service "social"');
+    expect(checkHealthIdentity({ status: 'ok', service: 'party' }, 'party', 'abc')).toBe(
+      'it says service "party", started by another launch',
+    );
+    expect(checkHealthIdentity({ status: 'ok', service: 'social', launch: 'abc' }, 'party', 'abc')).toBe(
+      'it says service "social"',
+    );
   });
 
   it('recognises the error fetch gives for a port it refuses', async () => {
@@ -20,8 +24,12 @@ describe('launcher readiness', () => {
   });
 
   it('names ports fetch refuses and ports given twice', () => {
-    expect(refusedPorts({ GATEWAY_PORT: 4000, PARTY_PORT: 6000 })).toEqual(['PARTY_PORT: 6000 is a port that fetch refuses to connect to ("bad port"); choose another']);
-    expect(sharedPorts({ GATEWAY_PORT: 4000, PARTY_PORT: 4000, SOCIAL_PORT: 4004 })).toEqual(['GATEWAY_PORT and PARTY_PORT: both 4000']);
+    expect(refusedPorts({ GATEWAY_PORT: 4000, PARTY_PORT: 6000 })).toEqual([
+      'PARTY_PORT: 6000 is a port that fetch refuses to connect to ("bad port"); choose another',
+    ]);
+    expect(sharedPorts({ GATEWAY_PORT: 4000, PARTY_PORT: 4000, SOCIAL_PORT: 4004 })).toEqual([
+      'GATEWAY_PORT and PARTY_PORT: both 4000',
+    ]);
   });
 
   it('names a data folder it cannot write', () => {
