@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { memoryRateLimitStore, redisRateLimitStore, RateLimitStore } from '../shared-rate-limit';
+import type { RateLimitStore } from '../rate-limit';
+import { memoryRateLimitStore, redisRateLimitStore } from '../shared-rate-limit';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
