@@ -59,15 +59,19 @@ beforeAll(async () => {
   if (!available) return;
   baseUrl = testDatabaseUrl('scale_out');
   const reference = await start('reference', '@lgr/reference', { ...common(), DATABASE_URL: dbFor('reference') });
-  // Both replicas of every domain start at once on a new database: they migrate it once between them
-  // and both load the demo data (the second finds nothing to change).
-  const replicas = await Promise.all(
-    DOMAINS.flatMap((d) =>
-      [1, 2].map((i) =>
-        start(`${d}-${i}`, `@lgr/${d}`, { ...common(), DATABASE_URL: dbFor(d), REFERENCE_URL: reference.url }),
-      ),
-    ),
-  );
+  // The first replicas of the three domains start at once on new databases, then the second ones:
+  // each loads the demo data (the second finds nothing to change). Two waves keep a two-core machine
+  // from timing out six catalogue downloads at once; replicas migrating together are tested in kit.
+  const replicas: ServiceProcess[] = [];
+  for (const i of [1, 2]) {
+    replicas.push(
+      ...(await Promise.all(
+        DOMAINS.map((d) =>
+          start(`${d}-${i}`, `@lgr/${d}`, { ...common(), DATABASE_URL: dbFor(d), REFERENCE_URL: reference.url }),
+        ),
+      )),
+    );
+  }
   domainProxies = Object.fromEntries(
     await Promise.all(
       DOMAINS.map(
