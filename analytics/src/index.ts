@@ -136,6 +136,9 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
   const store = await AnalyticsStore.open(options.databasePath ?? join(options.dataDir, 'analytics.duckdb'), {
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
   });
+  if (store.rebuiltBecause.length) {
+    logger.warn({ reasons: store.rebuiltBecause }, 'the analytics store had another layout: emptied, reading every change feed again from the start');
+  }
   const cleanup: Step[] = [['store', () => store.close()]];
   try {
     const sandbox = await Sandbox.open({ memoryLimit: options.sandboxMemoryLimit ?? '512MB' });

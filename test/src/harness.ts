@@ -119,11 +119,11 @@ export async function freePort(): Promise<number> {
  * Starts the platform exactly as `npm start` does (separate processes, real HTTP, embedded stores or
  * PostgreSQL when `databaseUrl` is given), on free ports so tests never collide with a running one.
  */
-export async function startTestPlatform(options: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(options: { databaseUrl?: string; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestPlatform> {
   const names = ['gateway', 'reference', 'party', 'economy', 'social', 'analytics'] as const;
   const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()] as const))) as TestPlatform['ports'];
   const pgwirePort = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'lgr-platform-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lgr-platform-'));
   const jwtSecret = 'test-jwt-secret-0123456789abcdef0123456789abcdef';
   const internalSecret = 'test-internal-secret-0123456789abcdef012345678';
   const config = readPlatformConfig({

@@ -4,6 +4,7 @@ import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { clientError, ErrorCode, FeedChange, tryParsePeriod, UnitCatalog } from '@lgr/schema';
 import { appendRows } from './append';
 import { inTransaction, queryRows, runStatement } from './exec';
+import { ensureLayout } from './layout';
 import { calendarRows, catalogRows, indicatorRows, Row } from './rows';
 import {
   CALENDAR_COLUMNS,
@@ -97,6 +98,8 @@ export class AnalyticsStore {
     private readonly writer: DuckDBConnection,
     private digest: string | null,
     private readonly maxIdle: number,
+    /** Why the store was emptied at open (another layout), or an empty list. */
+    readonly rebuiltBecause: readonly string[],
   ) {}
 
   /** Opens (creating when missing) a store at a file path, or in memory for `':memory:'`. */
@@ -109,7 +112,7 @@ export class AnalyticsStore {
     try {
       writer = await instance.connect();
       const w = writer;
-      for (const s of createSchemaStatements()) await runStatement(w, s);
+      const rebuiltBecause = await inTransaction(w, () => ensureLayout(w));
       const layout = await queryRows(w, readMetaStatement(CATALOG_LAYOUT));
       if (!layout.length || layout[0]!.value !== CATALOG_LAYOUT_VERSION) {
         await inTransaction(w, async () => {
@@ -125,7 +128,7 @@ export class AnalyticsStore {
         await appendRows(w, INDICATOR_TABLE, INDICATOR_COLUMNS, indicatorRows());
       });
       const meta = await queryRows(w, readMetaStatement(CATALOG_DIGEST));
-      return new AnalyticsStore(instance, w, meta.length ? String(meta[0]!.value) : null, options.idleConnections ?? 8);
+      return new AnalyticsStore(instance, w, meta.length ? String(meta[0]!.value) : null, options.idleConnections ?? 8, rebuiltBecause);
     } catch (error) {
       writer?.closeSync();
       instance.closeSync();

@@ -36,6 +36,7 @@ const schema = z
     PERSISTED_QUERIES: z.enum(['apq', 'allowlist', 'off']).default('apq'),
     ALLOWLIST_PATH: z.string().optional(),
     RATE_LIMIT_PER_MINUTE: positiveInt(1200),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL; leave unset to count rate limits in each gateway alone').optional(),
     PUBLIC_INDICATORS: z
       .string()
       .optional()

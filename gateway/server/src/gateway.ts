@@ -21,8 +21,8 @@ import { createGatewayMetrics, GatewayMetrics, latencyMiddleware, outcomePlugin 
 import { allowlistPlugin, PersistedQueryMode, persistedQueryStore } from './persisted-queries';
 import { PROXIED_PATHS, proxyTo } from './proxy';
 import { PublicFieldPolicy, publicAccessPlugin } from './public-access';
-import { RateLimiter } from './rate-limit';
 import { apolloReportRunner, mountReports } from './reports/route';
+import { rateLimitStore } from './shared-rate-limit';
 import { defaultSupergraphPath } from './supergraph';
 
 export type { SubgraphName } from '@lgr/kit/services';
@@ -61,6 +61,8 @@ export interface GatewayOptions {
   readonly rateLimitPerMinute: number;
   /** The console's built files (default: the console workspace's dist/, see console.ts). */
   readonly consoleDir?: string;
+  /** Redis holding every gateway replica's rate-limit buckets; each gateway counts alone when absent. */
+  readonly redisUrl?: string | undefined;
 }
 
 export interface RunningGateway {
@@ -83,12 +85,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const httpServer: Server = createServer(app);
   mountOperationalRoutes(app, options, metrics);
   const apollo = await startApollo(options, supergraphSdl, httpServer, metrics, log);
+  const limiter = rateLimitStore({ redisUrl: options.redisUrl, perMinute: options.rateLimitPerMinute, onFallback: fallbackWarning(log) });
   const guards = requestGuards({
     maxBodyBytes: options.maxBodyBytes,
     maxBatch: options.maxBatch,
     authenticate: createAuthenticator(options.auth),
     publicIndicators: options.publicIndicators ?? [],
-    limiter: new RateLimiter(options.rateLimitPerMinute),
+    limiter,
   });
   mountGraphql(app, apollo, guards, options);
   mountAnalyticsProxies(app, guards, options);
@@ -103,7 +106,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     close: async () => {
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
+      await limiter.close();
     },
+  };
+}
+
+/** Says, once a minute at most (an outage must not flood the log), that Redis does not answer. */
+function fallbackWarning(log: Logger): (error: Error) => void {
+  let last = 0;
+  return (error) => {
+    if (Date.now() - last < 60_000) return;
+    last = Date.now();
+    log.warn({ err: error.message }, 'Redis does not answer; rate limits count in this gateway alone until it does');
   };
 }
 

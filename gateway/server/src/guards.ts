@@ -1,7 +1,7 @@
 import express, { NextFunction, Request, Response } from 'express';
 import { Authenticator, authMiddleware } from './auth';
 import { batchCap } from './limits';
-import { RateLimiter, rateLimitMiddleware } from './rate-limit';
+import { RateLimitStore, rateLimitMiddleware } from './rate-limit';
 
 type Handler = (req: Request, res: Response, next: NextFunction) => void;
 
@@ -29,7 +29,7 @@ export function requestGuards(options: {
   maxBatch: number;
   authenticate: Authenticator;
   publicIndicators: readonly string[];
-  limiter: RateLimiter;
+  limiter: RateLimitStore;
 }): RequestGuards {
   const common: Handler[] = [
     express.json({ limit: options.maxBodyBytes }),

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { launchIdentity } from '@lgr/kit/launch';
 import type { SubgraphName } from '@lgr/kit/services';
 
 /** Each subgraph's `/health`: `ok`, `http <status>` or `unreachable`. */
@@ -21,6 +22,7 @@ export function healthRoute(urls: Record<SubgraphName, string>) {
   return async (_req: Request, res: Response) => {
     const subgraphs = await subgraphHealth(urls);
     const ok = Object.values(subgraphs).every((s) => s === 'ok');
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', subgraphs });
+    // The service name and launch id let the launcher tell this gateway from another program on its port.
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', service: 'gateway', ...launchIdentity(), subgraphs });
   };
 }

@@ -25,6 +25,7 @@ function startFromConfig(config: GatewayConfig): Promise<RunningGateway> {
     persistedQueries: config.PERSISTED_QUERIES,
     ...(config.ALLOWLIST_PATH ? readAllowlist(config.ALLOWLIST_PATH) : {}),
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    redisUrl: config.REDIS_URL,
     publicIndicators: config.PUBLIC_INDICATORS,
   });
 }

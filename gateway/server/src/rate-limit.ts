@@ -2,6 +2,15 @@ import type { NextFunction, Request, Response } from 'express';
 import { clientError, ErrorCode } from '@lgr/schema';
 import { isPublic } from '@lgr/kit/roles';
 
+/** A rate limiter's answer: allowed, or how many seconds to wait. */
+export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** Where callers' token buckets live: in this process, or shared by every gateway replica (shared-rate-limit.ts). */
+export interface RateLimitStore {
+  take(key: string, cost: number): Promise<RateVerdict>;
+  close(): Promise<void>;
+}
+
 /**
  * A token bucket per caller: `perMinute` requests a minute on average, with bursts up to the same
  * number. Buckets of callers who stopped calling are dropped so memory stays bounded.
@@ -18,7 +27,7 @@ export class RateLimiter {
    * Takes `cost` tokens for `key` (one per operation, so a batch costs as many as it holds); returns
    * the seconds to wait when there are not enough.
    */
-  take(key: string, cost = 1): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
+  take(key: string, cost = 1): RateVerdict {
     const t = this.now();
     const ratePerMs = this.perMinute / 60_000;
     const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, at: t };
@@ -49,12 +58,13 @@ function rateLimitKey(req: Request): string {
 }
 
 /** Refuses a caller over its rate with RATE_LIMITED and a retry-after header. */
-export function rateLimitMiddleware(limiter: RateLimiter) {
+export function rateLimitMiddleware(limiter: RateLimitStore) {
   return (req: Request, res: Response, next: NextFunction) => {
     // A batch costs one token per operation, so batching does not multiply a caller's rate.
-    const verdict = limiter.take(rateLimitKey(req), Array.isArray(req.body) ? req.body.length : 1);
-    if (verdict.allowed) return next();
-    res.setHeader('retry-after', String(verdict.retryAfterSeconds));
-    next(clientError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${verdict.retryAfterSeconds} s`, { http: { status: 429 } }));
+    limiter.take(rateLimitKey(req), Array.isArray(req.body) ? req.body.length : 1).then((verdict) => {
+      if (verdict.allowed) return next();
+      res.setHeader('retry-after', String(verdict.retryAfterSeconds));
+      next(clientError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${verdict.retryAfterSeconds} s`, { http: { status: 429 } }));
+    }, next);
   };
 }

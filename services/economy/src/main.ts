@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { runMain } from '@lgr/kit';
+import { isMigrateCommand, runMain, runMigrate } from '@lgr/kit';
 import { readConfig } from './config';
-import { start } from './index';
+import { migrate, start } from './index';
 
-void runMain('economy', () => readConfig(), start);
+if (isMigrateCommand()) void runMigrate('economy', () => readConfig(), migrate);
+else void runMain('economy', () => readConfig(), start);

@@ -84,3 +84,15 @@ export const serviceEnv = {
 export function portVar(defaultPort: number) {
   return port.default(defaultPort);
 }
+
+/** The environment variable through which the launcher gives every service it starts one id per launch. */
+export const LAUNCH_ID_VAR = 'LGR_LAUNCH_ID';
+/** The environment variable naming the launcher's process id (services stop when it is gone). */
+export const LAUNCHER_PID_VAR = 'LGR_LAUNCHER_PID';
+
+/** What the launcher told a service about itself: the launch id and its process id, when it started it. */
+export function launchEnv(env: Record<string, string | undefined> = process.env): { launchId?: string; launcherPid?: number } {
+  const launchId = env[LAUNCH_ID_VAR];
+  const pid = Number(env[LAUNCHER_PID_VAR]);
+  return { ...(launchId ? { launchId } : {}), ...(Number.isInteger(pid) && pid > 1 ? { launcherPid: pid } : {}) };
+}

@@ -16,3 +16,8 @@ export * from './dev-secrets';
 export * from './route-label';
 export * from './caller-token';
 export * from './services';
+export * from './migrations';
+export * from './startup-error';
+export * from './store-errors';
+export * from './ports';
+export * from './launch';

@@ -1,4 +1,7 @@
 import { exitOnConfigError } from './config';
+import type { StoreVersion } from './migrations';
+import { watchLauncher } from './launch';
+import { StartupError } from './startup-error';
 
 /** Something a `main.ts` starts and must close on a termination signal. */
 export interface Closable {
@@ -21,7 +24,9 @@ export async function runMain<C>(
   try {
     service = await start(config);
   } catch (error) {
-    process.stderr.write(`${name} failed to start: ${(error as Error).stack ?? String(error)}\n`);
+    // A reason the operator can act on is printed alone; anything else with its stack, for a bug report.
+    const detail = error instanceof StartupError ? error.message : ((error as Error).stack ?? String(error));
+    process.stderr.write(`${name} failed to start: ${detail}\n`);
     process.exit(1);
   }
   let stopping = false;
@@ -36,4 +41,32 @@ export async function runMain<C>(
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // A launcher stopped without stopping its services (killed) leaves no orphans behind.
+  watchLauncher(() => {
+    process.stderr.write(`${name}: the launcher that started it is gone; stopping\n`);
+    stop();
+  });
+}
+
+/** Whether the process was started as `<service> migrate` (bring the store up to date, then exit). */
+export function isMigrateCommand(argv: readonly string[] = process.argv): boolean {
+  return argv[2] === 'migrate';
+}
+
+/**
+ * What `<service> migrate` does: read the configuration, run the store's pending migrations, print
+ * the version it is at, and exit (1 with the reason when the store cannot be migrated).
+ */
+export async function runMigrate<C>(name: string, readConfig: () => C, migrate: (config: C) => Promise<StoreVersion>): Promise<void> {
+  const config = exitOnConfigError(readConfig);
+  try {
+    const store = await migrate(config);
+    const applied = store.applied.length ? `applied ${store.applied.join(', ')}` : 'nothing to apply';
+    process.stdout.write(`${name}: store at version ${store.version} (${store.latest ?? 'no migrations'}); ${applied}\n`);
+    process.exit(0);
+  } catch (error) {
+    const detail = error instanceof StartupError ? error.message : ((error as Error).stack ?? String(error));
+    process.stderr.write(`${name} could not migrate its store: ${detail}\n`);
+    process.exit(1);
+  }
 }

@@ -13,6 +13,7 @@ import { Identity, IDENTITY_HEADER, verifyForwardedIdentity } from './identity';
 import { routeLabel } from './route-label';
 import { httpErrorHandler, sendError } from './http-errors';
 import { Logger } from './logger';
+import { launchIdentity } from './launch';
 
 /** What every resolver of every subgraph can rely on. */
 export interface BaseContext {
@@ -80,9 +81,9 @@ export async function startSubgraphServer<C extends BaseContext>(options: Subgra
 
   app.get('/health', async (_req, res) => {
     try {
-      res.json({ status: 'ok', service: options.name, ...(options.health ? await options.health() : {}) });
+      res.json({ status: 'ok', service: options.name, ...launchIdentity(), ...(options.health ? await options.health() : {}) });
     } catch (error) {
-      res.status(503).json({ status: 'unavailable', service: options.name, reason: (error as Error).message });
+      res.status(503).json({ status: 'unavailable', service: options.name, ...launchIdentity(), reason: (error as Error).message });
     }
   });
 

@@ -13,3 +13,4 @@ export * from './demo/synthetic';
 export * from './demo/seed';
 export * from './records';
 export * from './config';
+export * from './migrations/tables-v1';

@@ -7,10 +7,12 @@ import {
   createLogger,
   defaultServiceUrl,
   Logger,
+  MigrationSet,
   openDatabase,
   remoteCatalog,
   RunningServer,
   startSubgraphServer,
+  StoreVersion,
 } from '@lgr/kit';
 import { Domain } from '@lgr/schema';
 import { createDomainContext } from './context';
@@ -30,6 +32,8 @@ export interface DomainDefinition {
   readonly name: string;
   /** MikroORM entities of the domain records (the observation and feed entities are added). */
   readonly entities?: readonly unknown[];
+  /** The store's migrations (observation and feed tables included), run at start. */
+  readonly migrations: MigrationSet;
   /** type-graphql resolvers of the domain records (the observation resolvers are added). */
   readonly resolvers?: readonly Function[];
   /** Types to include although no resolver returns them. */
@@ -91,13 +95,15 @@ export function buildDomainSchema(definition: Pick<DomainDefinition, 'domain' | 
 export async function startDomainService(options: DomainServiceOptions): Promise<RunningDomainService> {
   const logger = options.logger ?? createLogger(options.name, options.logLevel ?? 'info');
   const schema = await buildDomainSchema(options);
-  const orm = await openDatabase({
+  const { orm, store } = await openDatabase({
     name: options.name,
     entities: [...OBSERVATION_ENTITIES, ...(options.entities ?? [])] as never,
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
+    migrations: options.migrations,
     ...(options.onQuery ? { onQuery: options.onQuery } : {}),
   });
+  logger.info({ storeVersion: store.version, latest: store.latest, applied: store.applied }, 'store migrated');
   const ownCatalog = !options.catalog;
   const catalog =
     options.catalog ??
@@ -156,6 +162,7 @@ export async function startDomainService(options: DomainServiceOptions): Promise
         if (startupLoad === 'running') throw new Error(`loading the demo data (unit catalogue: ${catalogState(catalog)})`);
         return {
           domain: options.domain,
+          storeVersion: store.version,
           ...(await storeStats(orm.em.fork())),
           catalog: catalogState(catalog),
           demoData: { synthetic: SYNTHETIC_LABEL, report: 'Ngô Quyền (304) 2025S1 report figures' },
@@ -185,6 +192,21 @@ export async function startDomainService(options: DomainServiceOptions): Promise
       await orm.close();
     },
   };
+}
+
+/** Runs the domain store's pending migrations and closes it (`<service> migrate`). */
+export async function migrateDomainStore(
+  options: Pick<DomainServiceOptions, 'name' | 'entities' | 'migrations' | 'dataDir' | 'databaseUrl'>,
+): Promise<StoreVersion> {
+  const { orm, store } = await openDatabase({
+    name: options.name,
+    entities: [...OBSERVATION_ENTITIES, ...(options.entities ?? [])] as never,
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+    migrations: options.migrations,
+  });
+  await orm.close();
+  return store;
 }
 
 function catalogState(catalog: CatalogSource): string {

@@ -29,10 +29,12 @@ export interface WriteResult extends WriteCounts {
 const CHUNK = 500;
 
 /**
- * The lock every write transaction takes on PostgreSQL. Feed rows get their `seq` when inserted but
- * become visible when committed; if two transactions interleaved, a reader could see seq 11 committed
- * before seq 10 and move its cursor past a change it never saw. Writes of one service therefore run
- * one after the other (SQLite serialises them anyway).
+ * The lock a write transaction takes on PostgreSQL just before it appends its feed rows, held until
+ * it commits. Feed rows get their `seq` when inserted but become visible when committed; if two
+ * transactions interleaved there, a reader could see seq 11 committed before seq 10 and move its
+ * cursor past a change it never saw. Under the lock, feed rows are numbered in commit order, across
+ * every replica of the service (advisory locks belong to the database), so `seq > cursor` never skips.
+ * The upserts before it run concurrently (SQLite serialises whole writes anyway).
  */
 const WRITE_LOCK_KEY = 7_310_442_001;
 
@@ -80,15 +82,27 @@ function sortByKey<T extends { indicator: string; unitId: string; period: string
  * batches cannot lose each other's updates.
  */
 export async function upsertObservations(em: EntityManager, rows: readonly ValidRow[], now: string = new Date().toISOString()): Promise<WriteResult> {
-  const db = sql(em);
   if (!rows.length) return { inserted: 0, updated: 0, unchanged: 0, changes: [] };
-  if (onPostgres(em)) {
-    await db.execute('select pg_advisory_xact_lock(?)', [WRITE_LOCK_KEY]);
+  const changed = await upsertRows(em, rows, now);
+  const inserted = changed.filter((c) => c.inserted).length;
+  const changes = sortByKey(changed.map((c) => c.row));
+  await appendFeed(em, changes);
+  return { inserted, updated: changed.length - inserted, unchanged: rows.length - changed.length, changes };
+}
+
+/** Upserts every row (see {@link upsertObservations}); returns the rows that changed and whether each is new. */
+async function upsertRows(em: EntityManager, rows: readonly ValidRow[], now: string): Promise<{ inserted: boolean; row: StoredObservation }[]> {
+  const db = sql(em);
+  const postgres = onPostgres(em);
+  // PostgreSQL says per row whether it was inserted (xmax is 0 only for a new row version made by an
+  // insert), which stays right while other transactions write concurrently. SQLite runs one write at
+  // a time, so there an id above the largest one before this write is a new row.
+  let before = 0;
+  if (!postgres) {
+    const [{ max_id: maxBefore } = { max_id: 0 }] = (await db.execute('select coalesce(max(id), 0) as max_id from observation')) as Row[];
+    before = Number(maxBefore);
   }
-  // Ids only grow, so a returned id above the largest one before this write is a new row.
-  const [{ max_id: maxBefore } = { max_id: 0 }] = (await db.execute('select coalesce(max(id), 0) as max_id from observation')) as Row[];
-  const before = Number(maxBefore);
-  const changed: { id: number; row: StoredObservation }[] = [];
+  const changed: { inserted: boolean; row: StoredObservation }[] = [];
   for (const part of chunks(sortByKey(rows), CHUNK)) {
     const values = part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
     const params = part.flatMap((r) => [r.indicator, r.unitId, r.period, r.value, r.target, now]);
@@ -100,20 +114,25 @@ export async function upsertObservations(em: EntityManager, rows: readonly Valid
          updated_at = excluded.updated_at
        where observation.value is distinct from coalesce(excluded.value, observation.value)
           or observation.target is distinct from coalesce(excluded.target, observation.target)
-       returning id, indicator, unit_id, period, value, target, updated_at`,
+       returning id, indicator, unit_id, period, value, target, updated_at${postgres ? ', (xmax = 0) as fresh' : ''}`,
       params,
     )) as Row[];
-    for (const r of returned) changed.push({ id: Number(r.id), row: toStored(r) });
+    for (const r of returned) changed.push({ inserted: postgres ? r.fresh === true : Number(r.id) > before, row: toStored(r) });
   }
-  const inserted = changed.filter((c) => c.id > before).length;
-  const changes = sortByKey(changed.map((c) => c.row));
+  return changed;
+}
+
+/** Appends the feed rows of a write, numbered in commit order (see {@link WRITE_LOCK_KEY}). */
+async function appendFeed(em: EntityManager, changes: readonly StoredObservation[]): Promise<void> {
+  if (!changes.length) return;
+  const db = sql(em);
+  if (onPostgres(em)) await db.execute('select pg_advisory_xact_lock(?)', [WRITE_LOCK_KEY]);
   for (const part of chunks(changes, CHUNK)) {
     await db.execute(
       `insert into observation_feed (indicator, unit_id, period, value, target, updated_at) values ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
       part.flatMap((c) => [c.indicator, c.unitId, c.period, c.value, c.target, c.updatedAt]),
     );
   }
-  return { inserted, updated: changed.length - inserted, unchanged: rows.length - changed.length, changes };
 }
 
 /** Whether `em` talks to PostgreSQL (the driver package is the kit's, so it is recognised by name). */

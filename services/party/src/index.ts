@@ -1,11 +1,13 @@
 import { GraphQLSchema } from 'graphql';
-import { buildDomainSchema, DomainDefinition, DomainServiceConfig, RunningDomainService, startDomainService } from '@lgr/observations';
-import type { CatalogSource, Logger } from '@lgr/kit';
+import { buildDomainSchema, DomainDefinition, DomainServiceConfig, migrateDomainStore, RunningDomainService, startDomainService } from '@lgr/observations';
+import type { CatalogSource, Logger, StoreVersion } from '@lgr/kit';
 import { seedPartyRecords } from './demo';
 import { PARTY_ENTITIES } from './entities';
+import { PARTY_MIGRATIONS } from './migrations';
 import { PartyRecordsResolver } from './resolvers';
 
 export * from './entities';
+export { PARTY_MIGRATIONS } from './migrations';
 export { PartyRecordsResolver, summariseTargets } from './resolvers';
 export { seedPartyRecords, REPORT_OUTSTANDING_TARGETS, TARGET_TITLES } from './demo';
 
@@ -14,6 +16,7 @@ export const PARTY: DomainDefinition = {
   domain: 'PARTY',
   name: 'party',
   entities: PARTY_ENTITIES,
+  migrations: PARTY_MIGRATIONS,
   resolvers: [PartyRecordsResolver],
   seedRecords: seedPartyRecords,
 };
@@ -32,4 +35,9 @@ export interface PartyStartOptions extends DomainServiceConfig {
 /** Starts the party subgraph; `port: 0` picks a free port. */
 export function start(options: PartyStartOptions): Promise<RunningDomainService> {
   return startDomainService({ ...PARTY, ...options });
+}
+
+/** Runs the party store's pending migrations (`node dist/main.js migrate`). */
+export function migrate(options: DomainServiceConfig): Promise<StoreVersion> {
+  return migrateDomainStore({ ...PARTY, ...options });
 }

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MikroORM } from '@mikro-orm/core';
-import { createLogger, Logger, openDatabase, RunningServer, startSubgraphServer } from '@lgr/kit';
+import { createLogger, Logger, openDatabase, RunningServer, startSubgraphServer, StoreVersion } from '@lgr/kit';
 import { CatalogStore } from './catalog-store';
 import { createReferenceContext } from './context';
 import { ENTITIES } from './entities';
+import { REFERENCE_MIGRATIONS } from './migrations';
 import { buildReferenceSchema } from './graphql/schema';
 import { internalRoutes } from './internal-routes';
 import { loadReferenceData, LoadResult } from './load';
@@ -15,6 +16,7 @@ export type { LoadResult } from './load';
 export { CatalogStore } from './catalog-store';
 export type { StoredCatalog } from './catalog-store';
 export type { ReferenceContext } from './context';
+export { REFERENCE_MIGRATIONS } from './migrations';
 export { ADMIN_UNITS_META, ENTITIES, UnitVersionEntity, LineageLinkEntity, ReferenceMetaEntity } from './entities';
 export { searchKey } from './search';
 export { loadAdminUnits, RECORDS_START, REFORM_DATE, PRE_REFORM_END, AdminUnitDataError } from './data/admin-units';
@@ -55,13 +57,15 @@ export interface ReferenceServer extends RunningServer {
 export async function start(options: ReferenceOptions): Promise<ReferenceServer> {
   const t0 = performance.now();
   const log = options.logger ?? createLogger('reference', options.logLevel);
-  const orm = await openDatabase({
+  const { orm, store: storeVersion } = await openDatabase({
     name: 'reference',
     entities: ENTITIES,
+    migrations: REFERENCE_MIGRATIONS,
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
     ...(options.onQuery ? { onQuery: options.onQuery } : {}),
   });
+  log.info({ storeVersion: storeVersion.version, latest: storeVersion.latest, applied: storeVersion.applied }, 'store migrated');
   try {
     const load = await loadReferenceData(orm, options.unitsDir ?? DEFAULT_UNITS_DIR, log);
     const store = new CatalogStore(orm, log);
@@ -76,7 +80,7 @@ export async function start(options: ReferenceOptions): Promise<ReferenceServer>
       logger: log,
       context: (base) => createReferenceContext(base, orm, store),
       routes: internalRoutes(store),
-      health: async () => ({ digest: (await store.current()).digest, units: load.units }),
+      health: async () => ({ digest: (await store.current()).digest, units: load.units, storeVersion: storeVersion.version }),
     });
     const startMs = Math.round(performance.now() - t0);
     log.info({ status: load.status, digest: load.digest, startMs }, 'reference data ready');
@@ -96,4 +100,11 @@ export async function start(options: ReferenceOptions): Promise<ReferenceServer>
     await orm.close();
     throw error;
   }
+}
+
+/** Runs the reference store's pending migrations and closes it (`node dist/main.js migrate`). */
+export async function migrate(options: Pick<ReferenceOptions, 'dataDir' | 'databaseUrl'>): Promise<StoreVersion> {
+  const { orm, store } = await openDatabase({ name: 'reference', entities: ENTITIES, migrations: REFERENCE_MIGRATIONS, dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  await orm.close();
+  return store;
 }

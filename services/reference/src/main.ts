@@ -1,16 +1,20 @@
 import 'reflect-metadata';
-import { runMain } from '@lgr/kit';
+import { isMigrateCommand, runMain, runMigrate } from '@lgr/kit';
 import { readConfig } from './config';
-import { start } from './index';
+import { migrate, start } from './index';
 
-void runMain('reference', () => readConfig(), (config) =>
-  start({
-    port: config.PORT,
-    host: config.HOST,
-    dataDir: config.DATA_DIR,
-    databaseUrl: config.DATABASE_URL,
-    unitsDir: config.UNITS_DIR,
-    internalSecret: config.INTERNAL_SECRET,
-    logLevel: config.LOG_LEVEL,
-  }),
-);
+if (isMigrateCommand()) {
+  void runMigrate('reference', () => readConfig(), (config) => migrate({ dataDir: config.DATA_DIR, databaseUrl: config.DATABASE_URL }));
+} else {
+  void runMain('reference', () => readConfig(), (config) =>
+    start({
+      port: config.PORT,
+      host: config.HOST,
+      dataDir: config.DATA_DIR,
+      databaseUrl: config.DATABASE_URL,
+      unitsDir: config.UNITS_DIR,
+      internalSecret: config.INTERNAL_SECRET,
+      logLevel: config.LOG_LEVEL,
+    }),
+  );
+}

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SignJWT } from 'jose';
@@ -6,6 +7,9 @@ import { secretOrDevSecret } from '@lgr/kit/dev-secrets';
 import { SERVICE_TABLE, ServiceName, SUBGRAPH_NAMES } from '@lgr/kit/services';
 import { gatewayGraphqlUrl, portOf, serviceUrl } from '../service-ports';
 import { PlatformConfig } from './config';
+import { LAUNCH_ID_VAR, LAUNCHER_PID_VAR } from '@lgr/kit/config';
+import { LaunchError, preflight } from './preflight';
+import { checkHealthIdentity, isBadPortError, LaunchAbortedError, sleepUnlessAborted } from './readiness';
 
 /** One process of the platform and how to tell it is ready. */
 export interface ServiceSpec {
@@ -115,9 +119,20 @@ export async function startPlatform(
   out: Output = (l) => process.stdout.write(`${l}\n`),
   /** Extra environment for every process (tests tune limits and intervals with it). */
   extraEnv: Record<string, string> = {},
+  /** Aborting it during start-up stops every service started so far and rejects with LaunchAbortedError. */
+  options: { signal?: AbortSignal } = {},
 ): Promise<Platform> {
+  await preflight({
+    host: config.HOST,
+    dataDir: config.DATA_DIR,
+    ports: Object.fromEntries(STAGES.flat().map((name) => [SERVICE_TABLE[name].portVar, portOf(config, name)])),
+  });
+  // Services answer /health with this id, so a program that happens to answer on a port is never
+  // taken for one of them; with the launcher's pid they stop when it is gone.
+  const launchId = randomBytes(12).toString('hex');
+  const launchEnv = { [LAUNCH_ID_VAR]: launchId, [LAUNCHER_PID_VAR]: String(process.pid) };
   const secrets = platformSecrets(config);
-  const children: { spec: ServiceSpec; child: ChildProcess }[] = [];
+  const children: { spec: ServiceSpec; child: ChildProcess; tail: string[] }[] = [];
   let stopping = false;
 
   const stop = async (): Promise<void> => {
@@ -135,21 +150,25 @@ export async function startPlatform(
   };
 
   const launch = (spec: ServiceSpec): ChildProcess => {
-    const child = spawn(process.execPath, [spec.entry], { env: { ...process.env, ...extraEnv, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [spec.entry], { env: { ...process.env, ...extraEnv, ...spec.env, ...launchEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const tail: string[] = [];
     const index = children.findIndex((c) => c.spec.name === spec.name);
-    if (index >= 0) children[index] = { spec, child };
-    else children.push({ spec, child });
-    prefixLines(child, spec.name, out);
+    if (index >= 0) children[index] = { spec, child, tail };
+    else children.push({ spec, child, tail });
+    prefixLines(child, spec.name, out, tail);
     child.on('exit', (code, signal) => {
       if (!stopping) out(`${spec.name} exited (${signal ?? `code ${code}`}); the other services keep running`);
     });
     return child;
   };
 
+  const ready = (spec: ServiceSpec, child: ChildProcess) =>
+    waitUntilReady(spec, child, { timeoutMs: config.STARTUP_TIMEOUT_MS, launchId, tail: children.find((c) => c.child === child)?.tail ?? [], signal: options.signal });
   try {
     for (const stage of platformServices(config, secrets)) {
+      if (options.signal?.aborted) throw new LaunchAbortedError();
       const started = stage.map((spec) => ({ spec, child: launch(spec) }));
-      await Promise.all(started.map(({ spec, child }) => waitUntilReady(spec, child, config.STARTUP_TIMEOUT_MS)));
+      await Promise.all(started.map(({ spec, child }) => ready(spec, child)));
     }
   } catch (error) {
     await stop();
@@ -169,7 +188,8 @@ export async function startPlatform(
       const entry = children.find((c) => c.spec.name === name);
       if (!entry) throw new Error(`No service is called ${name}`);
       if (running(name)) return;
-      await waitUntilReady(entry.spec, launch(entry.spec), config.STARTUP_TIMEOUT_MS);
+      const child = launch(entry.spec);
+      await ready(entry.spec, child);
     },
     stop,
   };
@@ -194,24 +214,43 @@ function localAdminToken(jwtSecret: string): Promise<string> {
     .sign(new TextEncoder().encode(jwtSecret));
 }
 
-async function waitUntilReady(spec: ServiceSpec, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+interface ReadyOptions {
+  readonly timeoutMs: number;
+  readonly launchId: string;
+  /** The service's last output lines, quoted when it exits during start-up. */
+  readonly tail: readonly string[];
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Waits until the service this launcher started answers `/health` as itself (its name and this
+ * launch's id) and, when the spec says so, is ready. Fails at once when it exits, when another program
+ * answers on its port, when fetch refuses the port, or when the launch is aborted.
+ */
+async function waitUntilReady(spec: ServiceSpec, child: ChildProcess, options: ReadyOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
+    if (options.signal?.aborted) throw new LaunchAbortedError();
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${spec.name} exited during start-up (${child.signalCode ?? `code ${child.exitCode}`})`);
+      const said = options.tail.length ? `:\n    ${options.tail.join('\n    ')}` : '';
+      throw new LaunchError(`${spec.name} exited during start-up (${child.signalCode ?? `code ${child.exitCode}`})${said}`);
     }
     try {
       const res = await fetch(`http://${spec.env.HOST}:${spec.port}/health`, { signal: AbortSignal.timeout(2000) });
       const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+      const foreign = checkHealthIdentity(body, spec.name, options.launchId);
+      if (foreign) throw new LaunchError(`Port ${spec.port} answers /health, but not as the ${spec.name} service this launcher started (${foreign}): another program is using it; stop it or choose another port`);
       if (res.ok && (!spec.ready || spec.ready(body))) return;
       last = `HTTP ${res.status} ${JSON.stringify(body).slice(0, 200)}`;
     } catch (error) {
+      if (error instanceof LaunchError) throw error;
+      if (isBadPortError(error)) throw new LaunchError(`${spec.name}: fetch refuses to connect to port ${spec.port} ("bad port"); choose another port`);
       last = (error as Error).message;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await sleepUnlessAborted(250, options.signal);
   }
-  throw new Error(`${spec.name} was not ready within ${timeoutMs / 1000} s (last health check: ${last})`);
+  throw new LaunchError(`${spec.name} was not ready within ${options.timeoutMs / 1000} s (last health check: ${last})`);
 }
 
 function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
@@ -227,12 +266,18 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
-/** Shows pino's JSON lines as `name | LEVEL message {details}`, other lines as they are. */
-function prefixLines(child: ChildProcess, name: string, out: Output): void {
+/**
+ * Shows pino's JSON lines as `name | LEVEL message {details}`, other lines as they are, and keeps the
+ * last few in `tail` (quoted if the service exits during start-up).
+ */
+function prefixLines(child: ChildProcess, name: string, out: Output, tail: string[]): void {
   const label = name.padEnd(9);
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
-      out(`${label} | ${formatLogLine(line)}`);
+      const shown = formatLogLine(line);
+      tail.push(shown);
+      if (tail.length > 5) tail.shift();
+      out(`${label} | ${shown}`);
     });
   }
 }

@@ -1,16 +1,26 @@
 import { exitOnConfigError } from '@lgr/kit/config';
 import { readPlatformConfig } from './config';
-import { startPlatform } from './launcher';
+import { Platform, startPlatform } from './launcher';
+import { migrateAll } from './migrate';
+import { LaunchAbortedError } from './readiness';
 
 async function main(): Promise<void> {
   const config = exitOnConfigError(() => readPlatformConfig(process.env));
+  if (process.argv[2] === 'migrate') {
+    await migrateAll(config);
+    process.exit(0);
+  }
   process.stdout.write(`Starting the platform (data in ${config.DATA_DIR})...\n`);
-  const platform = await startPlatform(config);
+  // Signals are handled from the first moment: stopped during start-up, the launcher stops every
+  // service it has started so far instead of leaving them running without it.
+  const starting = new AbortController();
+  let platform: Platform | undefined;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping every service...\n`);
+    if (!platform) return starting.abort();
     platform.stop().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -18,6 +28,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  platform = await startPlatform(config, undefined, {}, { signal: starting.signal });
   process.stdout.write(
     [
       '',
@@ -46,6 +57,10 @@ function tokenLines(production: boolean, adminToken: string): string[] {
 }
 
 main().catch((error: Error) => {
+  if (error instanceof LaunchAbortedError) {
+    process.stdout.write('Stopped during start-up; every service started so far has been stopped.\n');
+    process.exit(130);
+  }
   process.stderr.write(`The platform did not start: ${error.message}\n`);
   process.exit(1);
 });

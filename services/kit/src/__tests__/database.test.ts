@@ -2,12 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EntitySchema, MikroORM } from '@mikro-orm/core';
-import { openDatabase } from '..';
+import { CreateTablesMigration, Dialect, openDatabase } from '..';
 
 const Note = new EntitySchema<{ id: number; text: string }>({
   name: 'Note',
   properties: { id: { type: 'number', primary: true }, text: { type: 'string' } },
 });
+
+class NotesInitial extends CreateTablesMigration {
+  protected readonly dialect: Dialect = 'sqlite';
+  protected readonly tables = [{ table: 'note', statements: ['create table `note` (`id` integer not null primary key, `text` text not null)'] }];
+}
 
 describe('openDatabase on SQLite', () => {
   let dir: string;
@@ -15,7 +20,12 @@ describe('openDatabase on SQLite', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kit-db-'));
-    orm = await openDatabase({ name: 'notes', entities: [Note], dataDir: dir });
+    ({ orm } = await openDatabase({
+      name: 'notes',
+      entities: [Note],
+      dataDir: dir,
+      migrations: { sqlite: [{ name: '0001-initial', class: NotesInitial }], postgresql: [] },
+    }));
   });
 
   afterAll(async () => {

@@ -1,0 +1,12 @@
+import type { MigrationSet } from '@lgr/kit';
+import { PartyInitialPostgresql } from './postgresql/0001-initial';
+import { PartyInitialSqlite } from './sqlite/0001-initial';
+
+/**
+ * The party store's migrations, oldest first; the same names in both dialects. Add a new one at the
+ * end of both lists (never edit a released one): its name is what each database records.
+ */
+export const PARTY_MIGRATIONS: MigrationSet = {
+  sqlite: [{ name: '0001-initial', class: PartyInitialSqlite }],
+  postgresql: [{ name: '0001-initial', class: PartyInitialPostgresql }],
+};
