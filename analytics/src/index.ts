@@ -117,7 +117,9 @@ export interface AnalyticsServer extends RunningServer {
 /** Thrown by `caughtUp` when the service has not caught up within the time given. */
 export class NotCaughtUpError extends Error {
   constructor(timeoutMs: number, sources: readonly SourceStatus[]) {
-    super(`Analytics did not catch up within ${timeoutMs} ms: ${sources.map((s) => `${s.name} ${s.caughtUp ? 'caught up' : (s.error ?? 'behind')}`).join(', ')}`);
+    super(
+      `Analytics did not catch up within ${timeoutMs} ms: ${sources.map((s) => `${s.name} ${s.caughtUp ? 'caught up' : (s.error ?? 'behind')}`).join(', ')}`,
+    );
     this.name = 'NotCaughtUpError';
   }
 }
@@ -137,7 +139,10 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
   });
   if (store.rebuiltBecause.length) {
-    logger.warn({ reasons: store.rebuiltBecause }, 'the analytics store had another layout: emptied, reading every change feed again from the start');
+    logger.warn(
+      { reasons: store.rebuiltBecause },
+      'the analytics store had another layout: emptied, reading every change feed again from the start',
+    );
   }
   const cleanup: Step[] = [['store', () => store.close()]];
   try {
@@ -182,7 +187,12 @@ export async function start(options: AnalyticsOptions): Promise<AnalyticsServer>
 }
 
 /** The aggregate service over the store, with the configured limits and cache of answers. */
-function aggregateServices(options: AnalyticsOptions, store: AnalyticsStore, catalog: CatalogSource, sync: Syncer): AggregateServices {
+function aggregateServices(
+  options: AnalyticsOptions,
+  store: AnalyticsStore,
+  catalog: CatalogSource,
+  sync: Syncer,
+): AggregateServices {
   return {
     store,
     catalog,
@@ -190,18 +200,32 @@ function aggregateServices(options: AnalyticsOptions, store: AnalyticsStore, cat
     queryTimeoutMs: options.queryTimeoutMs ?? 10_000,
     maxRows: options.maxAggregateRows ?? 50_000,
     counters: { engineRuns: 0 },
-    cache: new AnswerCache({ maxEntries: options.resultCacheEntries ?? 20_000, maxBytes: (options.resultCacheMb ?? 64) * 1024 * 1024 }),
+    cache: new AnswerCache({
+      maxEntries: options.resultCacheEntries ?? 20_000,
+      maxBytes: (options.resultCacheMb ?? 64) * 1024 * 1024,
+    }),
   };
 }
 
 /** Analysts' SQL over the sandbox, copied again from the store whenever the syncer wrote to it. */
-function analystSql(options: AnalyticsOptions, store: AnalyticsStore, catalog: CatalogSource, sandbox: Sandbox, sync: Syncer, aggregate: AggregateServices): AnalystSql {
+function analystSql(
+  options: AnalyticsOptions,
+  store: AnalyticsStore,
+  catalog: CatalogSource,
+  sandbox: Sandbox,
+  sync: Syncer,
+  aggregate: AggregateServices,
+): AnalystSql {
   return new AnalystSql({
     store,
     catalog,
     sandbox,
     dataVersion: () => sync.version,
-    limits: { timeoutMs: options.sqlTimeoutMs ?? 5_000, maxRows: options.sqlMaxRows ?? 10_000, maxBytes: options.sqlMaxBytes ?? 10_000_000 },
+    limits: {
+      timeoutMs: options.sqlTimeoutMs ?? 5_000,
+      maxRows: options.sqlMaxRows ?? 10_000,
+      maxBytes: options.sqlMaxBytes ?? 10_000_000,
+    },
     ...(options.sqlConcurrency !== undefined ? { concurrency: options.sqlConcurrency } : {}),
     // aggregate(...) in SQL is answered by the aggregate service, for the caller.
     rewriter: new AggregateRewriter(aggregate),
@@ -209,7 +233,13 @@ function analystSql(options: AnalyticsOptions, store: AnalyticsStore, catalog: C
 }
 
 /** Starts the PostgreSQL wire-protocol endpoint over analysts' SQL. */
-function servePgWire(options: AnalyticsOptions, settings: PgWireSettings, logger: Logger, sql: AnalystSql, sandbox: Sandbox): Promise<PgWireServer> {
+function servePgWire(
+  options: AnalyticsOptions,
+  settings: PgWireSettings,
+  logger: Logger,
+  sql: AnalystSql,
+  sandbox: Sandbox,
+): Promise<PgWireServer> {
   return startPgWire({
     port: settings.port,
     host: settings.host ?? options.host ?? '127.0.0.1',
@@ -230,7 +260,11 @@ function reportServices(options: AnalyticsOptions, aggregate: AggregateServices)
   const partyFeed = options.feeds.find((f) => f.name === 'party');
   return {
     aggregate,
-    party: { url: options.partyUrl ?? partyFeed?.url ?? defaultServiceUrl('party'), internalSecret: options.internalSecret, timeoutMs: options.queryTimeoutMs ?? 10_000 },
+    party: {
+      url: options.partyUrl ?? partyFeed?.url ?? defaultServiceUrl('party'),
+      internalSecret: options.internalSecret,
+      timeoutMs: options.queryTimeoutMs ?? 10_000,
+    },
   };
 }
 
@@ -244,7 +278,11 @@ interface Served {
 }
 
 /** Starts the subgraph's HTTP server: `/graphql`, `POST /sql`, `POST /export` and `/health`. */
-async function serve(options: AnalyticsOptions, logger: Logger, { store, sync, aggregate, sql, exportDir }: Served): Promise<RunningServer> {
+async function serve(
+  options: AnalyticsOptions,
+  logger: Logger,
+  { store, sync, aggregate, sql, exportDir }: Served,
+): Promise<RunningServer> {
   const reports = reportServices(options, aggregate);
   return startSubgraphServer({
     name: 'analytics',

@@ -38,9 +38,19 @@ void runMain(
               port: config.PGWIRE_PORT,
               host: config.PGWIRE_HOST ?? config.HOST,
               maxConnections: config.PGWIRE_MAX_CONNECTIONS,
-              tokens: { jwtSecret: config.JWT_SECRET, jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+              tokens: {
+                jwtSecret: config.JWT_SECRET,
+                jwksUrl: config.JWKS_URL,
+                issuer: config.JWT_ISSUER,
+                audience: config.JWT_AUDIENCE,
+              },
               ...(config.PGWIRE_TLS_KEY_FILE && config.PGWIRE_TLS_CERT_FILE
-                ? { tls: { key: readFileSync(config.PGWIRE_TLS_KEY_FILE), cert: readFileSync(config.PGWIRE_TLS_CERT_FILE) } }
+                ? {
+                    tls: {
+                      key: readFileSync(config.PGWIRE_TLS_KEY_FILE),
+                      cert: readFileSync(config.PGWIRE_TLS_CERT_FILE),
+                    },
+                  }
                 : {}),
             },
           }

@@ -131,7 +131,11 @@ export class ReferenceEvaluator {
    */
   rowOf(indicator: Indicator, unitId: string, periods: readonly Period[]): RowValues {
     const value = this.measureOver(indicator, unitId, periods);
-    const same = this.measureOver(indicator, unitId, periods.map((p) => shiftYears(p, -1)));
+    const same = this.measureOver(
+      indicator,
+      unitId,
+      periods.map((p) => shiftYears(p, -1)),
+    );
     const span = { startMonth: periods[0]!.startMonth, endMonth: periods[periods.length - 1]!.endMonth };
     const tp = indicator.targetGrain ? enclosingPeriod(span, indicator.targetGrain, this.terms) : undefined;
     const target = tp ? this.targetNode(indicator, unitId, tp) : undefined;
@@ -158,18 +162,30 @@ export class ReferenceEvaluator {
   /** Several periods or spans combined by the time rule; a ratio from its two combined sides. */
   measureOver(indicator: Indicator, unitId: string, spans: readonly MonthSpan[]): Evaluated {
     if (indicator.rule === 'RATIO') {
-      return ratioOf(this.measureOver(base(indicator.numerator!), unitId, spans), this.measureOver(base(indicator.denominator!), unitId, spans));
+      return ratioOf(
+        this.measureOver(base(indicator.numerator!), unitId, spans),
+        this.measureOver(base(indicator.denominator!), unitId, spans),
+      );
     }
-    return combineInTime(indicator, spans.map((s) => this.valueOverSpan(indicator, unitId, s)));
+    return combineInTime(
+      indicator,
+      spans.map((s) => this.valueOverSpan(indicator, unitId, s)),
+    );
   }
 
   /** Rule 5's year to date of a row of several periods: up to the end of the last one. */
   yearToDateOf(indicator: Indicator, unitId: string, periods: readonly Period[], tp: Period): Evaluated {
     if (indicator.rule === 'RATIO') {
-      return ratioOf(this.yearToDateOf(base(indicator.numerator!), unitId, periods, tp), this.yearToDateOf(base(indicator.denominator!), unitId, periods, tp));
+      return ratioOf(
+        this.yearToDateOf(base(indicator.numerator!), unitId, periods, tp),
+        this.yearToDateOf(base(indicator.denominator!), unitId, periods, tp),
+      );
     }
     if (indicator.rule === 'STOCK') return this.measureOver(indicator, unitId, periods);
-    return this.valueOverSpan(indicator, unitId, { startMonth: tp.startMonth, endMonth: periods[periods.length - 1]!.endMonth });
+    return this.valueOverSpan(indicator, unitId, {
+      startMonth: tp.startMonth,
+      endMonth: periods[periods.length - 1]!.endMonth,
+    });
   }
 
   /** An indicator's value over a period or span: a base indicator's by rules 1-4, a ratio's by rule 7. */
@@ -212,7 +228,8 @@ export class ReferenceEvaluator {
     }
     // Rule 3: the sum of the children; a unit without children is a leaf that did not report.
     const children = this.catalog.children(unitId);
-    if (!children.length) return { value: null, intact: true, expected: this.weight(indicator, unitId, node), reported: 0 };
+    if (!children.length)
+      return { value: null, intact: true, expected: this.weight(indicator, unitId, node), reported: 0 };
     return sumOver(children.map((c) => this.value(indicator, c.id, node)));
   }
 
@@ -252,7 +269,11 @@ export class ReferenceEvaluator {
   }
 
   /** The target of the target period containing `period` (rule 5), that period, and its coverage. */
-  targetFor(indicator: Indicator, unitId: string, period: Period): { value: number | null; period?: Period; node?: Evaluated } {
+  targetFor(
+    indicator: Indicator,
+    unitId: string,
+    period: Period,
+  ): { value: number | null; period?: Period; node?: Evaluated } {
     if (!indicator.targetGrain) return { value: null };
     const tp = enclosingPeriod(period, indicator.targetGrain, this.terms);
     if (!tp) return { value: null };
@@ -274,7 +295,8 @@ export class ReferenceEvaluator {
     if (!unit) return { value: null, intact: true, expected: 0, reported: 0 };
     const own = this.recorded(unitId, indicator.code, tp.code);
     const node = nodeOf(tp, this.terms);
-    if (indicator.rule === 'RATIO') return { value: own?.target ?? null, intact: true, expected: 1, reported: own?.target != null ? 1 : 0 };
+    if (indicator.rule === 'RATIO')
+      return { value: own?.target ?? null, intact: true, expected: 1, reported: own?.target != null ? 1 : 0 };
     if (own?.target != null) {
       const expected = this.weight(indicator, unitId, node);
       return { value: own.target, intact: true, expected, reported: expected };
@@ -287,7 +309,8 @@ export class ReferenceEvaluator {
       ]);
     }
     const children = this.catalog.children(unitId);
-    if (!children.length) return { value: null, intact: true, expected: this.weight(indicator, unitId, node), reported: 0 };
+    if (!children.length)
+      return { value: null, intact: true, expected: this.weight(indicator, unitId, node), reported: 0 };
     return sumOver(children.map((ch) => this.targetNode(indicator, ch.id, tp)));
   }
 
@@ -332,7 +355,8 @@ function nodeOf(span: MonthSpan, terms: readonly Term[]): Node {
 
 /** Rule 2's parts: a period's sub-periods, a span's calendar decomposition. */
 function partsOf(node: Node, terms: readonly Term[]): Node[] {
-  const period = node.code === undefined ? undefined : exactPeriod({ startMonth: node.startMonth, endMonth: node.endMonth }, terms);
+  const period =
+    node.code === undefined ? undefined : exactPeriod({ startMonth: node.startMonth, endMonth: node.endMonth }, terms);
   const parts = period ? subPeriods(period) : decomposeSpan(node);
   return parts.map((p) => nodeOf(p, terms));
 }
@@ -377,7 +401,12 @@ export function sumOver(parts: readonly Evaluated[]): Evaluated {
 }
 
 function scale(e: Evaluated, share: number): Evaluated {
-  return { value: e.value === null ? null : e.value * share, intact: e.intact, expected: e.expected * share, reported: e.reported * share };
+  return {
+    value: e.value === null ? null : e.value * share,
+    intact: e.intact,
+    expected: e.expected * share,
+    reported: e.reported * share,
+  };
 }
 
 /** 100 x a / b; null when either is missing or b is zero (rule 8). */

@@ -34,7 +34,10 @@ export interface Term {
 
 /** Thrown for a period code that is not well formed or names no known term. */
 export class PeriodFormatError extends Error {
-  constructor(readonly input: string, reason: string) {
+  constructor(
+    readonly input: string,
+    reason: string,
+  ) {
     super(`Invalid period "${input}": ${reason}`);
     this.name = 'PeriodFormatError';
   }
@@ -134,10 +137,7 @@ export function parsePeriod(code: string, terms: readonly Term[] = DEFAULT_TERMS
     if (!term) throw new PeriodFormatError(code, 'no congress term has this code');
     return termPeriod(term);
   }
-  throw new PeriodFormatError(
-    code,
-    'expected YYYY, YYYYS1-2, YYYYQ1-4, YYYYMM or a term code such as 2020-2025',
-  );
+  throw new PeriodFormatError(code, 'expected YYYY, YYYYS1-2, YYYYQ1-4, YYYYMM or a term code such as 2020-2025');
 }
 
 /** Like {@link parsePeriod} but returns undefined instead of throwing. */
@@ -150,7 +150,11 @@ export function tryParsePeriod(code: string, terms: readonly Term[] = DEFAULT_TE
 }
 
 /** The calendar period of `grain` that contains month `m` (TERM: the term containing it, if any). */
-export function periodContaining(m: MonthIndex, grain: Grain, terms: readonly Term[] = DEFAULT_TERMS): Period | undefined {
+export function periodContaining(
+  m: MonthIndex,
+  grain: Grain,
+  terms: readonly Term[] = DEFAULT_TERMS,
+): Period | undefined {
   const year = yearOfMonth(m);
   const month = (m % 12) + 1;
   switch (grain) {
@@ -189,7 +193,7 @@ function largestAlignedAt(start: MonthIndex, end: MonthIndex): Period {
  */
 export function decomposeSpan(span: MonthSpan): Period[] {
   const parts: Period[] = [];
-  for (let m = span.startMonth; m <= span.endMonth; ) {
+  for (let m = span.startMonth; m <= span.endMonth;) {
     const p = largestAlignedAt(m, span.endMonth);
     parts.push(p);
     m = p.endMonth + 1;
@@ -251,14 +255,17 @@ export function asPeriod(span: MonthSpan | Period): Period | undefined {
 }
 
 /** All periods of `grain` that lie wholly within [from.start, to.end], in order. */
-export function periodsInRange(from: Period, to: Period, grain: Grain, terms: readonly Term[] = DEFAULT_TERMS): Period[] {
+export function periodsInRange(
+  from: Period,
+  to: Period,
+  grain: Grain,
+  terms: readonly Term[] = DEFAULT_TERMS,
+): Period[] {
   if (grain === 'TERM') {
-    return terms
-      .filter((t) => t.startMonth >= from.startMonth && t.endMonth <= to.endMonth)
-      .map(termPeriod);
+    return terms.filter((t) => t.startMonth >= from.startMonth && t.endMonth <= to.endMonth).map(termPeriod);
   }
   const out: Period[] = [];
-  for (let m = from.startMonth; m <= to.endMonth; ) {
+  for (let m = from.startMonth; m <= to.endMonth;) {
     const p = periodContaining(m, grain)!;
     if (p.startMonth >= from.startMonth && p.endMonth <= to.endMonth) out.push(p);
     m = p.endMonth + 1;
@@ -267,7 +274,11 @@ export function periodsInRange(from: Period, to: Period, grain: Grain, terms: re
 }
 
 /** The period of `grain` that contains all of `p`, if one does (a year is in no single term). */
-export function enclosingPeriod(p: MonthSpan, grain: Grain, terms: readonly Term[] = DEFAULT_TERMS): Period | undefined {
+export function enclosingPeriod(
+  p: MonthSpan,
+  grain: Grain,
+  terms: readonly Term[] = DEFAULT_TERMS,
+): Period | undefined {
   const candidate = periodContaining(p.startMonth, grain, terms);
   return candidate && spanContains(candidate, p) ? candidate : undefined;
 }
@@ -284,4 +295,3 @@ export function exactPeriod(span: MonthSpan, terms: readonly Term[] = DEFAULT_TE
   }
   return undefined;
 }
-

@@ -104,7 +104,9 @@ export class UnitCatalog {
         throw new UnitDataError(`Lineage ${link.fromId} -> ${link.toId} names a unit version that does not exist`);
       }
       if (!(link.share > 0 && link.share <= 1 + EPSILON)) {
-        throw new UnitDataError(`Lineage ${link.fromId} -> ${link.toId} has share ${link.share}; expected 0 < share <= 1`);
+        throw new UnitDataError(
+          `Lineage ${link.fromId} -> ${link.toId} has share ${link.share}; expected 0 < share <= 1`,
+        );
       }
       push(this.linksFrom, link.fromId, link);
       push(this.linksTo, link.toId, link);
@@ -162,7 +164,7 @@ export class UnitCatalog {
   /** Parent, grandparent, ... up to the province. */
   ancestors(id: string): UnitVersion[] {
     const out: UnitVersion[] = [];
-    for (let u = this.byId.get(id); u?.parentId; ) {
+    for (let u = this.byId.get(id); u?.parentId;) {
       u = this.byId.get(u.parentId);
       if (u) out.push(u);
     }
@@ -334,7 +336,9 @@ export function isValidOn(u: Pick<UnitVersion, 'validFrom' | 'validTo'>, date: I
 }
 
 export function isValidDuring(u: Pick<UnitVersion, 'validFrom' | 'validTo'>, span: MonthSpan): boolean {
-  return u.validFrom <= monthEndDate(span.endMonth) && (u.validTo === null || monthStartDate(span.startMonth) <= u.validTo);
+  return (
+    u.validFrom <= monthEndDate(span.endMonth) && (u.validTo === null || monthStartDate(span.startMonth) <= u.validTo)
+  );
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

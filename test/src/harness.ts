@@ -64,7 +64,12 @@ export interface ExtraGateway {
 }
 
 /** POSTs to `url`: a string body is sent as it is, anything else as JSON. */
-export async function postTo(url: string, body: unknown, token?: string | null, headers: Record<string, string> = {}): Promise<RawResponse> {
+export async function postTo(
+  url: string,
+  body: unknown,
+  token?: string | null,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
@@ -80,7 +85,12 @@ export async function postTo(url: string, body: unknown, token?: string | null, 
   return { status: res.status, headers: res.headers, text, json };
 }
 
-async function gqlAt<T>(url: string, query: string, variables: Record<string, unknown>, bearer: string | null | undefined): Promise<GqlResponse<T>> {
+async function gqlAt<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  bearer: string | null | undefined,
+): Promise<GqlResponse<T>> {
   const res = await postTo(url, { query, variables }, bearer);
   if (res.json === undefined) throw new Error(`Not JSON (HTTP ${res.status}): ${res.text.slice(0, 300)}`);
   return { status: res.status, ...(res.json as object) };
@@ -119,9 +129,13 @@ export async function freePort(): Promise<number> {
  * Starts the platform exactly as `npm start` does (separate processes, real HTTP, embedded stores or
  * PostgreSQL when `databaseUrl` is given), on free ports so tests never collide with a running one.
  */
-export async function startTestPlatform(options: { databaseUrl?: string; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  options: { databaseUrl?: string; env?: Record<string, string>; dataDir?: string } = {},
+): Promise<TestPlatform> {
   const names = ['gateway', 'reference', 'party', 'economy', 'social', 'analytics'] as const;
-  const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()] as const))) as TestPlatform['ports'];
+  const ports = Object.fromEntries(
+    await Promise.all(names.map(async (n) => [n, await freePort()] as const)),
+  ) as TestPlatform['ports'];
   const pgwirePort = await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lgr-platform-'));
   const jwtSecret = 'test-jwt-secret-0123456789abcdef0123456789abcdef';
@@ -145,7 +159,9 @@ export async function startTestPlatform(options: { databaseUrl?: string; env?: R
   try {
     platform = await startPlatform(config, (line: string) => logs.push(line), options.env ?? {});
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- platform output ---\n${logs.slice(-60).join('\n')}`, { cause: error });
+    throw new Error(`${(error as Error).message}\n--- platform output ---\n${logs.slice(-60).join('\n')}`, {
+      cause: error,
+    });
   }
   const gatewayUrl = platform.gatewayUrl;
   const token = (role: string, units: string[] = [], claims: Record<string, unknown> = {}) =>
@@ -155,7 +171,11 @@ export async function startTestPlatform(options: { databaseUrl?: string; env?: R
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode(jwtSecret));
-  const gql = <T>(query: string, variables: Record<string, unknown> = {}, bearer: string | null = platform.adminToken) => gqlAt<T>(gatewayUrl, query, variables, bearer);
+  const gql = <T>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    bearer: string | null = platform.adminToken,
+  ) => gqlAt<T>(gatewayUrl, query, variables, bearer);
   const serviceUrl = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
   const extraGateways: ExtraGateway[] = [];
 
@@ -180,11 +200,13 @@ export async function startTestPlatform(options: { databaseUrl?: string; env?: R
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const gatewayLogs: string[] = [];
-    for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (l) => gatewayLogs.push(l));
+    for (const stream of [child.stdout!, child.stderr!])
+      createInterface({ input: stream }).on('line', (l) => gatewayLogs.push(l));
     const base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`The extra gateway exited (code ${child.exitCode}): ${gatewayLogs.slice(-20).join('\n')}`);
+      if (child.exitCode !== null)
+        throw new Error(`The extra gateway exited (code ${child.exitCode}): ${gatewayLogs.slice(-20).join('\n')}`);
       // Any answer means it listens; /health says 503 while a subgraph is down, which is fine here.
       const up = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) }).then(
         () => true,
@@ -232,8 +254,11 @@ export async function startTestPlatform(options: { databaseUrl?: string; env?: R
     process: platform.process,
     restart: platform.restart,
     serviceUrl,
-    post: (path, body, bearer = platform.adminToken, headers) => postTo(`${gatewayUrl.replace(/\/graphql$/, '')}${path}`, body, bearer, headers),
-    forwardedHeaders: async (identity) => ({ [IDENTITY_HEADER]: await signForwardedIdentity(identity, platform.internalSecret) }),
+    post: (path, body, bearer = platform.adminToken, headers) =>
+      postTo(`${gatewayUrl.replace(/\/graphql$/, '')}${path}`, body, bearer, headers),
+    forwardedHeaders: async (identity) => ({
+      [IDENTITY_HEADER]: await signForwardedIdentity(identity, platform.internalSecret),
+    }),
     startGateway,
     stop: async () => {
       await Promise.all(extraGateways.map((g) => g.stop()));

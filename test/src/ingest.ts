@@ -20,12 +20,20 @@ export interface StoredFact {
 
 /** The commune codes of Hải Phòng before the 2025 reform, to write figures for. */
 export async function haiPhongCommunes(platform: TestPlatform): Promise<string[]> {
-  const answer = await platform.gql('{ units(parent: "31", level: COMMUNE, asOf: "2020-01-01", first: 500) { edges { node { code } } } }');
+  const answer = await platform.gql(
+    '{ units(parent: "31", level: COMMUNE, asOf: "2020-01-01", first: 500) { edges { node { code } } } }',
+  );
   return answer.data.units.edges.map((e: { node: { code: string } }) => e.node.code);
 }
 
 /** Rows with distinct keys: indicators x units x the months of `years`, `count` of them, values from `value`. */
-export function ingestRows(units: readonly string[], indicators: string[], years: number[], count: number, value: (i: number) => number): IngestRow[] {
+export function ingestRows(
+  units: readonly string[],
+  indicators: string[],
+  years: number[],
+  count: number,
+  value: (i: number) => number,
+): IngestRow[] {
   const out: IngestRow[] = [];
   for (const year of years)
     for (let month = 1; month <= 12; month += 1)
@@ -42,7 +50,12 @@ export function ingestRows(units: readonly string[], indicators: string[], years
  * Writes rows through the gateway. A batch the domain refuses is a test error (the rows are meant to
  * be valid); a batch that gets no answer from the domain (it is down) comes back as `ok: false`.
  */
-export async function recordThroughGateway(platform: TestPlatform, token: string, domain: Domain, input: readonly IngestRow[]): Promise<{ ok: boolean; inserted?: number; code?: string }> {
+export async function recordThroughGateway(
+  platform: TestPlatform,
+  token: string,
+  domain: Domain,
+  input: readonly IngestRow[],
+): Promise<{ ok: boolean; inserted?: number; code?: string }> {
   const answer = await platform.gql(
     `mutation($input: [ObservationInput!]!) { ${domain} { recordObservations(input: $input) { ok inserted updated unchanged errors { index code message } } } }`,
     { input },
@@ -82,7 +95,9 @@ export async function killDomainDuringIngest(
   batchSize: number,
   storedFacts: () => Promise<StoredFact[]>,
 ): Promise<KillDuringIngestOutcome> {
-  const batches = Array.from({ length: Math.ceil(rows.length / batchSize) }, (_, b) => rows.slice(b * batchSize, (b + 1) * batchSize));
+  const batches = Array.from({ length: Math.ceil(rows.length / batchSize) }, (_, b) =>
+    rows.slice(b * batchSize, (b + 1) * batchSize),
+  );
   const storedBefore = (await storedFacts()).length;
   const outcome: ('acked' | 'failed' | 'pending')[] = batches.map(() => 'pending');
   const child = platform.process(domain)!;
@@ -92,9 +107,13 @@ export async function killDomainDuringIngest(
   const writer = async () => {
     while (next < batches.length) {
       const b = next++;
-      const result = await recordThroughGateway(platform, token, domain, batches[b]!).catch(() => ({ ok: false as const, inserted: undefined }));
+      const result = await recordThroughGateway(platform, token, domain, batches[b]!).catch(() => ({
+        ok: false as const,
+        inserted: undefined,
+      }));
       outcome[b] = result.ok ? 'acked' : 'failed';
-      if (result.ok && result.inserted !== batches[b]!.length) throw new Error(`batch ${b} inserted ${result.inserted} of ${batches[b]!.length}`);
+      if (result.ok && result.inserted !== batches[b]!.length)
+        throw new Error(`batch ${b} inserted ${result.inserted} of ${batches[b]!.length}`);
       if (result.ok) acked += 1;
       if (acked >= 4 && !killed) {
         killed = true;
@@ -104,7 +123,9 @@ export async function killDomainDuringIngest(
   };
   await Promise.all([writer(), writer()]);
   if (!killed) throw new Error('the ingest ended before the process was killed');
-  await new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  await new Promise<void>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
   await platform.restart(domain);
   const facts = await storedFacts();
   const stored = new Map(facts.map((r) => [`${r.indicator}|${r.unit_id.replace(/@.*$/, '')}|${r.period}`, r.value]));
@@ -112,7 +133,9 @@ export async function killDomainDuringIngest(
     batches: batches.length,
     batchSize,
     acknowledged: outcome.flatMap((o, b) => (o === 'acked' ? [b] : [])),
-    present: batches.map((batch) => batch.filter((r) => stored.get(`${r.indicator}|${r.unit}|${r.period}`) === r.value).length),
+    present: batches.map(
+      (batch) => batch.filter((r) => stored.get(`${r.indicator}|${r.unit}|${r.period}`) === r.value).length,
+    ),
     storedBefore,
     storedAfter: facts.length,
   };
@@ -127,7 +150,8 @@ export function expectWholeBatches(what: string, outcome: KillDuringIngestOutcom
   const { acknowledged, present, batchSize, storedBefore, storedAfter } = outcome;
   expect(acknowledged.length).toBeGreaterThanOrEqual(4);
   for (const b of acknowledged) expect({ batch: b, present: present[b] }).toEqual({ batch: b, present: batchSize });
-  for (const [b, n] of present.entries()) expect({ batch: b, whole: n === 0 || n === batchSize }).toEqual({ batch: b, whole: true });
+  for (const [b, n] of present.entries())
+    expect({ batch: b, whole: n === 0 || n === batchSize }).toEqual({ batch: b, whole: true });
   const written = present.filter((n) => n === batchSize).length;
   expect(storedAfter).toBe(storedBefore + written * batchSize);
   return (

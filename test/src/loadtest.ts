@@ -50,7 +50,12 @@ function options(env: NodeJS.ProcessEnv): Options {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number >= 1, got ${env[name]}`);
     return n;
   };
-  return { seconds: int('LOADTEST_SECONDS', 60), maxRequests: int('LOADTEST_MAX_REQUESTS', 2_000_000), connections: int('LOADTEST_CONNECTIONS', 16), users: int('LOADTEST_USERS', 40) };
+  return {
+    seconds: int('LOADTEST_SECONDS', 60),
+    maxRequests: int('LOADTEST_MAX_REQUESTS', 2_000_000),
+    connections: int('LOADTEST_CONNECTIONS', 16),
+    users: int('LOADTEST_USERS', 40),
+  };
 }
 
 function rssOfPid(pid: number | undefined): number | undefined {
@@ -80,10 +85,13 @@ async function ownPlatform(): Promise<Target> {
   return {
     url: platform.gatewayUrl,
     tokenFor: (user, role, units) => platform.token(role, units, { sub: `loadtest-user-${user}` }),
-    memory: async () => Object.fromEntries(names.flatMap((n) => {
-      const rss = rssOfPid(platform.process(n)?.pid);
-      return rss === undefined ? [] : [[n, rss]];
-    })),
+    memory: async () =>
+      Object.fromEntries(
+        names.flatMap((n) => {
+          const rss = rssOfPid(platform.process(n)?.pid);
+          return rss === undefined ? [] : [[n, rss]];
+        }),
+      ),
     analyticsCache: () => analyticsCache(platform.serviceUrl('analytics')),
     stop: () => platform.stop(),
   };
@@ -100,8 +108,14 @@ async function analyticsCache(baseUrl: string): Promise<Record<string, number> |
 function runningPlatform(url: string, env: NodeJS.ProcessEnv): Target {
   const secret = env.JWT_SECRET;
   const token = env.PLATFORM_TOKEN;
-  if (!secret && !token) throw new Error('PLATFORM_URL needs PLATFORM_TOKEN (an admin token) or JWT_SECRET (to mint one token per simulated user)');
-  if (!secret) process.stdout.write('Only PLATFORM_TOKEN given: every request carries the same identity, so RATE_LIMIT_PER_MINUTE of the gateway applies to all of them.\n');
+  if (!secret && !token)
+    throw new Error(
+      'PLATFORM_URL needs PLATFORM_TOKEN (an admin token) or JWT_SECRET (to mint one token per simulated user)',
+    );
+  if (!secret)
+    process.stdout.write(
+      'Only PLATFORM_TOKEN given: every request carries the same identity, so RATE_LIMIT_PER_MINUTE of the gateway applies to all of them.\n',
+    );
   const base = url.replace(/\/graphql$/, '');
   return {
     url,
@@ -125,9 +139,14 @@ function runningPlatform(url: string, env: NodeJS.ProcessEnv): Target {
 }
 
 async function post(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (res.status !== 200 || body.errors) throw new Error(`HTTP ${res.status} for ${query.slice(0, 80)}: ${JSON.stringify(body).slice(0, 300)}`);
+  if (res.status !== 200 || body.errors)
+    throw new Error(`HTTP ${res.status} for ${query.slice(0, 80)}: ${JSON.stringify(body).slice(0, 300)}`);
   return body.data;
 }
 
@@ -137,27 +156,51 @@ async function post(url: string, token: string, query: string, variables: Record
  */
 function dashboardMix(districts: string[]): Operation[] {
   const periods = ['2024', '2024S1', '2024S2', '2025S1', '2024Q4', '2025Q1'];
-  const headline = ['PB_NEW_MEMBERS', 'EB_BUDGET_REV', 'SS_POOR_RATE', 'SS_HI_COVERAGE_PCT', 'DF_MIL_RECRUITS', 'EB_NONSTATE_TAX'];
+  const headline = [
+    'PB_NEW_MEMBERS',
+    'EB_BUDGET_REV',
+    'SS_POOR_RATE',
+    'SS_HI_COVERAGE_PCT',
+    'DF_MIL_RECRUITS',
+    'EB_NONSTATE_TAX',
+  ];
   const ops: Operation[] = [];
-  const rows = '{ rows { indicator { code } unit { code name } period value target achievementPct samePeriodValue samePeriodPct complete } }';
+  const rows =
+    '{ rows { indicator { code } unit { code name } period value target achievementPct samePeriodValue samePeriodPct complete } }';
   districts.forEach((district, i) => {
     const period = periods[i % periods.length]!;
     ops.push({
       kind: 'aggregate: a unit and a period',
       role: 'viewer',
       query: `query Headline($q: AggregateQuery!) { aggregate(query: $q) ${rows} }`,
-      variables: { q: { indicators: headline.slice(i % 3, (i % 3) + 3), units: [district], periods: [period], boundariesAsOf: '2024-12-31' } },
+      variables: {
+        q: {
+          indicators: headline.slice(i % 3, (i % 3) + 3),
+          units: [district],
+          periods: [period],
+          boundariesAsOf: '2024-12-31',
+        },
+      },
     });
     ops.push({
       kind: 'aggregate: a unit, its communes',
       role: 'viewer',
       query: `query Breakdown($q: AggregateQuery!) { aggregate(query: $q) ${rows} }`,
-      variables: { q: { indicators: [headline[i % headline.length]!], units: [district], periods: [period], level: 'COMMUNE', boundariesAsOf: '2024-12-31' } },
+      variables: {
+        q: {
+          indicators: [headline[i % headline.length]!],
+          units: [district],
+          periods: [period],
+          level: 'COMMUNE',
+          boundariesAsOf: '2024-12-31',
+        },
+      },
     });
     ops.push({
       kind: 'reference: a unit and its children',
       role: 'viewer',
-      query: 'query Unit($code: String!) { unit(code: $code, asOf: "2024-12-31") { id name fullName level parent { code name } children { code name kind } } }',
+      query:
+        'query Unit($code: String!) { unit(code: $code, asOf: "2024-12-31") { id name fullName level parent { code name } children { code name kind } } }',
       variables: { code: district },
     });
     ops.push({
@@ -173,7 +216,15 @@ function dashboardMix(districts: string[]): Operation[] {
       kind: 'aggregate: the city by district',
       role: i % 2 ? 'analyst' : 'viewer',
       query: `query ByDistrict($q: AggregateQuery!) { aggregate(query: $q) ${rows} }`,
-      variables: { q: { indicators: headline.slice(0, 2), units: ['31'], periods: [period], level: 'DISTRICT', boundariesAsOf: '2024-12-31' } },
+      variables: {
+        q: {
+          indicators: headline.slice(0, 2),
+          units: ['31'],
+          periods: [period],
+          level: 'DISTRICT',
+          boundariesAsOf: '2024-12-31',
+        },
+      },
     });
     ops.push({
       kind: 'AdminUnit.indicator: every commune',
@@ -186,7 +237,16 @@ function dashboardMix(districts: string[]): Operation[] {
       kind: 'aggregate: terms',
       role: 'analyst',
       query: `query Terms($q: AggregateQuery!) { aggregate(query: $q) ${rows} }`,
-      variables: { q: { indicators: [headline[i % headline.length]!], units: ['31'], from: '2015S2', to: '2025S1', grain: 'TERM', boundariesAsOf: '2024-12-31' } },
+      variables: {
+        q: {
+          indicators: [headline[i % headline.length]!],
+          units: ['31'],
+          from: '2015S2',
+          to: '2025S1',
+          grain: 'TERM',
+          boundariesAsOf: '2024-12-31',
+        },
+      },
     });
     ops.push({
       kind: 'reference: catalogue',
@@ -223,10 +283,16 @@ const mb = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes
 
 async function main(): Promise<number> {
   const opts = options(process.env);
-  const target = process.env.PLATFORM_URL ? runningPlatform(process.env.PLATFORM_URL, process.env) : await ownPlatform();
+  const target = process.env.PLATFORM_URL
+    ? runningPlatform(process.env.PLATFORM_URL, process.env)
+    : await ownPlatform();
   try {
     const admin = await target.tokenFor(0, 'admin', []);
-    const found = await post(target.url, admin, '{ units(parent: "31", level: DISTRICT, asOf: "2024-12-31", first: 50) { edges { node { code } } } }');
+    const found = await post(
+      target.url,
+      admin,
+      '{ units(parent: "31", level: DISTRICT, asOf: "2024-12-31", first: 50) { edges { node { code } } } }',
+    );
     const districts: string[] = found.units.edges.map((e: { node: { code: string } }) => e.node.code);
     if (!districts.length) throw new Error('No districts of Hải Phòng (31) found: is the demo data loaded?');
     const mix = dashboardMix(districts);
@@ -293,14 +359,17 @@ async function main(): Promise<number> {
       timeout: 30,
       requests,
     }) as unknown as EventEmitter & PromiseLike<autocannon.Result>;
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
+      latencies.push(responseTime),
+    );
     const result = await instance;
     const elapsed = (Date.now() - started) / 1000;
     const memoryAfter = await target.memory();
     const cache = await target.analyticsCache();
 
     latencies.sort((a, b) => a - b);
-    const errors = result.errors + result.timeouts + result.non2xx + Object.values(graphqlErrors).reduce((a, b) => a + b, 0);
+    const errors =
+      result.errors + result.timeouts + result.non2xx + Object.values(graphqlErrors).reduce((a, b) => a + b, 0);
     const lines = [
       '',
       `machine: ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(1)} GB RAM (${(freemem() / 2 ** 30).toFixed(1)} GB free), Node ${process.version}; load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after (other work on the machine slows every figure)`,
@@ -315,9 +384,13 @@ async function main(): Promise<number> {
           return `  ${kind.padEnd(36)} ${String(n).padStart(7)}  ${percentile(sorted, 50).toFixed(0).padStart(6)} / ${percentile(sorted, 95).toFixed(0).padStart(6)}${graphqlErrors[kind] ? `  (${graphqlErrors[kind]} with errors)` : ''}`;
         }),
       'memory (RSS) before -> after:',
-      ...Object.keys({ ...memoryBefore, ...memoryAfter }).map((name) => `  ${name.padEnd(10)} ${mb(memoryBefore[name]).padStart(7)} -> ${mb(memoryAfter[name]).padStart(7)}`),
+      ...Object.keys({ ...memoryBefore, ...memoryAfter }).map(
+        (name) => `  ${name.padEnd(10)} ${mb(memoryBefore[name]).padStart(7)} -> ${mb(memoryAfter[name]).padStart(7)}`,
+      ),
       ...(cache
-        ? [`analytics cache: ${cache.entries} answers kept (${mb(cache.bytes)}), ${cache.hits} served from it, ${cache.misses} computed, ${cache.shared} waited for the same computation, ${cache.evictions} dropped`]
+        ? [
+            `analytics cache: ${cache.entries} answers kept (${mb(cache.bytes)}), ${cache.hits} served from it, ${cache.misses} computed, ${cache.shared} waited for the same computation, ${cache.evictions} dropped`,
+          ]
         : []),
       '',
     ];

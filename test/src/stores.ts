@@ -81,7 +81,11 @@ export async function postgresDomainFacts(databaseUrl: string, domain: Domain): 
   await client.connect();
   try {
     const result = await client.query('select indicator, unit_id, period, value, target from observation');
-    return result.rows.map((r) => ({ ...r, value: r.value === null ? null : Number(r.value), target: r.target === null ? null : Number(r.target) }));
+    return result.rows.map((r) => ({
+      ...r,
+      value: r.value === null ? null : Number(r.value),
+      target: r.target === null ? null : Number(r.target),
+    }));
   } finally {
     await client.end();
   }
@@ -119,13 +123,15 @@ export function feedMismatches(dataDir: string, domain: Domain): number {
   const db = openDomainStore(dataDir, domain);
   try {
     return Number(
-      db.prepare(
-        `select count(*) as n from observation o
+      db
+        .prepare(
+          `select count(*) as n from observation o
          left join (select indicator, unit_id, period, max(seq) as seq from observation_feed group by indicator, unit_id, period) last
            on last.indicator = o.indicator and last.unit_id = o.unit_id and last.period = o.period
          left join observation_feed f on f.seq = last.seq
          where f.seq is null or f.value is not o.value or f.target is not o.target`,
-      ).get().n,
+        )
+        .get().n,
     );
   } finally {
     db.close();
@@ -146,12 +152,15 @@ export async function readAnalyticsCopy(dataDir: string): Promise<AnalyticsSnaps
   const dir = mkdtempSync(join(tmpdir(), 'lgr-analytics-copy-'));
   const file = join(dir, 'analytics.duckdb');
   copyFileSync(join(dataDir, 'analytics.duckdb'), file);
-  if (existsSync(join(dataDir, 'analytics.duckdb.wal'))) copyFileSync(join(dataDir, 'analytics.duckdb.wal'), `${file}.wal`);
+  if (existsSync(join(dataDir, 'analytics.duckdb.wal')))
+    copyFileSync(join(dataDir, 'analytics.duckdb.wal'), `${file}.wal`);
   const instance = await DuckDBInstance.create(file);
   const connection = await instance.connect();
   try {
     const cursors = (await connection.runAndReadAll('select source, seq from feed_cursor')).getRowObjectsJson();
-    const facts = (await connection.runAndReadAll('select source, indicator, unit_id, period, value, target from fact')).getRowObjectsJson();
+    const facts = (
+      await connection.runAndReadAll('select source, indicator, unit_id, period, value, target from fact')
+    ).getRowObjectsJson();
     const factsBySource: Record<string, FactRow[]> = {};
     for (const f of facts) {
       (factsBySource[String(f.source)] ??= []).push({

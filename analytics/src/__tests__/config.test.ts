@@ -20,12 +20,21 @@ describe('analytics configuration', () => {
   });
 
   it('reads numbers from the environment', () => {
-    expect(readConfig({ INTERNAL_SECRET: SECRET, PORT: '4105', SQL_MAX_ROWS: '50' })).toMatchObject({ PORT: 4105, SQL_MAX_ROWS: 50 });
+    expect(readConfig({ INTERNAL_SECRET: SECRET, PORT: '4105', SQL_MAX_ROWS: '50' })).toMatchObject({
+      PORT: 4105,
+      SQL_MAX_ROWS: 50,
+    });
   });
 
   it('sizes the cache of answers, which 0 entries turns off', () => {
-    expect(readConfig({ INTERNAL_SECRET: SECRET })).toMatchObject({ RESULT_CACHE_ENTRIES: 20_000, RESULT_CACHE_MB: 64 });
-    expect(readConfig({ INTERNAL_SECRET: SECRET, RESULT_CACHE_ENTRIES: '0', RESULT_CACHE_MB: '8' })).toMatchObject({ RESULT_CACHE_ENTRIES: 0, RESULT_CACHE_MB: 8 });
+    expect(readConfig({ INTERNAL_SECRET: SECRET })).toMatchObject({
+      RESULT_CACHE_ENTRIES: 20_000,
+      RESULT_CACHE_MB: 64,
+    });
+    expect(readConfig({ INTERNAL_SECRET: SECRET, RESULT_CACHE_ENTRIES: '0', RESULT_CACHE_MB: '8' })).toMatchObject({
+      RESULT_CACHE_ENTRIES: 0,
+      RESULT_CACHE_MB: 8,
+    });
     expect(() => readConfig({ INTERNAL_SECRET: SECRET, RESULT_CACHE_ENTRIES: '-1' })).toThrow(ConfigError);
   });
 

@@ -43,7 +43,13 @@ export function identity(role: Identity['role'], units: string[] = []): Identity
 let seq = 0;
 
 /** A feed change with the next sequence number of this test file. */
-export function change(indicator: string, unitId: string, period: string, value: number | null, target: number | null = null): FeedChange {
+export function change(
+  indicator: string,
+  unitId: string,
+  period: string,
+  value: number | null,
+  target: number | null = null,
+): FeedChange {
   seq += 1;
   return { seq, indicator, unitId, period, value, target, updatedAt: '2025-07-15T08:00:00Z' };
 }
@@ -59,7 +65,12 @@ export interface GraphQLAnswer<T = any> {
 }
 
 /** Posts a GraphQL operation to a subgraph with a forwarded identity, as the gateway does. */
-export async function ask<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, who: Identity = identity('admin')): Promise<GraphQLAnswer<T>> {
+export async function ask<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  who: Identity = identity('admin'),
+): Promise<GraphQLAnswer<T>> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await signForwardedIdentity(who, SECRET) },
@@ -72,7 +83,10 @@ export async function ask<T = any>(url: string, query: string, variables: Record
 export async function postJson(url: string, body: unknown, who?: Identity): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(who ? { [IDENTITY_HEADER]: await signForwardedIdentity(who, SECRET) } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(who ? { [IDENTITY_HEADER]: await signForwardedIdentity(who, SECRET) } : {}),
+    },
     body: JSON.stringify(body),
   });
 }
@@ -142,7 +156,10 @@ export async function record(domain: RunningDomainService, name: DomainName, row
 }
 
 /** Waits until `check` holds, polling every 20 ms, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await check();

@@ -4,7 +4,10 @@ import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
 /** Refuses identities whose role may not read figures. */
 export function assertMayRead(identity: Identity): void {
   if (!mayReadFigures(identity)) {
-    throw clientError(ErrorCode.FORBIDDEN, `Reading figures needs the role viewer, editor, analyst or admin; your role is ${identity.role}`);
+    throw clientError(
+      ErrorCode.FORBIDDEN,
+      `Reading figures needs the role viewer, editor, analyst or admin; your role is ${identity.role}`,
+    );
   }
 }
 
@@ -12,7 +15,10 @@ export function assertMayRead(identity: Identity): void {
 export function assertMayReadIndicators(identity: Identity, codes: readonly unknown[]): void {
   for (const code of codes) {
     if (typeof code === 'string' && !mayReadIndicator(identity, code)) {
-      throw clientError(ErrorCode.FORBIDDEN, `You are not allowed to read the indicator ${code}`, { argument: 'indicators', indicator: code });
+      throw clientError(ErrorCode.FORBIDDEN, `You are not allowed to read the indicator ${code}`, {
+        argument: 'indicators',
+        indicator: code,
+      });
     }
   }
 }
@@ -22,7 +28,10 @@ export function assertMayReadIndicators(identity: Identity, codes: readonly unkn
  * are public for every unit, so an anonymous caller (whose indicators were checked) is not limited
  * by unit; everyone else by their scope.
  */
-export function readableUnits(identity: Identity, catalog: UnitCatalog): { ids: ReadonlySet<string> | undefined; restricted: boolean } {
+export function readableUnits(
+  identity: Identity,
+  catalog: UnitCatalog,
+): { ids: ReadonlySet<string> | undefined; restricted: boolean } {
   if (isPublic(identity)) return { ids: undefined, restricted: false };
   const scope = new Scope(identity, catalog);
   return { ids: scope.unitIds(), restricted: !scope.unrestricted };

@@ -73,7 +73,12 @@ export class AnswerCache {
    * The answer for `key` in `generation`: the kept one, the one being computed for an earlier caller,
    * or a new one from `compute`, kept when `sizeOf` says it fits. Errors are passed on, never kept.
    */
-  async get<T>(generation: Generation, key: string, compute: () => Promise<T>, sizeOf: (value: T) => number): Promise<T> {
+  async get<T>(
+    generation: Generation,
+    key: string,
+    compute: () => Promise<T>,
+    sizeOf: (value: T) => number,
+  ): Promise<T> {
     const found = this.find<T>(generation, key);
     if (found) return 'value' in found ? found.value : found.pending;
     const pending = this.begin<T>(generation, key);
@@ -164,13 +169,25 @@ export class AnswerCache {
   }
 
   stats(): AnswerCacheStats {
-    return { entries: this.entries.size, bytes: this.bytes, hits: this.hits, misses: this.misses, shared: this.shared, evictions: this.evictions };
+    return {
+      entries: this.entries.size,
+      bytes: this.bytes,
+      hits: this.hits,
+      misses: this.misses,
+      shared: this.shared,
+      evictions: this.evictions,
+    };
   }
 
   /** A newer generation makes every kept answer useless: they are dropped at once. */
   private advance(generation: Generation): void {
     const current = this.current;
-    if (current && (generation.version < current.version || (generation.version === current.version && generation.digest === current.digest))) return;
+    if (
+      current &&
+      (generation.version < current.version ||
+        (generation.version === current.version && generation.digest === current.digest))
+    )
+      return;
     this.current = generation;
     this.clear();
   }

@@ -44,7 +44,11 @@ const FULL = 1 - 1e-9;
  * and cache apply as to any aggregate): a unit has reported when its value's coverage is 1, has
  * reported part of the period when it is above 0, and is missing otherwise.
  */
-export async function computeReportingStatus(services: AggregateServices, identity: Identity, query: ReportingStatusQuery): Promise<ReportingStatus> {
+export async function computeReportingStatus(
+  services: AggregateServices,
+  identity: Identity,
+  query: ReportingStatusQuery,
+): Promise<ReportingStatus> {
   const level = query.level ?? 'COMMUNE';
   const answer = await computeAggregate(services, identity, {
     indicators: [query.indicator],

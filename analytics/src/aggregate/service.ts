@@ -48,7 +48,18 @@ export function scopeKey(ids: ReadonlySet<string> | undefined): string {
 }
 
 /** The fields of a request, in a fixed order, that make its answer. */
-const REQUEST_FIELDS = ['indicators', 'units', 'periods', 'from', 'to', 'grain', 'level', 'boundariesAsOf', 'groupBy', 'totals'] as const;
+const REQUEST_FIELDS = [
+  'indicators',
+  'units',
+  'periods',
+  'from',
+  'to',
+  'grain',
+  'level',
+  'boundariesAsOf',
+  'groupBy',
+  'totals',
+] as const;
 
 /**
  * The cache key of an aggregate request for a scope: the request's fields in a fixed order (absent
@@ -62,13 +73,26 @@ export function aggregateCacheKey(request: AggregateRequest, scope: string): str
 export function rowsBytes(rows: readonly AggregateRow[]): number {
   let bytes = 64;
   for (const r of rows) {
-    bytes += 160 + 2 * (r.indicator.length + r.unitId.length + r.unitCode.length + r.period.length + (r.term?.length ?? 0) + r.boundariesAsOf.length);
+    bytes +=
+      160 +
+      2 *
+        (r.indicator.length +
+          r.unitId.length +
+          r.unitCode.length +
+          r.period.length +
+          (r.term?.length ?? 0) +
+          r.boundariesAsOf.length);
   }
   return bytes;
 }
 
 /** Runs the engine once, counting the run. */
-export function runEngine(services: AggregateServices, catalog: UnitCatalog, request: AggregateRequest, options: AggregateOptions): Promise<AggregateRow[]> {
+export function runEngine(
+  services: AggregateServices,
+  catalog: UnitCatalog,
+  request: AggregateRequest,
+  options: AggregateOptions,
+): Promise<AggregateRow[]> {
   services.counters.engineRuns += 1;
   return runAggregate(services.store, catalog, request, options);
 }
@@ -97,7 +121,11 @@ export function toAggregateRequest(input: AggregateInput): AggregateRequest {
  * The rows are kept for the same request from the same scope on the same data; the identity's role and
  * indicators are checked on every call, and the sources' status is always read afresh.
  */
-export async function computeAggregate(services: AggregateServices, identity: Identity, input: AggregateInput): Promise<AggregateAnswer> {
+export async function computeAggregate(
+  services: AggregateServices,
+  identity: Identity,
+  input: AggregateInput,
+): Promise<AggregateAnswer> {
   assertMayRead(identity);
   if (Array.isArray(input.indicators)) assertMayReadIndicators(identity, input.indicators);
   const catalog = currentCatalog(services.catalog);
@@ -140,5 +168,8 @@ export function hideExistence(error: unknown): unknown {
   const code = error.extensions?.code;
   if (code !== ErrorCode.UNIT_NOT_FOUND && code !== ErrorCode.FORBIDDEN) return error;
   const unit = String(error.extensions?.unit ?? '');
-  return clientError(ErrorCode.FORBIDDEN, `Argument "units": you are not allowed to read unit "${unit}"`, { argument: 'units', unit });
+  return clientError(ErrorCode.FORBIDDEN, `Argument "units": you are not allowed to read unit "${unit}"`, {
+    argument: 'units',
+    unit,
+  });
 }

@@ -30,7 +30,17 @@ export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
   const pidOf = new Map(plan.periods.map((p) => [p.code, p.pid]));
   return {
     plan_units: plan.units.map((u) => [u.id, u.valued]),
-    plan_periods: plan.periods.map((p) => [p.pid, p.code, p.grain, p.startMonth, p.endMonth, p.value, p.target, p.part, p.parentEnd]),
+    plan_periods: plan.periods.map((p) => [
+      p.pid,
+      p.code,
+      p.grain,
+      p.startMonth,
+      p.endMonth,
+      p.value,
+      p.target,
+      p.part,
+      p.parentEnd,
+    ]),
     plan_subs: plan.subs.map((s) => [s.parent, s.child, s.ord]),
     plan_indicators: plan.indicators.map((i) => [i.iid, i.code, i.rule, i.value, i.target]),
     plan_rows: plan.rows.map((r) => [
@@ -43,13 +53,22 @@ export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
       r.groupId,
       r.emit,
     ]),
-    plan_groups: plan.groups.map((g) => [g.groupId, g.indicator.code, g.indicator.rule, g.unit.id, g.targetPeriod?.code ?? null]),
+    plan_groups: plan.groups.map((g) => [
+      g.groupId,
+      g.indicator.code,
+      g.indicator.rule,
+      g.unit.id,
+      g.targetPeriod?.code ?? null,
+    ]),
     plan_weights: plan.weights.map((w) => [w.unitId, w.fromMonth, w.toMonth, w.leaves]),
     plan_parts: plan.parts.map((p) => [p.templateId, p.role, p.side, p.base, p.rule, p.period, p.ord]),
   };
 }
 
-type ResultRow = Pick<AggregateRow, 'value' | 'target' | 'achievementPct' | 'samePeriodValue' | 'samePeriodPct' | 'complete' | 'coverage'> & {
+type ResultRow = Pick<
+  AggregateRow,
+  'value' | 'target' | 'achievementPct' | 'samePeriodValue' | 'samePeriodPct' | 'complete' | 'coverage'
+> & {
   /** The year-to-date value achievement is measured by. */
   readonly ytd: number | null;
 };
@@ -104,7 +123,8 @@ class EngineSession {
   async prepareTables(): Promise<void> {
     if (this.ready) return;
     // Outside any transaction, so that they outlive the rollback of each query.
-    for (const s of [...createPlanTablesStatements(), ...derivedTablesStatements()]) await runStatement(this.connection, s);
+    for (const s of [...createPlanTablesStatements(), ...derivedTablesStatements()])
+      await runStatement(this.connection, s);
     this.ready = true;
   }
 }
@@ -150,7 +170,8 @@ export async function computePlan(
     const derived: DerivedTable[] = ['pu', 'pr', 'pw', 'plan_facts'];
     if (shape.partialInside) derived.push('plan_partial_inside');
     if (shape.targets) derived.push('plan_target_facts');
-    for (const table of derived) await traced(trace, `derive ${table}`, () => runStatement(connection, fillDerivedTableStatement(table)));
+    for (const table of derived)
+      await traced(trace, `derive ${table}`, () => runStatement(connection, fillDerivedTableStatement(table)));
     const counts = await traced(trace, 'stages', () => queryRows(connection, stagesStatement()));
     const steps = new StepPlanner(
       shape,
@@ -174,7 +195,9 @@ export async function computePlan(
     for (const stage of shape.stages) {
       const parts = steps.targetStep(stage);
       if (!parts) continue;
-      const rows = await traced(trace, `targets stage ${stage} ${partsLabel(parts)}`, () => runStatement(connection, targetStepStatement(stage, parts)));
+      const rows = await traced(trace, `targets stage ${stage} ${partsLabel(parts)}`, () =>
+        runStatement(connection, targetStepStatement(stage, parts)),
+      );
       steps.storedTargets(stage, rows);
     }
     const out = new Map<string, ResultRow>();
@@ -241,7 +264,10 @@ export async function runAggregate(
   const digest = catalog.digest();
   const compute = async () => {
     await store.syncCatalog(catalog);
-    return store.withConnection((c) => computePlan(c, plan, trace, digest), { timeoutMs: options.timeoutMs, reuse: true });
+    return store.withConnection((c) => computePlan(c, plan, trace, digest), {
+      timeoutMs: options.timeoutMs,
+      reuse: true,
+    });
   };
   let results: Map<string, ResultRow>;
   try {
@@ -250,7 +276,9 @@ export async function runAggregate(
     if (!(error instanceof CatalogChangedError)) throw error;
     results = await compute();
   }
-  return plan.output.map(({ kind, id }) => (kind === 'NOTE' ? noteRow(plan.notes[id]!) : answerRow(plan, kind, id, results.get(`${kind}:${id}`)!)));
+  return plan.output.map(({ kind, id }) =>
+    kind === 'NOTE' ? noteRow(plan.notes[id]!) : answerRow(plan, kind, id, results.get(`${kind}:${id}`)!),
+  );
 }
 
 const NO_COVERAGE: AggregateRow['coverage'] = { value: 0, target: 0, yearToDate: 0, samePeriod: 0 };

@@ -15,7 +15,16 @@ import {
   UnitCatalog,
 } from '@lgr/schema';
 import { leafWeights } from './weights';
-import type { AggregatePlan, PartRole, PartSide, PlannedIndicator, PlannedPart, PlannedPeriod, PlannedRow, PlannedWeight } from './types';
+import type {
+  AggregatePlan,
+  PartRole,
+  PartSide,
+  PlannedIndicator,
+  PlannedPart,
+  PlannedPeriod,
+  PlannedRow,
+  PlannedWeight,
+} from './types';
 
 /** A period of the answer: the label its rows carry and the requested periods their numbers combine. */
 export interface RowPeriod {
@@ -79,7 +88,17 @@ export class PlanBuilder {
     if (pid === undefined) {
       pid = this.periods.length;
       this.periodIds.set(node.code, pid);
-      this.periods.push({ pid, code: node.code, grain: node.grain, startMonth: node.startMonth, endMonth: node.endMonth, value: false, target: false, part: false, parentEnd: null });
+      this.periods.push({
+        pid,
+        code: node.code,
+        grain: node.grain,
+        startMonth: node.startMonth,
+        endMonth: node.endMonth,
+        value: false,
+        target: false,
+        part: false,
+        parentEnd: null,
+      });
     }
     const planned = this.periods[pid]!;
     if (as === 'part' && !planned.part) this.periods[pid] = { ...this.periods[pid]!, part: true };
@@ -134,10 +153,18 @@ export class PlanBuilder {
     for (const [side, base] of sides) {
       const iid = this.indicatorId(base, 'value');
       const add = (role: PartRole, pids: number[]) =>
-        pids.forEach((period, ord) => this.parts.push({ templateId, role, side, base: iid, rule: base.rule, period, ord }));
-      add('VALUE', rp.parts.map((p) => this.periodId(p, 'part')));
+        pids.forEach((period, ord) =>
+          this.parts.push({ templateId, role, side, base: iid, rule: base.rule, period, ord }),
+        );
+      add(
+        'VALUE',
+        rp.parts.map((p) => this.periodId(p, 'part')),
+      );
       // DESIGN 3 rule 6 and "Terms, in detail": a year earlier, valued by the same rules as P.
-      add('SAME', rp.parts.map((p) => this.spanId(shiftYears(p, -1))));
+      add(
+        'SAME',
+        rp.parts.map((p) => this.spanId(shiftYears(p, -1))),
+      );
       if (tp) add('YTD', this.yearToDate(base.rule, rp, tp));
     }
     if (tp) {
@@ -183,7 +210,11 @@ function contributionsOf(catalog: UnitCatalog, id: string): Contributions {
  * it existed, the older units its figures are made of (rule 4), with their subtrees; rule 4's partial
  * units are only looked at for their own figures (`valued: false`).
  */
-export function planUnits(catalog: UnitCatalog, rows: readonly PlannedRow[], periods: readonly PlannedPeriod[]): AggregatePlan['units'] {
+export function planUnits(
+  catalog: UnitCatalog,
+  rows: readonly PlannedRow[],
+  periods: readonly PlannedPeriod[],
+): AggregatePlan['units'] {
   let earliestEnd = Infinity;
   let latestEnd = -Infinity;
   for (const p of periods) {
@@ -217,7 +248,8 @@ export function planWeights(catalog: UnitCatalog, units: AggregatePlan['units'])
   const out: PlannedWeight[] = [];
   for (const u of units) {
     if (!u.valued) continue;
-    for (const s of leafWeights(catalog, u.id)) out.push({ unitId: u.id, fromMonth: s.fromMonth, toMonth: s.toMonth, leaves: s.leaves });
+    for (const s of leafWeights(catalog, u.id))
+      out.push({ unitId: u.id, fromMonth: s.fromMonth, toMonth: s.toMonth, leaves: s.leaves });
   }
   return out;
 }

@@ -38,9 +38,13 @@ function badInput(argument: string, message: string, details: Record<string, unk
 
 function parseArgumentPeriod(code: unknown, argument: string): Period {
   if (typeof code !== 'string') {
-    throw clientError(ErrorCode.INVALID_PERIOD, `Argument "${argument}" expects period codes; got ${JSON.stringify(code)}`, {
-      argument,
-    });
+    throw clientError(
+      ErrorCode.INVALID_PERIOD,
+      `Argument "${argument}" expects period codes; got ${JSON.stringify(code)}`,
+      {
+        argument,
+      },
+    );
   }
   try {
     return parsePeriod(code);
@@ -67,13 +71,20 @@ export function requestedPeriods(request: AggregateRequest): Period[] {
     const from = parseArgumentPeriod(request.from, 'from');
     const to = parseArgumentPeriod(request.to, 'to');
     if (request.grain !== undefined && request.grain !== null && !GRAINS.includes(request.grain)) {
-      throw badInput('grain', `Argument "grain" must be one of ${GRAINS.join(', ')}; got ${JSON.stringify(request.grain)}`);
+      throw badInput(
+        'grain',
+        `Argument "grain" must be one of ${GRAINS.join(', ')}; got ${JSON.stringify(request.grain)}`,
+      );
     }
     if (to.endMonth < from.startMonth) {
-      throw clientError(ErrorCode.INVALID_PERIOD, `Argument "to" (${to.code}) ends before "from" (${from.code}) starts`, {
-        argument: 'to',
-        period: to.code,
-      });
+      throw clientError(
+        ErrorCode.INVALID_PERIOD,
+        `Argument "to" (${to.code}) ends before "from" (${from.code}) starts`,
+        {
+          argument: 'to',
+          period: to.code,
+        },
+      );
     }
     periods = periodsInRange(from, to, request.grain ?? from.grain);
   } else {
@@ -91,10 +102,14 @@ function requestedIndicators(codes: unknown): Indicator[] {
   for (const code of codes) {
     const indicator = typeof code === 'string' ? findIndicator(code) : undefined;
     if (!indicator) {
-      throw clientError(ErrorCode.UNKNOWN_INDICATOR, `Argument "indicators": no indicator has the code ${JSON.stringify(code)}`, {
-        argument: 'indicators',
-        indicator: code,
-      });
+      throw clientError(
+        ErrorCode.UNKNOWN_INDICATOR,
+        `Argument "indicators": no indicator has the code ${JSON.stringify(code)}`,
+        {
+          argument: 'indicators',
+          indicator: code,
+        },
+      );
     }
     if (!out.includes(indicator)) out.push(indicator);
   }
@@ -111,7 +126,6 @@ function requestedGroupBy(groupBy: unknown): Set<GroupBy> {
   }
   return new Set(groupBy as GroupBy[]);
 }
-
 
 function termOf(p: Period): string | null {
   return enclosingPeriod(p, 'TERM')?.code ?? null;
@@ -135,18 +149,25 @@ function checkRequest(request: AggregateRequest): CheckedRequest {
   const indicators = requestedIndicators(request.indicators);
   const groupBy = requestedGroupBy(request.groupBy);
   if (request.level !== undefined && request.level !== null && !LEVELS.includes(request.level)) {
-    throw badInput('level', `Argument "level" must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(request.level)}`);
+    throw badInput(
+      'level',
+      `Argument "level" must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(request.level)}`,
+    );
   }
   const asOf = request.boundariesAsOf ?? undefined;
   if (asOf !== undefined && (typeof asOf !== 'string' || !isValidIsoDate(asOf))) {
-    throw badInput('boundariesAsOf', `Argument "boundariesAsOf" must be a date as YYYY-MM-DD; got ${JSON.stringify(asOf)}`);
+    throw badInput(
+      'boundariesAsOf',
+      `Argument "boundariesAsOf" must be a date as YYYY-MM-DD; got ${JSON.stringify(asOf)}`,
+    );
   }
   if (!Array.isArray(request.units) || request.units.length === 0) {
     throw badInput('units', 'Argument "units" must name at least one unit');
   }
   const unitRefs = [...new Set(request.units)];
   for (const ref of unitRefs) {
-    if (typeof ref !== 'string' || ref.trim() === '') throw badInput('units', `Argument "units" got ${JSON.stringify(ref)}, not a unit code`);
+    if (typeof ref !== 'string' || ref.trim() === '')
+      throw badInput('units', `Argument "units" got ${JSON.stringify(ref)}, not a unit code`);
   }
   const periods = requestedPeriods(request);
   const byTerm = groupBy.has('TERM');
@@ -159,7 +180,8 @@ function checkRequest(request: AggregateRequest): CheckedRequest {
     byUnit,
     byTerm,
     totals: Boolean(request.totals) || !byUnit,
-    rowPeriods: byTerm && !groupBy.has('PERIOD') ? periodsByTerm(periods) : periods.map((p) => ({ label: p, parts: [p] })),
+    rowPeriods:
+      byTerm && !groupBy.has('PERIOD') ? periodsByTerm(periods) : periods.map((p) => ({ label: p, parts: [p] })),
   };
 }
 
@@ -203,7 +225,13 @@ function compareUnits(a: UnitVersion, b: UnitVersion): number {
  * then. A code that exists but has no version on the date gives its nearest version and a reason, so
  * that a series across the reform answers every period; one that never existed is refused.
  */
-function resolveRef(catalog: UnitCatalog, ref: string, date: string, level: Level | undefined, scope: ReadonlySet<string> | undefined): Resolved {
+function resolveRef(
+  catalog: UnitCatalog,
+  ref: string,
+  date: string,
+  level: Level | undefined,
+  scope: ReadonlySet<string> | undefined,
+): Resolved {
   let unit = ref.includes('@') ? catalog.get(ref) : catalog.resolve(ref, date);
   let note: string | null = null;
   if (!unit && !ref.includes('@')) {
@@ -211,16 +239,22 @@ function resolveRef(catalog: UnitCatalog, ref: string, date: string, level: Leve
     const before = versions.filter((v) => v.validFrom <= date);
     unit = before[before.length - 1] ?? versions[0];
     if (unit) {
-      const when = unit.validTo !== null && unit.validTo < date ? `it ended on ${unit.validTo}` : `it began on ${unit.validFrom}`;
+      const when =
+        unit.validTo !== null && unit.validTo < date ? `it ended on ${unit.validTo}` : `it began on ${unit.validFrom}`;
       note = `Unit ${ref} has no version valid on ${date} (${when}); ask with boundariesAsOf for a date it was valid, or for the units that took over its territory`;
     }
   }
   if (!unit) {
-    const message = ref.includes('@') ? `Argument "units": no unit version has the id "${ref}"` : `Argument "units": unit "${ref}" has no version valid on ${date}`;
+    const message = ref.includes('@')
+      ? `Argument "units": no unit version has the id "${ref}"`
+      : `Argument "units": unit "${ref}" has no version valid on ${date}`;
     throw clientError(ErrorCode.UNIT_NOT_FOUND, message, { argument: 'units', unit: ref, date });
   }
   if (scope && !scope.has(unit.id)) {
-    throw clientError(ErrorCode.FORBIDDEN, `Argument "units": you are not allowed to read unit "${ref}"`, { argument: 'units', unit: ref });
+    throw clientError(ErrorCode.FORBIDDEN, `Argument "units": you are not allowed to read unit "${ref}"`, {
+      argument: 'units',
+      unit: ref,
+    });
   }
   if (note) return { unit, members: [unit], date, note };
   const members = level
@@ -235,7 +269,9 @@ function resolveRef(catalog: UnitCatalog, ref: string, date: string, level: Leve
 /** Every requested unit on every row period's boundaries: the date differs per period without boundariesAsOf. */
 function resolveUnits(catalog: UnitCatalog, req: CheckedRequest, scope: ReadonlySet<string> | undefined): Resolved[][] {
   return req.unitRefs.map((ref) =>
-    req.rowPeriods.map((rp) => resolveRef(catalog, ref, req.asOf ?? rp.parts[rp.parts.length - 1]!.end, req.level, scope)),
+    req.rowPeriods.map((rp) =>
+      resolveRef(catalog, ref, req.asOf ?? rp.parts[rp.parts.length - 1]!.end, req.level, scope),
+    ),
   );
 }
 
@@ -276,7 +312,14 @@ function planRows(builder: PlanBuilder, req: CheckedRequest, resolved: Resolved[
       const totals: AggregatePlan['output'] = [];
       perPeriod.forEach((r, pi) => {
         const rp = req.rowPeriods[pi]!;
-        const base = { indicator, unit: r.unit, period: rp.label, periods: rp.parts, term: terms[pi]!, boundariesAsOf: r.date };
+        const base = {
+          indicator,
+          unit: r.unit,
+          period: rp.label,
+          periods: rp.parts,
+          term: terms[pi]!,
+          boundariesAsOf: r.date,
+        };
         if (req.totals && r.note) {
           totals.push({ kind: 'NOTE', id: answer.notes.length });
           answer.notes.push({ ...base, noteId: answer.notes.length, total: true, note: r.note });
@@ -287,7 +330,16 @@ function planRows(builder: PlanBuilder, req: CheckedRequest, resolved: Resolved[
         for (const member of r.members) cells.push({ member, pi });
       });
       cells.sort((a, b) => compareUnits(a.member, b.member) || a.pi - b.pi);
-      for (const { member, pi } of cells) addRow(builder, req, answer, { indicator, member, pi, resolved: perPeriod[pi]!, term: terms[pi]!, targetPeriod: targetPeriods[pi], totals });
+      for (const { member, pi } of cells)
+        addRow(builder, req, answer, {
+          indicator,
+          member,
+          pi,
+          resolved: perPeriod[pi]!,
+          term: terms[pi]!,
+          targetPeriod: targetPeriods[pi],
+          totals,
+        });
       answer.output.push(...totals);
     }
   }
@@ -299,10 +351,25 @@ function addRow(
   builder: PlanBuilder,
   req: CheckedRequest,
   answer: PlannedAnswer,
-  cell: { indicator: Indicator; member: UnitVersion; pi: number; resolved: Resolved; term: string | null; targetPeriod: Period | undefined; totals: AggregatePlan['output'] },
+  cell: {
+    indicator: Indicator;
+    member: UnitVersion;
+    pi: number;
+    resolved: Resolved;
+    term: string | null;
+    targetPeriod: Period | undefined;
+    totals: AggregatePlan['output'];
+  },
 ): void {
   const rp = req.rowPeriods[cell.pi]!;
-  const base = { indicator: cell.indicator, unit: cell.member, period: rp.label, periods: rp.parts, term: cell.term, boundariesAsOf: cell.resolved.date };
+  const base = {
+    indicator: cell.indicator,
+    unit: cell.member,
+    period: rp.label,
+    periods: rp.parts,
+    term: cell.term,
+    boundariesAsOf: cell.resolved.date,
+  };
   if (cell.resolved.note) {
     if (!req.byUnit) return;
     answer.output.push({ kind: 'NOTE', id: answer.notes.length });
@@ -328,7 +395,11 @@ function addRow(
  * last year and the year to date), the units and periods the SQL has to compute and the units'
  * rule-9 weights. It reads no figures: what the figures make of the plan is decided in SQL.
  */
-export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, options: PlanOptions = {}): AggregatePlan {
+export function planAggregate(
+  catalog: UnitCatalog,
+  request: AggregateRequest,
+  options: PlanOptions = {},
+): AggregatePlan {
   const req = checkRequest(request);
   const resolved = resolveUnits(catalog, req, options.scope);
   checkRowLimit(req, resolved, options.maxRows ?? DEFAULT_MAX_ROWS);
@@ -339,5 +410,17 @@ export function planAggregate(catalog: UnitCatalog, request: AggregateRequest, o
   const periods = builder.periods;
   const units = planUnits(catalog, rows, periods);
   const shape = planShape(catalog, { units, periods, groups });
-  return { rows, groups, notes, output, units, periods, subs: builder.subs, indicators: builder.indicators, parts: builder.parts, weights: planWeights(catalog, units), shape };
+  return {
+    rows,
+    groups,
+    notes,
+    output,
+    units,
+    periods,
+    subs: builder.subs,
+    indicators: builder.indicators,
+    parts: builder.parts,
+    weights: planWeights(catalog, units),
+    shape,
+  };
 }

@@ -235,7 +235,9 @@ function derivedTableSelect(table: DerivedTable): string {
  * them; over empty plan tables they are created empty, as the engine does once per connection.
  */
 export function derivedTablesStatements(): SqlStatement[] {
-  return DERIVED_TABLES.map((table) => statement(`CREATE OR REPLACE TEMP TABLE ${table} AS\n      ${derivedTableSelect(table)}`));
+  return DERIVED_TABLES.map((table) =>
+    statement(`CREATE OR REPLACE TEMP TABLE ${table} AS\n      ${derivedTableSelect(table)}`),
+  );
 }
 
 /** Fills a derived table (see {@link DERIVED_TABLES}) from the plan tables and the store's tables. */
@@ -317,7 +319,8 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
   const { own, before, partial, split, lift } = parts;
   if (!own && !before && !partial && !split) throw new Error('A value step needs at least one kind of node');
   // A node with a value of its own is of that kind only (rule 1 first).
-  const notOwn = (alias: string) => (own ? `\n      ANTI JOIN own o ON o.iid = ${alias}.iid AND o.uid = ${alias}.uid AND o.pid = ${alias}.pid` : '');
+  const notOwn = (alias: string) =>
+    own ? `\n      ANTI JOIN own o ON o.iid = ${alias}.iid AND o.uid = ${alias}.uid AND o.pid = ${alias}.pid` : '';
   const ctes = [
     `per AS MATERIALIZED (
       SELECT pid, grain, start_month, end_month, is_part, parent_end FROM plan_periods WHERE is_value AND grain = $1
@@ -409,7 +412,10 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
   const locals: string[] = [];
   if (own) locals.push(`SELECT ${NODE_COLUMNS} FROM own`);
   if (beforeParts.length) locals.push(`SELECT ${NODE_COLUMNS} FROM before`);
-  if (split) locals.push(`SELECT s.iid, s.uid, s.pid, s.value, s.complete, s.has_own, s.reported, s.delta FROM split s${notOwn('s')}`);
+  if (split)
+    locals.push(
+      `SELECT s.iid, s.uid, s.pid, s.value, s.complete, s.has_own, s.reported, s.delta FROM split s${notOwn('s')}`,
+    );
   // Read three times when lifted, else once.
   ctes.push(`local AS ${lift ? 'MATERIALIZED ' : ''}(
       ${locals.join('\n      UNION ALL\n      ')}
@@ -510,7 +516,9 @@ export function targetStepStatement(stage: number, parts: TargetStepParts = ALL_
   const locals: string[] = [];
   if (own) locals.push('SELECT iid, uid, pid, value, reported FROM own');
   if (before) {
-    locals.push(`SELECT b.iid, b.uid, b.pid, b.value, b.reported FROM before b${own ? '\n      ANTI JOIN own o ON o.iid = b.iid AND o.uid = b.uid AND o.pid = b.pid' : ''}`);
+    locals.push(
+      `SELECT b.iid, b.uid, b.pid, b.value, b.reported FROM before b${own ? '\n      ANTI JOIN own o ON o.iid = b.iid AND o.uid = b.uid AND o.pid = b.pid' : ''}`,
+    );
   }
   ctes.push(`local AS ${lift ? 'MATERIALIZED ' : ''}(
       ${locals.join('\n      UNION ALL\n      ')}
@@ -585,14 +593,21 @@ function pivotColumns(): string {
           ['_e', 'expected'],
           ['_r', 'reported'],
         ] as const
-      ).map(([suffix, column]) => `max(pv.${column}) FILTER (WHERE pv.role = '${role}' AND pv.side = '${side.toUpperCase()}') AS ${name}${suffix}_${side}`),
+      ).map(
+        ([suffix, column]) =>
+          `max(pv.${column}) FILTER (WHERE pv.role = '${role}' AND pv.side = '${side.toUpperCase()}') AS ${name}${suffix}_${side}`,
+      ),
     ),
   ).join(',\n        ');
 }
 
 /** The same columns summed over a group's rows. */
 function summedColumns(): string {
-  return ROLES.flatMap(([name]) => (['n', 'd'] as const).flatMap((side) => ['', '_e', '_r'].map((suffix) => `sum(r.${name}${suffix}_${side}) AS ${name}${suffix}_${side}`))).join(', ');
+  return ROLES.flatMap(([name]) =>
+    (['n', 'd'] as const).flatMap((side) =>
+      ['', '_e', '_r'].map((suffix) => `sum(r.${name}${suffix}_${side}) AS ${name}${suffix}_${side}`),
+    ),
+  ).join(', ');
 }
 
 /** A role's number: a ratio from its two sides (rule 7), else the numerator side. */
@@ -615,8 +630,10 @@ function answerColumns(kind: 'ROW' | 'TOTAL', id: string): string {
 
 /** Each role's value and coverage of a row or a total, from its pivoted (or summed) columns. */
 function combinedColumns(): string {
-  return ROLES.map(([name]) => `${combined(name)} AS ${name === 'value' ? 'value' : name === 'same' ? 'same_value' : 'ytd'},
-        ${combinedCoverage(name)} AS cov_${name}`).join(',\n        ');
+  return ROLES.map(
+    ([name]) => `${combined(name)} AS ${name === 'value' ? 'value' : name === 'same' ? 'same_value' : 'ytd'},
+        ${combinedCoverage(name)} AS cov_${name}`,
+  ).join(',\n        ');
 }
 
 /**
@@ -660,7 +677,9 @@ function partValuesCte(): string {
 function rowTargetsCte(targets: boolean): string {
   const value = targets ? 'any_value(t.value)' : 'NULL::DOUBLE';
   const reported = targets ? 'coalesce(any_value(t.reported), 0)' : '0::DOUBLE';
-  const join = targets ? '\n      LEFT JOIN dp_target t ON t.iid = r.iid AND t.uid = r.uid AND t.pid = r.target_pid' : '';
+  const join = targets
+    ? '\n      LEFT JOIN dp_target t ON t.iid = r.iid AND t.uid = r.uid AND t.pid = r.target_pid'
+    : '';
   return `row_targets AS (
       SELECT r.row_id, ${value} AS target, ${reported} AS target_r,
         ${expectedAggregate('r.rule', 'tp.start_month', 'tp.end_month')} AS target_e
@@ -672,7 +691,13 @@ function rowTargetsCte(targets: boolean): string {
 }
 
 /** A target's coverage: a RATIO's is 1 where it was recorded (`ratioTarget`), a summed one's reported / expected. */
-function targetCoverage(rule: string, ratioTarget: string, summedTarget: string, expected: string, reported: string): string {
+function targetCoverage(
+  rule: string,
+  ratioTarget: string,
+  summedTarget: string,
+  expected: string,
+  reported: string,
+): string {
   return `CASE WHEN ${rule} = 'RATIO' THEN (CASE WHEN ${ratioTarget} IS NULL THEN 0 ELSE 1 END) ELSE ${coverage(expected, reported, summedTarget)} END`;
 }
 

@@ -63,7 +63,8 @@ export function planShape(catalog: UnitCatalog, plan: Pick<AggregatePlan, 'units
   for (const id of valued) {
     const shape = unitShape(catalog, id);
     stages.add(shape.stage);
-    if (shape.contributed || shape.partial) kinds.set(`${shape.stage}|${shape.fromMonth}|${shape.contributed}|${shape.partial}`, shape);
+    if (shape.contributed || shape.partial)
+      kinds.set(`${shape.stage}|${shape.fromMonth}|${shape.contributed}|${shape.partial}`, shape);
     if (shape.partial) partialInside = true;
     if (!lift.has(shape.stage)) {
       for (let parent = catalog.get(id)!.parentId; parent; parent = catalog.get(parent)!.parentId) {
@@ -82,7 +83,11 @@ export function planShape(catalog: UnitCatalog, plan: Pick<AggregatePlan, 'units
   for (const p of plan.periods) {
     if (p.value) grains.add(p.grain);
     for (const shape of kinds.values()) {
-      if (p.value && p.endMonth < shape.fromMonth && (p.part || (p.parentEnd !== null && p.parentEnd >= shape.fromMonth))) {
+      if (
+        p.value &&
+        p.endMonth < shape.fromMonth &&
+        (p.part || (p.parentEnd !== null && p.parentEnd >= shape.fromMonth))
+      ) {
         if (shape.contributed) before.add(key(shape.stage, p.grain));
         if (shape.partial) partial.add(key(shape.stage, p.grain));
       }
@@ -150,7 +155,8 @@ export class StepPlanner {
     const k = key(stage, grain);
     const own = (this.own.get(k) ?? 0) > 0;
     // Predecessors are of earlier stages, whose steps of this grain have run.
-    const before = this.shape.before.has(k) && this.shape.stages.some((s) => s < stage && (this.values.get(key(s, grain)) ?? 0) > 0);
+    const before =
+      this.shape.before.has(k) && this.shape.stages.some((s) => s < stage && (this.values.get(key(s, grain)) ?? 0) > 0);
     const partial = this.shape.partial.has(k) && (this.partialInside.get(grain) ?? 0) > 0;
     // Sub-periods are of finer grains, whose steps of this stage have run.
     const finer = GRAIN_ORDER.slice(0, GRAIN_ORDER.indexOf(grain));
@@ -163,7 +169,9 @@ export class StepPlanner {
   targetStep(stage: number): TargetStepParts | null {
     if (!this.shape.targets) return null;
     const own = (this.targets.get(stage) ?? 0) > 0;
-    const before = this.shape.targetBefore.has(stage) && this.shape.stages.some((s) => s < stage && (this.targetRows.get(s) ?? 0) > 0);
+    const before =
+      this.shape.targetBefore.has(stage) &&
+      this.shape.stages.some((s) => s < stage && (this.targetRows.get(s) ?? 0) > 0);
     if (!own && !before) return null;
     return { own, before, lift: this.shape.lift.has(stage) };
   }

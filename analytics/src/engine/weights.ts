@@ -31,7 +31,11 @@ export function leafWeights(catalog: UnitCatalog, id: string): readonly WeightSe
   const from = monthOf(unit.validFrom);
   const children = catalog.children(id);
   const during = children.length
-    ? weighted(children.map((c) => ({ segments: leafWeights(catalog, c.id), factor: 1 })), from, LAST_MONTH)
+    ? weighted(
+        children.map((c) => ({ segments: leafWeights(catalog, c.id), factor: 1 })),
+        from,
+        LAST_MONTH,
+      )
     : [{ fromMonth: from, toMonth: LAST_MONTH, leaves: 1 }];
   const c = catalog.contributions(id);
   const before = weighted(
@@ -48,7 +52,11 @@ export function leafWeights(catalog: UnitCatalog, id: string): readonly WeightSe
 }
 
 /** The weight-weighted sum of several units' segments over [lo, hi]. */
-function weighted(parts: readonly { segments: readonly WeightSegment[]; factor: number }[], lo: number, hi: number): WeightSegment[] {
+function weighted(
+  parts: readonly { segments: readonly WeightSegment[]; factor: number }[],
+  lo: number,
+  hi: number,
+): WeightSegment[] {
   if (hi < lo || !parts.length) return [];
   const cuts = new Set<number>([lo]);
   for (const p of parts) {

@@ -71,7 +71,9 @@ export class ParquetWriter {
   /** Creates the table the rows go into; `columns` are names with DuckDB types. */
   async create(columns: readonly TypedColumn[]): Promise<void> {
     const names = uniqueNames(columns.map(([name]) => name));
-    await this.connection.run(`CREATE TABLE ${TABLE} (${columns.map(([, type], i) => `${identifier(names[i]!)} ${type}`).join(', ')})`);
+    await this.connection.run(
+      `CREATE TABLE ${TABLE} (${columns.map(([, type], i) => `${identifier(names[i]!)} ${type}`).join(', ')})`,
+    );
     this.appender = await this.connection.createAppender(TABLE);
   }
 

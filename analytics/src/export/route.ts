@@ -28,8 +28,14 @@ export const aggregateQuerySchema = z
     to: period.nullish(),
     grain: z.enum(GRAINS as [string, ...string[]]).nullish(),
     level: z.enum(LEVELS as [string, ...string[]]).nullish(),
-    boundariesAsOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').nullish(),
-    groupBy: z.array(z.enum(['INDICATOR', 'UNIT', 'PERIOD', 'TERM'])).max(4).nullish(),
+    boundariesAsOf: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+      .nullish(),
+    groupBy: z
+      .array(z.enum(['INDICATOR', 'UNIT', 'PERIOD', 'TERM']))
+      .max(4)
+      .nullish(),
     totals: z.boolean().nullish(),
   })
   .strict();
@@ -45,7 +51,9 @@ const sheetSchema = z
     sql: z.string().min(1).max(MAX_SQL_LENGTH).optional(),
   })
   .strict()
-  .refine((b) => (b.aggregate === undefined) !== (b.sql === undefined), { message: 'each sheet needs exactly one of "aggregate" and "sql"' });
+  .refine((b) => (b.aggregate === undefined) !== (b.sql === undefined), {
+    message: 'each sheet needs exactly one of "aggregate" and "sql"',
+  });
 
 export const exportBodySchema = z
   .object({
@@ -58,8 +66,13 @@ export const exportBodySchema = z
     bom: z.boolean().default(false),
   })
   .strict()
-  .refine((b) => [b.aggregate, b.sql, b.sheets].filter((x) => x !== undefined).length === 1, { message: 'send exactly one of "aggregate" and "sql" (or "sheets" for xlsx)' })
-  .refine((b) => b.sheets === undefined || b.format === 'xlsx', { message: '"sheets" is for format "xlsx"', path: ['sheets'] });
+  .refine((b) => [b.aggregate, b.sql, b.sheets].filter((x) => x !== undefined).length === 1, {
+    message: 'send exactly one of "aggregate" and "sql" (or "sheets" for xlsx)',
+  })
+  .refine((b) => b.sheets === undefined || b.format === 'xlsx', {
+    message: '"sheets" is for format "xlsx"',
+    path: ['sheets'],
+  });
 
 export interface ExportServices {
   readonly aggregate: AggregateServices;
@@ -91,7 +104,10 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
           const sheets: Sheet[] = [];
           for (const part of body.sheets ?? [{ aggregate: body.aggregate, sql: body.sql }]) {
             const sheet = part.aggregate
-              ? aggregateSheet((await computeAggregate(services.aggregate, req.identity!, part.aggregate as never)).rows, currentCatalog(services.aggregate.catalog))
+              ? aggregateSheet(
+                  (await computeAggregate(services.aggregate, req.identity!, part.aggregate as never)).rows,
+                  currentCatalog(services.aggregate.catalog),
+                )
               : await sqlSheet(services.sql, req.identity!, part.sql!);
             sheets.push(part.name ? { ...sheet, name: part.name } : sheet);
           }
@@ -112,7 +128,8 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
             );
           } else {
             const sink = new JsonRowsSink();
-            truncated = (await services.sql.run(req.identity!, body.sql!, sink, {}, { signal: callerGone(res) })).truncated;
+            truncated = (await services.sql.run(req.identity!, body.sql!, sink, {}, { signal: callerGone(res) }))
+              .truncated;
             csv = toCsv(
               sink.columnsInfo.map((c) => c.name),
               sink.rows,
@@ -133,7 +150,9 @@ export function exportRoutes(services: ExportServices): (app: express.Express) =
         } else {
           const opened = await ParquetWriter.open(services.exportDir);
           writer = opened;
-          truncated = (await services.sql.run(req.identity!, body.sql!, new ParquetSink(opened), {}, { signal: callerGone(res) })).truncated;
+          truncated = (
+            await services.sql.run(req.identity!, body.sql!, new ParquetSink(opened), {}, { signal: callerGone(res) })
+          ).truncated;
         }
         file = await writer.write();
         writer.close();

@@ -12,6 +12,10 @@ export interface AnalyticsContext extends BaseContext {
 }
 
 /** The per-request context: loaders are created here so that nothing is cached across callers. */
-export function createAnalyticsContext(base: BaseContext, services: AggregateServices, reports: ReportServices): AnalyticsContext {
+export function createAnalyticsContext(
+  base: BaseContext,
+  services: AggregateServices,
+  reports: ReportServices,
+): AnalyticsContext {
   return { ...base, services, reports, indicatorValues: createIndicatorLoader(services, base.identity) };
 }

@@ -81,7 +81,13 @@ function batchOf(keys: readonly IndicatorValueKey[], positions: number[]): Indic
     units.add(keys[i]!.unitId);
     periods.add(periodCode(keys[i]!.period));
   }
-  return { boundariesAsOf: keys[positions[0]!]!.boundariesAsOf, indicators: [...indicators], units: [...units], periods: [...periods], keys: positions };
+  return {
+    boundariesAsOf: keys[positions[0]!]!.boundariesAsOf,
+    indicators: [...indicators],
+    units: [...units],
+    periods: [...periods],
+    keys: positions,
+  };
 }
 
 /** The canonical code of a period that is known to parse. */
@@ -123,7 +129,13 @@ function toValue(row: AggregateRow): IndicatorValue {
  * The value of a unit version for a period on whose boundaries date it is not valid (an abolished
  * district after the reform): no numbers and the reason, as `aggregate` answers for its code.
  */
-function notValidValue(unitId: string, code: string, date: string, validFrom: string, validTo: string | null): IndicatorValue {
+function notValidValue(
+  unitId: string,
+  code: string,
+  date: string,
+  validFrom: string,
+  validTo: string | null,
+): IndicatorValue {
   const when = validTo !== null && validTo < date ? `it ended on ${validTo}` : `it began on ${validFrom}`;
   return Object.freeze({
     value: null,
@@ -148,14 +160,30 @@ type Readable = ReturnType<typeof readableUnits>;
  * Checks each key on its own: a key that fails gets its client error in \`results\` (only its field
  * fails); the others are marked valid.
  */
-function checkKeys(keys: readonly IndicatorValueKey[], identity: Identity, catalog: UnitCatalog, units: Readable, results: Result[]): boolean[] {
+function checkKeys(
+  keys: readonly IndicatorValueKey[],
+  identity: Identity,
+  catalog: UnitCatalog,
+  units: Readable,
+  results: Result[],
+): boolean[] {
   return keys.map((key, i) => {
     if (!findIndicator(key.code)) {
-      results[i] = clientError(ErrorCode.UNKNOWN_INDICATOR, `Argument "code": no indicator has the code ${JSON.stringify(key.code)}`, { argument: 'code' });
+      results[i] = clientError(
+        ErrorCode.UNKNOWN_INDICATOR,
+        `Argument "code": no indicator has the code ${JSON.stringify(key.code)}`,
+        { argument: 'code' },
+      );
     } else if (!tryParsePeriod(key.period)) {
-      results[i] = clientError(ErrorCode.INVALID_PERIOD, `Argument "period": "${key.period}" is not a period code (YYYY, YYYYS1, YYYYQ3, YYYYMM or a term)`, { argument: 'period' });
+      results[i] = clientError(
+        ErrorCode.INVALID_PERIOD,
+        `Argument "period": "${key.period}" is not a period code (YYYY, YYYYS1, YYYYQ3, YYYYMM or a term)`,
+        { argument: 'period' },
+      );
     } else if (!mayReadIndicator(identity, key.code)) {
-      results[i] = clientError(ErrorCode.FORBIDDEN, `You are not allowed to read the indicator ${key.code}`, { argument: 'code' });
+      results[i] = clientError(ErrorCode.FORBIDDEN, `You are not allowed to read the indicator ${key.code}`, {
+        argument: 'code',
+      });
     } else if (units.ids && !units.ids.has(key.unitId)) {
       results[i] = clientError(ErrorCode.FORBIDDEN, 'You are not allowed to access this unit');
     } else if (!catalog.get(key.unitId)) {
@@ -182,7 +210,13 @@ interface Lookup {
 }
 
 /** Fills \`results\` with the kept values, waits for those being computed, and claims the rest. */
-function lookUpKept(services: AggregateServices, generation: Generation, keys: readonly IndicatorValueKey[], valid: readonly boolean[], results: Result[]): Lookup {
+function lookUpKept(
+  services: AggregateServices,
+  generation: Generation,
+  keys: readonly IndicatorValueKey[],
+  valid: readonly boolean[],
+  results: Result[],
+): Lookup {
   const missing = keys.map(() => false);
   const pending = new Map<number, PendingAnswer<IndicatorValue | null>>();
   const waiting: Promise<void>[] = [];
@@ -222,7 +256,10 @@ interface BatchRun {
  * Runs the engine for one batch, keeps every value it computed and settles the batch's keys (with
  * their value, or the run's error).
  */
-async function computeBatch({ services, catalog, units, generation, keys, results, pending }: BatchRun, batch: IndicatorBatch): Promise<void> {
+async function computeBatch(
+  { services, catalog, units, generation, keys, results, pending }: BatchRun,
+  batch: IndicatorBatch,
+): Promise<void> {
   try {
     const rows = await runEngine(
       services,
@@ -233,7 +270,11 @@ async function computeBatch({ services, catalog, units, generation, keys, result
         periods: batch.periods,
         ...(batch.boundariesAsOf ? { boundariesAsOf: batch.boundariesAsOf } : {}),
       },
-      { scope: units.ids, timeoutMs: services.queryTimeoutMs, maxRows: Math.max(services.maxRows, batch.indicators.length * batch.units.length * batch.periods.length) },
+      {
+        scope: units.ids,
+        timeoutMs: services.queryTimeoutMs,
+        maxRows: Math.max(services.maxRows, batch.indicators.length * batch.units.length * batch.periods.length),
+      },
     );
     const found = new Map<string, IndicatorValue>();
     for (const row of rows) {
@@ -241,7 +282,12 @@ async function computeBatch({ services, catalog, units, generation, keys, result
       const value = toValue(row);
       found.set(rowKey(row.indicator, row.unitId, row.period), value);
       // The rest of the cross product is as good an answer for a later request.
-      services.cache.put(generation, indicatorCacheKey(row.unitId, row.indicator, row.period, batch.boundariesAsOf), value, VALUE_BYTES);
+      services.cache.put(
+        generation,
+        indicatorCacheKey(row.unitId, row.indicator, row.period, batch.boundariesAsOf),
+        value,
+        VALUE_BYTES,
+      );
     }
     for (const i of batch.keys) {
       const key = keys[i]!;
@@ -265,7 +311,10 @@ async function computeBatch({ services, catalog, units, generation, keys, result
  * the rest of its cross product), so only the keys not kept and not being computed by another
  * request are computed.
  */
-export function createIndicatorLoader(services: AggregateServices, identity: Identity): DataLoader<IndicatorValueKey, IndicatorValue | null, string> {
+export function createIndicatorLoader(
+  services: AggregateServices,
+  identity: Identity,
+): DataLoader<IndicatorValueKey, IndicatorValue | null, string> {
   return new DataLoader<IndicatorValueKey, IndicatorValue | null, string>(
     async (keys) => {
       assertMayRead(identity);

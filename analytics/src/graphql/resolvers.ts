@@ -6,7 +6,15 @@ import { computeReportingStatus, ReportingUnit } from '../aggregate/reporting-st
 import { computeAggregate } from '../aggregate/service';
 import type { AnalyticsContext } from './context';
 import type { IndicatorValue } from './indicator-loader';
-import { AdminUnitRef, AggregateQueryInput, AggregateResultType, AggregateRowType, IndicatorValueType, ReportingStatusType, ReportingUnitType } from './types';
+import {
+  AdminUnitRef,
+  AggregateQueryInput,
+  AggregateResultType,
+  AggregateRowType,
+  IndicatorValueType,
+  ReportingStatusType,
+  ReportingUnitType,
+} from './types';
 
 function rowOf(row: AggregateRow): AggregateRowType {
   return {
@@ -40,11 +48,20 @@ export class AggregateResolver {
     description:
       'Figures rolled up across units, periods, terms and boundaries by the rules of DESIGN.md section 3. Null (with an error) when analytics cannot answer, so the rest of a query still does.',
   })
-  async aggregate(@Arg('query', () => AggregateQueryInput) query: AggregateQueryInput, @Ctx() ctx: AnalyticsContext): Promise<AggregateResultType> {
+  async aggregate(
+    @Arg('query', () => AggregateQueryInput) query: AggregateQueryInput,
+    @Ctx() ctx: AnalyticsContext,
+  ): Promise<AggregateResultType> {
     const answer = await computeAggregate(ctx.services, ctx.identity, query);
     return {
       rows: answer.rows.map(rowOf),
-      sources: answer.sources.map(({ name, lastSeq, lastSyncedAt, stale, error }) => ({ name, lastSeq, lastSyncedAt, stale, error })),
+      sources: answer.sources.map(({ name, lastSeq, lastSyncedAt, stale, error }) => ({
+        name,
+        lastSeq,
+        lastSyncedAt,
+        stale,
+        error,
+      })),
       stale: answer.stale,
     };
   }
@@ -56,13 +73,21 @@ export class AggregateResolver {
   })
   async reportingStatus(
     @Arg('indicator', () => String) indicator: string,
-    @Arg('unit', () => String, { description: 'A unit code (resolved on the boundaries date) or a unit version id' }) unit: string,
+    @Arg('unit', () => String, { description: 'A unit code (resolved on the boundaries date) or a unit version id' })
+    unit: string,
     @Arg('period', () => String) period: string,
-    @Arg('level', () => LevelEnum, { nullable: true, description: 'The level of the units counted (default COMMUNE)' }) level: Level | null | undefined,
+    @Arg('level', () => LevelEnum, { nullable: true, description: 'The level of the units counted (default COMMUNE)' })
+    level: Level | null | undefined,
     @Arg('boundariesAsOf', () => DateScalar, { nullable: true }) boundariesAsOf: string | null | undefined,
     @Ctx() ctx: AnalyticsContext,
   ): Promise<ReportingStatusType> {
-    const s = await computeReportingStatus(ctx.services, ctx.identity, { indicator, unit, period, level: level ?? null, boundariesAsOf: boundariesAsOf ?? null });
+    const s = await computeReportingStatus(ctx.services, ctx.identity, {
+      indicator,
+      unit,
+      period,
+      level: level ?? null,
+      boundariesAsOf: boundariesAsOf ?? null,
+    });
     return {
       indicator: { code: s.indicator },
       unit: { id: s.unitId },
@@ -84,7 +109,8 @@ export class AggregateResolver {
 export class AdminUnitIndicatorResolver {
   @FieldResolver(() => IndicatorValueType, {
     nullable: true,
-    description: "One indicator of this unit for one period (as `aggregate` computes it); null when the unit is outside the caller's units",
+    description:
+      "One indicator of this unit for one period (as `aggregate` computes it); null when the unit is outside the caller's units",
   })
   indicator(
     @Root() unit: AdminUnitRef,

@@ -48,13 +48,18 @@ export class AggregateQueryInput {
   @MaxLength(64, { each: true })
   indicators!: string[];
 
-  @Field(() => [String], { description: 'Unit codes (resolved on the boundaries date) or unit version ids (`<code>@<validFrom>`)' })
+  @Field(() => [String], {
+    description: 'Unit codes (resolved on the boundaries date) or unit version ids (`<code>@<validFrom>`)',
+  })
   @ArrayNotEmpty()
   @ArrayMaxSize(MAX_QUERY_UNITS)
   @MaxLength(64, { each: true })
   units!: string[];
 
-  @Field(() => [String], { nullable: true, description: 'Period codes: 2025, 2025S1, 2025Q3, 202507 or a term such as 2020-2025' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Period codes: 2025, 2025S1, 2025Q3, 202507 or a term such as 2020-2025',
+  })
   @ArrayMaxSize(MAX_QUERY_PERIODS)
   @MaxLength(16, { each: true })
   periods?: string[] | null;
@@ -73,10 +78,16 @@ export class AggregateQueryInput {
   @Field(() => LevelEnum, { nullable: true, description: 'One row per unit at this level inside each requested unit' })
   level?: Level | null;
 
-  @Field(() => DateScalar, { nullable: true, description: 'Answer on the unit boundaries valid on this date (default: the last day of each period)' })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: 'Answer on the unit boundaries valid on this date (default: the last day of each period)',
+  })
   boundariesAsOf?: string | null;
 
-  @Field(() => [AggregateGroupEnum], { nullable: true, description: 'Dimensions of the rows (default: indicator, unit and period)' })
+  @Field(() => [AggregateGroupEnum], {
+    nullable: true,
+    description: 'Dimensions of the rows (default: indicator, unit and period)',
+  })
   @ArrayMaxSize(4)
   groupBy?: AggregateGroup[] | null;
 
@@ -92,7 +103,9 @@ export class CoverageType {
   @Field(() => Float, { description: 'Coverage of `value`' })
   value!: number;
 
-  @Field(() => Float, { description: 'Coverage of `target` over the target period (a ratio target: 1 where it was set, else 0)' })
+  @Field(() => Float, {
+    description: 'Coverage of `target` over the target period (a ratio target: 1 where it was set, else 0)',
+  })
   target!: number;
 
   @Field(() => Float, { description: 'Coverage of the year-to-date value `achievementPct` is computed from' })
@@ -102,18 +115,27 @@ export class CoverageType {
   samePeriod!: number;
 }
 
-@ObjectType('AggregateRow', { description: 'One computed figure: an indicator for a unit and a period, by the rules of DESIGN.md section 3' })
+@ObjectType('AggregateRow', {
+  description: 'One computed figure: an indicator for a unit and a period, by the rules of DESIGN.md section 3',
+})
 export class AggregateRowType {
   @Field(() => IndicatorRef)
   indicator!: IndicatorRef;
 
-  @Field(() => AdminUnitRef, { description: 'The unit version the row is for (names come from the reference subgraph)' })
+  @Field(() => AdminUnitRef, {
+    description: 'The unit version the row is for (names come from the reference subgraph)',
+  })
   unit!: AdminUnitRef;
 
-  @Field(() => String, { description: 'The period, or with groupBy TERM without PERIOD the term whose requested periods the row combines' })
+  @Field(() => String, {
+    description: 'The period, or with groupBy TERM without PERIOD the term whose requested periods the row combines',
+  })
   period!: string;
 
-  @Field(() => [String], { description: 'The requested periods the numbers are made of: the period itself, or the requested periods inside the term' })
+  @Field(() => [String], {
+    description:
+      'The requested periods the numbers are made of: the period itself, or the requested periods inside the term',
+  })
   periods!: string[];
 
   @Field(() => String, { nullable: true, description: 'The congress term of the row, when grouped by TERM' })
@@ -128,14 +150,18 @@ export class AggregateRowType {
   @Field(() => Float, { nullable: true, description: '100 x year-to-date value / target' })
   achievementPct!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'The value of the same period one year earlier, on the same boundaries' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'The value of the same period one year earlier, on the same boundaries',
+  })
   samePeriodValue!: number | null;
 
   @Field(() => Float, { nullable: true, description: '100 x value / samePeriodValue' })
   samePeriodPct!: number | null;
 
   @Field(() => Boolean, {
-    description: "True exactly when everything was reported (coverage.value is 1) and no figure of a unit that lay only partly inside this one was lost",
+    description:
+      'True exactly when everything was reported (coverage.value is 1) and no figure of a unit that lay only partly inside this one was lost',
   })
   complete!: boolean;
 
@@ -144,11 +170,16 @@ export class AggregateRowType {
 
   @Field(() => Boolean, {
     nullable: true,
-    description: "Whether the year-to-date value meets the target, by the indicator's direction (for a lower-is-better indicator the target is a ceiling); null without both",
+    description:
+      "Whether the year-to-date value meets the target, by the indicator's direction (for a lower-is-better indicator the target is a ceiling); null without both",
   })
   targetMet!: boolean | null;
 
-  @Field(() => String, { nullable: true, description: 'Why the row has no numbers: its unit code has no version on the boundaries date (e.g. a district after 2025-06-30)' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why the row has no numbers: its unit code has no version on the boundaries date (e.g. a district after 2025-06-30)',
+  })
   note!: string | null;
 
   @Field(() => Boolean, { description: 'Whether this is a total over the grouped units' })
@@ -205,16 +236,25 @@ export class IndicatorValueType {
   @Field(() => Float, { nullable: true })
   samePeriodPct!: number | null;
 
-  @Field(() => Boolean, { description: 'True exactly when everything was reported and nothing was lost to a boundary change' })
+  @Field(() => Boolean, {
+    description: 'True exactly when everything was reported and nothing was lost to a boundary change',
+  })
   complete!: boolean;
 
   @Field(() => CoverageType, { description: 'How much of each number was reported' })
   coverage!: CoverageType;
 
-  @Field(() => Boolean, { nullable: true, description: "Whether the year-to-date value meets the target, by the indicator's direction" })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Whether the year-to-date value meets the target, by the indicator's direction",
+  })
   targetMet!: boolean | null;
 
-  @Field(() => String, { nullable: true, description: 'Why there are no numbers: the unit version is not valid on the boundaries date; ask with boundariesAsOf' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why there are no numbers: the unit version is not valid on the boundaries date; ask with boundariesAsOf',
+  })
   note!: string | null;
 }
 
@@ -231,7 +271,8 @@ export class ReportingUnitType {
 }
 
 @ObjectType('ReportingStatus', {
-  description: "Which units inside a unit have reported an indicator for a period (DHIS2's reporting rate): expected, actual, rate and the units that have not",
+  description:
+    "Which units inside a unit have reported an indicator for a period (DHIS2's reporting rate): expected, actual, rate and the units that have not",
 })
 export class ReportingStatusType {
   @Field(() => IndicatorRef)

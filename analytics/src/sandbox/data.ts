@@ -38,7 +38,12 @@ export function appendRows(appender: DuckDBAppender, table: DataTable, rows: Ite
  * Appends rows whose cells are in the order of `columns`; VARCHAR, DOUBLE, INTEGER, BOOLEAN and DATE
  * (as YYYY-MM-DD) columns are understood, and null is null in any of them.
  */
-export function appendCells(appender: DuckDBAppender, columns: readonly TypedColumn[], rows: Iterable<readonly Cell[]>, table: string): void {
+export function appendCells(
+  appender: DuckDBAppender,
+  columns: readonly TypedColumn[],
+  rows: Iterable<readonly Cell[]>,
+  table: string,
+): void {
   for (const row of rows) {
     columns.forEach(([name, type], i) => {
       const cell = row[i] ?? null;
@@ -50,7 +55,8 @@ export function appendCells(appender: DuckDBAppender, columns: readonly TypedCol
           if (typeof cell !== 'number') throw new SandboxDataError(table, name, 'a number', cell);
           return appender.appendDouble(cell);
         case 'INTEGER':
-          if (typeof cell !== 'number' || !Number.isInteger(cell)) throw new SandboxDataError(table, name, 'an integer', cell);
+          if (typeof cell !== 'number' || !Number.isInteger(cell))
+            throw new SandboxDataError(table, name, 'an integer', cell);
           return appender.appendInteger(cell);
         case 'BOOLEAN':
           if (typeof cell !== 'boolean') throw new SandboxDataError(table, name, 'true or false', cell);
@@ -70,7 +76,18 @@ export function appendCells(appender: DuckDBAppender, columns: readonly TypedCol
 
 /** Rows of `units`: every unit version of the catalogue. */
 export function unitRows(catalog: UnitCatalog): Cell[][] {
-  return catalog.units.map((u) => [u.id, u.code, u.name, u.fullName, u.nameEn, u.level, u.kind, u.parentId, u.validFrom, u.validTo]);
+  return catalog.units.map((u) => [
+    u.id,
+    u.code,
+    u.name,
+    u.fullName,
+    u.nameEn,
+    u.level,
+    u.kind,
+    u.parentId,
+    u.validFrom,
+    u.validTo,
+  ]);
 }
 
 /** Rows of `unit_tree`: each unit with itself (depth 0) and with each of its ancestors. */
@@ -85,7 +102,17 @@ export function unitTreeRows(catalog: UnitCatalog): Cell[][] {
 
 /** Rows of `indicators`: the indicator catalogue. */
 export function indicatorRows(): Cell[][] {
-  return INDICATORS.map((i) => [i.code, i.nameVi, i.nameEn, i.domain, i.measure, i.rule, i.numerator ?? null, i.denominator ?? null, i.targetGrain ?? null]);
+  return INDICATORS.map((i) => [
+    i.code,
+    i.nameVi,
+    i.nameEn,
+    i.domain,
+    i.measure,
+    i.rule,
+    i.numerator ?? null,
+    i.denominator ?? null,
+    i.targetGrain ?? null,
+  ]);
 }
 
 /**
@@ -95,7 +122,8 @@ export function indicatorRows(): Cell[][] {
  */
 export function periodRows(fromYear: number, toYear: number, terms: readonly Term[] = DEFAULT_TERMS): Cell[][] {
   const rows: Cell[][] = [];
-  const termOf = (p: Period): string | null => terms.find((t) => t.startMonth <= p.startMonth && p.endMonth <= t.endMonth)?.code ?? null;
+  const termOf = (p: Period): string | null =>
+    terms.find((t) => t.startMonth <= p.startMonth && p.endMonth <= t.endMonth)?.code ?? null;
   const row = (p: Period, parent: string | null): Cell[] => {
     const year = yearOfMonth(p.startMonth);
     const month = (p.startMonth % 12) + 1;

@@ -65,7 +65,21 @@ const DENIED_FUNCTIONS = new Set([
 ]);
 
 /** Name prefixes refused for the same reasons (file readers, catalogue and system functions). */
-const DENIED_PREFIXES = ['read_', 'duckdb_', 'pragma_', 'pg_', 'has_', 'parquet_', 'icu_calendar', 'enable_', 'disable_', 'sql_auto', 'test_', 'arrow_', 'truncate_duckdb'];
+const DENIED_PREFIXES = [
+  'read_',
+  'duckdb_',
+  'pragma_',
+  'pg_',
+  'has_',
+  'parquet_',
+  'icu_calendar',
+  'enable_',
+  'disable_',
+  'sql_auto',
+  'test_',
+  'arrow_',
+  'truncate_duckdb',
+];
 
 /** A refusal of analysts' SQL; `message` says what was refused and what is allowed. */
 export class SqlRejection extends Error {
@@ -101,16 +115,23 @@ export function checkSql(sql: string, serialized: SerializedSql, options: CheckO
   if (serialized.error || !serialized.statements || serialized.statements.length !== 1) {
     const count = serialized.statements?.length ?? keywords.length;
     if (count > 1 || keywords.length > 1) {
-      throw new SqlRejection(`Only one statement may be sent; found ${Math.max(count, keywords.length)} (${keywords.join(', ')}). ${capitalise(ONLY)} allowed`);
+      throw new SqlRejection(
+        `Only one statement may be sent; found ${Math.max(count, keywords.length)} (${keywords.join(', ')}). ${capitalise(ONLY)} allowed`,
+      );
     }
     const kind = keywords[0] ? refusedStatementKind(keywords[0]) : undefined;
     if (kind) throw new SqlRejection(`${kind} statements are not allowed; ${ONLY}`);
     if (serialized.error && serialized.error_type !== 'not implemented') {
-      throw new SqlRejection(`The query could not be parsed: ${firstLine(serialized.error_message ?? 'unknown error')}`);
+      throw new SqlRejection(
+        `The query could not be parsed: ${firstLine(serialized.error_message ?? 'unknown error')}`,
+      );
     }
     throw new SqlRejection(`${keywords[0] ?? 'This'} statements are not allowed; ${ONLY}`);
   }
-  walk(serialized.statements[0]!.node, [], { tables: new Set((options.tables ?? []).map((t) => t.toLowerCase())), tableFunctions: new Set(options.tableFunctions ?? []) });
+  walk(serialized.statements[0]!.node, [], {
+    tables: new Set((options.tables ?? []).map((t) => t.toLowerCase())),
+    tableFunctions: new Set(options.tableFunctions ?? []),
+  });
 }
 
 /** What a check accepts besides the views. */
@@ -152,11 +173,14 @@ function checkNode(node: Record<string, unknown>, ctes: readonly ReadonlySet<str
   // A lambda can nest generated lists inside each other (list_transform over a range of ranges) or
   // double a value at every step (list_reduce), all inside one function call, where neither the
   // size checks of the bounded functions nor an interrupt can stop it.
-  if (node.class === 'LAMBDA') throw new SqlRejection(`Lambda functions (x -> ..., list comprehensions) are not allowed in analysts' SQL`);
+  if (node.class === 'LAMBDA')
+    throw new SqlRejection(`Lambda functions (x -> ..., list comprehensions) are not allowed in analysts' SQL`);
   if (typeof node.function_name === 'string') checkFunction(node);
   const type = node.type as string | undefined;
   if (type === 'UNBOUND_TYPE_INFO' && (nonEmpty(node.schema) || nonEmpty(node.catalog))) {
-    throw new SqlRejection(`Qualified type names are not allowed (${[node.catalog, node.schema, node.name].filter(nonEmpty).join('.')}); ${ONLY}`);
+    throw new SqlRejection(
+      `Qualified type names are not allowed (${[node.catalog, node.schema, node.name].filter(nonEmpty).join('.')}); ${ONLY}`,
+    );
   }
 }
 
@@ -206,7 +230,9 @@ function checkFunction(fn: Record<string, unknown>): void {
   // The parser itself names some built-ins as main.<function> (list_value for [..], struct_pack for
   // {..}); no other schema or catalogue holds anything an analyst may call.
   if ((nonEmpty(fn.schema) && String(fn.schema).toLowerCase() !== 'main') || nonEmpty(fn.catalog)) {
-    throw new SqlRejection(`Schema- or catalogue-qualified functions are not allowed (${[fn.catalog, fn.schema, name].filter(nonEmpty).join('.')}); ${ONLY}`);
+    throw new SqlRejection(
+      `Schema- or catalogue-qualified functions are not allowed (${[fn.catalog, fn.schema, name].filter(nonEmpty).join('.')}); ${ONLY}`,
+    );
   }
   if (isDeniedFunction(name)) throw new SqlRejection(`The function ${name}() is not allowed in analysts' SQL`);
   if (FORMAT_FUNCTIONS.has(name.toLowerCase())) checkFormat(name, fn);

@@ -9,7 +9,10 @@ import { AnalystSql } from './service';
 export const MAX_SQL_LENGTH = 100_000;
 
 export const sqlBodySchema = z.object({
-  sql: z.string().min(1, 'send the query as "sql"').max(MAX_SQL_LENGTH, `the query may be at most ${MAX_SQL_LENGTH} characters`),
+  sql: z
+    .string()
+    .min(1, 'send the query as "sql"')
+    .max(MAX_SQL_LENGTH, `the query may be at most ${MAX_SQL_LENGTH} characters`),
   format: z.enum(['json', 'csv']).default('json'),
 });
 
@@ -27,10 +30,20 @@ export function sqlRoutes(sql: AnalystSql, logger: Logger): (app: express.Expres
         if (body.format === 'csv') {
           res.setHeader('content-type', 'text/csv; charset=utf-8');
           res.setHeader('x-result-truncated', String(summary.truncated));
-          res.send(toCsv(sink.columnsInfo.map((c) => c.name), sink.rows));
+          res.send(
+            toCsv(
+              sink.columnsInfo.map((c) => c.name),
+              sink.rows,
+            ),
+          );
           return;
         }
-        const answer: SqlAnswer = { columns: sink.columnsInfo, rows: sink.rows, rowCount: summary.rowCount, truncated: summary.truncated };
+        const answer: SqlAnswer = {
+          columns: sink.columnsInfo,
+          rows: sink.rows,
+          rowCount: summary.rowCount,
+          truncated: summary.truncated,
+        };
         res.json(answer);
       } catch (error) {
         respondWithError(res, error, logger);
@@ -55,7 +68,10 @@ export function callerGone(res: Response): AbortSignal {
 export function parseBody<S extends z.ZodTypeAny>(schema: S, body: unknown): z.infer<S> {
   const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) {
-    throw clientError(ErrorCode.BAD_USER_INPUT, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    throw clientError(
+      ErrorCode.BAD_USER_INPUT,
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
   }
   return parsed.data;
 }

@@ -13,7 +13,14 @@ import {
 import { boundedFunctionStatements } from './bounded-functions';
 import { checkSql, SerializedSql, SqlRejection } from './guard';
 import { ReadWriteLock } from './lock';
-import { ALLOWED_INDICATORS_TABLE, ALLOWED_UNITS_TABLE, createDataTableSql, DATA_SCHEMA, DataTable, viewStatements } from './views';
+import {
+  ALLOWED_INDICATORS_TABLE,
+  ALLOWED_UNITS_TABLE,
+  createDataTableSql,
+  DATA_SCHEMA,
+  DataTable,
+  viewStatements,
+} from './views';
 
 /** Settings of the sandbox instance; they cannot be changed once it is open. */
 export interface SandboxOptions {
@@ -138,7 +145,8 @@ export class Sandbox {
     await sandbox.withConnection(async (c) => {
       for (const statement of boundedFunctionStatements()) await c.run(statement);
       await c.run(`CREATE SCHEMA IF NOT EXISTS ${DATA_SCHEMA}`);
-      for (const table of ['facts', 'units', 'unit_tree', 'periods', 'indicators'] as const) await c.run(createDataTableSql(table));
+      for (const table of ['facts', 'units', 'unit_tree', 'periods', 'indicators'] as const)
+        await c.run(createDataTableSql(table));
     });
     return sandbox;
   }
@@ -150,7 +158,10 @@ export class Sandbox {
   async replace(fills: Partial<Record<DataTable, (appender: DuckDBAppender) => Promise<void> | void>>): Promise<void> {
     await this.lock.write(() =>
       this.withConnection(async (c) => {
-        for (const [table, fill] of Object.entries(fills) as [DataTable, (a: DuckDBAppender) => Promise<void> | void][]) {
+        for (const [table, fill] of Object.entries(fills) as [
+          DataTable,
+          (a: DuckDBAppender) => Promise<void> | void,
+        ][]) {
           await c.run(createDataTableSql(table));
           const appender = await c.createAppender(table, DATA_SCHEMA);
           try {
@@ -182,7 +193,9 @@ export class Sandbox {
   /** SQL text for a parse tree (`json_deserialize_sql`), as DuckDB writes it back. */
   async unparse(serialized: SerializedSql): Promise<string> {
     return this.withConnection(async (c) => {
-      const reader = await c.runAndReadAll('SELECT json_deserialize_sql($1::JSON) AS sql', [JSON.stringify(serialized)]);
+      const reader = await c.runAndReadAll('SELECT json_deserialize_sql($1::JSON) AS sql', [
+        JSON.stringify(serialized),
+      ]);
       return String(reader.getRows()[0]![0]);
     });
   }
@@ -216,7 +229,13 @@ export class Sandbox {
    * indicators of `access` (all of them where undefined), handing its columns and as many rows as
    * `limits` allow to `sink`. An abort of `signal` interrupts the query.
    */
-  async run(sql: string, access: SandboxAccess, limits: RunLimits, sink: ResultSink, extras: RunExtras = {}): Promise<RunSummary> {
+  async run(
+    sql: string,
+    access: SandboxAccess,
+    limits: RunLimits,
+    sink: ResultSink,
+    extras: RunExtras = {},
+  ): Promise<RunSummary> {
     await this.check(sql, extras.tables);
     const signal = extras.signal;
     return this.lock.read(() =>
@@ -260,9 +279,18 @@ export class Sandbox {
 
   /** The security-relevant settings of the instance as DuckDB reports them. */
   async settings(): Promise<Record<string, string>> {
-    const names = ['enable_external_access', 'lock_configuration', 'autoinstall_known_extensions', 'autoload_known_extensions', 'allowed_directories'];
+    const names = [
+      'enable_external_access',
+      'lock_configuration',
+      'autoinstall_known_extensions',
+      'autoload_known_extensions',
+      'allowed_directories',
+    ];
     return this.withConnection(async (c) => {
-      const reader = await c.runAndReadAll('SELECT name, CAST(value AS VARCHAR) AS value FROM duckdb_settings() WHERE list_contains($1::VARCHAR[], name)', [listValue(names)]);
+      const reader = await c.runAndReadAll(
+        'SELECT name, CAST(value AS VARCHAR) AS value FROM duckdb_settings() WHERE list_contains($1::VARCHAR[], name)',
+        [listValue(names)],
+      );
       return Object.fromEntries(names.map((n) => [n, String(reader.getRowObjects().find((r) => r.name === n)?.value)]));
     });
   }
@@ -298,7 +326,11 @@ export class Sandbox {
     };
     if (access.units) await fill(ALLOWED_UNITS_TABLE, 'id', access.units);
     if (access.indicators) await fill(ALLOWED_INDICATORS_TABLE, 'code', new Set(access.indicators));
-    for (const statement of viewStatements({ units: access.units !== undefined, indicators: access.indicators !== undefined })) await c.run(statement);
+    for (const statement of viewStatements({
+      units: access.units !== undefined,
+      indicators: access.indicators !== undefined,
+    }))
+      await c.run(statement);
   }
 
   private async withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -313,7 +345,12 @@ export class Sandbox {
 }
 
 /** Hands a result's chunks to `sink` until it ends or the answer is full (in rows or in bytes). */
-async function readRows(result: DuckDBResult, limits: RunLimits, sink: ResultSink, interrupted: () => boolean): Promise<RunSummary> {
+async function readRows(
+  result: DuckDBResult,
+  limits: RunLimits,
+  sink: ResultSink,
+  interrupted: () => boolean,
+): Promise<RunSummary> {
   let rowCount = 0;
   let bytes = 0;
   for (;;) {

@@ -2,9 +2,29 @@ import { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { CatalogSource, currentCatalog, Identity, mayRunSql, Scope } from '@lgr/kit';
 import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
 import { AnalyticsStore, queryRows } from '../store';
-import { appendRows, indicatorRows, periodRows, periodYears, storeFactsStatement, storePeriodsStatement, unitRows, unitTreeRows } from './data';
+import {
+  appendRows,
+  indicatorRows,
+  periodRows,
+  periodYears,
+  storeFactsStatement,
+  storePeriodsStatement,
+  unitRows,
+  unitTreeRows,
+} from './data';
 import { checkSql, SerializedSql, SqlRejection } from './guard';
-import { QueryShape, ResultSink, RunExtras, RunLimits, RunSummary, Sandbox, SandboxAccess, SandboxCancelledError, SandboxQueryError, SandboxTimeoutError } from './sandbox';
+import {
+  QueryShape,
+  ResultSink,
+  RunExtras,
+  RunLimits,
+  RunSummary,
+  Sandbox,
+  SandboxAccess,
+  SandboxCancelledError,
+  SandboxQueryError,
+  SandboxTimeoutError,
+} from './sandbox';
 import { FairScheduler, JobAbortedError, QueueFullError } from './scheduler';
 
 export interface AnalystSqlOptions {
@@ -77,11 +97,25 @@ export class AnalystSql {
    * one at a time, callers taking turns; an abort of `signal` (the caller went away) takes the query
    * out of the queue or interrupts it.
    */
-  async run(identity: Identity, sql: string, sink: ResultSink, limits: Partial<RunLimits> = {}, extras: QueryExtras = {}): Promise<RunSummary> {
+  async run(
+    identity: Identity,
+    sql: string,
+    sink: ResultSink,
+    limits: Partial<RunLimits> = {},
+    extras: QueryExtras = {},
+  ): Promise<RunSummary> {
     const access = await this.accessOf(identity);
     try {
       const query = await this.rewrite(identity, sql);
-      return await this.slots.run(callerOf(identity), () => this.options.sandbox.run(query.sql, access, { ...this.options.limits, ...limits }, sink, { ...query, ...extras }), extras.signal);
+      return await this.slots.run(
+        callerOf(identity),
+        () =>
+          this.options.sandbox.run(query.sql, access, { ...this.options.limits, ...limits }, sink, {
+            ...query,
+            ...extras,
+          }),
+        extras.signal,
+      );
     } catch (error) {
       throw toClientError(error);
     }
@@ -142,7 +176,11 @@ export class AnalystSql {
   }
 
   private isStale(catalog: UnitCatalog): boolean {
-    return this.loadedVersion !== this.options.dataVersion() || this.loadedDigest !== catalog.digest() || !this.indicatorsLoaded;
+    return (
+      this.loadedVersion !== this.options.dataVersion() ||
+      this.loadedDigest !== catalog.digest() ||
+      !this.indicatorsLoaded
+    );
   }
 
   private async copy(catalog: UnitCatalog): Promise<void> {
@@ -189,9 +227,13 @@ function callerOf(identity: Identity): string {
 
 export function toClientError(error: unknown): unknown {
   if (error instanceof SqlRejection) return clientError(ErrorCode.SQL_REJECTED, error.message);
-  if (error instanceof SandboxTimeoutError) return clientError(ErrorCode.TIMEOUT, error.message, { timeoutMs: error.timeoutMs });
-  if (error instanceof SandboxQueryError) return clientError(ErrorCode.SQL_REJECTED, `DuckDB refused the query: ${error.message}`);
-  if (error instanceof SandboxCancelledError || error instanceof JobAbortedError) return clientError(ErrorCode.TIMEOUT, error.message);
-  if (error instanceof QueueFullError) return clientError(ErrorCode.RATE_LIMITED, error.message, { waiting: error.waiting });
+  if (error instanceof SandboxTimeoutError)
+    return clientError(ErrorCode.TIMEOUT, error.message, { timeoutMs: error.timeoutMs });
+  if (error instanceof SandboxQueryError)
+    return clientError(ErrorCode.SQL_REJECTED, `DuckDB refused the query: ${error.message}`);
+  if (error instanceof SandboxCancelledError || error instanceof JobAbortedError)
+    return clientError(ErrorCode.TIMEOUT, error.message);
+  if (error instanceof QueueFullError)
+    return clientError(ErrorCode.RATE_LIMITED, error.message, { waiting: error.waiting });
   return error;
 }

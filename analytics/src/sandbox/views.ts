@@ -98,7 +98,8 @@ const PERIOD_COLUMNS = 'p.grain, p.start_date AS period_start, p.end_date AS per
  */
 export function viewBodies(restrict: ViewRestrictions): Record<SqlView, string> {
   const units = (column: string) => (restrict.units ? ` AND ${column} IN (SELECT id FROM ${ALLOWED_UNITS_TABLE})` : '');
-  const indicators = (column: string) => (restrict.indicators ? ` AND ${column} IN (SELECT code FROM ${ALLOWED_INDICATORS_TABLE})` : '');
+  const indicators = (column: string) =>
+    restrict.indicators ? ` AND ${column} IN (SELECT code FROM ${ALLOWED_INDICATORS_TABLE})` : '';
   const d = DATA_SCHEMA;
   return {
     observations:

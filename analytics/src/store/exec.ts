@@ -9,7 +9,9 @@ export async function runStatement(connection: DuckDBConnection, s: SqlStatement
 
 /** Runs a statement and returns its rows as objects (DOUBLE as number, BIGINT as bigint). */
 export async function queryRows(connection: DuckDBConnection, s: SqlStatement): Promise<Record<string, DuckDBValue>[]> {
-  const reader = s.params.length ? await connection.runAndReadAll(s.sql, s.params) : await connection.runAndReadAll(s.sql);
+  const reader = s.params.length
+    ? await connection.runAndReadAll(s.sql, s.params)
+    : await connection.runAndReadAll(s.sql);
   return reader.getRowObjects();
 }
 
@@ -33,4 +35,3 @@ export async function inTransaction<T>(connection: DuckDBConnection, fn: () => P
   await connection.run('COMMIT');
   return result;
 }
-

@@ -7,5 +7,13 @@ export { appendRows } from './append';
 export { inTransaction, queryRows, runStatement } from './exec';
 export { calendarRows, catalogRows, firstWholeMonth, indicatorRows, unitStages } from './rows';
 export type { CatalogRows, Row } from './rows';
-export { ensureLayout, expectedLayout, layoutDifferences, readLayout, rebuildReasons, STORE_LAYOUT, STORE_LAYOUT_VERSION } from './layout';
+export {
+  ensureLayout,
+  expectedLayout,
+  layoutDifferences,
+  readLayout,
+  rebuildReasons,
+  STORE_LAYOUT,
+  STORE_LAYOUT_VERSION,
+} from './layout';
 export type { Layout } from './layout';

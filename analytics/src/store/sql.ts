@@ -137,7 +137,9 @@ export const CATALOG_LAYOUT_VERSION = '2';
 /** Drops the catalogue-derived tables (when their layout changed) and forgets the catalogue digest. */
 export function dropCatalogTablesStatements(): SqlStatement[] {
   return [
-    ...[UNIT_TABLE, CLOSURE_TABLE, LINEAGE_TABLE, CONTRIBUTION_TABLE].map((t) => statement(`DROP TABLE IF EXISTS ${t}`)),
+    ...[UNIT_TABLE, CLOSURE_TABLE, LINEAGE_TABLE, CONTRIBUTION_TABLE].map((t) =>
+      statement(`DROP TABLE IF EXISTS ${t}`),
+    ),
     statement(`DELETE FROM ${META_TABLE} WHERE key = 'catalog_digest'`),
   ];
 }

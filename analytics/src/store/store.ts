@@ -128,7 +128,13 @@ export class AnalyticsStore {
         await appendRows(w, INDICATOR_TABLE, INDICATOR_COLUMNS, indicatorRows());
       });
       const meta = await queryRows(w, readMetaStatement(CATALOG_DIGEST));
-      return new AnalyticsStore(instance, w, meta.length ? String(meta[0]!.value) : null, options.idleConnections ?? 8, rebuiltBecause);
+      return new AnalyticsStore(
+        instance,
+        w,
+        meta.length ? String(meta[0]!.value) : null,
+        options.idleConnections ?? 8,
+        rebuiltBecause,
+      );
     } catch (error) {
       writer?.closeSync();
       instance.closeSync();
@@ -215,7 +221,10 @@ export class AnalyticsStore {
    * again when fn succeeds); if timeoutMs passes, the running statement is interrupted
    * (connection.interrupt()) and a TIMEOUT client error is thrown.
    */
-  async withConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>, options: ConnectionOptions = {}): Promise<T> {
+  async withConnection<T>(
+    fn: (connection: DuckDBConnection) => Promise<T>,
+    options: ConnectionOptions = {},
+  ): Promise<T> {
     if (this.closed) throw new Error('The analytics store is closed');
     const connection = (options.reuse && this.idle.pop()) || (await this.instance.connect());
     const work = Promise.resolve().then(() => fn(connection));
@@ -232,7 +241,9 @@ export class AnalyticsStore {
     let timedOut = false;
     const timeoutMs = options.timeoutMs;
     const timeoutError = () =>
-      clientError(ErrorCode.TIMEOUT, `The query ran longer than its limit of ${timeoutMs} ms and was stopped`, { timeoutMs });
+      clientError(ErrorCode.TIMEOUT, `The query ran longer than its limit of ${timeoutMs} ms and was stopped`, {
+        timeoutMs,
+      });
     try {
       if (!timeoutMs || timeoutMs <= 0) return await work;
       const timeout = new Promise<never>((_, reject) => {
@@ -256,7 +267,8 @@ export class AnalyticsStore {
       clearInterval(repeat);
       this.active.delete(settled);
       // A connection whose work failed or was interrupted may hold a half-finished state: never reused.
-      if (options.reuse && !failed && !timedOut && !this.closed && this.idle.length < this.maxIdle) this.idle.push(connection);
+      if (options.reuse && !failed && !timedOut && !this.closed && this.idle.length < this.maxIdle)
+        this.idle.push(connection);
       else connection.closeSync();
     }
   }

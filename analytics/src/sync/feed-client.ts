@@ -65,21 +65,31 @@ export function validateFeedPage(source: SourceName, after: number, body: unknow
   const parsed = feedPageSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new FeedProtocolError(source, `expected { source, changes, lastSeq, hasMore }; ${issue.path.join('.') || 'body'}: ${issue.message}`);
+    throw new FeedProtocolError(
+      source,
+      `expected { source, changes, lastSeq, hasMore }; ${issue.path.join('.') || 'body'}: ${issue.message}`,
+    );
   }
   const page = parsed.data;
   if (page.source !== source) throw new FeedProtocolError(source, `expected source "${source}", got "${page.source}"`);
   let previous = after;
   for (const change of page.changes) {
     if (change.seq <= previous) {
-      throw new FeedProtocolError(source, `expected seq above ${previous} (after=${after}, ascending), got ${change.seq}`);
+      throw new FeedProtocolError(
+        source,
+        `expected seq above ${previous} (after=${after}, ascending), got ${change.seq}`,
+      );
     }
     previous = change.seq;
   }
   if (page.lastSeq < after) {
-    throw new FeedProtocolError(source, `lastSeq ${page.lastSeq} is below the cursor ${after}; was the subgraph's database replaced?`);
+    throw new FeedProtocolError(
+      source,
+      `lastSeq ${page.lastSeq} is below the cursor ${after}; was the subgraph's database replaced?`,
+    );
   }
-  if (page.lastSeq < previous) throw new FeedProtocolError(source, `lastSeq ${page.lastSeq} is below the last change's seq ${previous}`);
+  if (page.lastSeq < previous)
+    throw new FeedProtocolError(source, `lastSeq ${page.lastSeq} is below the last change's seq ${previous}`);
   if (page.hasMore && page.lastSeq === after) {
     throw new FeedProtocolError(source, `hasMore is true but lastSeq did not move past ${after}`);
   }

@@ -80,7 +80,13 @@ export class Syncer {
   private dataVersion = 0;
 
   constructor(private readonly options: SyncOptions) {
-    this.states = options.sources.map((source) => ({ source, cursor: 0, lastSuccessAt: null, error: null, caughtUp: false }));
+    this.states = options.sources.map((source) => ({
+      source,
+      cursor: 0,
+      lastSuccessAt: null,
+      error: null,
+      caughtUp: false,
+    }));
     this.credentials = new ServiceCredentials(options.internalSecret);
     this.staleAfterMs = options.staleAfterMs ?? Math.max(4 * options.intervalMs, 1000);
   }
@@ -107,7 +113,10 @@ export class Syncer {
         this.catalogUnits = catalog.units.length;
         this.catalogError = null;
         if (changed) this.changed();
-        this.options.logger.info({ digest: this.catalogDigest, units: this.catalogUnits, changed }, 'unit catalogue synced');
+        this.options.logger.info(
+          { digest: this.catalogDigest, units: this.catalogUnits, changed },
+          'unit catalogue synced',
+        );
       } catch (error) {
         this.catalogError = 'the unit catalogue could not be stored';
         this.options.logger.error({ err: error }, 'unit catalogue sync failed');
@@ -145,7 +154,8 @@ export class Syncer {
       this.options.catalog.current();
     } catch (e) {
       loaded = false;
-      if (e instanceof CatalogUnavailableError) error ??= 'the reference service has not delivered the unit catalogue yet';
+      if (e instanceof CatalogUnavailableError)
+        error ??= 'the reference service has not delivered the unit catalogue yet';
       else throw e;
     }
     return { loaded, digest: this.catalogDigest, units: this.catalogUnits, error };
@@ -217,7 +227,8 @@ export class Syncer {
     } catch (error) {
       if (this.closed) return;
       const message = publicReason(error, this.options.fetchTimeoutMs ?? 10_000);
-      if (state.error !== message) this.options.logger.warn({ source: name, err: (error as Error).message }, 'feed poll failed');
+      if (state.error !== message)
+        this.options.logger.warn({ source: name, err: (error as Error).message }, 'feed poll failed');
       state.error = message;
       state.caughtUp = false;
     }
@@ -245,5 +256,5 @@ export function publicReason(error: unknown, timeoutMs: number): string {
   const name = (error as Error)?.name;
   if (name === 'TimeoutError') return `the feed did not answer within ${timeoutMs} ms`;
   if (name === 'TypeError' && /fetch failed/.test((error as Error).message)) return 'the feed is unreachable';
-  return 'the feed\'s changes could not be applied';
+  return "the feed's changes could not be applied";
 }

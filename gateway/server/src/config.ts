@@ -36,22 +36,44 @@ const schema = z
     PERSISTED_QUERIES: z.enum(['apq', 'allowlist', 'off']).default('apq'),
     ALLOWLIST_PATH: z.string().optional(),
     RATE_LIMIT_PER_MINUTE: positiveInt(1200),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL; leave unset to count rate limits in each gateway alone').optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'expected a redis:// URL; leave unset to count rate limits in each gateway alone')
+      .optional(),
     PUBLIC_INDICATORS: z
       .string()
       .optional()
-      .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [])),
+      .transform((s) =>
+        s
+          ? s
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean)
+          : [],
+      ),
   })
   .superRefine((c, ctx) => {
     if (!c.JWT_SECRET && !c.JWKS_URL) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['JWT_SECRET'], message: 'set JWT_SECRET (HS256) or JWKS_URL to verify callers' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['JWT_SECRET'],
+        message: 'set JWT_SECRET (HS256) or JWKS_URL to verify callers',
+      });
     }
     const unknown = c.PUBLIC_INDICATORS.filter((code) => !findIndicator(code));
     if (unknown.length) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['PUBLIC_INDICATORS'], message: `unknown indicator code${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; see the indicator catalogue` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['PUBLIC_INDICATORS'],
+        message: `unknown indicator code${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; see the indicator catalogue`,
+      });
     }
     if (c.PERSISTED_QUERIES === 'allowlist' && !c.ALLOWLIST_PATH) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['ALLOWLIST_PATH'], message: 'required when PERSISTED_QUERIES=allowlist' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['ALLOWLIST_PATH'],
+        message: 'required when PERSISTED_QUERIES=allowlist',
+      });
     }
   });
 

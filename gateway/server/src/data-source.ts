@@ -22,15 +22,29 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
    * passed on; Apollo's wrapping of it carries the subgraph's internal URL, which never leaves here.
    */
   override didEncounterError(error: Error, _request: unknown, response?: unknown): void {
-    const refused = error instanceof GraphQLError ? (error.extensions?.response as { status?: number; body?: { errors?: { message?: unknown; extensions?: { code?: unknown } }[] } } | undefined) : undefined;
+    const refused =
+      error instanceof GraphQLError
+        ? (error.extensions?.response as
+            | { status?: number; body?: { errors?: { message?: unknown; extensions?: { code?: unknown } }[] } }
+            | undefined)
+        : undefined;
     if (refused) {
       const first = refused.body?.errors?.[0];
       const code = first?.extensions?.code;
-      if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && code in HTTP_STATUS && typeof first?.message === 'string' && refused.status !== 401) {
+      if (
+        typeof code === 'string' &&
+        code !== ErrorCode.INTERNAL_SERVER_ERROR &&
+        code in HTTP_STATUS &&
+        typeof first?.message === 'string' &&
+        refused.status !== 401
+      ) {
         throw clientError(code as ErrorCode, first.message, { serviceName: this.serviceName });
       }
       // Anything else (the subgraph refusing the gateway's own identity, a 5xx) is the platform's fault.
-      this.log.error({ service: this.serviceName, status: refused.status, body: refused.body }, 'subgraph refused a request');
+      this.log.error(
+        { service: this.serviceName, status: refused.status, body: refused.body },
+        'subgraph refused a request',
+      );
       throw clientError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error', { serviceName: this.serviceName });
     }
     if (response === undefined && !(error instanceof GraphQLError)) {
@@ -63,13 +77,19 @@ function subgraphGraphqlUrl(urls: Record<SubgraphName, string>, name: string, co
  * Apollo Gateway over the supergraph, fetching each subgraph at its configured URL with the caller's
  * signed identity and a timeout.
  */
-export function createSubgraphGateway(supergraphSdl: string, urls: Record<SubgraphName, string>, timeoutMs: number, log: Logger): ApolloGateway {
+export function createSubgraphGateway(
+  supergraphSdl: string,
+  urls: Record<SubgraphName, string>,
+  timeoutMs: number,
+  log: Logger,
+): ApolloGateway {
   return new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
       new IdentityForwardingDataSource(name, log, {
         url: subgraphGraphqlUrl(urls, name, url),
-        fetcher: (input, init) => fetch(input, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as never,
+        fetcher: (input, init) =>
+          fetch(input, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as never,
       }),
   });
 }

@@ -85,7 +85,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const httpServer: Server = createServer(app);
   mountOperationalRoutes(app, options, metrics);
   const apollo = await startApollo(options, supergraphSdl, httpServer, metrics, log);
-  const limiter = rateLimitStore({ redisUrl: options.redisUrl, perMinute: options.rateLimitPerMinute, onFallback: fallbackWarning(log) });
+  const limiter = rateLimitStore({
+    redisUrl: options.redisUrl,
+    perMinute: options.rateLimitPerMinute,
+    onFallback: fallbackWarning(log),
+  });
   const guards = requestGuards({
     maxBodyBytes: options.maxBodyBytes,
     maxBatch: options.maxBatch,
@@ -96,7 +100,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   mountGraphql(app, apollo, guards, options);
   mountAnalyticsProxies(app, guards, options);
   mountReports(app, guards.common, signedIn, apolloReportRunner(apollo, options.internalSecret));
-  consoleRoutes(app, { dir: options.consoleDir ?? defaultConsoleDir(), ...(!options.production && options.auth.jwtSecret ? { developmentSecret: options.auth.jwtSecret } : {}) });
+  consoleRoutes(app, {
+    dir: options.consoleDir ?? defaultConsoleDir(),
+    ...(!options.production && options.auth.jwtSecret ? { developmentSecret: options.auth.jwtSecret } : {}),
+  });
   app.use(httpErrorHandler(log, options.maxBodyBytes));
   const port = await listen(httpServer, options.port, options.host);
   log.info({ port }, 'gateway listening');
@@ -131,7 +138,13 @@ function mountOperationalRoutes(app: Express, options: GatewayOptions, metrics: 
 }
 
 /** Apollo Server over Apollo Gateway, with the limits, public-access, allowlist and metrics plugins. */
-async function startApollo(options: GatewayOptions, supergraphSdl: string, httpServer: Server, metrics: GatewayMetrics, log: Logger): Promise<ApolloServer<GatewayContext>> {
+async function startApollo(
+  options: GatewayOptions,
+  supergraphSdl: string,
+  httpServer: Server,
+  metrics: GatewayMetrics,
+  log: Logger,
+): Promise<ApolloServer<GatewayContext>> {
   const publicIndicators = options.publicIndicators ?? [];
   const apollo = new ApolloServer<GatewayContext>({
     gateway: createSubgraphGateway(supergraphSdl, options.subgraphUrls, options.subgraphTimeoutMs, log),
@@ -160,19 +173,33 @@ async function startApollo(options: GatewayOptions, supergraphSdl: string, httpS
 }
 
 /** `/graphql`: the guards, then Apollo; a browser opening it in development is sent to the console's explorer. */
-function mountGraphql(app: Express, apollo: ApolloServer<GatewayContext>, guards: RequestGuards, options: GatewayOptions): void {
+function mountGraphql(
+  app: Express,
+  apollo: ApolloServer<GatewayContext>,
+  guards: RequestGuards,
+  options: GatewayOptions,
+): void {
   app.use('/graphql', (req, res, next) => {
-    if (req.method === 'GET' && !options.production && (req.headers.accept ?? '').includes('text/html')) return res.redirect(302, '/#/explorer');
+    if (req.method === 'GET' && !options.production && (req.headers.accept ?? '').includes('text/html'))
+      return res.redirect(302, '/#/explorer');
     guards.graphql(req, res, next);
   });
-  app.use('/graphql', expressMiddleware(apollo, { context: async ({ req }) => contextFor(req, options.internalSecret) }));
+  app.use(
+    '/graphql',
+    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req, options.internalSecret) }),
+  );
 }
 
 /** `/sql` and `/export`, passed on to analytics for signed-in callers. */
 function mountAnalyticsProxies(app: Express, guards: RequestGuards, options: GatewayOptions): void {
   const analytics = options.subgraphUrls.analytics.replace(/\/$/, '');
   for (const path of PROXIED_PATHS) {
-    app.post(path, ...guards.common, signedIn, proxyTo(`${analytics}${path}`, options.internalSecret, options.subgraphTimeoutMs));
+    app.post(
+      path,
+      ...guards.common,
+      signedIn,
+      proxyTo(`${analytics}${path}`, options.internalSecret, options.subgraphTimeoutMs),
+    );
   }
 }
 

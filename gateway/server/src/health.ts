@@ -23,6 +23,8 @@ export function healthRoute(urls: Record<SubgraphName, string>) {
     const subgraphs = await subgraphHealth(urls);
     const ok = Object.values(subgraphs).every((s) => s === 'ok');
     // The service name and launch id let the launcher tell this gateway from another program on its port.
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', service: 'gateway', ...launchIdentity(), subgraphs });
+    res
+      .status(ok ? 200 : 503)
+      .json({ status: ok ? 'ok' : 'degraded', service: 'gateway', ...launchIdentity(), subgraphs });
   };
 }

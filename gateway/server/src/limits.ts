@@ -72,19 +72,25 @@ export function measureOperation(
   let operation: OperationDefinitionNode | undefined;
   for (const def of document.definitions) {
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-    else if (def.kind === Kind.OPERATION_DEFINITION && (!operationName || def.name?.value === operationName)) operation ??= def;
+    else if (def.kind === Kind.OPERATION_DEFINITION && (!operationName || def.name?.value === operationName))
+      operation ??= def;
   }
   if (!operation) return { depth: 0, aliases: 0, rootFields: 0, cost: 0 };
   const values = { ...variableDefaults(operation), ...definedOnly(variables) };
   const walker = new SelectionWalker(schema, fragments, values);
   const root =
-    operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   try {
     const measure = walker.selectionSet(operation.selectionSet, root ?? undefined);
     const rootFields = countRootFields(operation.selectionSet, fragments);
     return { depth: measure.depth, aliases: measure.aliases, rootFields, cost: measure.cost };
   } catch (error) {
-    if (error instanceof FragmentCycle) return { depth: 0, aliases: 0, rootFields: 0, cost: 0, fragmentCycle: error.names };
+    if (error instanceof FragmentCycle)
+      return { depth: 0, aliases: 0, rootFields: 0, cost: 0, fragmentCycle: error.names };
     throw error;
   }
 }
@@ -145,23 +151,34 @@ class SelectionWalker {
     const size = this.sizeOf(sel);
     let multiplier = 1;
     if (type && isListType(type)) {
-      const listSize = size ?? (sel.name.value === 'edges' || sel.name.value === 'nodes' ? (inheritedSize ?? DEFAULT_LIST_SIZE) : DEFAULT_LIST_SIZE);
+      const listSize =
+        size ??
+        (sel.name.value === 'edges' || sel.name.value === 'nodes'
+          ? (inheritedSize ?? DEFAULT_LIST_SIZE)
+          : DEFAULT_LIST_SIZE);
       // An empty page still costs its selection once, so `first: 0` cannot hide a huge selection.
       multiplier = Math.max(1, listSize);
     }
-    const inner = sel.selectionSet ? this.selectionSet(sel.selectionSet, child, size) : { cost: 0, depth: 0, aliases: 0 };
+    const inner = sel.selectionSet
+      ? this.selectionSet(sel.selectionSet, child, size)
+      : { cost: 0, depth: 0, aliases: 0 };
     return { cost: 1 + multiplier * inner.cost, depth: 1 + inner.depth, aliases: (sel.alias ? 1 : 0) + inner.aliases };
   }
 
   /** The measure of a fragment spread, or undefined for an unknown fragment (graphql's validation reports it). */
-  private fragment(name: string, parent: GraphQLObjectType | undefined, inheritedSize: number | undefined): Measure | undefined {
+  private fragment(
+    name: string,
+    parent: GraphQLObjectType | undefined,
+    inheritedSize: number | undefined,
+  ): Measure | undefined {
     const frag = this.fragments.get(name);
     if (!frag) return undefined;
     const type = this.objectType(frag.typeCondition.name.value, parent);
     const key = `${name}|${type?.name ?? ''}|${inheritedSize ?? ''}`;
     const known = this.memo.get(key);
     if (known) return known;
-    if (this.inProgress.includes(name)) throw new FragmentCycle([...this.inProgress.slice(this.inProgress.indexOf(name)), name]);
+    if (this.inProgress.includes(name))
+      throw new FragmentCycle([...this.inProgress.slice(this.inProgress.indexOf(name)), name]);
     this.inProgress.push(name);
     try {
       // A fragment's selections sit at the level of the set it is spread in, so its set's depth is the spread's.
@@ -190,7 +207,12 @@ class SelectionWalker {
 }
 
 /** Root fields of a selection set, fragments counted as expanded (each fragment counted once and reused). */
-function countRootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, memo = new Map<string, number>(), seen = new Set<string>()): number {
+function countRootFields(
+  set: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  memo = new Map<string, number>(),
+  seen = new Set<string>(),
+): number {
   let n = 0;
   for (const sel of set.selections) {
     if (sel.kind === Kind.FIELD) n += sel.name.value === '__typename' ? 0 : 1;
@@ -221,19 +243,46 @@ export function checkLimits(metrics: QueryMetrics, limits: QueryLimits): GraphQL
   const http = { status: 400 };
   if (metrics.fragmentCycle) {
     const [first, ...rest] = metrics.fragmentCycle;
-    return clientError(ErrorCode.GRAPHQL_VALIDATION_FAILED, `Cannot spread fragment "${first}" within itself${rest.length > 1 ? ` via ${rest.slice(0, -1).map((n) => `"${n}"`).join(', ')}` : ''}.`, { http });
+    return clientError(
+      ErrorCode.GRAPHQL_VALIDATION_FAILED,
+      `Cannot spread fragment "${first}" within itself${
+        rest.length > 1
+          ? ` via ${rest
+              .slice(0, -1)
+              .map((n) => `"${n}"`)
+              .join(', ')}`
+          : ''
+      }.`,
+      { http },
+    );
   }
   if (metrics.depth > limits.maxDepth) {
-    return clientError(ErrorCode.QUERY_TOO_DEEP, `Query depth ${metrics.depth} exceeds the limit of ${limits.maxDepth}`, { http, limit: limits.maxDepth });
+    return clientError(
+      ErrorCode.QUERY_TOO_DEEP,
+      `Query depth ${metrics.depth} exceeds the limit of ${limits.maxDepth}`,
+      { http, limit: limits.maxDepth },
+    );
   }
   if (metrics.aliases > limits.maxAliases) {
-    return clientError(ErrorCode.TOO_MANY_ALIASES, `Query uses ${metrics.aliases} aliases; the limit is ${limits.maxAliases}`, { http, limit: limits.maxAliases });
+    return clientError(
+      ErrorCode.TOO_MANY_ALIASES,
+      `Query uses ${metrics.aliases} aliases; the limit is ${limits.maxAliases}`,
+      { http, limit: limits.maxAliases },
+    );
   }
   if (metrics.rootFields > limits.maxRootFields) {
-    return clientError(ErrorCode.TOO_MANY_ROOT_FIELDS, `Query asks for ${metrics.rootFields} root fields; the limit is ${limits.maxRootFields}`, { http, limit: limits.maxRootFields });
+    return clientError(
+      ErrorCode.TOO_MANY_ROOT_FIELDS,
+      `Query asks for ${metrics.rootFields} root fields; the limit is ${limits.maxRootFields}`,
+      { http, limit: limits.maxRootFields },
+    );
   }
   if (metrics.cost > limits.maxCost) {
-    return clientError(ErrorCode.QUERY_TOO_COMPLEX, `Query cost ${metrics.cost} exceeds the budget of ${limits.maxCost} (lists multiply what is selected under them; ask for fewer items with first/limit)`, { http, limit: limits.maxCost, cost: metrics.cost });
+    return clientError(
+      ErrorCode.QUERY_TOO_COMPLEX,
+      `Query cost ${metrics.cost} exceeds the budget of ${limits.maxCost} (lists multiply what is selected under them; ask for fewer items with first/limit)`,
+      { http, limit: limits.maxCost, cost: metrics.cost },
+    );
   }
   return undefined;
 }
@@ -257,7 +306,13 @@ export function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<GatewayCon
 export function batchCap(maxBatch: number) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (Array.isArray(req.body) && req.body.length > maxBatch) {
-      return next(clientError(ErrorCode.BATCH_TOO_LARGE, `A batch may hold at most ${maxBatch} operations; this one holds ${req.body.length}`, { http: { status: 400 } }));
+      return next(
+        clientError(
+          ErrorCode.BATCH_TOO_LARGE,
+          `A batch may hold at most ${maxBatch} operations; this one holds ${req.body.length}`,
+          { http: { status: 400 } },
+        ),
+      );
     }
     next();
   };

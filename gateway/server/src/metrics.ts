@@ -17,8 +17,18 @@ export function createGatewayMetrics(): GatewayMetrics {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    operations: new Counter({ name: 'graphql_operations_total', help: 'GraphQL operations', labelNames: ['outcome'], registers: [registry] }),
-    latency: new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['route', 'status'], registers: [registry] }),
+    operations: new Counter({
+      name: 'graphql_operations_total',
+      help: 'GraphQL operations',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['route', 'status'],
+      registers: [registry],
+    }),
   };
 }
 

@@ -18,7 +18,10 @@ export interface Allowlist {
  * exactly the allowlisted operations and learns no others; in APQ mode it learns any operation a
  * client registers by hash.
  */
-export function persistedQueryStore(mode: PersistedQueryMode, operations: ReadonlyMap<string, string> = new Map()): ApolloServerOptions<GatewayContext>['persistedQueries'] {
+export function persistedQueryStore(
+  mode: PersistedQueryMode,
+  operations: ReadonlyMap<string, string> = new Map(),
+): ApolloServerOptions<GatewayContext>['persistedQueries'] {
   if (mode === 'off') return false;
   return mode === 'allowlist' ? { cache: new AllowlistCache(operations) } : {};
 }
@@ -35,7 +38,9 @@ export function allowlistPlugin(allowlist: ReadonlySet<string>): ApolloServerPlu
         async didResolveOperation(ctx) {
           const hash = createHash('sha256').update(ctx.source!).digest('hex');
           if (!allowlist.has(hash)) {
-            throw clientError(ErrorCode.PERSISTED_QUERY_REQUIRED, 'Only registered operations may run on this server', { http: { status: 400 } });
+            throw clientError(ErrorCode.PERSISTED_QUERY_REQUIRED, 'Only registered operations may run on this server', {
+              http: { status: 400 },
+            });
           }
         },
       };
@@ -76,11 +81,16 @@ export function readAllowlist(path: string): Allowlist {
     return { allowlist: new Set(parsed), allowlistOperations: new Map() };
   }
   const operations = (parsed as { operations?: unknown }).operations;
-  if (!Array.isArray(operations)) throw new Error(`${path}: expected a JSON array of sha256 hex digests or a persisted-query manifest with "operations"`);
+  if (!Array.isArray(operations))
+    throw new Error(
+      `${path}: expected a JSON array of sha256 hex digests or a persisted-query manifest with "operations"`,
+    );
   const bodies = new Map<string, string>();
   operations.forEach((op: { id?: unknown; body?: unknown }, i) => {
-    if (!isDigest(op.id) || typeof op.body !== 'string') throw new Error(`${path}: operations[${i}] needs "id" (a sha256 hex digest) and "body"`);
-    if (createHash('sha256').update(op.body).digest('hex') !== op.id) throw new Error(`${path}: operations[${i}].id is not the sha256 digest of its body`);
+    if (!isDigest(op.id) || typeof op.body !== 'string')
+      throw new Error(`${path}: operations[${i}] needs "id" (a sha256 hex digest) and "body"`);
+    if (createHash('sha256').update(op.body).digest('hex') !== op.id)
+      throw new Error(`${path}: operations[${i}].id is not the sha256 digest of its body`);
     bodies.set(op.id, op.body);
   });
   return { allowlist: new Set(bodies.keys()), allowlistOperations: bodies };

@@ -32,7 +32,9 @@ export function proxyTo(target: string, secret: string, timeoutMs: number) {
       next(
         name === 'TimeoutError'
           ? clientError(ErrorCode.TIMEOUT, 'The analytics service did not answer in time', { http: { status: 504 } })
-          : clientError(ErrorCode.SOURCE_UNAVAILABLE, 'The analytics service is unavailable', { http: { status: 503 } }),
+          : clientError(ErrorCode.SOURCE_UNAVAILABLE, 'The analytics service is unavailable', {
+              http: { status: 503 },
+            }),
       );
     }
   };

@@ -48,11 +48,18 @@ export class PublicFieldPolicy {
   }
 }
 
-function graphsOf(directives: readonly { name: { value: string }; arguments?: readonly { name: { value: string }; value: unknown }[] }[], name: string): string[] {
+function graphsOf(
+  directives: readonly {
+    name: { value: string };
+    arguments?: readonly { name: { value: string }; value: unknown }[];
+  }[],
+  name: string,
+): string[] {
   const graphs: string[] = [];
   for (const directive of directives) {
     if (directive.name.value !== name) continue;
-    const graph = directive.arguments?.find((a) => a.name.value === 'graph')?.value as { kind: string; value: string } | undefined;
+    const graph = directive.arguments?.find((a) => a.name.value === 'graph')?.value as
+      { kind: string; value: string } | undefined;
     if (graph?.kind === Kind.ENUM) graphs.push(graph.value);
   }
   return graphs;
@@ -102,7 +109,9 @@ export function checkPublicOperation(
         const name = node.name.value;
         if (name === '__typename' || name === '__schema' || name === '__type') return undefined;
         if (!parent || !policy.allows(getNamedType(parent).name, name)) {
-          refusal = forbidden(`Anonymous callers may read only reference data and the published indicators (${list}); ${signIn} such as ${parent ? `${parent.name}.` : ''}${name}`);
+          refusal = forbidden(
+            `Anonymous callers may read only reference data and the published indicators (${list}); ${signIn} such as ${parent ? `${parent.name}.` : ''}${name}`,
+          );
           return false;
         }
         const check = INDICATOR_ARGUMENTS[`${getNamedType(parent).name}.${name}`];
@@ -133,13 +142,22 @@ function forbidden(message: string): GraphQLError {
 }
 
 /** Holds an anonymous caller's operation to reference data and the public indicators. */
-export function publicAccessPlugin(policy: PublicFieldPolicy, indicators: readonly string[]): ApolloServerPlugin<GatewayContext> {
+export function publicAccessPlugin(
+  policy: PublicFieldPolicy,
+  indicators: readonly string[],
+): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart(start) {
       if (!isPublic(start.contextValue.identity)) return {};
       return {
         async didResolveOperation(ctx: GraphQLRequestContext<GatewayContext>) {
-          const error = checkPublicOperation(ctx.schema, ctx.document!, ctx.request.variables ?? {}, policy, indicators);
+          const error = checkPublicOperation(
+            ctx.schema,
+            ctx.document!,
+            ctx.request.variables ?? {},
+            policy,
+            indicators,
+          );
           if (error) throw error;
         },
       };

@@ -64,7 +64,11 @@ export function rateLimitMiddleware(limiter: RateLimitStore) {
     limiter.take(rateLimitKey(req), Array.isArray(req.body) ? req.body.length : 1).then((verdict) => {
       if (verdict.allowed) return next();
       res.setHeader('retry-after', String(verdict.retryAfterSeconds));
-      next(clientError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${verdict.retryAfterSeconds} s`, { http: { status: 429 } }));
+      next(
+        clientError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${verdict.retryAfterSeconds} s`, {
+          http: { status: 429 },
+        }),
+      );
     }, next);
   };
 }

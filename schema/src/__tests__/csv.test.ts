@@ -24,6 +24,14 @@ describe('CSV writing', () => {
   });
 
   it('ends every record with CRLF after a header', () => {
-    expect(toCsv(['a', 'b'], [[1, null], ['x', 'y,z']])).toBe('a,b\r\n1,\r\nx,"y,z"\r\n');
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          [1, null],
+          ['x', 'y,z'],
+        ],
+      ),
+    ).toBe('a,b\r\n1,\r\nx,"y,z"\r\n');
   });
 });

@@ -2,7 +2,12 @@ import { Figure, findIndicator, Indicator, parsePeriod, ReferenceEvaluator, Unit
 
 const OLD = { validFrom: '2000-01-01', validTo: '2025-06-30' };
 const NEW = { validFrom: '2025-07-01', validTo: null };
-const unit = (code: string, level: UnitVersion['level'], parentId: string | null, era: typeof OLD | typeof NEW): UnitVersion => ({
+const unit = (
+  code: string,
+  level: UnitVersion['level'],
+  parentId: string | null,
+  era: typeof OLD | typeof NEW,
+): UnitVersion => ({
   id: `${code}@${era.validFrom}`,
   code,
   name: code,
@@ -40,7 +45,13 @@ const catalog = new UnitCatalog(
 const FLOW = findIndicator('PB_NEW_MEMBERS')!;
 const STOCK = findIndicator('SS_POOR_HH')!;
 const TERM_FLOW = findIndicator('PB_THEMATIC_RESOLUTIONS')!;
-const fig = (indicator: Indicator, unitId: string, period: string, value: number | null, target: number | null = null): Figure => ({
+const fig = (
+  indicator: Indicator,
+  unitId: string,
+  period: string,
+  value: number | null,
+  target: number | null = null,
+): Figure => ({
   indicator: indicator.code,
   unitId,
   period,
@@ -59,7 +70,9 @@ describe('ReferenceEvaluator coverage (DESIGN 3 rule 9)', () => {
   });
 
   it('counts months: 10 of 12 months of a commune give 10/12', () => {
-    const months = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10'].map((m) => fig(FLOW, 'a@2000-01-01', `2024${m}`, 1));
+    const months = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10'].map((m) =>
+      fig(FLOW, 'a@2000-01-01', `2024${m}`, 1),
+    );
     const r = row(months, FLOW, 'a@2000-01-01', '2024');
     expect(r.value).toBe(10);
     expect(r.coverage.value).toBeCloseTo(10 / 12);
@@ -67,7 +80,12 @@ describe('ReferenceEvaluator coverage (DESIGN 3 rule 9)', () => {
   });
 
   it("takes a district's own figure as covering all its communes", () => {
-    const r = row([fig(FLOW, 'D1@2000-01-01', '2024', 9), fig(FLOW, 'c@2000-01-01', '2024', 1)], FLOW, 'P@2000-01-01', '2024');
+    const r = row(
+      [fig(FLOW, 'D1@2000-01-01', '2024', 9), fig(FLOW, 'c@2000-01-01', '2024', 1)],
+      FLOW,
+      'P@2000-01-01',
+      '2024',
+    );
     expect(r.value).toBe(10);
     expect(r.coverage.value).toBeCloseTo(3 / 4);
     const own = row([fig(FLOW, 'D1@2000-01-01', '2024', 9)], FLOW, 'D1@2000-01-01', '2024');
@@ -83,7 +101,11 @@ describe('ReferenceEvaluator coverage (DESIGN 3 rule 9)', () => {
   });
 
   it('counts a STOCK once, at the part whose value it took', () => {
-    const figures = [fig(STOCK, 'a@2000-01-01', '2024S1', 3), fig(STOCK, 'b@2000-01-01', '2024S1', 4), fig(STOCK, 'P@2000-01-01', '2023', 7)];
+    const figures = [
+      fig(STOCK, 'a@2000-01-01', '2024S1', 3),
+      fig(STOCK, 'b@2000-01-01', '2024S1', 4),
+      fig(STOCK, 'P@2000-01-01', '2023', 7),
+    ];
     const r = row(figures, STOCK, 'P@2000-01-01', '2024');
     // P recorded nothing inside 2024: the sum of its districts, each its latest half-year.
     expect(r.value).toBe(7);
@@ -100,7 +122,12 @@ describe('ReferenceEvaluator coverage (DESIGN 3 rule 9)', () => {
     expect(d1.coverage.target).toBe(1);
     const p = row(figures, STOCK, 'P@2000-01-01', '2024');
     expect(p.coverage.target).toBeCloseTo(0.5);
-    const flow = row([fig(FLOW, 'a@2000-01-01', '2024S1', 3), fig(FLOW, 'a@2000-01-01', '2024', null, 2)], FLOW, 'a@2000-01-01', '2024S1');
+    const flow = row(
+      [fig(FLOW, 'a@2000-01-01', '2024S1', 3), fig(FLOW, 'a@2000-01-01', '2024', null, 2)],
+      FLOW,
+      'a@2000-01-01',
+      '2024S1',
+    );
     expect(flow.targetMet).toBe(true);
   });
 });

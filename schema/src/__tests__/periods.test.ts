@@ -32,10 +32,13 @@ describe('parsePeriod', () => {
     expect(parsePeriod(code)).toMatchObject({ code, grain, start, end });
   });
 
-  it.each([['2025S3'], ['2025Q5'], ['202513'], ['202500'], ['25'], ['2025-2026'], ['abc'], ['']])('refuses %j with a reason', (code) => {
-    expect(() => parsePeriod(code)).toThrow(/Invalid period/);
-    expect(tryParsePeriod(code)).toBeUndefined();
-  });
+  it.each([['2025S3'], ['2025Q5'], ['202513'], ['202500'], ['25'], ['2025-2026'], ['abc'], ['']])(
+    'refuses %j with a reason',
+    (code) => {
+      expect(() => parsePeriod(code)).toThrow(/Invalid period/);
+      expect(tryParsePeriod(code)).toBeUndefined();
+    },
+  );
 
   it('says what a month code must look like', () => {
     expect(() => parsePeriod('202513')).toThrow('month 13 is not between 01 and 12');
@@ -66,7 +69,11 @@ describe('sub-periods and ranges', () => {
   });
 
   it('lists periods of a grain in a range, across the year boundary', () => {
-    expect(codes(periodsInRange(parsePeriod('2024Q4'), parsePeriod('2025Q2'), 'QUARTER'))).toEqual(['2024Q4', '2025Q1', '2025Q2']);
+    expect(codes(periodsInRange(parsePeriod('2024Q4'), parsePeriod('2025Q2'), 'QUARTER'))).toEqual([
+      '2024Q4',
+      '2025Q1',
+      '2025Q2',
+    ]);
     expect(codes(periodsInRange(parsePeriod('2016'), parsePeriod('2030'), 'TERM'))).toEqual(['2020-2025', '2025-2030']);
   });
 });

@@ -2,7 +2,12 @@ import { UnitCatalog, UnitDataError, UnitVersion } from '..';
 
 const OLD = { validFrom: '2000-01-01', validTo: '2025-06-30' };
 const NEW = { validFrom: '2025-07-01', validTo: null };
-const unit = (code: string, level: UnitVersion['level'], parentId: string | null, era: typeof OLD | typeof NEW): UnitVersion => ({
+const unit = (
+  code: string,
+  level: UnitVersion['level'],
+  parentId: string | null,
+  era: typeof OLD | typeof NEW,
+): UnitVersion => ({
   id: `${code}@${era.validFrom}`,
   code,
   name: code,
@@ -64,15 +69,30 @@ describe('UnitCatalog', () => {
   });
 
   it('lists predecessors and successors at the same level, with shares', () => {
-    expect(catalog.predecessors('x@2025-07-01').map((p) => [p.unit.code, p.share])).toEqual([['a', 1], ['c', 0.5]]);
-    expect(catalog.successors('c@2000-01-01').map((p) => [p.unit.code, p.share])).toEqual([['x', 0.5], ['y', 0.5]]);
-    expect(catalog.successors('D2@2000-01-01').map((p) => [p.unit.code, p.share])).toEqual([['x', 0.25], ['y', 0.75]]);
+    expect(catalog.predecessors('x@2025-07-01').map((p) => [p.unit.code, p.share])).toEqual([
+      ['a', 1],
+      ['c', 0.5],
+    ]);
+    expect(catalog.successors('c@2000-01-01').map((p) => [p.unit.code, p.share])).toEqual([
+      ['x', 0.5],
+      ['y', 0.5],
+    ]);
+    expect(catalog.successors('D2@2000-01-01').map((p) => [p.unit.code, p.share])).toEqual([
+      ['x', 0.25],
+      ['y', 0.75],
+    ]);
     expect(catalog.predecessors('P@2025-07-01').map((p) => [p.unit.id, p.share])).toEqual([['P@2000-01-01', 1]]);
   });
 
   it('scopes a claim to the subtree of every version of the code, the older units wholly inside it and the units that took its territory', () => {
     // y took b, so a claim for D1 reaches y; d went wholly into y but was never D1's: only inside y's answers.
-    expect([...catalog.scopeOf(['D1'])].sort()).toEqual(['D1@2000-01-01', 'a@2000-01-01', 'b@2000-01-01', 'x@2025-07-01', 'y@2025-07-01']);
+    expect([...catalog.scopeOf(['D1'])].sort()).toEqual([
+      'D1@2000-01-01',
+      'a@2000-01-01',
+      'b@2000-01-01',
+      'x@2025-07-01',
+      'y@2025-07-01',
+    ]);
     // y's own past is b and d, whole; c is split between x and y and stays outside both scopes.
     expect([...catalog.scopeOf(['y'])].sort()).toEqual(['b@2000-01-01', 'd@2000-01-01', 'y@2025-07-01']);
     expect([...catalog.scopeOf(['x'])].sort()).toEqual(['a@2000-01-01', 'x@2025-07-01']);

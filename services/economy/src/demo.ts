@@ -25,16 +25,29 @@ export async function seedEconomyRecords(ctx: DemoRecordsContext): Promise<Recor
     const key = (indicator: string) => targets.get(`${indicator}|${r.unitId}|${r.period}`);
     const parts = new Map<RevenueCategory, number>();
     parts.set(RevenueCategory.NON_STATE_TAX, Math.min(total, key('EB_NONSTATE_TAX') ?? Math.round(total * 0.2)));
-    for (const [category, low, high] of SHARES) parts.set(category, Math.round(total * between(`${category}|${r.unitId}|${year}`, low, high)));
+    for (const [category, low, high] of SHARES)
+      parts.set(category, Math.round(total * between(`${category}|${r.unitId}|${year}`, low, high)));
     const used = [...parts.values()].reduce((s, v) => s + v, 0);
-    parts.set(RevenueCategory.LAND_USE, Math.max(0, Math.min(total - used, key('EB_LAND_REV') ?? Math.round(total * between(`LAND_USE|${r.unitId}|${year}`, 0.05, 0.2)))));
+    parts.set(
+      RevenueCategory.LAND_USE,
+      Math.max(
+        0,
+        Math.min(
+          total - used,
+          key('EB_LAND_REV') ?? Math.round(total * between(`LAND_USE|${r.unitId}|${year}`, 0.05, 0.2)),
+        ),
+      ),
+    );
     const other = total - [...parts.values()].reduce((s, v) => s + v, 0);
     if (other < 0) {
       // The parts taken from targets already exceed the total: drop the synthetic ones.
       for (const [category] of SHARES) parts.set(category, 0);
       parts.set(RevenueCategory.LAND_USE, 0);
     }
-    parts.set(RevenueCategory.OTHER, total - [...parts.entries()].filter(([c]) => c !== RevenueCategory.OTHER).reduce((s, [, v]) => s + v, 0));
+    parts.set(
+      RevenueCategory.OTHER,
+      total - [...parts.entries()].filter(([c]) => c !== RevenueCategory.OTHER).reduce((s, [, v]) => s + v, 0),
+    );
     estimates.push({ unitId: r.unitId, year, category: RevenueCategory.TOTAL, amount: total });
     for (const [category, amount] of parts) estimates.push({ unitId: r.unitId, year, category, amount });
   }

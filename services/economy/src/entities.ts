@@ -21,7 +21,9 @@ registerEnumType(RevenueCategory, {
 @Entity({ tableName: 'budget_estimate' })
 @Unique({ properties: ['unitId', 'year', 'category'] })
 @Index({ properties: ['unitId'] })
-@ObjectType('BudgetEstimate', { description: 'A state budget revenue estimate of a unit for a year, by revenue category' })
+@ObjectType('BudgetEstimate', {
+  description: 'A state budget revenue estimate of a unit for a year, by revenue category',
+})
 export class BudgetEstimate {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;

@@ -6,7 +6,10 @@ import { BudgetEstimate, RevenueCategory } from './entities';
 /** The economy records of a unit, scope-checked and loaded through DataLoaders. */
 @Resolver(() => adminUnitType('ECONOMY'))
 export class EconomyRecordsResolver {
-  @FieldResolver(() => [BudgetEstimate], { nullable: true, description: 'Budget revenue estimates of this unit version, by year and category' })
+  @FieldResolver(() => [BudgetEstimate], {
+    nullable: true,
+    description: 'Budget revenue estimates of this unit version, by year and category',
+  })
   budgetEstimates(
     @Root() unit: AdminUnitKey,
     @Arg('year', () => Int, { nullable: true }) year: number | undefined,

@@ -63,7 +63,11 @@ export function createCallerTokenVerifier(options: CallerTokenOptions): CallerTo
  * lifetime is counted from `iat` when the token has one, and the time left from now, so that a token
  * dated in the future gains nothing.
  */
-export function lifetimeProblem(payload: JWTPayload, maxSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): string | undefined {
+export function lifetimeProblem(
+  payload: JWTPayload,
+  maxSeconds: number,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): string | undefined {
   if (typeof payload.exp !== 'number') return 'the token has no expiry (exp)';
   const lifetime = typeof payload.iat === 'number' ? payload.exp - payload.iat : 0;
   const left = payload.exp - nowSeconds;

@@ -10,7 +10,10 @@ export function currentCatalog(source: CatalogSource): UnitCatalog {
     return source.current();
   } catch (error) {
     if (error instanceof CatalogUnavailableError) {
-      throw clientError(ErrorCode.SOURCE_UNAVAILABLE, 'The unit catalogue has not been loaded from the reference service yet; try again shortly');
+      throw clientError(
+        ErrorCode.SOURCE_UNAVAILABLE,
+        'The unit catalogue has not been loaded from the reference service yet; try again shortly',
+      );
     }
     throw error;
   }

@@ -47,13 +47,23 @@ export function defaultPort(name: ServiceName): number {
 type UrlVarName<N extends SubgraphName> = (typeof SERVICE_TABLE)[N]['urlVar'];
 
 /** The `<NAME>_URL` variables of the services `names`, each defaulting to the service's own port. */
-export function serviceUrlVars<N extends SubgraphName>(names: readonly N[]): { [K in UrlVarName<N>]: z.ZodDefault<z.ZodString> } {
-  return Object.fromEntries(names.map((n) => [SERVICE_TABLE[n].urlVar, serviceUrlVar(n)])) as { [K in UrlVarName<N>]: z.ZodDefault<z.ZodString> };
+export function serviceUrlVars<N extends SubgraphName>(
+  names: readonly N[],
+): { [K in UrlVarName<N>]: z.ZodDefault<z.ZodString> } {
+  return Object.fromEntries(names.map((n) => [SERVICE_TABLE[n].urlVar, serviceUrlVar(n)])) as {
+    [K in UrlVarName<N>]: z.ZodDefault<z.ZodString>;
+  };
 }
 
 /** The URLs read by {@link serviceUrlVars}, by service name. */
-export function serviceUrlsOf<N extends SubgraphName>(names: readonly N[], config: { [K in UrlVarName<N>]: string }): Record<N, string> {
-  return Object.fromEntries(names.map((n) => [n, config[SERVICE_TABLE[n].urlVar as UrlVarName<N>]])) as Record<N, string>;
+export function serviceUrlsOf<N extends SubgraphName>(
+  names: readonly N[],
+  config: { [K in UrlVarName<N>]: string },
+): Record<N, string> {
+  return Object.fromEntries(names.map((n) => [n, config[SERVICE_TABLE[n].urlVar as UrlVarName<N>]])) as Record<
+    N,
+    string
+  >;
 }
 
 type PortVarName = (typeof SERVICE_TABLE)[ServiceName]['portVar'];
@@ -63,7 +73,9 @@ type PortVarName = (typeof SERVICE_TABLE)[ServiceName]['portVar'];
  * starts the services on and where the CLI finds them.
  */
 export function servicePortVars(): { [K in PortVarName]: z.ZodDefault<z.ZodNumber> } {
-  const entries = Object.values(SERVICE_TABLE).map((s) => [s.portVar, z.coerce.number().int().min(1).max(65535).default(s.port)] as const);
+  const entries = Object.values(SERVICE_TABLE).map(
+    (s) => [s.portVar, z.coerce.number().int().min(1).max(65535).default(s.port)] as const,
+  );
   return Object.fromEntries(entries) as { [K in PortVarName]: z.ZodDefault<z.ZodNumber> };
 }
 
@@ -91,7 +103,10 @@ export const LAUNCH_ID_VAR = 'LGR_LAUNCH_ID';
 export const LAUNCHER_PID_VAR = 'LGR_LAUNCHER_PID';
 
 /** What the launcher told a service about itself: the launch id and its process id, when it started it. */
-export function launchEnv(env: Record<string, string | undefined> = process.env): { launchId?: string; launcherPid?: number } {
+export function launchEnv(env: Record<string, string | undefined> = process.env): {
+  launchId?: string;
+  launcherPid?: number;
+} {
   const launchId = env[LAUNCH_ID_VAR];
   const pid = Number(env[LAUNCHER_PID_VAR]);
   return { ...(launchId ? { launchId } : {}), ...(Number.isInteger(pid) && pid > 1 ? { launcherPid: pid } : {}) };

@@ -31,7 +31,8 @@ export interface OpenDatabase {
  * survives a crash of the process (only a power loss can lose the last commits); foreign keys are
  * enforced; a writer waits up to five seconds for another instead of failing at once.
  */
-const SQLITE_PRAGMAS = 'pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000; pragma foreign_keys = on;';
+const SQLITE_PRAGMAS =
+  'pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000; pragma foreign_keys = on;';
 
 /**
  * Opens the service's own database and runs the migrations it has not had yet. The schema is never
@@ -40,12 +41,19 @@ const SQLITE_PRAGMAS = 'pragma journal_mode = wal; pragma synchronous = normal; 
  */
 export async function openDatabase(options: DatabaseOptions): Promise<OpenDatabase> {
   const dialect: Dialect = options.databaseUrl ? 'postgresql' : 'sqlite';
-  const location = options.databaseUrl ? redactUrl(options.databaseUrl) : join(resolve(options.dataDir), `${options.name}.sqlite`);
+  const location = options.databaseUrl
+    ? redactUrl(options.databaseUrl)
+    : join(resolve(options.dataDir), `${options.name}.sqlite`);
   try {
     if (options.databaseUrl) await ensurePostgresDatabase(options.databaseUrl);
     const orm = await initOrm(options, dialect, location);
     try {
-      const store = await migrateStore(orm, { service: options.name, location, migrations: options.migrations, dialect });
+      const store = await migrateStore(orm, {
+        service: options.name,
+        location,
+        migrations: options.migrations,
+        dialect,
+      });
       return { orm, store };
     } catch (error) {
       await orm.close();
@@ -78,14 +86,16 @@ async function initOrm(options: DatabaseOptions, dialect: Dialect, location: str
     dbName: location,
     // The libsql dialect replaces connections older than ten seconds, and these pragmas belong to
     // a connection, so every new connection sets them again.
-    pool: { afterCreate: (raw: { exec(sql: string): void }, done: (error: Error | null, raw: unknown) => void) => {
-      try {
-        raw.exec(SQLITE_PRAGMAS);
-        done(null, raw);
-      } catch (error) {
-        done(error as Error, raw);
-      }
-    } },
+    pool: {
+      afterCreate: (raw: { exec(sql: string): void }, done: (error: Error | null, raw: unknown) => void) => {
+        try {
+          raw.exec(SQLITE_PRAGMAS);
+          done(null, raw);
+        } catch (error) {
+          done(error as Error, raw);
+        }
+      },
+    },
   } as Options);
 }
 

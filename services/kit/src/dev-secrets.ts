@@ -23,7 +23,10 @@ export function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
     }
   }
   mkdirSync(resolve(dataDir), { recursive: true });
-  const secrets: DevSecrets = { jwtSecret: randomBytes(32).toString('hex'), internalSecret: randomBytes(32).toString('hex') };
+  const secrets: DevSecrets = {
+    jwtSecret: randomBytes(32).toString('hex'),
+    internalSecret: randomBytes(32).toString('hex'),
+  };
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return secrets;
@@ -49,7 +52,11 @@ export interface DevSecretFallback {
  * A secret as configured, else (outside production) the development one from
  * `<dataDir>/dev-secrets.json`; undefined when there is neither.
  */
-export function secretOrDevSecret(name: keyof DevSecrets, configured: string | undefined, fallback: DevSecretFallback): string | undefined {
+export function secretOrDevSecret(
+  name: keyof DevSecrets,
+  configured: string | undefined,
+  fallback: DevSecretFallback,
+): string | undefined {
   if (configured || fallback.production) return configured;
   const dev = fallback.create ? loadOrCreateDevSecrets(fallback.dataDir) : readDevSecrets(fallback.dataDir);
   return dev?.[name];

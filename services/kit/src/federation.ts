@@ -7,7 +7,10 @@ import { buildSchema, BuildSchemaOptions, createResolversMap } from 'type-graphq
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@tag"])';
 
-export type ReferenceResolvers = Record<string, { __resolveReference: (ref: never, context: never, info: never) => unknown }>;
+export type ReferenceResolvers = Record<
+  string,
+  { __resolveReference: (ref: never, context: never, info: never) => unknown }
+>;
 
 /**
  * Builds a Federation 2 subgraph from type-graphql resolvers. type-graphql prints `@Directive`s only

@@ -20,7 +20,9 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   },
   parseLiteral(ast) {
     if (ast.kind === Kind.STRING && isValidIsoDate(ast.value)) return ast.value;
-    throw new TypeError(`Expected a date as YYYY-MM-DD, got ${ast.kind === Kind.STRING ? JSON.stringify(ast.value) : ast.kind}`);
+    throw new TypeError(
+      `Expected a date as YYYY-MM-DD, got ${ast.kind === Kind.STRING ? JSON.stringify(ast.value) : ast.kind}`,
+    );
   },
 });
 
@@ -31,8 +33,17 @@ export const GrainEnum = Object.fromEntries(GRAINS.map((g) => [g, g])) as { [K i
 export const RuleEnum = { FLOW: 'FLOW', STOCK: 'STOCK', RATIO: 'RATIO' } as const satisfies { [K in Rule]: K };
 export const DirectionEnum = { HIGHER: 'HIGHER', LOWER: 'LOWER' } as const satisfies { [K in Direction]: K };
 
-registerEnumType(LevelEnum, { name: 'UnitLevel', description: 'PROVINCE, DISTRICT (until 2025-06-30) or COMMUNE (ward, commune, town, special zone)' });
+registerEnumType(LevelEnum, {
+  name: 'UnitLevel',
+  description: 'PROVINCE, DISTRICT (until 2025-06-30) or COMMUNE (ward, commune, town, special zone)',
+});
 registerEnumType(DomainEnum, { name: 'Domain', description: 'Which subgraph owns an indicator' });
 registerEnumType(GrainEnum, { name: 'Grain', description: 'Length of a period' });
-registerEnumType(DirectionEnum, { name: 'Direction', description: 'Which way is better: HIGHER, or LOWER (the target is a ceiling)' });
-registerEnumType(RuleEnum, { name: 'AggregationRule', description: 'FLOW sums, STOCK takes the end value over time, RATIO is recomputed' });
+registerEnumType(DirectionEnum, {
+  name: 'Direction',
+  description: 'Which way is better: HIGHER, or LOWER (the target is a ceiling)',
+});
+registerEnumType(RuleEnum, {
+  name: 'AggregationRule',
+  description: 'FLOW sums, STOCK takes the end value over time, RATIO is recomputed',
+});

@@ -17,7 +17,11 @@ export function sendError(res: Response, error: GraphQLError, status?: number): 
 
 /** Client errors keep their code and message; anything else is logged and answered as a generic 500. */
 export function respondWithError(res: Response, error: unknown, logger: Logger): void {
-  if (error instanceof GraphQLError && error.extensions?.code && error.extensions.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+  if (
+    error instanceof GraphQLError &&
+    error.extensions?.code &&
+    error.extensions.code !== ErrorCode.INTERNAL_SERVER_ERROR
+  ) {
     if (!res.headersSent) sendError(res, error);
     return;
   }
@@ -34,7 +38,11 @@ export function httpErrorHandler(logger: Logger, maxBodyBytes: number): ErrorReq
   return (error: unknown, _req, res, _next) => {
     const status = (error as { status?: number }).status ?? 500;
     if ((error as { type?: string }).type === 'entity.too.large') {
-      sendError(res, clientError(ErrorCode.REQUEST_TOO_LARGE, `Request body exceeds ${maxBodyBytes} bytes`, { limit: maxBodyBytes }), 413);
+      sendError(
+        res,
+        clientError(ErrorCode.REQUEST_TOO_LARGE, `Request body exceeds ${maxBodyBytes} bytes`, { limit: maxBodyBytes }),
+        413,
+      );
     } else if (error instanceof GraphQLError) {
       sendError(res, error);
     } else if (status < 500) {

@@ -38,7 +38,11 @@ function key(secret: string): Uint8Array {
 
 /** Signs an identity for one hop inside the platform (valid for a minute). */
 export async function signForwardedIdentity(identity: Identity, secret: string): Promise<string> {
-  return new SignJWT({ role: identity.role, units: [...identity.units], ...(identity.indicators ? { indicators: [...identity.indicators] } : {}) })
+  return new SignJWT({
+    role: identity.role,
+    units: [...identity.units],
+    ...(identity.indicators ? { indicators: [...identity.indicators] } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(identity.sub)
     .setIssuer(ISSUER)
@@ -62,9 +66,19 @@ export async function verifyForwardedIdentity(token: string | undefined, secret:
       maxTokenAge: `${LIFETIME_SECONDS + MAX_CLOCK_SKEW_SECONDS}s`,
       clockTolerance: MAX_CLOCK_SKEW_SECONDS,
     });
-    if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number' || payload.exp - payload.iat > LIFETIME_SECONDS) throw new Error('lifetime');
+    if (
+      typeof payload.exp !== 'number' ||
+      typeof payload.iat !== 'number' ||
+      payload.exp - payload.iat > LIFETIME_SECONDS
+    )
+      throw new Error('lifetime');
     const claims = claimsSchema.parse(payload);
-    return { sub: claims.sub, role: claims.role, units: claims.units, ...(claims.indicators ? { indicators: claims.indicators } : {}) };
+    return {
+      sub: claims.sub,
+      role: claims.role,
+      units: claims.units,
+      ...(claims.indicators ? { indicators: claims.indicators } : {}),
+    };
   } catch {
     throw clientError(ErrorCode.UNAUTHENTICATED, 'The forwarded identity is invalid or expired');
   }

@@ -57,12 +57,18 @@ export function isMigrateCommand(argv: readonly string[] = process.argv): boolea
  * What `<service> migrate` does: read the configuration, run the store's pending migrations, print
  * the version it is at, and exit (1 with the reason when the store cannot be migrated).
  */
-export async function runMigrate<C>(name: string, readConfig: () => C, migrate: (config: C) => Promise<StoreVersion>): Promise<void> {
+export async function runMigrate<C>(
+  name: string,
+  readConfig: () => C,
+  migrate: (config: C) => Promise<StoreVersion>,
+): Promise<void> {
   const config = exitOnConfigError(readConfig);
   try {
     const store = await migrate(config);
     const applied = store.applied.length ? `applied ${store.applied.join(', ')}` : 'nothing to apply';
-    process.stdout.write(`${name}: store at version ${store.version} (${store.latest ?? 'no migrations'}); ${applied}\n`);
+    process.stdout.write(
+      `${name}: store at version ${store.version} (${store.latest ?? 'no migrations'}); ${applied}\n`,
+    );
     process.exit(0);
   } catch (error) {
     const detail = error instanceof StartupError ? error.message : ((error as Error).stack ?? String(error));

@@ -59,15 +59,27 @@ declare module 'express-serve-static-core' {
  * open without a forwarded identity), `/metrics`, and the service's own routes. Closing drains
  * in-flight requests before it returns.
  */
-export async function startSubgraphServer<C extends BaseContext>(options: SubgraphServerOptions<C>): Promise<RunningServer> {
+export async function startSubgraphServer<C extends BaseContext>(
+  options: SubgraphServerOptions<C>,
+): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer: Server = createServer(app);
   const metrics = new Registry();
   metrics.setDefaultLabels({ service: options.name });
   collectDefaultMetrics({ register: metrics });
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status'], registers: [metrics] });
-  const duration = new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['route'], registers: [metrics] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests',
+    labelNames: ['route', 'status'],
+    registers: [metrics],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['route'],
+    registers: [metrics],
+  });
 
   app.use((req, res, next) => {
     const end = duration.startTimer();
@@ -81,9 +93,16 @@ export async function startSubgraphServer<C extends BaseContext>(options: Subgra
 
   app.get('/health', async (_req, res) => {
     try {
-      res.json({ status: 'ok', service: options.name, ...launchIdentity(), ...(options.health ? await options.health() : {}) });
+      res.json({
+        status: 'ok',
+        service: options.name,
+        ...launchIdentity(),
+        ...(options.health ? await options.health() : {}),
+      });
     } catch (error) {
-      res.status(503).json({ status: 'unavailable', service: options.name, ...launchIdentity(), reason: (error as Error).message });
+      res
+        .status(503)
+        .json({ status: 'unavailable', service: options.name, ...launchIdentity(), reason: (error as Error).message });
     }
   });
 
@@ -150,7 +169,12 @@ export function identityMiddleware(secret: string): RequestHandler {
 export function maskError(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
   const code = formatted.extensions?.code as string | undefined;
   const known = code && code !== ErrorCode.INTERNAL_SERVER_ERROR && code in HTTP_STATUS;
-  const apolloValidation = code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED' || code === 'BAD_REQUEST' || code === 'PERSISTED_QUERY_NOT_FOUND' || code === 'OPERATION_RESOLUTION_FAILURE';
+  const apolloValidation =
+    code === 'GRAPHQL_VALIDATION_FAILED' ||
+    code === 'GRAPHQL_PARSE_FAILED' ||
+    code === 'BAD_REQUEST' ||
+    code === 'PERSISTED_QUERY_NOT_FOUND' ||
+    code === 'OPERATION_RESOLUTION_FAILURE';
   if (known || apolloValidation) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
@@ -158,8 +182,16 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown, log:
   // class-validator failures from type-graphql arrive as "Argument Validation Error" with details.
   const original = (error as { originalError?: { validationErrors?: unknown[] } }).originalError;
   if (original?.validationErrors) {
-    return { message: formatted.message, path: formatted.path, extensions: { code: ErrorCode.BAD_USER_INPUT, validationErrors: original.validationErrors } };
+    return {
+      message: formatted.message,
+      path: formatted.path,
+      extensions: { code: ErrorCode.BAD_USER_INPUT, validationErrors: original.validationErrors },
+    };
   }
   log.error({ err: error }, 'unexpected resolver error');
-  return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  return {
+    message: 'Internal server error',
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
 }

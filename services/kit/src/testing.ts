@@ -11,14 +11,20 @@ export function testPostgresServerUrl(env: Record<string, string | undefined> = 
  * CI must prove the PostgreSQL path, so it fails loudly instead.
  */
 export async function postgresAvailable(env: Record<string, string | undefined> = process.env): Promise<boolean> {
-  const client = new Client({ connectionString: `${testPostgresServerUrl(env)}/postgres`, connectionTimeoutMillis: 3000 });
+  const client = new Client({
+    connectionString: `${testPostgresServerUrl(env)}/postgres`,
+    connectionTimeoutMillis: 3000,
+  });
   try {
     await client.connect();
     await client.query('select 1');
     return true;
   } catch (error) {
     if (env.CI === 'true') {
-      throw new Error(`CI=true but PostgreSQL at ${testPostgresServerUrl(env)} is unreachable: ${(error as Error).message}`, { cause: error });
+      throw new Error(
+        `CI=true but PostgreSQL at ${testPostgresServerUrl(env)} is unreachable: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     return false;
   } finally {

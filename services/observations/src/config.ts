@@ -14,7 +14,10 @@ export type DomainServiceConfig = Pick<
  * `off` never). In development, when `INTERNAL_SECRET` is not set, the secret the platform launcher
  * wrote to `<DATA_DIR>/dev-secrets.json` is used. Throws a ConfigError naming every bad variable.
  */
-export function readDomainServiceConfig(defaultPort: number, env: Record<string, string | undefined>): DomainServiceConfig {
+export function readDomainServiceConfig(
+  defaultPort: number,
+  env: Record<string, string | undefined>,
+): DomainServiceConfig {
   const schema = z.object({
     ...serviceEnv,
     PORT: portVar(defaultPort),
@@ -22,7 +25,10 @@ export function readDomainServiceConfig(defaultPort: number, env: Record<string,
   });
   const withSecret = {
     ...env,
-    INTERNAL_SECRET: secretOrDevSecret('internalSecret', env.INTERNAL_SECRET, { dataDir: env.DATA_DIR ?? './data', production: env.NODE_ENV === 'production' }),
+    INTERNAL_SECRET: secretOrDevSecret('internalSecret', env.INTERNAL_SECRET, {
+      dataDir: env.DATA_DIR ?? './data',
+      production: env.NODE_ENV === 'production',
+    }),
   };
   const c = parseConfig(schema, withSecret);
   return {

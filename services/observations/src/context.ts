@@ -23,7 +23,13 @@ export class RequestLoaders {
    * The rows of one kind (`name`, with `filter` as part of the key) that belong to `unitId`. All calls
    * with the same name and filter within one tick are answered by one `fetch` over all their units.
    */
-  byUnit<T>(name: string, filter: unknown, unitId: string, fetch: (em: EntityManager, unitIds: readonly string[]) => Promise<T[]>, unitOf: (row: T) => string): Promise<T[]> {
+  byUnit<T>(
+    name: string,
+    filter: unknown,
+    unitId: string,
+    fetch: (em: EntityManager, unitIds: readonly string[]) => Promise<T[]>,
+    unitOf: (row: T) => string,
+  ): Promise<T[]> {
     const key = `${name}:${JSON.stringify(filter ?? null)}`;
     let loader = this.loaders.get(key) as DataLoader<string, T[]> | undefined;
     if (!loader) {
@@ -31,7 +37,8 @@ export class RequestLoaders {
         async (unitIds) => {
           const byUnit = new Map<string, T[]>(unitIds.map((id) => [id, []]));
           for (let i = 0; i < unitIds.length; i += UNITS_PER_STATEMENT) {
-            for (const row of await fetch(this.em, unitIds.slice(i, i + UNITS_PER_STATEMENT))) byUnit.get(unitOf(row))?.push(row);
+            for (const row of await fetch(this.em, unitIds.slice(i, i + UNITS_PER_STATEMENT)))
+              byUnit.get(unitOf(row))?.push(row);
           }
           return unitIds.map((id) => byUnit.get(id)!);
         },
@@ -45,7 +52,13 @@ export class RequestLoaders {
   /** The figures recorded for a unit version, optionally for one period and some indicators. */
   figures(unitId: string, period?: string, indicators?: readonly string[]): Promise<StoredObservation[]> {
     const filter = { period, indicators: indicators ? [...new Set(indicators)].sort() : undefined };
-    return this.byUnit('figures', filter, unitId, (em, ids) => findObservations(em, ids, filter), (o) => o.unitId);
+    return this.byUnit(
+      'figures',
+      filter,
+      unitId,
+      (em, ids) => findObservations(em, ids, filter),
+      (o) => o.unitId,
+    );
   }
 }
 
@@ -62,7 +75,12 @@ export interface DomainContext extends BaseContext {
 }
 
 /** Builds the per-request context: a forked EntityManager, fresh DataLoaders, the caller's scope. */
-export function createDomainContext(base: BaseContext, domain: Domain, em: EntityManager, catalogSource: CatalogSource): DomainContext {
+export function createDomainContext(
+  base: BaseContext,
+  domain: Domain,
+  em: EntityManager,
+  catalogSource: CatalogSource,
+): DomainContext {
   let scope: Scope | undefined;
   const forked = em.fork();
   const catalog = (): UnitCatalog => currentCatalog(catalogSource);

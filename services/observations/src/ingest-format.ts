@@ -35,13 +35,23 @@ export function detectFormat(fileName: string, text: string): IngestFormat {
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.csv')) return 'csv';
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson') || lower.endsWith('.json')) return 'jsonl';
-  return text.replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'jsonl' : 'csv';
+  return text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .startsWith('{')
+    ? 'jsonl'
+    : 'csv';
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A value or target cell: empty means "not given"; anything else must be a plain decimal number. */
-function parseNumberCell(input: unknown, field: 'value' | 'target', line: number, problems: LineProblem[]): number | null {
+function parseNumberCell(
+  input: unknown,
+  field: 'value' | 'target',
+  line: number,
+  problems: LineProblem[],
+): number | null {
   if (input === undefined || input === null) return null;
   if (typeof input === 'number') {
     if (Number.isFinite(input)) return input;
@@ -55,7 +65,11 @@ function parseNumberCell(input: unknown, field: 'value' | 'target', line: number
   const text = input.trim();
   if (!text) return null;
   if (!NUMBER.test(text)) {
-    problems.push({ line, field, message: `expected a number such as 254 or 93.7 (a dot for decimals, no thousands separators), got "${input}"` });
+    problems.push({
+      line,
+      field,
+      message: `expected a number such as 254 or 93.7 (a dot for decimals, no thousands separators), got "${input}"`,
+    });
     return null;
   }
   const n = Number(text);
@@ -66,10 +80,19 @@ function parseNumberCell(input: unknown, field: 'value' | 'target', line: number
   return n;
 }
 
-function textCell(input: unknown, field: 'indicator' | 'unit' | 'period', line: number, problems: LineProblem[]): string {
+function textCell(
+  input: unknown,
+  field: 'indicator' | 'unit' | 'period',
+  line: number,
+  problems: LineProblem[],
+): string {
   if (typeof input === 'number') return String(input);
   if (typeof input !== 'string' || !input.trim()) {
-    problems.push({ line, field, message: `expected ${field === 'indicator' ? 'an indicator code' : field === 'unit' ? 'a unit code' : 'a period code'}, got an empty value` });
+    problems.push({
+      line,
+      field,
+      message: `expected ${field === 'indicator' ? 'an indicator code' : field === 'unit' ? 'a unit code' : 'a period code'}, got an empty value`,
+    });
     return '';
   }
   return input.trim();
@@ -83,7 +106,11 @@ function toRow(line: number, fields: Record<string, unknown>): IngestRow {
   const problems: LineProblem[] = [];
   const indicator = textCell(fields.indicator, 'indicator', line, problems);
   if (indicator && !findIndicator(indicator)) {
-    problems.push({ line, field: 'indicator', message: `unknown indicator "${indicator}"; see the indicator catalogue` });
+    problems.push({
+      line,
+      field: 'indicator',
+      message: `unknown indicator "${indicator}"; see the indicator catalogue`,
+    });
   }
   const unit = textCell(fields.unit, 'unit', line, problems);
   const period = textCell(fields.period, 'period', line, problems);
@@ -92,7 +119,9 @@ function toRow(line: number, fields: Record<string, unknown>): IngestRow {
   if (!problems.length && value === null && target === null) {
     problems.push({ line, field: 'value', message: 'expected a value, a target or both; both are empty' });
   }
-  return problems.length ? { line, fields, problems } : { line, fields, problems, record: { indicator, unit, period, value, target } };
+  return problems.length
+    ? { line, fields, problems }
+    : { line, fields, problems, record: { indicator, unit, period, value, target } };
 }
 
 function parseCsv(text: string): ParsedIngest {
@@ -108,9 +137,20 @@ function parseCsv(text: string): ParsedIngest {
     }) as never;
   } catch (error) {
     const e = error as { lines?: number; message: string };
-    return { format: 'csv', rows: [], fileProblems: [{ line: e.lines ?? 1, field: 'row', message: `the file is not valid CSV: ${e.message}` }] };
+    return {
+      format: 'csv',
+      rows: [],
+      fileProblems: [{ line: e.lines ?? 1, field: 'row', message: `the file is not valid CSV: ${e.message}` }],
+    };
   }
-  if (!parsed.length) return { format: 'csv', rows: [], fileProblems: [{ line: 1, field: 'header', message: `the file is empty; expected a header row ${INGEST_COLUMNS.join(',')}` }] };
+  if (!parsed.length)
+    return {
+      format: 'csv',
+      rows: [],
+      fileProblems: [
+        { line: 1, field: 'header', message: `the file is empty; expected a header row ${INGEST_COLUMNS.join(',')}` },
+      ],
+    };
   const startLine = (p: { record: string[]; info: { lines: number } }): number =>
     p.info.lines - p.record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
   const [head, ...body] = parsed;
@@ -118,7 +158,9 @@ function parseCsv(text: string): ParsedIngest {
   const headerLine = startLine(head!);
   const fileProblems: LineProblem[] = [];
   const missing = INGEST_COLUMNS.filter((c) => !header.includes(c));
-  const unknown = header.filter((h) => !(INGEST_COLUMNS as readonly string[]).includes(h) && h !== REJECT_REASON_COLUMN);
+  const unknown = header.filter(
+    (h) => !(INGEST_COLUMNS as readonly string[]).includes(h) && h !== REJECT_REASON_COLUMN,
+  );
   if (missing.length || unknown.length) {
     fileProblems.push({
       line: headerLine,
@@ -135,7 +177,13 @@ function parseCsv(text: string): ParsedIngest {
       return {
         line,
         fields,
-        problems: [{ line, field: 'row' as const, message: `expected ${header.length} columns as in the header, got ${p.record.length}` }],
+        problems: [
+          {
+            line,
+            field: 'row' as const,
+            message: `expected ${header.length} columns as in the header, got ${p.record.length}`,
+          },
+        ],
       };
     }
     return toRow(line, fields);
@@ -155,17 +203,39 @@ function parseJsonLines(text: string): ParsedIngest {
       try {
         value = JSON.parse(content);
       } catch (error) {
-        rows.push({ line, fields: { raw: content }, problems: [{ line, field: 'row', message: `not a JSON object: ${(error as Error).message}` }] });
+        rows.push({
+          line,
+          fields: { raw: content },
+          problems: [{ line, field: 'row', message: `not a JSON object: ${(error as Error).message}` }],
+        });
         return;
       }
       if (!value || typeof value !== 'object' || Array.isArray(value)) {
-        rows.push({ line, fields: { raw: content }, problems: [{ line, field: 'row', message: 'expected a JSON object with indicator, unit, period, value, target' }] });
+        rows.push({
+          line,
+          fields: { raw: content },
+          problems: [
+            { line, field: 'row', message: 'expected a JSON object with indicator, unit, period, value, target' },
+          ],
+        });
         return;
       }
       const fields = value as Record<string, unknown>;
-      const unknown = Object.keys(fields).filter((k) => !(INGEST_COLUMNS as readonly string[]).includes(k) && k !== REJECT_REASON_COLUMN);
+      const unknown = Object.keys(fields).filter(
+        (k) => !(INGEST_COLUMNS as readonly string[]).includes(k) && k !== REJECT_REASON_COLUMN,
+      );
       if (unknown.length) {
-        rows.push({ line, fields, problems: [{ line, field: 'row', message: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; expected ${INGEST_COLUMNS.join(', ')}` }] });
+        rows.push({
+          line,
+          fields,
+          problems: [
+            {
+              line,
+              field: 'row',
+              message: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; expected ${INGEST_COLUMNS.join(', ')}`,
+            },
+          ],
+        });
         return;
       }
       rows.push(toRow(line, fields));
@@ -183,11 +253,25 @@ export function parseIngest(text: string, format: IngestFormat): ParsedIngest {
 }
 
 /** Writes rejected rows back in their own format, each with its reasons in an `error` field. */
-export function formatRejects(format: IngestFormat, rejects: readonly { fields: Readonly<Record<string, unknown>>; reasons: readonly string[] }[]): string {
+export function formatRejects(
+  format: IngestFormat,
+  rejects: readonly { fields: Readonly<Record<string, unknown>>; reasons: readonly string[] }[],
+): string {
   if (format === 'jsonl') {
-    return rejects.map((r) => JSON.stringify({ ...('raw' in r.fields ? { raw: r.fields.raw } : r.fields), [REJECT_REASON_COLUMN]: r.reasons.join('; ') })).join('\n') + (rejects.length ? '\n' : '');
+    return (
+      rejects
+        .map((r) =>
+          JSON.stringify({
+            ...('raw' in r.fields ? { raw: r.fields.raw } : r.fields),
+            [REJECT_REASON_COLUMN]: r.reasons.join('; '),
+          }),
+        )
+        .join('\n') + (rejects.length ? '\n' : '')
+    );
   }
   const header = [...INGEST_COLUMNS, REJECT_REASON_COLUMN];
-  const lines = rejects.map((r) => [...INGEST_COLUMNS.map((c) => csvCell(r.fields[c])), csvCell(r.reasons.join('; '))].join(','));
+  const lines = rejects.map((r) =>
+    [...INGEST_COLUMNS.map((c) => csvCell(r.fields[c])), csvCell(r.reasons.join('; '))].join(','),
+  );
   return [header.join(','), ...lines].join('\n') + '\n';
 }

@@ -24,7 +24,11 @@ export interface RecordResult extends WriteCounts {
  * Validates a batch and writes it in one transaction, or writes nothing and returns every problem.
  * A dry run validates and reports what would be inserted, updated or left unchanged.
  */
-export async function recordObservations(em: EntityManager, records: readonly ObservationRecord[], options: RecordOptions): Promise<RecordResult> {
+export async function recordObservations(
+  em: EntityManager,
+  records: readonly ObservationRecord[],
+  options: RecordOptions,
+): Promise<RecordResult> {
   const { rows, errors } = validateObservations(records, options);
   if (errors.length) return { ok: false, inserted: 0, updated: 0, unchanged: 0, errors, changes: [] };
   if (options.dryRun) return { ok: true, ...(await previewObservations(em, rows)), errors: [], changes: [] };

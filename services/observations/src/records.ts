@@ -19,7 +19,11 @@ export function loadUnitRecords<T extends { unitId: string }>(
       `records:${entity.name}`,
       { where, orderBy },
       unitId,
-      (em, unitIds) => em.find(entity, { ...where, unitId: { $in: [...unitIds] } } as FilterQuery<T>, { orderBy, disableIdentityMap: true }),
+      (em, unitIds) =>
+        em.find(entity, { ...where, unitId: { $in: [...unitIds] } } as FilterQuery<T>, {
+          orderBy,
+          disableIdentityMap: true,
+        }),
       (row) => row.unitId,
     ),
   );
@@ -32,7 +36,12 @@ const RECORD_BATCH = 500;
  * Inserts or updates records on their natural key (idempotent: loading the same records again changes
  * nothing). Returns how many records were given.
  */
-export async function upsertRecords<T extends object>(em: EntityManager, entity: EntityClass<T>, rows: readonly Partial<T>[], key: readonly (keyof T & string)[]): Promise<number> {
+export async function upsertRecords<T extends object>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  rows: readonly Partial<T>[],
+  key: readonly (keyof T & string)[],
+): Promise<number> {
   for (let i = 0; i < rows.length; i += RECORD_BATCH) {
     await em.upsertMany(entity, rows.slice(i, i + RECORD_BATCH) as T[], {
       onConflictFields: key as never,

@@ -16,9 +16,13 @@ function requireService(req: Request): void {
 function nonNegativeInt(raw: unknown, name: string, fallback: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
   const text = String(raw);
-  if (!/^\d+$/.test(text)) throw clientError(ErrorCode.BAD_USER_INPUT, `Expected ${name} to be a whole number >= 0, got "${text}"`, { argument: name });
+  if (!/^\d+$/.test(text))
+    throw clientError(ErrorCode.BAD_USER_INPUT, `Expected ${name} to be a whole number >= 0, got "${text}"`, {
+      argument: name,
+    });
   const n = Number(text);
-  if (n > max) throw clientError(ErrorCode.BAD_USER_INPUT, `Expected ${name} to be at most ${max}, got ${n}`, { argument: name });
+  if (n > max)
+    throw clientError(ErrorCode.BAD_USER_INPUT, `Expected ${name} to be at most ${max}, got ${n}`, { argument: name });
   return n;
 }
 
@@ -48,7 +52,12 @@ export function internalRoutes(options: {
         const after = nonNegativeInt(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER);
         const limit = Math.max(1, nonNegativeInt(req.query.limit, 'limit', DEFAULT_FEED_PAGE, MAX_FEED_PAGE));
         const { changes, hasMore } = await options.readFeedPage(after, limit);
-        const page: FeedPage = { source: options.source, changes, lastSeq: changes.length ? changes[changes.length - 1]!.seq : after, hasMore };
+        const page: FeedPage = {
+          source: options.source,
+          changes,
+          lastSeq: changes.length ? changes[changes.length - 1]!.seq : after,
+          hasMore,
+        };
         res.json(page);
       }),
     );

@@ -79,8 +79,13 @@ export interface RunningDomainService extends RunningServer {
 /**
  * The GraphQL schema of a domain subgraph, built without a database (composition prints its SDL).
  */
-export function buildDomainSchema(definition: Pick<DomainDefinition, 'domain' | 'resolvers' | 'orphanedTypes'>): Promise<GraphQLSchema> {
-  const resolvers = [...observationResolvers(definition.domain), ...(definition.resolvers ?? [])] as NonEmptyArray<Function>;
+export function buildDomainSchema(
+  definition: Pick<DomainDefinition, 'domain' | 'resolvers' | 'orphanedTypes'>,
+): Promise<GraphQLSchema> {
+  const resolvers = [
+    ...observationResolvers(definition.domain),
+    ...(definition.resolvers ?? []),
+  ] as NonEmptyArray<Function>;
   return buildFederatedSchema(
     { resolvers, orphanedTypes: [adminUnitType(definition.domain), ...(definition.orphanedTypes ?? [])] },
     adminUnitReference,
@@ -107,7 +112,11 @@ export async function startDomainService(options: DomainServiceOptions): Promise
   const ownCatalog = !options.catalog;
   const catalog =
     options.catalog ??
-    remoteCatalog({ referenceUrl: options.referenceUrl ?? defaultServiceUrl('reference'), internalSecret: options.internalSecret, logger });
+    remoteCatalog({
+      referenceUrl: options.referenceUrl ?? defaultServiceUrl('reference'),
+      internalSecret: options.internalSecret,
+      logger,
+    });
 
   let signalClose: () => void = () => undefined;
   const closing = new Promise<null>((resolve) => (signalClose = () => resolve(null)));
@@ -120,7 +129,12 @@ export async function startDomainService(options: DomainServiceOptions): Promise
       await previous;
       const units = await catalog.ready();
       const started = Date.now();
-      const counts = await loadDemoData(orm.em.fork(), { domain: options.domain, source: options.name, catalog: units, seedRecords: options.seedRecords });
+      const counts = await loadDemoData(orm.em.fork(), {
+        domain: options.domain,
+        source: options.name,
+        catalog: units,
+        seedRecords: options.seedRecords,
+      });
       logger.info({ ...counts, ms: Date.now() - started }, 'demo data loaded');
       return counts;
     })();
@@ -157,9 +171,15 @@ export async function startDomainService(options: DomainServiceOptions): Promise
       internalSecret: options.internalSecret,
       logger,
       context: (base) => createDomainContext(base, options.domain, orm.em, catalog),
-      routes: internalRoutes({ source: options.name, readFeedPage: (after, limit) => readFeed(orm.em.fork(), after, limit), seed, logger }),
+      routes: internalRoutes({
+        source: options.name,
+        readFeedPage: (after, limit) => readFeed(orm.em.fork(), after, limit),
+        seed,
+        logger,
+      }),
       health: async () => {
-        if (startupLoad === 'running') throw new Error(`loading the demo data (unit catalogue: ${catalogState(catalog)})`);
+        if (startupLoad === 'running')
+          throw new Error(`loading the demo data (unit catalogue: ${catalogState(catalog)})`);
         return {
           domain: options.domain,
           storeVersion: store.version,

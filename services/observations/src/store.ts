@@ -13,7 +13,6 @@ export interface StoredObservation {
   readonly updatedAt: string;
 }
 
-
 export interface WriteCounts {
   readonly inserted: number;
   readonly updated: number;
@@ -81,7 +80,11 @@ function sortByKey<T extends { indicator: string; unitId: string; period: string
  * (no new `updatedAt`, no feed row). Because the merge happens inside the database, concurrent
  * batches cannot lose each other's updates.
  */
-export async function upsertObservations(em: EntityManager, rows: readonly ValidRow[], now: string = new Date().toISOString()): Promise<WriteResult> {
+export async function upsertObservations(
+  em: EntityManager,
+  rows: readonly ValidRow[],
+  now: string = new Date().toISOString(),
+): Promise<WriteResult> {
   if (!rows.length) return { inserted: 0, updated: 0, unchanged: 0, changes: [] };
   const changed = await upsertRows(em, rows, now);
   const inserted = changed.filter((c) => c.inserted).length;
@@ -91,7 +94,11 @@ export async function upsertObservations(em: EntityManager, rows: readonly Valid
 }
 
 /** Upserts every row (see {@link upsertObservations}); returns the rows that changed and whether each is new. */
-async function upsertRows(em: EntityManager, rows: readonly ValidRow[], now: string): Promise<{ inserted: boolean; row: StoredObservation }[]> {
+async function upsertRows(
+  em: EntityManager,
+  rows: readonly ValidRow[],
+  now: string,
+): Promise<{ inserted: boolean; row: StoredObservation }[]> {
   const db = sql(em);
   const postgres = onPostgres(em);
   // PostgreSQL says per row whether it was inserted (xmax is 0 only for a new row version made by an
@@ -99,7 +106,9 @@ async function upsertRows(em: EntityManager, rows: readonly ValidRow[], now: str
   // a time, so there an id above the largest one before this write is a new row.
   let before = 0;
   if (!postgres) {
-    const [{ max_id: maxBefore } = { max_id: 0 }] = (await db.execute('select coalesce(max(id), 0) as max_id from observation')) as Row[];
+    const [{ max_id: maxBefore } = { max_id: 0 }] = (await db.execute(
+      'select coalesce(max(id), 0) as max_id from observation',
+    )) as Row[];
     before = Number(maxBefore);
   }
   const changed: { inserted: boolean; row: StoredObservation }[] = [];
@@ -117,7 +126,8 @@ async function upsertRows(em: EntityManager, rows: readonly ValidRow[], now: str
        returning id, indicator, unit_id, period, value, target, updated_at${postgres ? ', (xmax = 0) as fresh' : ''}`,
       params,
     )) as Row[];
-    for (const r of returned) changed.push({ inserted: postgres ? r.fresh === true : Number(r.id) > before, row: toStored(r) });
+    for (const r of returned)
+      changed.push({ inserted: postgres ? r.fresh === true : Number(r.id) > before, row: toStored(r) });
   }
   return changed;
 }
@@ -182,7 +192,11 @@ export async function findObservations(
 }
 
 /** One page of the change feed after `after`, and whether more follow. */
-export async function readFeed(em: EntityManager, after: number, limit: number): Promise<{ changes: FeedChange[]; hasMore: boolean }> {
+export async function readFeed(
+  em: EntityManager,
+  after: number,
+  limit: number,
+): Promise<{ changes: FeedChange[]; hasMore: boolean }> {
   const rows = (await sql(em).execute(
     'select seq, indicator, unit_id, period, value, target, updated_at from observation_feed where seq > ? order by seq limit ?',
     [after, limit + 1],

@@ -87,7 +87,10 @@ function describeIndicatorTarget(indicator: Indicator): string {
  * that has started (targets may be set ahead); value and target at most {@link MAX_FIGURE}; its key (indicator, unit
  * version, period) appears once in the batch; and the caller may write the unit.
  */
-export function validateObservations(records: readonly ObservationRecord[], options: ValidationOptions): ValidationResult {
+export function validateObservations(
+  records: readonly ObservationRecord[],
+  options: ValidationOptions,
+): ValidationResult {
   const terms = options.terms ?? DEFAULT_TERMS;
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const errors: RowProblem[] = [];
@@ -105,7 +108,11 @@ export function validateObservations(records: readonly ObservationRecord[], opti
     if (!indicatorCode) {
       problem('indicator', ErrorCode.UNKNOWN_INDICATOR, 'expected an indicator code, got an empty value');
     } else if (!indicator) {
-      problem('indicator', ErrorCode.UNKNOWN_INDICATOR, `unknown indicator "${indicatorCode}"; see the indicator catalogue`);
+      problem(
+        'indicator',
+        ErrorCode.UNKNOWN_INDICATOR,
+        `unknown indicator "${indicatorCode}"; see the indicator catalogue`,
+      );
     } else if (indicator.domain !== options.domain) {
       problem(
         'indicator',
@@ -127,7 +134,11 @@ export function validateObservations(records: readonly ObservationRecord[], opti
     if ('problem' in unit) {
       problem('unit', ErrorCode.UNIT_NOT_FOUND, unit.problem);
     } else if (unit.version && options.canWrite && !options.canWrite(unit.version.id)) {
-      problem('unit', ErrorCode.FORBIDDEN, `you may not write figures for unit ${unit.version.code} (${unit.version.id}): it is outside your units`);
+      problem(
+        'unit',
+        ErrorCode.FORBIDDEN,
+        `you may not write figures for unit ${unit.version.code} (${unit.version.id}): it is outside your units`,
+      );
     }
 
     const value = checkNumber(record.value, 'value', problem);
@@ -162,11 +173,22 @@ export function validateObservations(records: readonly ObservationRecord[], opti
     }
 
     if (!problems.length && indicator && period && 'version' in unit && unit.version) {
-      const row: ValidRow = { index, indicator: indicator.code, unitId: unit.version.id, period: period.code, value, target };
+      const row: ValidRow = {
+        index,
+        indicator: indicator.code,
+        unitId: unit.version.id,
+        period: period.code,
+        value,
+        target,
+      };
       const key = observationKey(row);
       const first = seen.get(key);
       if (first !== undefined) {
-        problem('row', ErrorCode.BAD_USER_INPUT, `duplicate of row ${first}: same indicator ${row.indicator}, unit ${row.unitId} and period ${row.period}`);
+        problem(
+          'row',
+          ErrorCode.BAD_USER_INPUT,
+          `duplicate of row ${first}: same indicator ${row.indicator}, unit ${row.unitId} and period ${row.period}`,
+        );
       } else {
         seen.set(key, index);
         rows.push(row);
@@ -203,7 +225,11 @@ function checkNumber(
  * a code resolves to the version valid at the period's end, else the latest valid during it. Without
  * a usable period only the existence of the unit is checked.
  */
-function resolveUnit(text: string, period: Period | undefined, catalog: UnitCatalog): { version?: UnitVersion } | { problem: string } {
+function resolveUnit(
+  text: string,
+  period: Period | undefined,
+  catalog: UnitCatalog,
+): { version?: UnitVersion } | { problem: string } {
   if (!text) return { problem: 'expected a unit code or unit version id, got an empty value' };
   const asId = UNIT_VERSION_ID.exec(text);
   if (asId) {

@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropTestDatabase, Identity, IDENTITY_HEADER, postgresAvailable, signForwardedIdentity, testDatabaseUrl } from '@lgr/kit';
+import {
+  dropTestDatabase,
+  Identity,
+  IDENTITY_HEADER,
+  postgresAvailable,
+  signForwardedIdentity,
+  testDatabaseUrl,
+} from '@lgr/kit';
 import { LineageLink, UnitCatalog, UnitVersion } from '@lgr/schema';
 
 /** The forwarded-identity secret test servers are started with. */
@@ -11,7 +18,11 @@ export const ADMIN: Identity = { sub: 'test-admin', role: 'admin', units: [] };
 export const SERVICE: Identity = { sub: 'test-service', role: 'service', units: [] };
 export const editorOf = (...units: string[]): Identity => ({ sub: `editor-${units.join('-')}`, role: 'editor', units });
 export const viewerOf = (...units: string[]): Identity => ({ sub: `viewer-${units.join('-')}`, role: 'viewer', units });
-export const analystOf = (...units: string[]): Identity => ({ sub: `analyst-${units.join('-')}`, role: 'analyst', units });
+export const analystOf = (...units: string[]): Identity => ({
+  sub: `analyst-${units.join('-')}`,
+  role: 'analyst',
+  units,
+});
 
 export interface GraphQLAnswer<T = Record<string, any>> {
   data?: T | null;
@@ -42,7 +53,12 @@ export async function callInternal(
 ): Promise<{ status: number; body: any }> {
   const res = await fetch(new URL(path, baseUrl), {
     method: options.method ?? 'GET',
-    headers: { [IDENTITY_HEADER]: await signForwardedIdentity(options.identity ?? SERVICE, options.secret ?? TEST_INTERNAL_SECRET) },
+    headers: {
+      [IDENTITY_HEADER]: await signForwardedIdentity(
+        options.identity ?? SERVICE,
+        options.secret ?? TEST_INTERNAL_SECRET,
+      ),
+    },
   });
   return { status: res.status, body: await res.json() };
 }
@@ -53,7 +69,10 @@ let shared: UnitCatalog | undefined;
  * The real unit catalogue, read once per test process with the reference service's loader (passed in
  * by the test, which may import it from the reference workspace).
  */
-export function testCatalog(load: (dir: string) => { units: UnitVersion[]; links: LineageLink[] }, dir: string): UnitCatalog {
+export function testCatalog(
+  load: (dir: string) => { units: UnitVersion[]; links: LineageLink[] },
+  dir: string,
+): UnitCatalog {
   if (!shared) {
     const { units, links } = load(dir);
     shared = new UnitCatalog(units, links);
@@ -76,7 +95,9 @@ export async function createTestStore(kind: 'sqlite' | 'postgresql', prefix: str
   const cleanDir = (): void => rmSync(dataDir, { recursive: true, force: true });
   if (kind === 'sqlite') return { kind, dataDir, available: true, dispose: async () => cleanDir() };
   if (!(await postgresAvailable())) {
-    process.stderr.write(`PostgreSQL is not reachable: the ${prefix} PostgreSQL tests are skipped (they fail instead with CI=true)\n`);
+    process.stderr.write(
+      `PostgreSQL is not reachable: the ${prefix} PostgreSQL tests are skipped (they fail instead with CI=true)\n`,
+    );
     return { kind, dataDir, available: false, dispose: async () => cleanDir() };
   }
   const databaseUrl = testDatabaseUrl(prefix.replace(/[^a-z0-9_]/g, '_'));

@@ -56,7 +56,13 @@ interface Row {
 }
 
 /** Indicators of a domain that the generic tests need. */
-function pick(domain: Domain): { flow: Indicator; plain: Indicator; ratio: Indicator; foreign: Indicator; term?: Indicator } {
+function pick(domain: Domain): {
+  flow: Indicator;
+  plain: Indicator;
+  ratio: Indicator;
+  foreign: Indicator;
+  term?: Indicator;
+} {
   const own = indicatorsOfDomain(domain);
   const flow = own.find((i) => i.rule === 'FLOW' && i.targetGrain === 'YEAR')!;
   const plain = own.find((i) => i.rule !== 'RATIO' && !i.targetGrain)!;
@@ -115,7 +121,11 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
       });
     };
 
-    const record = async (input: Row[], identity: Identity = ADMIN, dryRun = false): Promise<GraphQLAnswer<Record<string, { recordObservations: Payload }>>> =>
+    const record = async (
+      input: Row[],
+      identity: Identity = ADMIN,
+      dryRun = false,
+    ): Promise<GraphQLAnswer<Record<string, { recordObservations: Payload }>>> =>
       askSubgraph(service.url, RECORD, { input, dryRun }, identity);
     const payload = async (input: Row[], identity: Identity = ADMIN, dryRun = false): Promise<Payload> => {
       const answer = await record(input, identity, dryRun);
@@ -124,8 +134,12 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
     };
     const figures = async (unitIds: string[], identity: Identity = ADMIN) =>
       askSubgraph(service.url, FIGURES, { reps: unitIds.map((id) => ({ __typename: 'AdminUnit', id })) }, identity);
-    const feedAfter = async (after: number, limit = 10_000) => (await callInternal(base, `/internal/feed?after=${after}&limit=${limit}`)).body;
-    const lastSeq = async (): Promise<number> => (await service.orm.em.fork().getConnection().execute('select coalesce(max(seq), 0) as s from observation_feed'))[0].s * 1;
+    const feedAfter = async (after: number, limit = 10_000) =>
+      (await callInternal(base, `/internal/feed?after=${after}&limit=${limit}`)).body;
+    const lastSeq = async (): Promise<number> =>
+      (
+        await service.orm.em.fork().getConnection().execute('select coalesce(max(seq), 0) as s from observation_feed')
+      )[0].s * 1;
     const wardsOf = (code: string) => catalog.children(catalog.resolve(code, '2025-06-30')!.id);
 
     test('validates every row and reports each problem with its row index, field and code', async () => {
@@ -171,7 +185,8 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
       ].sort();
       expect(got).toEqual(expected);
       expect(result).toMatchObject({ ok: false, inserted: 0, updated: 0, unchanged: 0 });
-      const message = (index: number, field: string) => result.errors.find((e) => e.index === index && e.field === field)!.message;
+      const message = (index: number, field: string) =>
+        result.errors.find((e) => e.index === index && e.field === field)!.message;
       expect(message(0, 'indicator')).toContain('NO_SUCH_INDICATOR');
       expect(message(1, 'indicator')).toContain(ind.foreign.domain);
       expect(message(2, 'value')).toContain(ind.ratio.numerator!);
@@ -197,25 +212,45 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
       expect(result).toMatchObject({ ok: true, inserted: 3, errors: [] });
       const answer = await figures(['11329@2025-07-01', '11329@2000-01-01', '304@2000-01-01']);
       const [newWard, oldWard, district] = answer.data!._entities.map((e: any) => e[`${prefix}Figures`]);
-      expect(newWard).toMatchObject([{ indicator: { code: ind.flow.code }, unitId: '11329@2025-07-01', period: '2025S2', value: 7, target: null }]);
+      expect(newWard).toMatchObject([
+        { indicator: { code: ind.flow.code }, unitId: '11329@2025-07-01', period: '2025S2', value: 7, target: null },
+      ]);
       expect(oldWard).toMatchObject([{ unitId: '11329@2000-01-01', period: '2025S1', value: 8 }]);
       expect(district).toMatchObject([{ unitId: '304@2000-01-01', period: '2025', value: null, target: 9 }]);
     });
 
     test('writes all rows or none: one bad row leaves every answer and the feed exactly as they were', async () => {
-      const wards = wardsOf('304').slice(0, 3).map((u) => u.code);
-      await payload(wards.map((code, i) => ({ indicator: ind.flow.code, unit: code, period: '2024S1', value: 10 + i })));
+      const wards = wardsOf('304')
+        .slice(0, 3)
+        .map((u) => u.code);
+      await payload(
+        wards.map((code, i) => ({ indicator: ind.flow.code, unit: code, period: '2024S1', value: 10 + i })),
+      );
       const ids = wards.map((code) => catalog.resolve(code, '2024-06-30')!.id);
       const answerBefore = JSON.stringify(await figures(ids));
       const feedBefore = JSON.stringify(await feedAfter(0));
-      const changed = wards.map((code, i) => ({ indicator: ind.flow.code, unit: code, period: '2024S1', value: 100 + i }));
-      const result = await payload([...changed, { indicator: ind.flow.code, unit: wards[0]!, period: '2024S3', value: 1 }]);
+      const changed = wards.map((code, i) => ({
+        indicator: ind.flow.code,
+        unit: code,
+        period: '2024S1',
+        value: 100 + i,
+      }));
+      const result = await payload([
+        ...changed,
+        { indicator: ind.flow.code, unit: wards[0]!, period: '2024S3', value: 1 },
+      ]);
       expect(result.ok).toBe(false);
       expect(result.errors).toEqual([expect.objectContaining({ index: 3, field: 'period', code: 'INVALID_PERIOD' })]);
       expect(JSON.stringify(await figures(ids))).toBe(answerBefore);
       expect(JSON.stringify(await feedAfter(0))).toBe(feedBefore);
       // A dry run of the valid change reports what it would do and writes nothing either.
-      expect(await payload(changed, ADMIN, true)).toEqual({ ok: true, inserted: 0, updated: 3, unchanged: 0, errors: [] });
+      expect(await payload(changed, ADMIN, true)).toEqual({
+        ok: true,
+        inserted: 0,
+        updated: 3,
+        unchanged: 0,
+        errors: [],
+      });
       expect(JSON.stringify(await figures(ids))).toBe(answerBefore);
       expect(JSON.stringify(await feedAfter(0))).toBe(feedBefore);
     });
@@ -224,16 +259,33 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
       const unit = wardsOf('304')[3]!;
       const key = { indicator: ind.flow.code, unit: unit.code, period: '2024' };
       const start = await lastSeq();
-      expect(await payload([{ ...key, value: 40 }, { ...key, period: '2024S1', value: 18 }])).toMatchObject({ ok: true, inserted: 2, updated: 0, unchanged: 0 });
+      expect(
+        await payload([
+          { ...key, value: 40 },
+          { ...key, period: '2024S1', value: 18 },
+        ]),
+      ).toMatchObject({ ok: true, inserted: 2, updated: 0, unchanged: 0 });
       expect(await lastSeq()).toBe(start + 2);
       // The same batch again changes nothing and appends nothing.
-      expect(await payload([{ ...key, value: 40 }, { ...key, period: '2024S1', value: 18 }])).toMatchObject({ ok: true, inserted: 0, updated: 0, unchanged: 2 });
+      expect(
+        await payload([
+          { ...key, value: 40 },
+          { ...key, period: '2024S1', value: 18 },
+        ]),
+      ).toMatchObject({ ok: true, inserted: 0, updated: 0, unchanged: 2 });
       expect(await lastSeq()).toBe(start + 2);
       // A target alone keeps the stored value; a value alone keeps the stored target.
       expect(await payload([{ ...key, target: 45 }])).toMatchObject({ inserted: 0, updated: 1, unchanged: 0 });
       expect(await payload([{ ...key, value: 41 }])).toMatchObject({ updated: 1 });
-      expect(await payload([{ ...key, target: 45 }, { ...key, period: '2024S1', value: 18 }])).toMatchObject({ updated: 0, unchanged: 2 });
-      const stored = (await figures([unit.id])).data!._entities[0][`${prefix}Figures`].find((f: any) => f.period === '2024');
+      expect(
+        await payload([
+          { ...key, target: 45 },
+          { ...key, period: '2024S1', value: 18 },
+        ]),
+      ).toMatchObject({ updated: 0, unchanged: 2 });
+      const stored = (await figures([unit.id])).data!._entities[0][`${prefix}Figures`].find(
+        (f: any) => f.period === '2024',
+      );
       expect(stored).toMatchObject({ value: 41, target: 45 });
       const feed = await feedAfter(start);
       expect(feed.changes.map((c: any) => [c.period, c.value, c.target])).toEqual([
@@ -242,7 +294,14 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
         ['2024', 40, 45],
         ['2024', 41, 45],
       ]);
-      expect(feed.changes[3]).toMatchObject({ indicator: ind.flow.code, unitId: unit.id, period: '2024', value: 41, target: 45, updatedAt: stored.updatedAt });
+      expect(feed.changes[3]).toMatchObject({
+        indicator: ind.flow.code,
+        unitId: unit.id,
+        period: '2024',
+        value: 41,
+        target: 45,
+        updatedAt: stored.updatedAt,
+      });
     });
 
     test('pages through the feed from a cursor; the feed is for services only', async () => {
@@ -274,7 +333,7 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
       expect(bad.body.errors[0].message).toContain('after');
     });
 
-    test('writes need the editor or admin role and every unit inside the caller\'s units', async () => {
+    test("writes need the editor or admin role and every unit inside the caller's units", async () => {
       const own = wardsOf('304')[4]!;
       const other = wardsOf('305')[0]!;
       const rows = [
@@ -296,7 +355,12 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
       const read = await figures([own.id, other.id], viewerOf('304'));
       expect(read.data!._entities[0][`${prefix}Figures`]).toHaveLength(1);
       expect(read.data!._entities[1][`${prefix}Figures`]).toBeNull();
-      expect(read.errors).toEqual([expect.objectContaining({ path: ['_entities', 1, `${prefix}Figures`], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+      expect(read.errors).toEqual([
+        expect.objectContaining({
+          path: ['_entities', 1, `${prefix}Figures`],
+          extensions: expect.objectContaining({ code: 'FORBIDDEN' }),
+        }),
+      ]);
       const empty = await figures([wardsOf('305')[1]!.id], viewerOf('304'));
       expect(empty.errors![0]!.message).toBe(read.errors![0]!.message);
     });
@@ -310,9 +374,12 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
       ]);
       const q = `query($reps: [_Any!]!, $p: String, $i: [String!]) { _entities(representations: $reps) { ... on AdminUnit { ${prefix}Figures(period: $p, indicators: $i) { indicator { code } period value } } } }`;
       const ask = async (p?: string, i?: string[]) =>
-        (await askSubgraph(service.url, q, { reps: [{ __typename: 'AdminUnit', id: unit.id }], p, i })).data!._entities[0][`${prefix}Figures`];
+        (await askSubgraph(service.url, q, { reps: [{ __typename: 'AdminUnit', id: unit.id }], p, i })).data!
+          ._entities[0][`${prefix}Figures`];
       expect(await ask('2021S1')).toHaveLength(2);
-      expect(await ask('2021S1', [ind.flow.code])).toEqual([{ indicator: { code: ind.flow.code }, period: '2021S1', value: 1 }]);
+      expect(await ask('2021S1', [ind.flow.code])).toEqual([
+        { indicator: { code: ind.flow.code }, period: '2021S1', value: 1 },
+      ]);
       expect(await ask(undefined, [ind.flow.code])).toHaveLength(2);
       expect(await ask('2021')).toEqual([]);
       const bad = await askSubgraph(service.url, q, { reps: [{ __typename: 'AdminUnit', id: unit.id }], p: '2021S3' });
@@ -323,7 +390,12 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
       const start = await lastSeq();
       const units = wardsOf('311').slice(0, 20);
       const batches = Array.from({ length: 8 }, (_, b) =>
-        units.map((u) => ({ indicator: ind.flow.code, unit: u.code, period: '2023', ...(b % 2 === 0 ? { value: b + 1 } : { target: b + 1 }) })),
+        units.map((u) => ({
+          indicator: ind.flow.code,
+          unit: u.code,
+          period: '2023',
+          ...(b % 2 === 0 ? { value: b + 1 } : { target: b + 1 }),
+        })),
       );
       const results = await Promise.all(batches.map((rows) => payload(rows)));
       for (const r of results) expect(r.ok).toBe(true);
@@ -349,14 +421,19 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
         .filter((u) => u.level === 'COMMUNE')
         .slice(0, 300);
       expect(communes).toHaveLength(300);
-      expect(await payload(communes.map((u, i) => ({ indicator: ind.plain.code, unit: u.id, period: '2020S1', value: i })))).toMatchObject({ ok: true, inserted: 300 });
+      expect(
+        await payload(communes.map((u, i) => ({ indicator: ind.plain.code, unit: u.id, period: '2020S1', value: i }))),
+      ).toMatchObject({ ok: true, inserted: 300 });
       const q = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on AdminUnit { id
         current: ${prefix}Figures(period: "2020S1") { indicator { code } value }
         all: ${prefix}Figures { period }
         ${options.recordFields ?? ''} } } }`;
       const count = async (n: number): Promise<{ statements: number; answer: any }> => {
         // Every unit is asked for twice, as a gateway does for repeated references.
-        const reps = [...communes.slice(0, n), ...communes.slice(0, n)].map((u) => ({ __typename: 'AdminUnit', id: u.id }));
+        const reps = [...communes.slice(0, n), ...communes.slice(0, n)].map((u) => ({
+          __typename: 'AdminUnit',
+          id: u.id,
+        }));
         counter.reset();
         const answer = await askSubgraph(service.url, q, { reps });
         return { statements: counter.statements.filter((s) => /^select\b/i.test(s)).length, answer };
@@ -378,7 +455,11 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
       expect(health.observations).toBeGreaterThan(0);
       expect(health.lastSeq).toBe(await lastSeq());
       expect(health.demoData.synthetic).toBe(SYNTHETIC_LABEL);
-      const noIdentity = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      const noIdentity = await fetch(service.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
       expect(noIdentity.status).toBe(401);
     });
   });
@@ -389,7 +470,11 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
  * the seed report's figures exactly as stored values, reloads idempotently through `POST /internal/seed`,
  * and records no province-level figures for FLOW indicators.
  */
-export function demoDataSuite(options: DomainSuiteOptions & { checkRecords?: (service: RunningDomainService, catalog: UnitCatalog) => Promise<void> }): void {
+export function demoDataSuite(
+  options: DomainSuiteOptions & {
+    checkRecords?: (service: RunningDomainService, catalog: UnitCatalog) => Promise<void>;
+  },
+): void {
   const { domain } = options;
   const prefix = domainPrefix(domain);
   const FIGURES = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on AdminUnit { id ${prefix}Figures { indicator { code } unitId period value target } } } }`;
@@ -425,13 +510,19 @@ export function demoDataSuite(options: DomainSuiteOptions & { checkRecords?: (se
         await fn();
       });
     };
-    type StoredFigure = { indicator: { code: string }; unitId: string; period: string; value: number | null; target: number | null };
+    type StoredFigure = {
+      indicator: { code: string };
+      unitId: string;
+      period: string;
+      value: number | null;
+      target: number | null;
+    };
     const figuresOf = async (ids: string[]): Promise<StoredFigure[][]> =>
-      (await askSubgraph(service.url, FIGURES, { reps: ids.map((id) => ({ __typename: 'AdminUnit', id })) })).data!._entities.map(
-        (e: Record<string, StoredFigure[]>) => e[`${prefix}Figures`]!,
-      );
+      (
+        await askSubgraph(service.url, FIGURES, { reps: ids.map((id) => ({ __typename: 'AdminUnit', id })) })
+      ).data!._entities.map((e: Record<string, StoredFigure[]>) => e[`${prefix}Figures`]!);
 
-    test('loads on start into an empty store and holds the seed report\'s figures as stored values', async () => {
+    test("loads on start into an empty store and holds the seed report's figures as stored values", async () => {
       const counts = (await service.demoLoad)!;
       expect(counts).not.toBeNull();
       expect(counts.synthetic.label).toBe(SYNTHETIC_LABEL);
@@ -469,13 +560,20 @@ export function demoDataSuite(options: DomainSuiteOptions & { checkRecords?: (se
       const after = (await callInternal(`http://127.0.0.1:${service.port}`, '/health')).body;
       expect(after.lastSeq).toBe(before.lastSeq);
       expect(after.observations).toBe(before.observations);
-      const refused = await callInternal(`http://127.0.0.1:${service.port}`, '/internal/seed', { method: 'POST', identity: ADMIN });
+      const refused = await callInternal(`http://127.0.0.1:${service.port}`, '/internal/seed', {
+        method: 'POST',
+        identity: ADMIN,
+      });
       expect(refused.status).toBe(403);
     });
 
-    test('records no province-level FLOW figures, and the report\'s district figures are the sum of its wards\' where both exist', async () => {
+    test("records no province-level FLOW figures, and the report's district figures are the sum of its wards' where both exist", async () => {
       await service.demoLoad;
-      const provinces = [catalog.resolve('31', '2025-06-30')!, catalog.resolve('30', '2025-06-30')!, catalog.resolve('31', '2025-07-01')!];
+      const provinces = [
+        catalog.resolve('31', '2025-06-30')!,
+        catalog.resolve('30', '2025-06-30')!,
+        catalog.resolve('31', '2025-07-01')!,
+      ];
       for (const list of await figuresOf(provinces.map((p) => p.id))) {
         expect(list!.filter((f) => findIndicator(f.indicator.code)!.rule === 'FLOW')).toEqual([]);
       }
@@ -485,10 +583,15 @@ export function demoDataSuite(options: DomainSuiteOptions & { checkRecords?: (se
       for (const r of reportRecords(domain)) {
         for (const field of ['value', 'target'] as const) {
           if (r[field] == null) continue;
-          const parts = wards.map((list) => list!.find((f) => f.indicator.code === r.indicator && f.period === r.period)?.[field]).filter((v) => v != null);
+          const parts = wards
+            .map((list) => list!.find((f) => f.indicator.code === r.indicator && f.period === r.period)?.[field])
+            .filter((v) => v != null);
           if (!parts.length) continue;
           compared++;
-          expect({ key: `${r.indicator} ${r.period} ${field}`, sum: parts.reduce((s, v) => s! + v!, 0) }).toEqual({ key: `${r.indicator} ${r.period} ${field}`, sum: r[field] });
+          expect({ key: `${r.indicator} ${r.period} ${field}`, sum: parts.reduce((s, v) => s! + v!, 0) }).toEqual({
+            key: `${r.indicator} ${r.period} ${field}`,
+            sum: r[field],
+          });
         }
       }
       expect(district[0]!.length).toBeGreaterThan(0);

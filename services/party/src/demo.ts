@@ -1,6 +1,13 @@
 import { between, DemoRecordsContext, haiPhongTerritory, SyntheticRow, upsertRecords } from '@lgr/observations';
 import { parsePeriod, UnitVersion } from '@lgr/schema';
-import { CongressStatus, PartyCongress, PartyOrganisation, PartyOrganisationKind, ResolutionTarget, ResolutionTargetStatus } from './entities';
+import {
+  CongressStatus,
+  PartyCongress,
+  PartyOrganisation,
+  PartyOrganisationKind,
+  ResolutionTarget,
+  ResolutionTargetStatus,
+} from './entities';
 
 /** The report's unit: "16/16 targets of the Congress Resolution, of which 05 outstandingly". */
 export const REPORT_UNIT_CODE = '304';
@@ -64,12 +71,28 @@ export async function seedPartyRecords(ctx: DemoRecordsContext): Promise<Record<
   const territory = haiPhongTerritory(catalog);
 
   const organisations: Partial<PartyOrganisation>[] = [];
-  for (const d of territory.oldDistricts) organisations.push({ unitId: d.id, name: partyBody(d), kind: PartyOrganisationKind.DISTRICT_COMMITTEE, established: null });
+  for (const d of territory.oldDistricts)
+    organisations.push({
+      unitId: d.id,
+      name: partyBody(d),
+      kind: PartyOrganisationKind.DISTRICT_COMMITTEE,
+      established: null,
+    });
   for (const c of territory.oldLeaves.filter((u) => u.level === 'COMMUNE')) {
-    organisations.push({ unitId: c.id, name: partyBody(c), kind: PartyOrganisationKind.COMMUNE_COMMITTEE, established: null });
+    organisations.push({
+      unitId: c.id,
+      name: partyBody(c),
+      kind: PartyOrganisationKind.COMMUNE_COMMITTEE,
+      established: null,
+    });
   }
   for (const c of territory.newCommunes) {
-    organisations.push({ unitId: c.id, name: partyBody(c), kind: PartyOrganisationKind.COMMUNE_COMMITTEE, established: c.validFrom });
+    organisations.push({
+      unitId: c.id,
+      name: partyBody(c),
+      kind: PartyOrganisationKind.COMMUNE_COMMITTEE,
+      established: c.validFrom,
+    });
   }
   for (const r of valuesOf(rows, 'PB_ORGS_ESTABLISHED')) {
     for (let k = 1; k <= (r.value ?? 0); k++) {
@@ -87,7 +110,9 @@ export async function seedPartyRecords(ctx: DemoRecordsContext): Promise<Record<
   const heldByUnitYear = new Map<string, number>();
   for (const r of held.filter((r) => r.value !== null)) {
     const year = r.period.slice(0, 4);
-    const many = held.filter((x) => x.unitId === r.unitId && x.period.startsWith(year)).reduce((s, x) => s + (x.value ?? 0), 0) > 1;
+    const many =
+      held.filter((x) => x.unitId === r.unitId && x.period.startsWith(year)).reduce((s, x) => s + (x.value ?? 0), 0) >
+      1;
     const unit = catalog.get(r.unitId)!;
     const before = heldByUnitYear.get(`${r.unitId}|${year}`) ?? 0;
     for (let k = 1; k <= r.value!; k++) {
@@ -133,7 +158,12 @@ export async function seedPartyRecords(ctx: DemoRecordsContext): Promise<Record<
         termCode: r.period,
         ordinal: k,
         title: TARGET_TITLES[(k - 1) % TARGET_TITLES.length]!,
-        status: k <= outstanding ? ResolutionTargetStatus.OUTSTANDING : k <= met ? ResolutionTargetStatus.COMPLETED : ResolutionTargetStatus.NOT_COMPLETED,
+        status:
+          k <= outstanding
+            ? ResolutionTargetStatus.OUTSTANDING
+            : k <= met
+              ? ResolutionTargetStatus.COMPLETED
+              : ResolutionTargetStatus.NOT_COMPLETED,
       });
     }
   }

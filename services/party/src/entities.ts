@@ -24,9 +24,15 @@ export enum ResolutionTargetStatus {
   NOT_COMPLETED = 'NOT_COMPLETED',
 }
 
-registerEnumType(PartyOrganisationKind, { name: 'PartyOrganisationKind', description: 'District or commune Party committee, or a grassroots organisation (cell or grassroots committee)' });
+registerEnumType(PartyOrganisationKind, {
+  name: 'PartyOrganisationKind',
+  description: 'District or commune Party committee, or a grassroots organisation (cell or grassroots committee)',
+});
 registerEnumType(CongressStatus, { name: 'CongressStatus' });
-registerEnumType(ResolutionTargetStatus, { name: 'ResolutionTargetStatus', description: 'COMPLETED, OUTSTANDING (completed and exceeded) or NOT_COMPLETED' });
+registerEnumType(ResolutionTargetStatus, {
+  name: 'ResolutionTargetStatus',
+  description: 'COMPLETED, OUTSTANDING (completed and exceeded) or NOT_COMPLETED',
+});
 
 /** A Party organisation under a unit. */
 @Entity({ tableName: 'party_organisation' })

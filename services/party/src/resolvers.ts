@@ -2,12 +2,21 @@ import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { adminUnitType, loadUnitRecords } from '@lgr/observations';
 import type { AdminUnitKey, DomainContext } from '@lgr/observations';
 import { clientError, DEFAULT_TERMS, ErrorCode } from '@lgr/schema';
-import { PartyCongress, PartyOrganisation, PartyOrganisationKind, ResolutionTarget, ResolutionTargets, ResolutionTargetStatus } from './entities';
+import {
+  PartyCongress,
+  PartyOrganisation,
+  PartyOrganisationKind,
+  ResolutionTarget,
+  ResolutionTargets,
+  ResolutionTargetStatus,
+} from './entities';
 
 function checkTerm(term: string | undefined | null): string | undefined {
   if (term === undefined || term === null) return undefined;
   if (!DEFAULT_TERMS.some((t) => t.code === term)) {
-    throw clientError(ErrorCode.INVALID_PERIOD, `Expected a congress term code such as 2020-2025, got "${term}"`, { argument: 'term' });
+    throw clientError(ErrorCode.INVALID_PERIOD, `Expected a congress term code such as 2020-2025, got "${term}"`, {
+      argument: 'term',
+    });
   }
   return term;
 }
@@ -31,17 +40,27 @@ export class PartyRecordsResolver {
     return loadUnitRecords(ctx, PartyOrganisation, unit.id, kind ? { kind } : {}, { kind: 'asc', name: 'asc' });
   }
 
-  @FieldResolver(() => [PartyCongress], { nullable: true, description: 'Party congresses of this unit version, optionally for one term' })
+  @FieldResolver(() => [PartyCongress], {
+    nullable: true,
+    description: 'Party congresses of this unit version, optionally for one term',
+  })
   partyCongresses(
     @Root() unit: AdminUnitKey,
     @Arg('term', () => String, { nullable: true, description: 'Term code, e.g. 2025-2030' }) term: string | undefined,
     @Ctx() ctx: DomainContext,
   ): Promise<PartyCongress[]> {
     const code = checkTerm(term);
-    return loadUnitRecords(ctx, PartyCongress, unit.id, code ? { termCode: code } : {}, { termCode: 'asc', plannedDate: 'asc', body: 'asc' });
+    return loadUnitRecords(ctx, PartyCongress, unit.id, code ? { termCode: code } : {}, {
+      termCode: 'asc',
+      plannedDate: 'asc',
+      body: 'asc',
+    });
   }
 
-  @FieldResolver(() => ResolutionTargets, { nullable: true, description: 'The Congress-resolution targets of a term and how they ended' })
+  @FieldResolver(() => ResolutionTargets, {
+    nullable: true,
+    description: 'The Congress-resolution targets of a term and how they ended',
+  })
   async congressResolutionTargets(
     @Root() unit: AdminUnitKey,
     @Arg('term', () => String, { description: 'Term code, e.g. 2020-2025' }) term: string,

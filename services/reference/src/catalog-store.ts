@@ -63,15 +63,26 @@ export class CatalogStore {
   }
 
   private async build(em: SqlEntityManager, metaDigest: string): Promise<StoredCatalog> {
-    const unitRows = (await em.createQueryBuilder(UnitVersionEntity).select('*').orderBy({ position: 'asc' }).execute('all')) as UnitVersionEntity[];
-    const linkRows = (await em.createQueryBuilder(LineageLinkEntity).select('*').orderBy({ position: 'asc' }).execute('all')) as LineageLinkEntity[];
+    const unitRows = (await em
+      .createQueryBuilder(UnitVersionEntity)
+      .select('*')
+      .orderBy({ position: 'asc' })
+      .execute('all')) as UnitVersionEntity[];
+    const linkRows = (await em
+      .createQueryBuilder(LineageLinkEntity)
+      .select('*')
+      .orderBy({ position: 'asc' })
+      .execute('all')) as LineageLinkEntity[];
     const units = unitRows.map(toUnitVersion);
     // PostgreSQL's driver may hand doubles back as strings; the catalogue needs numbers.
     const links: LineageLink[] = linkRows.map((l) => ({ fromId: l.fromId, toId: l.toId, share: Number(l.share) }));
     const catalog = new UnitCatalog(units, links);
     const digest = catalog.digest();
     if (digest !== metaDigest) {
-      this.log.warn({ stored: metaDigest, rebuilt: digest }, 'the catalogue read back from the store differs from the loaded files');
+      this.log.warn(
+        { stored: metaDigest, rebuilt: digest },
+        'the catalogue read back from the store differs from the loaded files',
+      );
     }
     const snapshot: CatalogSnapshot = { digest, units, links };
     const body = JSON.stringify(snapshot);

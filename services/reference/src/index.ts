@@ -65,7 +65,10 @@ export async function start(options: ReferenceOptions): Promise<ReferenceServer>
     databaseUrl: options.databaseUrl,
     ...(options.onQuery ? { onQuery: options.onQuery } : {}),
   });
-  log.info({ storeVersion: storeVersion.version, latest: storeVersion.latest, applied: storeVersion.applied }, 'store migrated');
+  log.info(
+    { storeVersion: storeVersion.version, latest: storeVersion.latest, applied: storeVersion.applied },
+    'store migrated',
+  );
   try {
     const load = await loadReferenceData(orm, options.unitsDir ?? DEFAULT_UNITS_DIR, log);
     const store = new CatalogStore(orm, log);
@@ -80,7 +83,11 @@ export async function start(options: ReferenceOptions): Promise<ReferenceServer>
       logger: log,
       context: (base) => createReferenceContext(base, orm, store),
       routes: internalRoutes(store),
-      health: async () => ({ digest: (await store.current()).digest, units: load.units, storeVersion: storeVersion.version }),
+      health: async () => ({
+        digest: (await store.current()).digest,
+        units: load.units,
+        storeVersion: storeVersion.version,
+      }),
     });
     const startMs = Math.round(performance.now() - t0);
     log.info({ status: load.status, digest: load.digest, startMs }, 'reference data ready');
@@ -104,7 +111,13 @@ export async function start(options: ReferenceOptions): Promise<ReferenceServer>
 
 /** Runs the reference store's pending migrations and closes it (`node dist/main.js migrate`). */
 export async function migrate(options: Pick<ReferenceOptions, 'dataDir' | 'databaseUrl'>): Promise<StoreVersion> {
-  const { orm, store } = await openDatabase({ name: 'reference', entities: ENTITIES, migrations: REFERENCE_MIGRATIONS, dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  const { orm, store } = await openDatabase({
+    name: 'reference',
+    entities: ENTITIES,
+    migrations: REFERENCE_MIGRATIONS,
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+  });
   await orm.close();
   return store;
 }

@@ -8,7 +8,10 @@ type Routes = NonNullable<SubgraphServerOptions<BaseContext>['routes']>;
 export function matchesEtag(header: string | undefined, digest: string): boolean {
   if (!header) return false;
   return header.split(',').some((raw) => {
-    const tag = raw.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+    const tag = raw
+      .trim()
+      .replace(/^W\//, '')
+      .replace(/^"(.*)"$/, '$1');
     return tag === '*' || tag === digest;
   });
 }

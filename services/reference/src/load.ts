@@ -34,7 +34,11 @@ const LINK_BATCH = 4000;
 const LOAD_LOCK_KEY = 4_001_2025;
 
 export async function readMeta(em: SqlEntityManager): Promise<ReferenceMetaEntity | undefined> {
-  const row = await em.createQueryBuilder(ReferenceMetaEntity).select('*').where({ name: ADMIN_UNITS_META }).execute('get');
+  const row = await em
+    .createQueryBuilder(ReferenceMetaEntity)
+    .select('*')
+    .where({ name: ADMIN_UNITS_META })
+    .execute('get');
   return (row as ReferenceMetaEntity | undefined) ?? undefined;
 }
 

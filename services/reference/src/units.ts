@@ -19,13 +19,19 @@ function toRecord(row: UnitVersionEntity): UnitRecord {
 }
 
 async function selectUnits(em: SqlEntityManager, where: object): Promise<UnitRecord[]> {
-  const rows = (await em.createQueryBuilder(UnitVersionEntity).select('*').where(where).orderBy({ position: 'asc' }).execute('all')) as UnitVersionEntity[];
+  const rows = (await em
+    .createQueryBuilder(UnitVersionEntity)
+    .select('*')
+    .where(where)
+    .orderBy({ position: 'asc' })
+    .execute('all')) as UnitVersionEntity[];
   return rows.map(toRecord);
 }
 
 async function inChunks<T>(keys: readonly string[], run: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
-  for (let i = 0; i < keys.length; i += IDS_PER_STATEMENT) out.push(...(await run(keys.slice(i, i + IDS_PER_STATEMENT))));
+  for (let i = 0; i < keys.length; i += IDS_PER_STATEMENT)
+    out.push(...(await run(keys.slice(i, i + IDS_PER_STATEMENT))));
   return out;
 }
 
@@ -80,7 +86,10 @@ export interface UnitListFilter {
 }
 
 /** One page of units and the number of units matching the filter over all pages (two statements). */
-export async function listUnits(em: SqlEntityManager, filter: UnitListFilter): Promise<{ rows: UnitRecord[]; total: number }> {
+export async function listUnits(
+  em: SqlEntityManager,
+  filter: UnitListFilter,
+): Promise<{ rows: UnitRecord[]; total: number }> {
   const where = <Q extends QueryBuilder<UnitVersionEntity, 'u'>>(qb: Q): Q => {
     qb.where(validOn(filter.asOf));
     if (filter.level) qb.andWhere({ level: filter.level });
@@ -88,7 +97,20 @@ export async function listUnits(em: SqlEntityManager, filter: UnitListFilter): P
       if (filter.level) {
         // Units are at most two levels below a province (province, district, commune), so "inside"
         // is the children and the grandchildren.
-        qb.andWhere({ $or: [{ parentId: filter.insideId }, { parentId: { $in: em.createQueryBuilder(UnitVersionEntity, 'p').select('p.id').where({ parentId: filter.insideId }).getKnexQuery() } }] });
+        qb.andWhere({
+          $or: [
+            { parentId: filter.insideId },
+            {
+              parentId: {
+                $in: em
+                  .createQueryBuilder(UnitVersionEntity, 'p')
+                  .select('p.id')
+                  .where({ parentId: filter.insideId })
+                  .getKnexQuery(),
+              },
+            },
+          ],
+        });
       } else {
         qb.andWhere({ parentId: filter.insideId });
       }

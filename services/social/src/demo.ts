@@ -10,7 +10,9 @@ export async function seedSocialRecords(ctx: DemoRecordsContext): Promise<Record
   const quotas: Partial<RecruitmentQuota>[] = recruits
     .filter((r) => r.target !== null && /^\d{4}$/.test(r.period))
     .map((t) => {
-      const values = recruits.filter((r) => r.unitId === t.unitId && r.period.startsWith(`${t.period}S`) && r.value !== null);
+      const values = recruits.filter(
+        (r) => r.unitId === t.unitId && r.period.startsWith(`${t.period}S`) && r.value !== null,
+      );
       return {
         unitId: t.unitId,
         year: Number(t.period),

@@ -23,7 +23,10 @@ export class RecruitmentQuota {
   quota!: number;
 
   @Property({ type: 'integer', nullable: true })
-  @Field(() => Int, { nullable: true, description: 'Conscripts delivered (the year\'s DF_MIL_RECRUITS); null when not yet reported' })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Conscripts delivered (the year's DF_MIL_RECRUITS); null when not yet reported",
+  })
   delivered: number | null = null;
 }
 

@@ -1,5 +1,12 @@
 import { GraphQLSchema } from 'graphql';
-import { buildDomainSchema, DomainDefinition, DomainServiceConfig, migrateDomainStore, RunningDomainService, startDomainService } from '@lgr/observations';
+import {
+  buildDomainSchema,
+  DomainDefinition,
+  DomainServiceConfig,
+  migrateDomainStore,
+  RunningDomainService,
+  startDomainService,
+} from '@lgr/observations';
 import type { CatalogSource, Logger, StoreVersion } from '@lgr/kit';
 import { seedSocialRecords } from './demo';
 import { SOCIAL_ENTITIES } from './entities';

@@ -25,7 +25,16 @@ it('returns Ngô Quyền district with its 8 wards for unit(code: "304")', async
   expect(res.errors).toBeUndefined();
   expect(res.data!.unit.name).toBe('Ngô Quyền');
   expect(res.data!.unit.level).toBe('DISTRICT');
-  expect(res.data!.unit.children.map((c) => c.code)).toEqual(['11329', '11335', '11338', '11341', '11344', '11350', '11359', '11365']);
+  expect(res.data!.unit.children.map((c) => c.code)).toEqual([
+    '11329',
+    '11335',
+    '11338',
+    '11341',
+    '11344',
+    '11350',
+    '11359',
+    '11365',
+  ]);
 });
 
 it('counts the units valid before and after the 2025 reform', async () => {
@@ -38,7 +47,10 @@ it('counts the units valid before and after the 2025 reform', async () => {
 });
 
 it('resolves a reused code by date and lists the new ward lineage with shares', async () => {
-  const res = await platform.gql<{ old: { name: string }; now: { name: string; predecessors: { unit: { code: string }; share: number }[] } }>(
+  const res = await platform.gql<{
+    old: { name: string };
+    now: { name: string; predecessors: { unit: { code: string }; share: number }[] };
+  }>(
     `{ old: unit(code: "11329", asOf: "2025-01-01") { name }
        now: unit(code: "11329", asOf: "2025-07-01") { name predecessors { unit { code } share } } }`,
   );

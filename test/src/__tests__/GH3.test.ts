@@ -22,7 +22,8 @@ function ingest(file: string, token = platform.adminToken): Promise<{ code: numb
       process.execPath,
       [CLI, 'ingest', file],
       { env: { ...process.env, PLATFORM_URL: platform.gatewayUrl, PLATFORM_TOKEN: token } },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
     );
   });
 }
@@ -39,7 +40,8 @@ it("returns unit 304's recorded 2025S1 figures from all three domains next to it
   expect(res.errors).toBeUndefined();
   const unit = res.data!.unit;
   expect(unit.name).toBe('Ngô Quyền');
-  const value = (list: { indicator: { code: string }; value: number }[], code: string) => list.find((f) => f.indicator.code === code)?.value;
+  const value = (list: { indicator: { code: string }; value: number }[], code: string) =>
+    list.find((f) => f.indicator.code === code)?.value;
   expect(value(unit.partyFigures, 'PB_NEW_MEMBERS')).toBe(254);
   expect(value(unit.economyFigures, 'EB_BUDGET_REV')).toBe(820800);
   expect(value(unit.socialFigures, 'SS_NEAR_POOR_HH')).toBe(0);

@@ -38,7 +38,11 @@ beforeAll(async () => {
 afterAll(() => platform?.stop());
 
 it('reproduces the seed report for Ngô Quyền district, 2025S1', async () => {
-  const rows = await aggregate({ indicators: ['PB_NEW_MEMBERS', 'PB_ORGS_ESTABLISHED', 'EB_BUDGET_REV', 'EB_NONSTATE_TAX'], units: ['304'], periods: ['2025S1'] });
+  const rows = await aggregate({
+    indicators: ['PB_NEW_MEMBERS', 'PB_ORGS_ESTABLISHED', 'EB_BUDGET_REV', 'EB_NONSTATE_TAX'],
+    units: ['304'],
+    periods: ['2025S1'],
+  });
   const by = Object.fromEntries(rows.map((r) => [r.indicator.code, r]));
   expect(by.PB_NEW_MEMBERS).toMatchObject({ value: 254, target: 271 });
   expect(by.PB_NEW_MEMBERS!.achievementPct!.toFixed(1)).toBe('93.7');
@@ -50,7 +54,12 @@ it('reproduces the seed report for Ngô Quyền district, 2025S1', async () => {
 });
 
 it('makes the city row of Hải Phòng 2024 the sum of its districts for a FLOW indicator', async () => {
-  const districts = await aggregate({ indicators: ['PB_NEW_MEMBERS'], units: ['31'], periods: ['2024'], level: 'DISTRICT' });
+  const districts = await aggregate({
+    indicators: ['PB_NEW_MEMBERS'],
+    units: ['31'],
+    periods: ['2024'],
+    level: 'DISTRICT',
+  });
   expect(districts.length).toBe(15);
   const city = await one({ indicators: ['PB_NEW_MEMBERS'], units: ['31'], periods: ['2024'] });
   expect(city.value).toBe(districts.reduce((s, r) => s + (r.value ?? 0), 0));
@@ -69,25 +78,53 @@ it('recomputes a RATIO at city level from summed numerator and denominator, not 
 });
 
 it('lands old wards on the new Ngô Quyền ward by the lineage shares (2024 on 2025-07-01 boundaries)', async () => {
-  const old = await aggregate({ indicators: ['PB_NEW_MEMBERS'], units: ['11329', '11335', '11338', '11341', '11350'], periods: ['2024'] });
+  const old = await aggregate({
+    indicators: ['PB_NEW_MEMBERS'],
+    units: ['11329', '11335', '11338', '11341', '11350'],
+    periods: ['2024'],
+  });
   const v = Object.fromEntries(old.map((r) => [r.unit.code, r.value!]));
   const expected = v['11329']! + v['11335']! + v['11338']! + v['11341']! / 3 + v['11350']! / 2;
-  const remapped = await one({ indicators: ['PB_NEW_MEMBERS'], units: ['11329'], periods: ['2024'], boundariesAsOf: '2025-07-01' });
+  const remapped = await one({
+    indicators: ['PB_NEW_MEMBERS'],
+    units: ['11329'],
+    periods: ['2024'],
+    boundariesAsOf: '2025-07-01',
+  });
   expect(remapped.unit.name).toBe('Ngô Quyền');
   expect(remapped.value).toBeCloseTo(expected, 9);
 });
 
 it('keeps the city total when remapping onto the new boundaries', async () => {
-  const newCity = await one({ indicators: ['PB_NEW_MEMBERS'], units: ['31'], periods: ['2024'], boundariesAsOf: '2025-07-01' });
+  const newCity = await one({
+    indicators: ['PB_NEW_MEMBERS'],
+    units: ['31'],
+    periods: ['2024'],
+    boundariesAsOf: '2025-07-01',
+  });
   const oldCities = await aggregate({ indicators: ['PB_NEW_MEMBERS'], units: ['31', '30'], periods: ['2024'] });
-  expect(newCity.value).toBeCloseTo(oldCities.reduce((s, r) => s + r.value!, 0), 6);
-  const communes = await aggregate({ indicators: ['PB_NEW_MEMBERS'], units: ['31'], periods: ['2024'], boundariesAsOf: '2025-07-01', level: 'COMMUNE' });
+  expect(newCity.value).toBeCloseTo(
+    oldCities.reduce((s, r) => s + r.value!, 0),
+    6,
+  );
+  const communes = await aggregate({
+    indicators: ['PB_NEW_MEMBERS'],
+    units: ['31'],
+    periods: ['2024'],
+    boundariesAsOf: '2025-07-01',
+    level: 'COMMUNE',
+  });
   expect(communes.length).toBe(114);
 });
 
 it('says complete: false when a district figure could not be split onto a new ward', async () => {
   // District 304 recorded its own 2024S1 revenue, which no ward inherits.
-  const row = await one({ indicators: ['EB_BUDGET_REV'], units: ['11329'], periods: ['2024'], boundariesAsOf: '2025-07-01' });
+  const row = await one({
+    indicators: ['EB_BUDGET_REV'],
+    units: ['11329'],
+    periods: ['2024'],
+    boundariesAsOf: '2025-07-01',
+  });
   expect(row.complete).toBe(false);
 });
 

@@ -76,7 +76,12 @@ function expected(role: Role, scope: ScopeCase, path: PathCase): Outcome {
 }
 
 /** The outcome of a GraphQL field read: allowed with a value, or the one error code at its path. */
-async function fieldOutcome(token: string, query: string, path: string[], check: (value: any) => void): Promise<Outcome> {
+async function fieldOutcome(
+  token: string,
+  query: string,
+  path: string[],
+  check: (value: any) => void,
+): Promise<Outcome> {
   const answer = await platform.gql(query, {}, token);
   let value: any = answer.data;
   for (const key of path) value = value?.[key];
@@ -91,10 +96,14 @@ async function fieldOutcome(token: string, query: string, path: string[], check:
   return 'allowed';
 }
 
-const unitField = (field: string, check: (value: any) => void = (v) => expect(Array.isArray(v) ? v.length : v).toBeTruthy()): PathCase => ({
+const unitField = (
+  field: string,
+  check: (value: any) => void = (v) => expect(Array.isArray(v) ? v.length : v).toBeTruthy(),
+): PathCase => ({
   name: `AdminUnit.${field.replace(/[\s({].*$/, '')}`,
   kind: 'read',
-  run: (token) => fieldOutcome(token, `{ unit(id: "${UNIT_304}") { ${field} } }`, ['unit', field.replace(/[\s({].*$/, '')], check),
+  run: (token) =>
+    fieldOutcome(token, `{ unit(id: "${UNIT_304}") { ${field} } }`, ['unit', field.replace(/[\s({].*$/, '')], check),
 });
 
 const PATHS: PathCase[] = [
@@ -123,57 +132,63 @@ const PATHS: PathCase[] = [
   unitField('socialFigures { period value }'),
   unitField('partyOrganisations { name }'),
   unitField('partyCongresses { body }'),
-  unitField('congressResolutionTargets(term: "2020-2025") { summary { total } }', (v) => expect(v.summary.total).toBe(16)),
+  unitField('congressResolutionTargets(term: "2020-2025") { summary { total } }', (v) =>
+    expect(v.summary.total).toBe(16),
+  ),
   unitField('budgetEstimates { amount }'),
   unitField('recruitmentQuotas { quota }'),
   {
     name: 'aggregate',
     kind: 'read',
     run: (token) =>
-      fieldOutcome(token, '{ aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { rows { unit { code } value target } } }', ['aggregate'], (v) =>
-        expect(v.rows).toEqual([{ unit: { code: '304' }, value: 254, target: 271 }]),
+      fieldOutcome(
+        token,
+        '{ aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { rows { unit { code } value target } } }',
+        ['aggregate'],
+        (v) => expect(v.rows).toEqual([{ unit: { code: '304' }, value: 254, target: 271 }]),
       ),
   },
   {
     name: 'AdminUnit.indicator',
     kind: 'read',
     run: (token) =>
-      fieldOutcome(token, `{ unit(id: "${UNIT_304}") { indicator(code: "PB_NEW_MEMBERS", period: "2025S1") { value target } } }`, ['unit', 'indicator'], (v) =>
-        expect(v).toEqual({ value: 254, target: 271 }),
+      fieldOutcome(
+        token,
+        `{ unit(id: "${UNIT_304}") { indicator(code: "PB_NEW_MEMBERS", period: "2025S1") { value target } } }`,
+        ['unit', 'indicator'],
+        (v) => expect(v).toEqual({ value: 254, target: 271 }),
       ),
   },
-  ...DOMAINS.map(
-    (domain): PathCase => ({
-      name: `${domain.name}.recordObservations`,
-      kind: 'write',
-      run: async (token) => {
-        const value = (writeCounter += 1);
-        const answer = await platform.gql(
-          `mutation($input: [ObservationInput!]!) { ${domain.name} { recordObservations(input: $input) { ok inserted updated unchanged errors { index field message code } } } }`,
-          { input: [{ indicator: domain.indicator, unit: '304', period: WRITE_PERIOD, value }] },
-          token,
-        );
-        if (answer.errors) {
-          // Refused as a whole (the role may not write): no payload comes back.
-          expect(answer.data?.[domain.name]?.recordObservations ?? null).toBeNull();
-          expect(answer.errors).toHaveLength(1);
-          expect(answer.errors[0]!.path).toEqual([domain.name, 'recordObservations']);
-          return String(answer.errors[0]!.extensions?.code);
-        }
-        const payload = answer.data[domain.name].recordObservations;
-        if (!payload.ok) {
-          expect(payload).toMatchObject({ inserted: 0, updated: 0, unchanged: 0 });
-          expect(payload.errors).toHaveLength(1);
-          expect(payload.errors[0]).toMatchObject({ index: 0, field: 'unit' });
-          return String(payload.errors[0].code);
-        }
-        expect(payload.errors).toEqual([]);
-        expect(payload.inserted + payload.updated).toBe(1);
-        lastWritten[domain.name] = value;
-        return 'allowed';
-      },
-    }),
-  ),
+  ...DOMAINS.map((domain): PathCase => ({
+    name: `${domain.name}.recordObservations`,
+    kind: 'write',
+    run: async (token) => {
+      const value = (writeCounter += 1);
+      const answer = await platform.gql(
+        `mutation($input: [ObservationInput!]!) { ${domain.name} { recordObservations(input: $input) { ok inserted updated unchanged errors { index field message code } } } }`,
+        { input: [{ indicator: domain.indicator, unit: '304', period: WRITE_PERIOD, value }] },
+        token,
+      );
+      if (answer.errors) {
+        // Refused as a whole (the role may not write): no payload comes back.
+        expect(answer.data?.[domain.name]?.recordObservations ?? null).toBeNull();
+        expect(answer.errors).toHaveLength(1);
+        expect(answer.errors[0]!.path).toEqual([domain.name, 'recordObservations']);
+        return String(answer.errors[0]!.extensions?.code);
+      }
+      const payload = answer.data[domain.name].recordObservations;
+      if (!payload.ok) {
+        expect(payload).toMatchObject({ inserted: 0, updated: 0, unchanged: 0 });
+        expect(payload.errors).toHaveLength(1);
+        expect(payload.errors[0]).toMatchObject({ index: 0, field: 'unit' });
+        return String(payload.errors[0].code);
+      }
+      expect(payload.errors).toEqual([]);
+      expect(payload.inserted + payload.updated).toBe(1);
+      lastWritten[domain.name] = value;
+      return 'allowed';
+    },
+  })),
   {
     name: 'POST /sql',
     kind: 'sql',
@@ -183,7 +198,10 @@ const PATHS: PathCase[] = [
       const [u304, u305, all] = res.json.rows[0] as number[];
       const sees = (has: boolean, n: number) => (role === 'admin' || has ? n : 0);
       // Analysts' SQL sees exactly the rows of their units: the whole of 304 and 305 when in scope, none otherwise.
-      expect({ u304, u305 }).toEqual({ u304: sees(scope.has304, adminCounts.u304), u305: sees(scope.has305, adminCounts.u305) });
+      expect({ u304, u305 }).toEqual({
+        u304: sees(scope.has304, adminCounts.u304),
+        u305: sees(scope.has305, adminCounts.u305),
+      });
       if (role === 'admin') expect(all).toBe(adminCounts.all);
       else if (!scope.units.length) expect(all).toBe(0);
       // New Hải Phòng (31) holds the whole demo territory, old Hải Dương included (wholly inside it).
@@ -196,7 +214,11 @@ const PATHS: PathCase[] = [
     name: 'POST /export (aggregate, CSV)',
     kind: 'read',
     run: async (token) => {
-      const res = await platform.post('/export', { aggregate: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] }, format: 'csv' }, token);
+      const res = await platform.post(
+        '/export',
+        { aggregate: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] }, format: 'csv' },
+        token,
+      );
       if (res.status !== 200) return errorCodeOf(res);
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
       const [header, row] = res.text.trim().split('\n');
@@ -209,10 +231,18 @@ const PATHS: PathCase[] = [
     name: 'POST /export (SQL, Parquet)',
     kind: 'sql',
     run: async (token, { role, scope }) => {
-      const body = { sql: `select count(*) as n from observations where unit_id = '${UNIT_304}' and period <> '${WRITE_PERIOD}'`, format: 'parquet' };
-      const res = await fetch(`${platform.baseUrl}/export`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+      const body = {
+        sql: `select count(*) as n from observations where unit_id = '${UNIT_304}' and period <> '${WRITE_PERIOD}'`,
+        format: 'parquet',
+      };
+      const res = await fetch(`${platform.baseUrl}/export`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
       const bytes = Buffer.from(await res.arrayBuffer());
-      if (res.status !== 200) return errorCodeOf({ status: res.status, text: bytes.toString(), json: JSON.parse(bytes.toString()) });
+      if (res.status !== 200)
+        return errorCodeOf({ status: res.status, text: bytes.toString(), json: JSON.parse(bytes.toString()) });
       expect(res.headers.get('content-type')).toMatch(/parquet/);
       expect(await readParquet(bytes)).toEqual([{ n: role === 'admin' || scope.has304 ? adminCounts.u304 : 0 }]);
       return 'allowed';
@@ -229,7 +259,13 @@ async function readParquet(bytes: Buffer): Promise<Record<string, unknown>[]> {
   const connection = await instance.connect();
   try {
     const reader = await connection.runAndReadAll(`select * from read_parquet('${file}')`);
-    return reader.getRowObjectsJson().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v])));
+    return reader
+      .getRowObjectsJson()
+      .map((row) =>
+        Object.fromEntries(
+          Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v]),
+        ),
+      );
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -258,41 +294,74 @@ afterAll(async () => {
   await platform?.stop();
 }, 60_000);
 
-describe.each(ROLES.flatMap((role) => SCOPES.map((scope) => [role, scope.name, scope] as const)))('GH5 matrix: %s with units %s', (role, _name, scope) => {
-  let token: string;
-  beforeAll(async () => {
-    token = await platform.token(role, scope.units);
-  });
+describe.each(ROLES.flatMap((role) => SCOPES.map((scope) => [role, scope.name, scope] as const)))(
+  'GH5 matrix: %s with units %s',
+  (role, _name, scope) => {
+    let token: string;
+    beforeAll(async () => {
+      token = await platform.token(role, scope.units);
+    });
 
-  it.each(PATHS.map((p) => [p.name, p] as const))('%s', async (_name, path) => {
-    const outcome = await path.run(token, { role, scope });
-    expect(outcome).toBe(expected(role, scope, path));
-  });
-});
+    it.each(PATHS.map((p) => [p.name, p] as const))('%s', async (_name, path) => {
+      const outcome = await path.run(token, { role, scope });
+      expect(outcome).toBe(expected(role, scope, path));
+    });
+  },
+);
 
 describe('GH5 matrix: results of writes', () => {
   it('each domain holds exactly the last allowed write; refused writes left nothing', async () => {
     for (const domain of DOMAINS) {
-      const answer = await platform.gql(`{ unit(id: "${UNIT_304}") { ${domain.name}Figures(period: "${WRITE_PERIOD}") { indicator { code } value } } }`);
+      const answer = await platform.gql(
+        `{ unit(id: "${UNIT_304}") { ${domain.name}Figures(period: "${WRITE_PERIOD}") { indicator { code } value } } }`,
+      );
       expect(answer.errors).toBeUndefined();
-      expect(answer.data.unit[`${domain.name}Figures`]).toEqual([{ indicator: { code: domain.indicator }, value: lastWritten[domain.name] }]);
+      expect(answer.data.unit[`${domain.name}Figures`]).toEqual([
+        { indicator: { code: domain.indicator }, value: lastWritten[domain.name] },
+      ]);
     }
   });
 });
 
 describe('GH5 matrix: callers without a valid token', () => {
   const secret = () => new TextEncoder().encode(platform.jwtSecret);
-  const sign = (claims: Record<string, unknown>, exp: string | number = '1h', key: Uint8Array = secret(), alg = 'HS256') =>
-    new SignJWT(claims).setProtectedHeader({ alg }).setSubject('someone').setIssuedAt().setExpirationTime(exp).sign(key);
+  const sign = (
+    claims: Record<string, unknown>,
+    exp: string | number = '1h',
+    key: Uint8Array = secret(),
+    alg = 'HS256',
+  ) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg })
+      .setSubject('someone')
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .sign(key);
 
   const badTokens: [string, () => Promise<string>][] = [
     ['expired', () => sign({ role: 'admin', units: [] }, Math.floor(Date.now() / 1000) - 60)],
-    ['signed with another secret', () => sign({ role: 'admin', units: [] }, '1h', new TextEncoder().encode('another-secret-0123456789abcdef0123456789abcdef'))],
-    ['unsigned (alg none)', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'x', role: 'admin', units: [], exp: Math.floor(Date.now() / 1000) + 3600 })}.`],
+    [
+      'signed with another secret',
+      () =>
+        sign(
+          { role: 'admin', units: [] },
+          '1h',
+          new TextEncoder().encode('another-secret-0123456789abcdef0123456789abcdef'),
+        ),
+    ],
+    [
+      'unsigned (alg none)',
+      async () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'x', role: 'admin', units: [], exp: Math.floor(Date.now() / 1000) + 3600 })}.`,
+    ],
     ['with an unknown role', () => sign({ role: 'superuser', units: [] })],
     ['with the internal service role', () => sign({ role: 'service', units: [] })],
     ['with units that are not unit codes', () => sign({ role: 'viewer', units: ['304 OR 1=1'] })],
-    ['without an expiry', () => new SignJWT({ role: 'admin', units: [] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').sign(secret())],
+    [
+      'without an expiry',
+      () =>
+        new SignJWT({ role: 'admin', units: [] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').sign(secret()),
+    ],
     ['that is not a JWT', async () => 'not-a-jwt'],
   ];
 
@@ -306,7 +375,9 @@ describe('GH5 matrix: callers without a valid token', () => {
   });
 
   it('an Authorization header that is not a bearer token is refused', async () => {
-    const res = await postTo(platform.gatewayUrl, { query: '{ terms { code } }' }, null, { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` });
+    const res = await postTo(platform.gatewayUrl, { query: '{ terms { code } }' }, null, {
+      authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}`,
+    });
     expect(res.status).toBe(401);
     expect(res.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
@@ -315,7 +386,14 @@ describe('GH5 matrix: callers without a valid token', () => {
     const answers = [
       await platform.post('/graphql', { query: '{ terms { code } }' }, token),
       await platform.post('/graphql', { query: `{ unit(id: "${UNIT_304}") { partyFigures { value } } }` }, token),
-      await platform.post('/graphql', { query: 'mutation { party { recordObservations(input: [{indicator: "PB_NEW_MEMBERS", unit: "304", period: "2018S2", value: 1}]) { ok } } }' }, token),
+      await platform.post(
+        '/graphql',
+        {
+          query:
+            'mutation { party { recordObservations(input: [{indicator: "PB_NEW_MEMBERS", unit: "304", period: "2018S2", value: 1}]) { ok } } }',
+        },
+        token,
+      ),
       await platform.post('/sql', { sql: 'select 1' }, token),
       await platform.post('/export', { sql: 'select 1' }, token),
     ];
@@ -339,13 +417,29 @@ describe('GH5 matrix: denials do not tell whether out-of-scope data exists', () 
 
   it('figures and records of a unit outside the scope: the same error whether or not it holds any', async () => {
     const token = await platform.token('viewer', ['304']);
-    const admin = await platform.gql(`{ a: unit(id: "${WITH_DATA}") { partyFigures { value } } b: unit(id: "${WITHOUT_DATA}") { partyFigures { value } } }`);
+    const admin = await platform.gql(
+      `{ a: unit(id: "${WITH_DATA}") { partyFigures { value } } b: unit(id: "${WITHOUT_DATA}") { partyFigures { value } } }`,
+    );
     expect(admin.data.a.partyFigures.length).toBeGreaterThan(0);
     expect(admin.data.b.partyFigures).toEqual([]);
-    const fields = ['partyFigures { value }', 'economyFigures { value }', 'socialFigures { value }', 'partyOrganisations { name }', 'budgetEstimates { amount }', 'recruitmentQuotas { quota }', 'indicator(code: "PB_NEW_MEMBERS", period: "2025S1") { value }'];
+    const fields = [
+      'partyFigures { value }',
+      'economyFigures { value }',
+      'socialFigures { value }',
+      'partyOrganisations { name }',
+      'budgetEstimates { amount }',
+      'recruitmentQuotas { quota }',
+      'indicator(code: "PB_NEW_MEMBERS", period: "2025S1") { value }',
+    ];
     for (const field of fields) {
-      const answers = await Promise.all([WITH_DATA, WITHOUT_DATA].map((id) => platform.gql(`{ unit(id: "${id}") { ${field} } }`, {}, token)));
-      const shapes = answers.map((a) => ({ status: a.status, data: a.data, errors: a.errors?.map((e) => ({ message: e.message, code: e.extensions?.code, path: e.path })) }));
+      const answers = await Promise.all(
+        [WITH_DATA, WITHOUT_DATA].map((id) => platform.gql(`{ unit(id: "${id}") { ${field} } }`, {}, token)),
+      );
+      const shapes = answers.map((a) => ({
+        status: a.status,
+        data: a.data,
+        errors: a.errors?.map((e) => ({ message: e.message, code: e.extensions?.code, path: e.path })),
+      }));
       expect(shapes[0]!.errors?.[0]?.code).toBe('FORBIDDEN');
       expect(shapes[0]!.errors).toEqual(shapes[1]!.errors);
       expect(shapes[0]!.status).toBe(shapes[1]!.status);
@@ -357,11 +451,27 @@ describe('GH5 matrix: denials do not tell whether out-of-scope data exists', () 
     const shapes = [];
     for (const code of ['305', '01', '99999']) {
       const q = { indicators: ['PB_NEW_MEMBERS'], units: [code], periods: ['2025S1'] };
-      const gql = await platform.gql('query($q: AggregateQuery!) { aggregate(query: $q) { rows { value } } }', { q }, token);
+      const gql = await platform.gql(
+        'query($q: AggregateQuery!) { aggregate(query: $q) { rows { value } } }',
+        { q },
+        token,
+      );
       const exported = await platform.post('/export', { aggregate: q, format: 'csv' }, token);
       shapes.push({
-        gql: { status: gql.status, data: gql.data, errors: gql.errors!.map((e) => ({ code: e.extensions?.code, message: withoutUnits(e.message), path: e.path })) },
-        exported: { status: exported.status, code: exported.json.errors[0].extensions.code, message: withoutUnits(exported.json.errors[0].message) },
+        gql: {
+          status: gql.status,
+          data: gql.data,
+          errors: gql.errors!.map((e) => ({
+            code: e.extensions?.code,
+            message: withoutUnits(e.message),
+            path: e.path,
+          })),
+        },
+        exported: {
+          status: exported.status,
+          code: exported.json.errors[0].extensions.code,
+          message: withoutUnits(exported.json.errors[0].message),
+        },
       });
     }
     expect(shapes[0]!.gql.errors[0]!.code).toBe('FORBIDDEN');
@@ -372,10 +482,20 @@ describe('GH5 matrix: denials do not tell whether out-of-scope data exists', () 
 
   it("analysts' SQL: a unit outside the scope looks empty, exactly like a unit without figures", async () => {
     const token = await platform.token('analyst', ['304']);
-    const res = await platform.post('/sql', { sql: `select unit_id, count(*) as n from observations where unit_id in ('${WITH_DATA}', '${WITHOUT_DATA}', '99999@2000-01-01') group by unit_id` }, token);
+    const res = await platform.post(
+      '/sql',
+      {
+        sql: `select unit_id, count(*) as n from observations where unit_id in ('${WITH_DATA}', '${WITHOUT_DATA}', '99999@2000-01-01') group by unit_id`,
+      },
+      token,
+    );
     expect(res.status).toBe(200);
     expect(res.json.rows).toEqual([]);
-    const units = await platform.post('/sql', { sql: `select count(*) as n from units where code in ('305', '01')` }, token);
+    const units = await platform.post(
+      '/sql',
+      { sql: `select count(*) as n from units where code in ('305', '01')` },
+      token,
+    );
     expect(units.json.rows).toEqual([[0]]);
   });
 
@@ -383,7 +503,11 @@ describe('GH5 matrix: denials do not tell whether out-of-scope data exists', () 
     const token = await platform.token('editor', ['304']);
     const messages = [];
     for (const code of ['305', '01']) {
-      const answer = await platform.gql('mutation($input: [ObservationInput!]!) { party { recordObservations(input: $input) { ok errors { index field code message } } } }', { input: [{ indicator: 'PB_NEW_MEMBERS', unit: code, period: '2025S1', value: 1 }] }, token);
+      const answer = await platform.gql(
+        'mutation($input: [ObservationInput!]!) { party { recordObservations(input: $input) { ok errors { index field code message } } } }',
+        { input: [{ indicator: 'PB_NEW_MEMBERS', unit: code, period: '2025S1', value: 1 }] },
+        token,
+      );
       const payload = answer.data.party.recordObservations;
       expect(payload.ok).toBe(false);
       messages.push(payload.errors.map((e: any) => ({ ...e, message: withoutUnits(e.message) })));
@@ -432,15 +556,27 @@ describe('GH5 matrix: subgraphs reached directly', () => {
       }
     }
     // With a valid forwarded identity the same endpoint answers: the refusals above were about identity.
-    const ok = await postTo(`${base}/graphql`, { query: '{ __typename }' }, null, await platform.forwardedHeaders(viewer));
+    const ok = await postTo(
+      `${base}/graphql`,
+      { query: '{ __typename }' },
+      null,
+      await platform.forwardedHeaders(viewer),
+    );
     expect(ok.status).toBe(200);
     expect(ok.json.data.__typename).toBe('Query');
   });
 
-  it.each(['party', 'economy', 'social'] as const)("%s's change feed is for platform services only, even with a valid user identity", async (name) => {
-    const res = await fetch(`${platform.serviceUrl(name)}/internal/feed?after=0&limit=1`, { headers: await platform.forwardedHeaders({ sub: 'x', role: 'admin', units: [] }) });
-    expect(res.status).toBe(403);
-    const service = await fetch(`${platform.serviceUrl(name)}/internal/feed?after=0&limit=1`, { headers: await platform.forwardedHeaders({ sub: 'platform-service', role: 'service', units: [] }) });
-    expect(service.status).toBe(200);
-  });
+  it.each(['party', 'economy', 'social'] as const)(
+    "%s's change feed is for platform services only, even with a valid user identity",
+    async (name) => {
+      const res = await fetch(`${platform.serviceUrl(name)}/internal/feed?after=0&limit=1`, {
+        headers: await platform.forwardedHeaders({ sub: 'x', role: 'admin', units: [] }),
+      });
+      expect(res.status).toBe(403);
+      const service = await fetch(`${platform.serviceUrl(name)}/internal/feed?after=0&limit=1`, {
+        headers: await platform.forwardedHeaders({ sub: 'platform-service', role: 'service', units: [] }),
+      });
+      expect(service.status).toBe(200);
+    },
+  );
 });

@@ -24,7 +24,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.stop();
-  if (available) for (const service of ['reference', ...DOMAINS, 'analytics']) await dropTestDatabase(`${databaseUrl}_${service}`).catch(() => undefined);
+  if (available)
+    for (const service of ['reference', ...DOMAINS, 'analytics'])
+      await dropTestDatabase(`${databaseUrl}_${service}`).catch(() => undefined);
 }, 60_000);
 
 async function analyticsSummary(p: TestPlatform): Promise<FactsSummary> {
@@ -40,8 +42,16 @@ describe('GH5 faults on PostgreSQL', () => {
     const p = platform!;
     const editor = await p.token('editor', ['31'], { sub: 'gh5-pg-editor' });
     const communes = await haiPhongCommunes(p);
-    const rows = ingestRows(communes, ['PB_NEW_MEMBERS', 'PB_BADGES', 'PB_INSPECT_VIOLATION', 'PB_DISCIPLINE_MEMBERS'], [2014], 8000, (i) => 50_000 + i);
-    const outcome = await killDomainDuringIngest(p, editor, 'party', rows, 800, () => postgresDomainFacts(databaseUrl, 'party'));
+    const rows = ingestRows(
+      communes,
+      ['PB_NEW_MEMBERS', 'PB_BADGES', 'PB_INSPECT_VIOLATION', 'PB_DISCIPLINE_MEMBERS'],
+      [2014],
+      8000,
+      (i) => 50_000 + i,
+    );
+    const outcome = await killDomainDuringIngest(p, editor, 'party', rows, 800, () =>
+      postgresDomainFacts(databaseUrl, 'party'),
+    );
     process.stdout.write(`GH5 fault figures (PostgreSQL): ${expectWholeBatches('party (PostgreSQL)', outcome)}\n`);
 
     const stores = summarise((await Promise.all(DOMAINS.map((d) => postgresDomainFacts(databaseUrl, d)))).flat());

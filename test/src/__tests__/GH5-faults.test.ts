@@ -1,6 +1,24 @@
 import { startTestPlatform, TestPlatform, waitForExit } from '../harness';
-import { expectWholeBatches, haiPhongCommunes, IngestRow, ingestRows, recordThroughGateway, killDomainDuringIngest } from '../ingest';
-import { ANALYTICS_DIGEST_SQL, Domain, DOMAINS, domainFacts, domainStoresSummary, FactsSummary, feedMismatches, feedStateUpTo, readAnalyticsCopy, summarise } from '../stores';
+import {
+  expectWholeBatches,
+  haiPhongCommunes,
+  IngestRow,
+  ingestRows,
+  recordThroughGateway,
+  killDomainDuringIngest,
+} from '../ingest';
+import {
+  ANALYTICS_DIGEST_SQL,
+  Domain,
+  DOMAINS,
+  domainFacts,
+  domainStoresSummary,
+  FactsSummary,
+  feedMismatches,
+  feedStateUpTo,
+  readAnalyticsCopy,
+  summarise,
+} from '../stores';
 import { eventually, leakProblems, sleep } from '../support';
 
 /**
@@ -31,7 +49,8 @@ afterAll(async () => {
   await platform?.stop();
 }, 60_000);
 
-const rows = (indicators: string[], years: number[], count: number, value: (i: number) => number) => ingestRows(communes, indicators, years, count, value);
+const rows = (indicators: string[], years: number[], count: number, value: (i: number) => number) =>
+  ingestRows(communes, indicators, years, count, value);
 const record = (domain: Domain, input: IngestRow[]) => recordThroughGateway(platform, editor, domain, input);
 
 async function health(name: string): Promise<any> {
@@ -58,7 +77,9 @@ async function analyticsSummary(): Promise<FactsSummary> {
 
 /** Waits until analytics has applied every domain feed to its end, then compares it with the stores. */
 async function expectAnalyticsEqualsStores(): Promise<FactsSummary> {
-  const ends = Object.fromEntries(await Promise.all(DOMAINS.map(async (d) => [d, (await health(d)).lastSeq as number] as const)));
+  const ends = Object.fromEntries(
+    await Promise.all(DOMAINS.map(async (d) => [d, (await health(d)).lastSeq as number] as const)),
+  );
   await eventually('analytics to apply every feed to its end', async () => {
     const h = await health('analytics');
     return (h.sources as HealthSource[]).every((s) => s.lastSeq >= ends[s.name]!) ? true : undefined;
@@ -102,14 +123,18 @@ describe('GH5 faults', () => {
     const during = await platform.gql(FIGURES);
     expect(during.status).toBe(200);
     expect(figureCounts(during.data)).toEqual({ ...counts, party: null });
-    expect(during.errors).toEqual([expect.objectContaining({ extensions: { code: 'SOURCE_UNAVAILABLE', serviceName: 'party' } })]);
+    expect(during.errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'SOURCE_UNAVAILABLE', serviceName: 'party' } }),
+    ]);
     expect(during.errors![0]!.message).toMatch(/party/);
     expect(leakProblems(JSON.stringify(during))).toEqual([]);
     const write = await record('party', [{ indicator: 'PB_NEW_MEMBERS', unit: '304', period: '2017S1', value: 1 }]);
     expect(write).toEqual({ ok: false, code: 'SOURCE_UNAVAILABLE' });
     // Analytics reports the party feed as stale rather than failing.
     const stale = await eventually('analytics to report the party feed stale', async () => {
-      const a = await platform.gql('{ aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { stale sources { name stale } } }');
+      const a = await platform.gql(
+        '{ aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { stale sources { name stale } } }',
+      );
       return a.data.aggregate.sources.find((s: any) => s.name === 'party').stale ? a.data.aggregate : undefined;
     });
     expect(stale.stale).toBe(true);
@@ -118,16 +143,22 @@ describe('GH5 faults', () => {
     const after = await platform.gql(FIGURES);
     expect(after.errors).toBeUndefined();
     expect(figureCounts(after.data)).toEqual(counts);
-    expect((await record('party', [{ indicator: 'PB_NEW_MEMBERS', unit: '304', period: '2017S1', value: 1 }])).ok).toBe(true);
+    expect((await record('party', [{ indicator: 'PB_NEW_MEMBERS', unit: '304', period: '2017S1', value: 1 }])).ok).toBe(
+      true,
+    );
     await eventually('analytics to find the party feed again', async () => {
-      const a = await platform.gql('{ aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { stale } }');
+      const a = await platform.gql(
+        '{ aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { stale } }',
+      );
       return a.data.aggregate.stale === false ? true : undefined;
     });
     expect(Object.fromEntries(others.map((n) => [n, platform.process(n)?.pid]))).toEqual(pids);
-    report.push(`party killed: figures of unit 304 before ${JSON.stringify(counts)}, during ${JSON.stringify(figureCounts(during.data))}, after ${JSON.stringify(figureCounts(after.data))}`);
+    report.push(
+      `party killed: figures of unit 304 before ${JSON.stringify(counts)}, during ${JSON.stringify(figureCounts(during.data))}, after ${JSON.stringify(figureCounts(after.data))}`,
+    );
   });
 
-  it('a write to two domains while one is down: the other domain\'s write is applied and its answer comes back, with an error for the one that is down', async () => {
+  it("a write to two domains while one is down: the other domain's write is applied and its answer comes back, with an error for the one that is down", async () => {
     const party = platform.process('party')!;
     party.kill('SIGKILL');
     expect(await waitForExit(party, 10_000)).toBe(true);
@@ -141,9 +172,13 @@ describe('GH5 faults', () => {
         editor,
       );
       // The economy write happens whatever the answer says; the answer must say so.
-      const stored = domainFacts(platform.dataDir, 'economy').find((f) => f.indicator === 'EB_BUDGET_REV' && f.unit_id === '304@2000-01-01' && f.period === '2017S1');
+      const stored = domainFacts(platform.dataDir, 'economy').find(
+        (f) => f.indicator === 'EB_BUDGET_REV' && f.unit_id === '304@2000-01-01' && f.period === '2017S1',
+      );
       expect(stored?.value).toBe(4242);
-      expect(answer.errors).toEqual([expect.objectContaining({ extensions: { code: 'SOURCE_UNAVAILABLE', serviceName: 'party' } })]);
+      expect(answer.errors).toEqual([
+        expect.objectContaining({ extensions: { code: 'SOURCE_UNAVAILABLE', serviceName: 'party' } }),
+      ]);
       expect(answer.data?.economy?.recordObservations).toEqual({ ok: true, inserted: 1, updated: 0 });
     } finally {
       await platform.restart('party');
@@ -151,8 +186,15 @@ describe('GH5 faults', () => {
   });
 
   it('kill -9 of a domain subgraph during an ingest: every acknowledged batch is stored whole, no batch half-written', async () => {
-    const all = rows(['EB_BUDGET_REV', 'EB_NONSTATE_TAX', 'EB_LAND_REV', 'EB_BUDGET_EXP', 'EB_PUBLIC_INV_DISB', 'AR_TTHC_RECEIVED'], [2011], 12_000, (i) => 100_000 + i);
-    const outcome = await killDomainDuringIngest(platform, editor, 'economy', all, 1000, async () => domainFacts(platform.dataDir, 'economy'));
+    const all = rows(
+      ['EB_BUDGET_REV', 'EB_NONSTATE_TAX', 'EB_LAND_REV', 'EB_BUDGET_EXP', 'EB_PUBLIC_INV_DISB', 'AR_TTHC_RECEIVED'],
+      [2011],
+      12_000,
+      (i) => 100_000 + i,
+    );
+    const outcome = await killDomainDuringIngest(platform, editor, 'economy', all, 1000, async () =>
+      domainFacts(platform.dataDir, 'economy'),
+    );
     report.push(expectWholeBatches('economy (SQLite)', outcome));
     expect(feedMismatches(platform.dataDir, 'economy')).toBe(0);
     await expectAnalyticsEqualsStores();
@@ -178,12 +220,19 @@ describe('GH5 faults', () => {
     await platform.restart('social');
     expect(domainFacts(platform.dataDir, 'social').length).toBe(before + input.length);
     expect(feedMismatches(platform.dataDir, 'social')).toBe(0);
-    report.push(`social stopped (SIGTERM) during a ${input.length}-row write: acknowledged, exit code 0, social figures ${before} -> ${before + input.length}`);
+    report.push(
+      `social stopped (SIGTERM) during a ${input.length}-row write: acknowledged, exit code 0, social figures ${before} -> ${before + input.length}`,
+    );
   });
 
   it('kill -9 of analytics in the middle of syncing a 20,000-row ingest: it resumes from its cursor and ends with exactly what the stores hold', async () => {
     const BATCH = 500;
-    const all = rows(['PB_NEW_MEMBERS', 'PB_BADGES', 'PB_INSPECT_VIOLATION', 'PB_DISCIPLINE_MEMBERS', 'PB_RESOLUTIONS_ISSUED'], [2012, 2013], 20_000, (i) => 7 + (i % 97));
+    const all = rows(
+      ['PB_NEW_MEMBERS', 'PB_BADGES', 'PB_INSPECT_VIOLATION', 'PB_DISCIPLINE_MEMBERS', 'PB_RESOLUTIONS_ISSUED'],
+      [2012, 2013],
+      20_000,
+      (i) => 7 + (i % 97),
+    );
     const seqBefore = (await health('party')).lastSeq as number;
     const partyBefore = domainFacts(platform.dataDir, 'party').length;
     const analytics = platform.process('analytics')!;
@@ -207,13 +256,18 @@ describe('GH5 faults', () => {
       } else {
         await sleep(20);
       }
-      if (acked * BATCH >= all.length && !killed) throw new Error('the ingest finished before analytics had applied 2,000 of its changes');
+      if (acked * BATCH >= all.length && !killed)
+        throw new Error('the ingest finished before analytics had applied 2,000 of its changes');
     }
     const ackedAtKill = acked;
     // While analytics is down the rest still answers: reference data, with an error for the aggregate.
-    const partial = await platform.gql('{ unit(code: "304", asOf: "2025-01-01") { name } aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }');
+    const partial = await platform.gql(
+      '{ unit(code: "304", asOf: "2025-01-01") { name } aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }',
+    );
     expect(partial.data).toEqual({ unit: { name: 'Ngô Quyền' }, aggregate: null });
-    expect(partial.errors).toEqual([expect.objectContaining({ extensions: { code: 'SOURCE_UNAVAILABLE', serviceName: 'analytics' } })]);
+    expect(partial.errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'SOURCE_UNAVAILABLE', serviceName: 'analytics' } }),
+    ]);
     await ingest;
     expect(await waitForExit(analytics, 10_000)).toBe(true);
     const seqAfter = (await health('party')).lastSeq as number;
@@ -225,7 +279,10 @@ describe('GH5 faults', () => {
     expect(cursor).toBeGreaterThanOrEqual(seenBeforeKill);
     expect(cursor).toBeLessThan(seqAfter);
     for (const d of DOMAINS) {
-      expect({ source: d, facts: summarise(snapshot.factsBySource[d] ?? []) }).toEqual({ source: d, facts: summarise(feedStateUpTo(platform.dataDir, d, snapshot.cursors[d]!)) });
+      expect({ source: d, facts: summarise(snapshot.factsBySource[d] ?? []) }).toEqual({
+        source: d,
+        facts: summarise(feedStateUpTo(platform.dataDir, d, snapshot.cursors[d]!)),
+      });
     }
 
     // Restarted, it answers from where it stopped: the first status it gives is at or past the cursor.

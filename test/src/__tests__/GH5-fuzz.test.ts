@@ -23,7 +23,12 @@ const SERVICES: ServiceName[] = ['gateway', 'reference', 'party', 'economy', 'so
 
 let platform: TestPlatform;
 let dir: string;
-let before: { stores: FactsSummary; analytics: FactsSummary; seqs: Record<string, number>; pids: Record<string, number | undefined> };
+let before: {
+  stores: FactsSummary;
+  analytics: FactsSummary;
+  seqs: Record<string, number>;
+  pids: Record<string, number | undefined>;
+};
 let cases = 0;
 const tally: Record<string, number> = {};
 
@@ -35,7 +40,17 @@ async function analyticsSummary(): Promise<FactsSummary> {
 }
 
 async function feedSeqs(): Promise<Record<string, number>> {
-  return Object.fromEntries(await Promise.all(DOMAINS.map(async (d) => [d, ((await (await fetch(`${platform.serviceUrl(d)}/health`)).json()) as { lastSeq: number }).lastSeq] as const)));
+  return Object.fromEntries(
+    await Promise.all(
+      DOMAINS.map(
+        async (d) =>
+          [
+            d,
+            ((await (await fetch(`${platform.serviceUrl(d)}/health`)).json()) as { lastSeq: number }).lastSeq,
+          ] as const,
+      ),
+    ),
+  );
 }
 
 beforeAll(async () => {
@@ -61,7 +76,12 @@ afterAll(async () => {
  * Sends one input and checks its answer: a success (status 200 with data and no errors, or SQL rows)
  * passes as it is; anything else must be a well-formed error answer. Throws with the input otherwise.
  */
-async function expectWellFormed(kind: string, input: unknown, send: () => Promise<RawResponse>, options: { echoesSql?: boolean } = {}): Promise<RawResponse> {
+async function expectWellFormed(
+  kind: string,
+  input: unknown,
+  send: () => Promise<RawResponse>,
+  options: { echoesSql?: boolean } = {},
+): Promise<RawResponse> {
   const res = await send();
   cases += 1;
   const body = res.json;
@@ -76,7 +96,9 @@ async function expectWellFormed(kind: string, input: unknown, send: () => Promis
     tally[`${kind}: answered`] = (tally[`${kind}: answered`] ?? 0) + 1;
   } else if (Array.isArray(body)) {
     problems = body.flatMap((item: unknown) =>
-      (item as { errors?: unknown }).errors ? errorAnswerProblems({ ...res, json: item, text: JSON.stringify(item) }, options) : [],
+      (item as { errors?: unknown }).errors
+        ? errorAnswerProblems({ ...res, json: item, text: JSON.stringify(item) }, options)
+        : [],
     );
     tally[`${kind}: batch`] = (tally[`${kind}: batch`] ?? 0) + 1;
   } else {
@@ -86,7 +108,10 @@ async function expectWellFormed(kind: string, input: unknown, send: () => Promis
     // Partial data is allowed only next to errors that say why.
     if (body?.data && res.status !== 200) problems.push(`data with HTTP ${res.status}`);
   }
-  if (problems.length) throw new Error(`${kind} input ${JSON.stringify(input).slice(0, 500)} got a malformed answer: ${problems.join('; ')}`);
+  if (problems.length)
+    throw new Error(
+      `${kind} input ${JSON.stringify(input).slice(0, 500)} got a malformed answer: ${problems.join('; ')}`,
+    );
   return res;
 }
 
@@ -107,14 +132,58 @@ const VALID_QUERIES = [
   'mutation { economy { recordObservations(dryRun: true, input: [{indicator: "EB_BUDGET_REV", unit: "304", period: "2025S1", value: 1}]) { ok inserted } } }',
 ];
 
-const TOKENS = ['{', '}', '(', ')', '[', ']', '"', '$', ':', '!', '@', '...', ' ', '\n', '#', '\\', '\u0000', ',', '=', '|', 'query', 'mutation', 'subscription', 'fragment', 'on', '__schema', '__type', '__typename', 'unit', 'aggregate', 'x', '1', '-1', '1e999', 'null', 'true', '"""', '\uD800', 'Ngô', '😀'];
+const TOKENS = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  '"',
+  '$',
+  ':',
+  '!',
+  '@',
+  '...',
+  ' ',
+  '\n',
+  '#',
+  '\\',
+  '\u0000',
+  ',',
+  '=',
+  '|',
+  'query',
+  'mutation',
+  'subscription',
+  'fragment',
+  'on',
+  '__schema',
+  '__type',
+  '__typename',
+  'unit',
+  'aggregate',
+  'x',
+  '1',
+  '-1',
+  '1e999',
+  'null',
+  'true',
+  '"""',
+  '\uD800',
+  'Ngô',
+  '😀',
+];
 
 /** A valid operation with a few random edits: characters deleted and tokens inserted. */
 const mutatedText = (bases: readonly string[]) =>
   fc
     .tuple(
       fc.constantFrom(...bases),
-      fc.array(fc.tuple(fc.nat(), fc.nat({ max: 6 }), fc.array(fc.constantFrom(...TOKENS), { maxLength: 3 })), { minLength: 1, maxLength: 4 }),
+      fc.array(fc.tuple(fc.nat(), fc.nat({ max: 6 }), fc.array(fc.constantFrom(...TOKENS), { maxLength: 3 })), {
+        minLength: 1,
+        maxLength: 4,
+      }),
     )
     .map(([base, edits]) => {
       let text = base;
@@ -125,49 +194,120 @@ const mutatedText = (bases: readonly string[]) =>
       return text;
     });
 
-const anyText = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: fc.constantFrom(...TOKENS), maxLength: 40 }));
+const anyText = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({ unit: fc.constantFrom(...TOKENS), maxLength: 40 }),
+);
 
-const CODES = ['304', '305', '31', '11329', '01', '99999', '', ' 304', '304@2000-01-01', '304@2031-01-01', 'null', '-1', '3'.repeat(300)];
-const INDICATORS = ['PB_NEW_MEMBERS', 'EB_BUDGET_REV', 'SS_POOR_RATE', 'SS_JOBS_CREATED', 'pb_new_members', 'NO_SUCH', '', 'PB_NEW_MEMBERS ', "'; DROP TABLE observation; --"];
-const PERIODS = ['2025', '2025S1', '2025S3', '2025Q3', '2025Q5', '202507', '202513', '2020-2025', '2025-2020', '0000', '99999', '', 'S1', '2025s1'];
-const looseScalar = fc.oneof(fc.constantFrom(...CODES, ...INDICATORS, ...PERIODS), fc.string({ maxLength: 30 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
+const CODES = [
+  '304',
+  '305',
+  '31',
+  '11329',
+  '01',
+  '99999',
+  '',
+  ' 304',
+  '304@2000-01-01',
+  '304@2031-01-01',
+  'null',
+  '-1',
+  '3'.repeat(300),
+];
+const INDICATORS = [
+  'PB_NEW_MEMBERS',
+  'EB_BUDGET_REV',
+  'SS_POOR_RATE',
+  'SS_JOBS_CREATED',
+  'pb_new_members',
+  'NO_SUCH',
+  '',
+  'PB_NEW_MEMBERS ',
+  "'; DROP TABLE observation; --",
+];
+const PERIODS = [
+  '2025',
+  '2025S1',
+  '2025S3',
+  '2025Q3',
+  '2025Q5',
+  '202507',
+  '202513',
+  '2020-2025',
+  '2025-2020',
+  '0000',
+  '99999',
+  '',
+  'S1',
+  '2025s1',
+];
+const looseScalar = fc.oneof(
+  fc.constantFrom(...CODES, ...INDICATORS, ...PERIODS),
+  fc.string({ maxLength: 30 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+);
 
 /** Mostly `typed` (well-typed values that reach the services' own checks), sometimes anything at all. */
-const mostly = <T>(typed: fc.Arbitrary<T>) => fc.oneof({ arbitrary: typed as fc.Arbitrary<unknown>, weight: 15 }, { arbitrary: looseScalar as fc.Arbitrary<unknown>, weight: 1 });
+const mostly = <T>(typed: fc.Arbitrary<T>) =>
+  fc.oneof(
+    { arbitrary: typed as fc.Arbitrary<unknown>, weight: 15 },
+    { arbitrary: looseScalar as fc.Arbitrary<unknown>, weight: 1 },
+  );
 
 /** An object with the given fields (each may be missing) and, now and then, one the schema does not know. */
 const looseRecord = (fields: Record<string, fc.Arbitrary<unknown>>, required: string[]) =>
-  fc.tuple(
-    fc.oneof({ arbitrary: fc.record(fields, { requiredKeys: required as never[] }), weight: 10 }, { arbitrary: fc.record(fields, { requiredKeys: [] }), weight: 1 }),
-    fc.option(looseScalar, { freq: 15 }),
-  ).map(([r, extra]) => (extra === null ? r : { ...r, extra }));
+  fc
+    .tuple(
+      fc.oneof(
+        { arbitrary: fc.record(fields, { requiredKeys: required as never[] }), weight: 10 },
+        { arbitrary: fc.record(fields, { requiredKeys: [] }), weight: 1 },
+      ),
+      fc.option(looseScalar, { freq: 15 }),
+    )
+    .map(([r, extra]) => (extra === null ? r : { ...r, extra }));
 
 /** Usually one of `valid`, sometimes one of `invalid`: each field is wrong on its own now and then. */
-const pick = (valid: readonly string[], invalid: readonly string[]) => fc.oneof({ arbitrary: fc.constantFrom(...valid), weight: 8 }, { arbitrary: fc.constantFrom(...invalid), weight: 1 });
+const pick = (valid: readonly string[], invalid: readonly string[]) =>
+  fc.oneof({ arbitrary: fc.constantFrom(...valid), weight: 8 }, { arbitrary: fc.constantFrom(...invalid), weight: 1 });
 const indicatorCode = pick(INDICATORS.slice(0, 4), INDICATORS.slice(4));
 const unitCode = pick(CODES.slice(0, 5), CODES.slice(5));
-const periodCode = pick(PERIODS.filter((p) => /^(\d{4}|\d{4}S[12]|\d{4}Q[1-4]|\d{4}(0[1-9]|1[0-2])|2020-2025)$/.test(p)), PERIODS.filter((p) => !/^(\d{4}|\d{4}S[12]|\d{4}Q[1-4]|\d{4}(0[1-9]|1[0-2])|2020-2025)$/.test(p)));
+const periodCode = pick(
+  PERIODS.filter((p) => /^(\d{4}|\d{4}S[12]|\d{4}Q[1-4]|\d{4}(0[1-9]|1[0-2])|2020-2025)$/.test(p)),
+  PERIODS.filter((p) => !/^(\d{4}|\d{4}S[12]|\d{4}Q[1-4]|\d{4}(0[1-9]|1[0-2])|2020-2025)$/.test(p)),
+);
 
-const aggregateQuery = looseRecord({
-  indicators: mostly(fc.array(indicatorCode, { minLength: 1, maxLength: 3 })),
-  units: mostly(fc.array(unitCode, { minLength: 1, maxLength: 3 })),
-  periods: mostly(fc.array(periodCode, { minLength: 1, maxLength: 3 })),
-  from: mostly(periodCode),
-  to: mostly(periodCode),
-  grain: mostly(pick(['MONTH', 'QUARTER', 'SIX_MONTH', 'YEAR', 'TERM'], ['DECADE'])),
-  level: mostly(pick(['PROVINCE', 'DISTRICT', 'COMMUNE'], ['VILLAGE'])),
-  boundariesAsOf: mostly(pick(['2025-07-01', '1800-01-01', '9999-12-31', '2024-12-31'], ['2025-02-30', 'yesterday', ''])),
-  groupBy: mostly(fc.array(pick(['INDICATOR', 'UNIT', 'PERIOD', 'TERM'], ['NOTHING']), { maxLength: 3 })),
-  totals: mostly(fc.boolean()),
-}, ['indicators', 'units']);
+const aggregateQuery = looseRecord(
+  {
+    indicators: mostly(fc.array(indicatorCode, { minLength: 1, maxLength: 3 })),
+    units: mostly(fc.array(unitCode, { minLength: 1, maxLength: 3 })),
+    periods: mostly(fc.array(periodCode, { minLength: 1, maxLength: 3 })),
+    from: mostly(periodCode),
+    to: mostly(periodCode),
+    grain: mostly(pick(['MONTH', 'QUARTER', 'SIX_MONTH', 'YEAR', 'TERM'], ['DECADE'])),
+    level: mostly(pick(['PROVINCE', 'DISTRICT', 'COMMUNE'], ['VILLAGE'])),
+    boundariesAsOf: mostly(
+      pick(['2025-07-01', '1800-01-01', '9999-12-31', '2024-12-31'], ['2025-02-30', 'yesterday', '']),
+    ),
+    groupBy: mostly(fc.array(pick(['INDICATOR', 'UNIT', 'PERIOD', 'TERM'], ['NOTHING']), { maxLength: 3 })),
+    totals: mostly(fc.boolean()),
+  },
+  ['indicators', 'units'],
+);
 
-const observationRow = looseRecord({
-  indicator: mostly(indicatorCode),
-  unit: mostly(unitCode),
-  period: mostly(periodCode),
-  value: mostly(fc.oneof(fc.integer({ min: -1000, max: 1e6 }), fc.double({ noNaN: true }), fc.constant(null))),
-  target: mostly(fc.oneof(fc.integer({ min: -1000, max: 1e6 }), fc.constant(null))),
-}, ['indicator', 'unit', 'period']);
+const observationRow = looseRecord(
+  {
+    indicator: mostly(indicatorCode),
+    unit: mostly(unitCode),
+    period: mostly(periodCode),
+    value: mostly(fc.oneof(fc.integer({ min: -1000, max: 1e6 }), fc.double({ noNaN: true }), fc.constant(null))),
+    target: mostly(fc.oneof(fc.integer({ min: -1000, max: 1e6 }), fc.constant(null))),
+  },
+  ['indicator', 'unit', 'period'],
+);
 
 /** A row that fails validation however the rest of its batch looks: an all-or-nothing batch with it writes nothing. */
 const POISON = { indicator: 'NO_SUCH_INDICATOR', unit: '99999', period: '2025X9', value: -1 };
@@ -186,12 +326,34 @@ describe('GH5 fuzz', () => {
 
   it('malformed variables for aggregate, unit lookups and writes', async () => {
     const ops = [
-      ['query($q: AggregateQuery!) { aggregate(query: $q) { rows { unit { code } period value target samePeriodPct complete } } }', (v: unknown) => ({ q: v }), aggregateQuery],
-      ['query($code: String, $id: ID, $asOf: Date) { unit(code: $code, id: $id, asOf: $asOf) { name } }', (v: unknown) => v, looseRecord({ code: mostly(fc.constantFrom(...CODES)), id: mostly(fc.constantFrom(...CODES)), asOf: mostly(fc.constantFrom('2025-07-01', '2025-02-30', '1800-01-01', '9999-12-31', '2025-7-1', '')) }, [])],
+      [
+        'query($q: AggregateQuery!) { aggregate(query: $q) { rows { unit { code } period value target samePeriodPct complete } } }',
+        (v: unknown) => ({ q: v }),
+        aggregateQuery,
+      ],
+      [
+        'query($code: String, $id: ID, $asOf: Date) { unit(code: $code, id: $id, asOf: $asOf) { name } }',
+        (v: unknown) => v,
+        looseRecord(
+          {
+            code: mostly(fc.constantFrom(...CODES)),
+            id: mostly(fc.constantFrom(...CODES)),
+            asOf: mostly(fc.constantFrom('2025-07-01', '2025-02-30', '1800-01-01', '9999-12-31', '2025-7-1', '')),
+          },
+          [],
+        ),
+      ],
       [
         'query($first: Int, $after: String, $level: UnitLevel) { units(parent: "31", first: $first, after: $after, level: $level) { totalCount edges { node { code } } } }',
         (v: unknown) => v,
-        looseRecord({ first: mostly(fc.integer({ min: -10, max: 100_000 })), after: mostly(fc.constantFrom('', 'bm9wZQ==', 'x', '0')), level: mostly(fc.constantFrom('PROVINCE', 'DISTRICT', 'COMMUNE', 'VILLAGE')) }, []),
+        looseRecord(
+          {
+            first: mostly(fc.integer({ min: -10, max: 100_000 })),
+            after: mostly(fc.constantFrom('', 'bm9wZQ==', 'x', '0')),
+            level: mostly(fc.constantFrom('PROVINCE', 'DISTRICT', 'COMMUNE', 'VILLAGE')),
+          },
+          [],
+        ),
       ],
       [
         'mutation($input: [ObservationInput!]!) { social { recordObservations(input: $input) { ok inserted updated unchanged errors { index field message code } } } }',
@@ -205,18 +367,29 @@ describe('GH5 fuzz', () => {
       ],
     ] as const;
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: ops.length - 1 }).chain((i) => fc.tuple(fc.constant(i), ops[i]![2] as fc.Arbitrary<unknown>)), async ([i, value]) => {
-        const [query, wrap] = ops[i]!;
-        const variables = wrap(value);
-        await expectWellFormed('variables', variables, () => platform.post('/graphql', { query, variables }));
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: ops.length - 1 }).chain((i) => fc.tuple(fc.constant(i), ops[i]![2] as fc.Arbitrary<unknown>)),
+        async ([i, value]) => {
+          const [query, wrap] = ops[i]!;
+          const variables = wrap(value);
+          await expectWellFormed('variables', variables, () => platform.post('/graphql', { query, variables }));
+        },
+      ),
       fcOptions(RUNS * 2),
     );
   });
 
   it('malformed JSON bodies and request envelopes', async () => {
     const envelope = fc.record(
-      { query: fc.oneof(fc.constantFrom(...VALID_QUERIES), looseScalar, fc.jsonValue()), variables: fc.oneof(fc.jsonValue(), looseScalar), operationName: looseScalar, extensions: fc.oneof(fc.jsonValue(), fc.record({ persistedQuery: fc.record({ version: looseScalar, sha256Hash: looseScalar }) })) },
+      {
+        query: fc.oneof(fc.constantFrom(...VALID_QUERIES), looseScalar, fc.jsonValue()),
+        variables: fc.oneof(fc.jsonValue(), looseScalar),
+        operationName: looseScalar,
+        extensions: fc.oneof(
+          fc.jsonValue(),
+          fc.record({ persistedQuery: fc.record({ version: looseScalar, sha256Hash: looseScalar }) }),
+        ),
+      },
       { requiredKeys: [] },
     );
     const body = fc.oneof(
@@ -227,34 +400,79 @@ describe('GH5 fuzz', () => {
     );
     const paths = ['/graphql', '/sql', '/export'] as const;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...paths), body, fc.constantFrom('application/json', 'application/json; charset=latin1', 'text/plain', 'application/graphql'), async (path, text, type) => {
-        await expectWellFormed('body', { path, text, type }, () => platform.post(path, text, platform.adminToken, { 'content-type': type }), { echoesSql: true });
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...paths),
+        body,
+        fc.constantFrom('application/json', 'application/json; charset=latin1', 'text/plain', 'application/graphql'),
+        async (path, text, type) => {
+          await expectWellFormed(
+            'body',
+            { path, text, type },
+            () => platform.post(path, text, platform.adminToken, { 'content-type': type }),
+            { echoesSql: true },
+          );
+        },
+      ),
       fcOptions(RUNS * 2),
     );
   });
 
   it('malformed Authorization headers', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 100 }), fc.string({ maxLength: 100 }).map((s) => `Bearer ${s}`), fc.constantFrom('Bearer', 'Bearer ', 'bearer a.b.c', `Bearer ${'a'.repeat(5000)}`)), async (authorization) => {
-        // Header values must be Latin-1 without line breaks; fetch refuses anything else before sending.
-        if (!/^[\x20-\x7e]*$/.test(authorization)) return;
-        await expectWellFormed('authorization', authorization, () => postTo(platform.gatewayUrl, { query: '{ terms { code } }' }, null, { authorization }));
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 100 }),
+          fc.string({ maxLength: 100 }).map((s) => `Bearer ${s}`),
+          fc.constantFrom('Bearer', 'Bearer ', 'bearer a.b.c', `Bearer ${'a'.repeat(5000)}`),
+        ),
+        async (authorization) => {
+          // Header values must be Latin-1 without line breaks; fetch refuses anything else before sending.
+          if (!/^[\x20-\x7e]*$/.test(authorization)) return;
+          await expectWellFormed('authorization', authorization, () =>
+            postTo(platform.gatewayUrl, { query: '{ terms { code } }' }, null, { authorization }),
+          );
+        },
+      ),
       fcOptions(),
     );
   });
 
   it('malformed CSV ingest files, parsed by the CLI ingest parser and validated by each domain', async () => {
-    const junk = fc.oneof(fc.constantFrom('', '"', '""', '"a,b"', '\n', '\r\n', '#', '\uFEFF', '\u0000', 'NaN', '1e309', '0x10', '1,5'), fc.string({ maxLength: 12 }));
-    const number = fc.oneof(fc.nat({ max: 100_000 }).map(String), fc.constantFrom('', '-1', '1.5', '.5', '+3', '1e3', '1 000'));
-    const column = (pool: readonly string[]) => fc.oneof({ arbitrary: fc.constantFrom(...pool), weight: 15 }, { arbitrary: junk, weight: 1 });
-    const goodRow = fc.tuple(column(INDICATORS), column(CODES), column(PERIODS), column([...'0123456789'].map((d) => `${d}${d}`)).chain((v) => fc.constantFrom(v, '')), fc.oneof({ arbitrary: number, weight: 8 }, { arbitrary: junk, weight: 1 })).map((cells) => cells.join(','));
+    const junk = fc.oneof(
+      fc.constantFrom('', '"', '""', '"a,b"', '\n', '\r\n', '#', '\uFEFF', '\u0000', 'NaN', '1e309', '0x10', '1,5'),
+      fc.string({ maxLength: 12 }),
+    );
+    const number = fc.oneof(
+      fc.nat({ max: 100_000 }).map(String),
+      fc.constantFrom('', '-1', '1.5', '.5', '+3', '1e3', '1 000'),
+    );
+    const column = (pool: readonly string[]) =>
+      fc.oneof({ arbitrary: fc.constantFrom(...pool), weight: 15 }, { arbitrary: junk, weight: 1 });
+    const goodRow = fc
+      .tuple(
+        column(INDICATORS),
+        column(CODES),
+        column(PERIODS),
+        column([...'0123456789'].map((d) => `${d}${d}`)).chain((v) => fc.constantFrom(v, '')),
+        fc.oneof({ arbitrary: number, weight: 8 }, { arbitrary: junk, weight: 1 }),
+      )
+      .map((cells) => cells.join(','));
     const oddRow = fc.array(junk, { maxLength: 7 }).map((cells) => cells.join(','));
     const csv = fc
       .tuple(
-        fc.constantFrom('indicator,unit,period,value,target', 'indicator,unit,period,value,target', 'indicator,unit,period,value', 'unit,indicator,period,value,target,error', 'indicator;unit;period;value', '', '\uFEFFindicator,unit,period,value,target'),
-        fc.array(fc.oneof({ arbitrary: goodRow, weight: 12 }, { arbitrary: oddRow, weight: 1 }), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(
+          'indicator,unit,period,value,target',
+          'indicator,unit,period,value,target',
+          'indicator,unit,period,value',
+          'unit,indicator,period,value,target,error',
+          'indicator;unit;period;value',
+          '',
+          '\uFEFFindicator,unit,period,value,target',
+        ),
+        fc.array(fc.oneof({ arbitrary: goodRow, weight: 12 }, { arbitrary: oddRow, weight: 1 }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
         fc.constantFrom('\n', '\r\n'),
       )
       .map(([header, lines, eol]) => [header, ...lines].join(eol));
@@ -262,14 +480,23 @@ describe('GH5 fuzz', () => {
       fc.asyncProperty(csv, async (text) => {
         const parsed = parseIngest(text, 'csv');
         const records = parsed.rows.flatMap((r) => (r.record ? [r.record] : []));
-        const key = parsed.fileProblems.length ? 'csv: file refused by the parser' : records.length ? 'csv: rows sent' : 'csv: every row refused by the parser';
+        const key = parsed.fileProblems.length
+          ? 'csv: file refused by the parser'
+          : records.length
+            ? 'csv: rows sent'
+            : 'csv: every row refused by the parser';
         tally[key] = (tally[key] ?? 0) + 1;
         for (const domain of DOMAINS) {
-          const input = records.filter((r) => (findIndicator(String(r.indicator))?.domain ?? 'PARTY').toLowerCase() === domain);
+          const input = records.filter(
+            (r) => (findIndicator(String(r.indicator))?.domain ?? 'PARTY').toLowerCase() === domain,
+          );
           if (!input.length) continue;
           // Validated in full, written never: the rows of a random file may well be valid.
           await expectWellFormed('csv', text, () =>
-            platform.post('/graphql', { query: `mutation($input: [ObservationInput!]!) { ${domain} { recordObservations(dryRun: true, input: $input) { ok inserted errors { index field code message } } } }`, variables: { input } }),
+            platform.post('/graphql', {
+              query: `mutation($input: [ObservationInput!]!) { ${domain} { recordObservations(dryRun: true, input: $input) { ok inserted errors { index field code message } } } }`,
+              variables: { input },
+            }),
           );
         }
       }),
@@ -282,14 +509,30 @@ describe('GH5 fuzz', () => {
     const token = await platform.token('editor', ['31'], { sub: 'gh5-fuzz-cli' });
     const files = fc.sample(
       fc
-        .array(fc.tuple(fc.constantFrom(...INDICATORS), fc.constantFrom(...CODES), fc.constantFrom(...PERIODS), fc.oneof(fc.constantFrom('1', '-5', 'x', '', '1e309', '"2,5"'), fc.nat().map(String))), { minLength: 1, maxLength: 20 })
-        .map((rows) => ['indicator,unit,period,value,target', ...rows.map((r) => r.join(',')), 'NO_SUCH,99999,2025X9,-1,'].join('\n')),
+        .array(
+          fc.tuple(
+            fc.constantFrom(...INDICATORS),
+            fc.constantFrom(...CODES),
+            fc.constantFrom(...PERIODS),
+            fc.oneof(fc.constantFrom('1', '-5', 'x', '', '1e309', '"2,5"'), fc.nat().map(String)),
+          ),
+          { minLength: 1, maxLength: 20 },
+        )
+        .map((rows) =>
+          ['indicator,unit,period,value,target', ...rows.map((r) => r.join(',')), 'NO_SUCH,99999,2025X9,-1,'].join(
+            '\n',
+          ),
+        ),
       { seed: SEED, numRuns: 6 },
     );
     for (const [i, text] of files.entries()) {
       const file = join(dir, `fuzz-${i}.csv`);
       writeFileSync(file, text);
-      const run = spawnSync(process.execPath, [cli, 'ingest', file, '--gateway', platform.gatewayUrl, '--token', token], { encoding: 'utf8', timeout: 60_000 });
+      const run = spawnSync(
+        process.execPath,
+        [cli, 'ingest', file, '--gateway', platform.gatewayUrl, '--token', token],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
       cases += 1;
       expect({ file: text, status: run.status }).toEqual({ file: text, status: expect.any(Number) });
       expect(run.status).not.toBe(0);
@@ -340,14 +583,22 @@ describe('GH5 fuzz', () => {
       'with x as (select unit_id, max(value) as m from observations group by unit_id) select count(*) from x',
     ];
     // Queries that only run too long are interrupted: each is sent once, as each costs the whole time limit.
-    for (const text of ['WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r', 'SELECT sum(a.value * b.value) FROM observations a, observations b, observations c']) {
+    for (const text of [
+      'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r',
+      'SELECT sum(a.value * b.value) FROM observations a, observations b, observations c',
+    ]) {
       const res = await expectWellFormed('sql', text, () => platform.post('/sql', { sql: text }), { echoesSql: true });
       expect(res.json.errors[0].extensions.code).toBe('TIMEOUT');
     }
     const sql = fc.oneof(fc.constantFrom(...HOSTILE), mutatedText(VALID_SQL), anyText);
     await fc.assert(
       fc.asyncProperty(sql, fc.constantFrom('/sql', '/export'), async (text, path) => {
-        await expectWellFormed('sql', text, () => platform.post(path, path === '/sql' ? { sql: text } : { sql: text, format: 'csv' }), { echoesSql: true });
+        await expectWellFormed(
+          'sql',
+          text,
+          () => platform.post(path, path === '/sql' ? { sql: text } : { sql: text, format: 'csv' }),
+          { echoesSql: true },
+        );
       }),
       fcOptions(RUNS * 2),
     );

@@ -19,7 +19,8 @@ let platform: TestPlatform;
 let dir: string;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const nest = (depth: number) => `{ unit(code: "11329", asOf: "2025-01-01") { ${'parent { '.repeat(depth)}code${' }'.repeat(depth)} } }`;
+const nest = (depth: number) =>
+  `{ unit(code: "11329", asOf: "2025-01-01") { ${'parent { '.repeat(depth)}code${' }'.repeat(depth)} } }`;
 
 beforeAll(async () => {
   platform = await startTestPlatform();
@@ -48,7 +49,8 @@ describe('GH5 limits: query shape', () => {
   });
 
   it('31 aliases are refused with TOO_MANY_ALIASES; 30 run', async () => {
-    const aliased = (n: number) => `{ unit(code: "304", asOf: "2025-01-01") { ${Array.from({ length: n }, (_, i) => `a${i}: code`).join(' ')} } }`;
+    const aliased = (n: number) =>
+      `{ unit(code: "304", asOf: "2025-01-01") { ${Array.from({ length: n }, (_, i) => `a${i}: code`).join(' ')} } }`;
     expectRefused(await platform.post('/graphql', { query: aliased(31) }), 400, 'TOO_MANY_ALIASES');
     expect((await platform.gql(aliased(30))).errors).toBeUndefined();
   });
@@ -60,32 +62,56 @@ describe('GH5 limits: query shape', () => {
   });
 
   it('a query whose lists multiply past the cost budget is refused with QUERY_TOO_COMPLEX, also when the size comes in a variable', async () => {
-    const query = 'query($n: Int) { units(level: COMMUNE, first: $n) { edges { node { children { children { children { code } } } } } } }';
+    const query =
+      'query($n: Int) { units(level: COMMUNE, first: $n) { edges { node { children { children { children { code } } } } } } }';
     expectRefused(await platform.post('/graphql', { query, variables: { n: 1000 } }), 400, 'QUERY_TOO_COMPLEX');
-    const res = await platform.post('/graphql', { query: '{ units(level: PROVINCE, first: 5) { edges { node { code children { code } } } } }' });
+    const res = await platform.post('/graphql', {
+      query: '{ units(level: PROVINCE, first: 5) { edges { node { code children { code } } } } }',
+    });
     expect(res.status).toBe(200);
     expect(res.json.errors).toBeUndefined();
   });
 
   it('fragments do not hide depth: a fragment cycle is a validation error and nested fragments count', async () => {
-    const cycle = await platform.post('/graphql', { query: '{ unit(code: "304") { ...A } } fragment A on AdminUnit { parent { ...B } } fragment B on AdminUnit { parent { ...A } }' });
+    const cycle = await platform.post('/graphql', {
+      query:
+        '{ unit(code: "304") { ...A } } fragment A on AdminUnit { parent { ...B } } fragment B on AdminUnit { parent { ...A } }',
+    });
     expect(cycle.status).toBe(400);
     expect(cycle.json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const frags = Array.from({ length: 20 }, (_, i) => `fragment F${i} on AdminUnit { parent { ${i < 19 ? `...F${i + 1}` : 'code'} } }`).join(' ');
-    expectRefused(await platform.post('/graphql', { query: `{ unit(code: "11329") { ...F0 } } ${frags}` }), 400, 'QUERY_TOO_DEEP');
+    const frags = Array.from(
+      { length: 20 },
+      (_, i) => `fragment F${i} on AdminUnit { parent { ${i < 19 ? `...F${i + 1}` : 'code'} } }`,
+    ).join(' ');
+    expectRefused(
+      await platform.post('/graphql', { query: `{ unit(code: "11329") { ...F0 } } ${frags}` }),
+      400,
+      'QUERY_TOO_DEEP',
+    );
   });
 });
 
 describe('GH5 limits: requests', () => {
   it('a body over MAX_BODY_BYTES is refused with 413 REQUEST_TOO_LARGE on /graphql and /sql', async () => {
     const padding = 'x'.repeat(1_100_000);
-    expectRefused(await platform.post('/graphql', { query: `{ terms { code } } # ${padding}` }), 413, 'REQUEST_TOO_LARGE');
+    expectRefused(
+      await platform.post('/graphql', { query: `{ terms { code } } # ${padding}` }),
+      413,
+      'REQUEST_TOO_LARGE',
+    );
     expectRefused(await platform.post('/sql', { sql: `select 1 -- ${padding}` }), 413, 'REQUEST_TOO_LARGE');
   });
 
   it('a batch of more than MAX_BATCH operations is refused with BATCH_TOO_LARGE; a smaller batch runs', async () => {
     const op = { query: '{ terms { code } }' };
-    expectRefused(await platform.post('/graphql', Array.from({ length: 11 }, () => op)), 400, 'BATCH_TOO_LARGE');
+    expectRefused(
+      await platform.post(
+        '/graphql',
+        Array.from({ length: 11 }, () => op),
+      ),
+      400,
+      'BATCH_TOO_LARGE',
+    );
     const ok = await platform.post('/graphql', [op, { query: '{ unit(code: "304") { name } }' }, op]);
     expect(ok.status).toBe(200);
     expect(ok.json).toHaveLength(3);
@@ -108,7 +134,9 @@ describe('GH5 limits: requests', () => {
   });
 
   it('a POST that is not JSON is refused as a possible cross-site request', async () => {
-    const res = await postTo(platform.gatewayUrl, 'query={terms{code}}', platform.adminToken, { 'content-type': 'application/x-www-form-urlencoded' });
+    const res = await postTo(platform.gatewayUrl, 'query={terms{code}}', platform.adminToken, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(res.status).toBe(400);
     expect(res.json.errors[0].extensions.code).toBe('BAD_REQUEST');
   });
@@ -123,7 +151,8 @@ describe('GH5 limits: rate per identity', () => {
   it('the sixth request of a minute gets 429 RATE_LIMITED with Retry-After; other identities are not affected', async () => {
     const alice = await platform.token('viewer', ['304'], { sub: 'alice' });
     const bob = await platform.token('viewer', ['304'], { sub: 'bob' });
-    for (let i = 0; i < 5; i += 1) expect((await gateway.post('/graphql', { query: '{ terms { code } }' }, alice)).status).toBe(200);
+    for (let i = 0; i < 5; i += 1)
+      expect((await gateway.post('/graphql', { query: '{ terms { code } }' }, alice)).status).toBe(200);
     const limited = await gateway.post('/graphql', { query: '{ terms { code } }' }, alice);
     expectRefused(limited, 429, 'RATE_LIMITED');
     const retryAfter = Number(limited.headers.get('retry-after'));
@@ -158,9 +187,12 @@ describe('GH5 limits: persisted queries', () => {
     const reuse = await platform.post('/graphql', byHash(hash));
     expect(reuse.json).toEqual({ data: { unit: { name: 'Lê Chân' } } });
     // Over GET too, as CDNs and browsers cache it.
-    const get = await fetch(`${platform.gatewayUrl}?extensions=${encodeURIComponent(JSON.stringify(byHash(hash).extensions))}`, {
-      headers: { authorization: `Bearer ${platform.adminToken}`, 'apollo-require-preflight': 'true' },
-    });
+    const get = await fetch(
+      `${platform.gatewayUrl}?extensions=${encodeURIComponent(JSON.stringify(byHash(hash).extensions))}`,
+      {
+        headers: { authorization: `Bearer ${platform.adminToken}`, 'apollo-require-preflight': 'true' },
+      },
+    );
     expect(await get.json()).toEqual({ data: { unit: { name: 'Lê Chân' } } });
   });
 
@@ -175,7 +207,14 @@ describe('GH5 limits: persisted queries', () => {
     const listedOnly = '{ terms { code } }';
     beforeAll(async () => {
       const manifest = join(dir, 'operations.json');
-      writeFileSync(manifest, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256(allowed), name: 'Wards', type: 'query', body: allowed }] }));
+      writeFileSync(
+        manifest,
+        JSON.stringify({
+          format: 'apollo-persisted-query-manifest',
+          version: 1,
+          operations: [{ id: sha256(allowed), name: 'Wards', type: 'query', body: allowed }],
+        }),
+      );
       gateway = await platform.startGateway({ PERSISTED_QUERIES: 'allowlist', ALLOWLIST_PATH: manifest });
     });
 
@@ -190,17 +229,27 @@ describe('GH5 limits: persisted queries', () => {
 
     it('anything else is refused with PERSISTED_QUERY_REQUIRED, and cannot be registered through APQ', async () => {
       expectRefused(await gateway.post('/graphql', { query: listedOnly }), 400, 'PERSISTED_QUERY_REQUIRED');
-      expectRefused(await gateway.post('/graphql', { query: listedOnly, ...byHash(sha256(listedOnly)) }), 400, 'PERSISTED_QUERY_REQUIRED');
+      expectRefused(
+        await gateway.post('/graphql', { query: listedOnly, ...byHash(sha256(listedOnly)) }),
+        400,
+        'PERSISTED_QUERY_REQUIRED',
+      );
       const after = await gateway.post('/graphql', byHash(sha256(listedOnly)));
       expect(after.json.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
       // A registered operation with a cosmetic change is a different operation.
-      expectRefused(await gateway.post('/graphql', { query: `${allowed} `, variables: { code: '304' } }), 400, 'PERSISTED_QUERY_REQUIRED');
+      expectRefused(
+        await gateway.post('/graphql', { query: `${allowed} `, variables: { code: '304' } }),
+        400,
+        'PERSISTED_QUERY_REQUIRED',
+      );
     });
 
     it('a manifest whose id is not the digest of its body stops the gateway from starting', async () => {
       const bad = join(dir, 'bad.json');
       writeFileSync(bad, JSON.stringify({ operations: [{ id: sha256(allowed), body: listedOnly }] }));
-      await expect(platform.startGateway({ PERSISTED_QUERIES: 'allowlist', ALLOWLIST_PATH: bad })).rejects.toThrow(/not the sha256 digest/);
+      await expect(platform.startGateway({ PERSISTED_QUERIES: 'allowlist', ALLOWLIST_PATH: bad })).rejects.toThrow(
+        /not the sha256 digest/,
+      );
     });
   });
 });
@@ -217,7 +266,11 @@ describe('GH5 production settings and public indicators', () => {
     expect(off.status).toBe(400);
     expect(off.json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(off.json.data).toBeUndefined();
-    const typeQuery = await prod.post('/graphql', { query: '{ __type(name: "AdminUnit") { fields { name } } }' }, platform.adminToken);
+    const typeQuery = await prod.post(
+      '/graphql',
+      { query: '{ __type(name: "AdminUnit") { fields { name } } }' },
+      platform.adminToken,
+    );
     expect(typeQuery.status).toBe(400);
     const on = await platform.gql(query);
     expect(on.data.__schema.queryType.name).toBe('Query');
@@ -235,7 +288,7 @@ describe('GH5 production settings and public indicators', () => {
     expect(badArg.json.errors[0].message).not.toMatch(/did you mean/i);
   });
 
-  it('no explorer page in production; in development a browser is sent to the console\'s offline GraphiQL', async () => {
+  it("no explorer page in production; in development a browser is sent to the console's offline GraphiQL", async () => {
     const res = await fetch(prod.url, { headers: { accept: 'text/html' }, redirect: 'manual' });
     expect(res.status).not.toBe(302);
     expect(res.headers.get('content-type') ?? '').not.toMatch(/html/);
@@ -245,7 +298,13 @@ describe('GH5 production settings and public indicators', () => {
   });
 
   it('a broken query gets a clean error: no stack trace, no internals', async () => {
-    for (const query of ['{ unit(code: "304") { name }', 'query { ... }', '{ unit(code: 304) { name } }', 'mutation { nothing }', '{ aggregate(query: {indicators: ["X"], units: ["304"], periods: ["nope"]}) { rows { value } } }']) {
+    for (const query of [
+      '{ unit(code: "304") { name }',
+      'query { ... }',
+      '{ unit(code: 304) { name } }',
+      'mutation { nothing }',
+      '{ aggregate(query: {indicators: ["X"], units: ["304"], periods: ["nope"]}) { rows { value } } }',
+    ]) {
       const res = await prod.post('/graphql', { query }, platform.adminToken);
       expect(errorAnswerProblems(res)).toEqual([]);
       expect(res.text).not.toMatch(/stacktrace|at \w+ \(/);
@@ -253,21 +312,36 @@ describe('GH5 production settings and public indicators', () => {
   });
 
   it("a subgraph's refusal of a value the gateway cannot check (a custom scalar) comes back as that subgraph's client error", async () => {
-    const res = await prod.post('/graphql', { query: 'query($d: Date) { unit(code: "304", asOf: $d) { name } }', variables: { d: '2025-02-30' } }, platform.adminToken);
+    const res = await prod.post(
+      '/graphql',
+      { query: 'query($d: Date) { unit(code: "304", asOf: $d) { name } }', variables: { d: '2025-02-30' } },
+      platform.adminToken,
+    );
     expect(res.json.data).toEqual({ unit: null });
-    expect(res.json.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', serviceName: 'reference' } })]);
+    expect(res.json.errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', serviceName: 'reference' } }),
+    ]);
     expect(res.json.errors[0].message).toMatch(/2025-02-30/);
     expect(errorAnswerProblems(res)).toEqual([]);
   });
 
   it('a subgraph that refuses the gateway itself (a wrong internal secret) is an internal error: masked, no address, no details', async () => {
-    const misconfigured = await platform.startGateway({ NODE_ENV: 'production', INTERNAL_SECRET: 'not-the-platform-secret-0123456789abcdef0123' });
-    const res = await misconfigured.post('/graphql', { query: '{ unit(code: "304") { name } aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }' });
+    const misconfigured = await platform.startGateway({
+      NODE_ENV: 'production',
+      INTERNAL_SECRET: 'not-the-platform-secret-0123456789abcdef0123',
+    });
+    const res = await misconfigured.post('/graphql', {
+      query:
+        '{ unit(code: "304") { name } aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }',
+    });
     expect(res.status).toBe(200);
     expect(res.json.data).toEqual({ unit: null, aggregate: null });
     for (const error of res.json.errors) {
       expect(error.message).toBe('Internal server error');
-      expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', serviceName: expect.stringMatching(/^(reference|analytics)$/) });
+      expect(error.extensions).toEqual({
+        code: 'INTERNAL_SERVER_ERROR',
+        serviceName: expect.stringMatching(/^(reference|analytics)$/),
+      });
     }
     expect(leakProblems(res.text)).toEqual([]);
     // The details are in the gateway's own log, for the operator.
@@ -277,7 +351,14 @@ describe('GH5 production settings and public indicators', () => {
 
   describe('anonymous callers with PUBLIC_INDICATORS', () => {
     it('read reference data', async () => {
-      const res = await prod.post('/graphql', { query: '{ unit(code: "304", asOf: "2025-01-01") { name children { code } } indicators(domain: PARTY) { code } }' }, null);
+      const res = await prod.post(
+        '/graphql',
+        {
+          query:
+            '{ unit(code: "304", asOf: "2025-01-01") { name children { code } } indicators(domain: PARTY) { code } }',
+        },
+        null,
+      );
       expect(res.status).toBe(200);
       expect(res.json.errors).toBeUndefined();
       expect(res.json.data.unit.children).toHaveLength(8);
@@ -298,32 +379,88 @@ describe('GH5 production settings and public indicators', () => {
     });
 
     it.each([
-      ['an unpublished indicator in aggregate', '{ aggregate(query: {indicators: ["PB_INSPECTIONS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }', {}],
-      ['an unpublished indicator next to a published one', '{ aggregate(query: {indicators: ["PB_NEW_MEMBERS", "EB_BUDGET_REV"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }', {}],
-      ['an unpublished indicator in a variable', 'query($q: AggregateQuery!) { aggregate(query: $q) { rows { value } } }', { q: { indicators: ['EB_BUDGET_REV'], units: ['304'], periods: ['2025S1'] } }],
-      ['an unpublished AdminUnit.indicator', '{ unit(code: "304") { indicator(code: "PB_INSPECTIONS", period: "2025S1") { value } } }', {}],
-      ['an unpublished AdminUnit.indicator in a variable', 'query($c: String!) { unit(code: "304") { indicator(code: $c, period: "2025S1") { value } } }', { c: 'SS_NEAR_POOR_HH' }],
+      [
+        'an unpublished indicator in aggregate',
+        '{ aggregate(query: {indicators: ["PB_INSPECTIONS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }',
+        {},
+      ],
+      [
+        'an unpublished indicator next to a published one',
+        '{ aggregate(query: {indicators: ["PB_NEW_MEMBERS", "EB_BUDGET_REV"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }',
+        {},
+      ],
+      [
+        'an unpublished indicator in a variable',
+        'query($q: AggregateQuery!) { aggregate(query: $q) { rows { value } } }',
+        { q: { indicators: ['EB_BUDGET_REV'], units: ['304'], periods: ['2025S1'] } },
+      ],
+      [
+        'an unpublished AdminUnit.indicator',
+        '{ unit(code: "304") { indicator(code: "PB_INSPECTIONS", period: "2025S1") { value } } }',
+        {},
+      ],
+      [
+        'an unpublished AdminUnit.indicator in a variable',
+        'query($c: String!) { unit(code: "304") { indicator(code: $c, period: "2025S1") { value } } }',
+        { c: 'SS_NEAR_POOR_HH' },
+      ],
       ['recorded figures', '{ unit(code: "304") { partyFigures { value } } }', {}],
       ['domain records', '{ unit(code: "304") { budgetEstimates { amount } } }', {}],
-      ['recorded figures in a fragment', '{ unit(code: "304") { ...F } } fragment F on AdminUnit { socialFigures { value } }', {}],
-      ['recorded figures in an inline fragment', '{ unit(code: "304") { ... on AdminUnit { economyFigures { value } } } }', {}],
-      ['a mutation', 'mutation { party { recordObservations(input: [{indicator: "PB_NEW_MEMBERS", unit: "304", period: "2025S1", value: 1}]) { ok } } }', {}],
-      ['a second operation with closed fields', 'query A { terms { code } } query B { unit(code: "304") { partyFigures { value } } }', {}],
+      [
+        'recorded figures in a fragment',
+        '{ unit(code: "304") { ...F } } fragment F on AdminUnit { socialFigures { value } }',
+        {},
+      ],
+      [
+        'recorded figures in an inline fragment',
+        '{ unit(code: "304") { ... on AdminUnit { economyFigures { value } } } }',
+        {},
+      ],
+      [
+        'a mutation',
+        'mutation { party { recordObservations(input: [{indicator: "PB_NEW_MEMBERS", unit: "304", period: "2025S1", value: 1}]) { ok } } }',
+        {},
+      ],
+      [
+        'a second operation with closed fields',
+        'query A { terms { code } } query B { unit(code: "304") { partyFigures { value } } }',
+        {},
+      ],
     ])('are refused %s (FORBIDDEN, nothing runs)', async (_name, query, variables) => {
       const body = query.includes('query A') ? { query, variables, operationName: 'A' } : { query, variables };
       expectRefused(await prod.post('/graphql', body, null), 403, 'FORBIDDEN');
     });
 
     it('may not use SQL or exports', async () => {
-      expectRefused(await prod.post('/sql', { sql: 'select count(*) from observations' }, null), 401, 'UNAUTHENTICATED');
-      expectRefused(await prod.post('/export', { aggregate: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } }, null), 401, 'UNAUTHENTICATED');
+      expectRefused(
+        await prod.post('/sql', { sql: 'select count(*) from observations' }, null),
+        401,
+        'UNAUTHENTICATED',
+      );
+      expectRefused(
+        await prod.post(
+          '/export',
+          { aggregate: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } },
+          null,
+        ),
+        401,
+        'UNAUTHENTICATED',
+      );
     });
 
     it('a signed-in caller on the same gateway keeps the scope of their token', async () => {
       const viewer = await platform.token('viewer', ['305']);
-      const res = await prod.post('/graphql', { query: '{ unit(code: "304", asOf: "2025-01-01") { partyFigures { value } } }' }, viewer);
+      const res = await prod.post(
+        '/graphql',
+        { query: '{ unit(code: "304", asOf: "2025-01-01") { partyFigures { value } } }' },
+        viewer,
+      );
       expect(res.json.errors[0].extensions.code).toBe('FORBIDDEN');
-      const own = await prod.post('/graphql', { query: '{ unit(code: "305", asOf: "2025-01-01") { partyFigures { value } } }' }, viewer);
+      const own = await prod.post(
+        '/graphql',
+        { query: '{ unit(code: "305", asOf: "2025-01-01") { partyFigures { value } } }' },
+        viewer,
+      );
       expect(own.json.errors).toBeUndefined();
       expect(own.json.data.unit.partyFigures.length).toBeGreaterThan(0);
     });
@@ -331,25 +468,45 @@ describe('GH5 production settings and public indicators', () => {
     it('the subgraphs hold the line even if the gateway let a public identity through', async () => {
       // A public identity signed with the internal secret is what the gateway forwards; each subgraph
       // must refuse it everything but reference data and published figures on its own.
-      const headers = await platform.forwardedHeaders({ sub: 'anonymous', role: 'public', units: [], indicators: ['PB_NEW_MEMBERS'] });
-      const asPublic = (service: 'party' | 'analytics' | 'reference', body: unknown, path = '/graphql') => postTo(`${platform.serviceUrl(service)}${path}`, body, null, headers);
-      const figures = await asPublic('party', { query: '{ _entities(representations: [{__typename: "AdminUnit", id: "304@2000-01-01"}]) { ... on AdminUnit { partyFigures { value } } } }' });
+      const headers = await platform.forwardedHeaders({
+        sub: 'anonymous',
+        role: 'public',
+        units: [],
+        indicators: ['PB_NEW_MEMBERS'],
+      });
+      const asPublic = (service: 'party' | 'analytics' | 'reference', body: unknown, path = '/graphql') =>
+        postTo(`${platform.serviceUrl(service)}${path}`, body, null, headers);
+      const figures = await asPublic('party', {
+        query:
+          '{ _entities(representations: [{__typename: "AdminUnit", id: "304@2000-01-01"}]) { ... on AdminUnit { partyFigures { value } } } }',
+      });
       expect(figures.json.errors[0].extensions.code).toBe('FORBIDDEN');
-      const write = await asPublic('party', { query: 'mutation { party { recordObservations(input: [{indicator: "PB_NEW_MEMBERS", unit: "304", period: "2018S2", value: 1}]) { ok } } }' });
+      const write = await asPublic('party', {
+        query:
+          'mutation { party { recordObservations(input: [{indicator: "PB_NEW_MEMBERS", unit: "304", period: "2018S2", value: 1}]) { ok } } }',
+      });
       expect(write.json.errors[0].extensions.code).toBe('FORBIDDEN');
-      const closed = await asPublic('analytics', { query: '{ aggregate(query: {indicators: ["PB_INSPECTIONS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }' });
+      const closed = await asPublic('analytics', {
+        query:
+          '{ aggregate(query: {indicators: ["PB_INSPECTIONS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }',
+      });
       expect(closed.json.errors[0].extensions.code).toBe('FORBIDDEN');
       const sql = await asPublic('analytics', { sql: 'select 1' }, '/sql');
       expect(sql.status).toBe(403);
       const reference = await asPublic('reference', { query: '{ unit(code: "304", asOf: "2025-01-01") { name } }' });
       expect(reference.json.data.unit.name).toBe('Ngô Quyền');
-      const open = await asPublic('analytics', { query: '{ aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }' });
+      const open = await asPublic('analytics', {
+        query:
+          '{ aggregate(query: {indicators: ["PB_NEW_MEMBERS"], units: ["304"], periods: ["2025S1"]}) { rows { value } } }',
+      });
       expect(open.json.errors).toBeUndefined();
       expect(open.json.data.aggregate.rows[0].value).toBe(254);
     });
 
     it('a gateway configured with an unknown public indicator does not start', async () => {
-      await expect(platform.startGateway({ PUBLIC_INDICATORS: 'PB_NEW_MEMBERS,NOT_AN_INDICATOR' })).rejects.toThrow(/NOT_AN_INDICATOR/);
+      await expect(platform.startGateway({ PUBLIC_INDICATORS: 'PB_NEW_MEMBERS,NOT_AN_INDICATOR' })).rejects.toThrow(
+        /NOT_AN_INDICATOR/,
+      );
     });
   });
 });
@@ -358,12 +515,22 @@ describe('GH5 identity from a JWKS URL, with issuer and audience', () => {
   it('accepts a token signed by a key of the JWKS with the right issuer and audience, and nothing else', async () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
-    const gateway = await platform.startGateway({ JWKS_URL: jwksUrl, JWT_ISSUER: 'https://id.example.gov.vn', JWT_AUDIENCE: 'lgr' });
+    const gateway = await platform.startGateway({
+      JWKS_URL: jwksUrl,
+      JWT_ISSUER: 'https://id.example.gov.vn',
+      JWT_AUDIENCE: 'lgr',
+    });
     try {
-      const sign = (claims: { iss?: string; aud?: string }, key: Parameters<SignJWT['sign']>[0] = privateKey, alg = 'RS256') =>
+      const sign = (
+        claims: { iss?: string; aud?: string },
+        key: Parameters<SignJWT['sign']>[0] = privateKey,
+        alg = 'RS256',
+      ) =>
         new SignJWT({ role: 'viewer', units: ['304'] })
           .setProtectedHeader({ alg, kid: 'k1' })
           .setSubject('jwks-user')
@@ -398,17 +565,23 @@ describe('GH5 timeouts and draining', () => {
     const party = platform.process('party')!;
     party.kill('SIGSTOP');
     try {
-      const res = await gateway.post('/graphql', { query: '{ unit(id: "304@2000-01-01") { name partyFigures { value } economyFigures { value } } }' });
+      const res = await gateway.post('/graphql', {
+        query: '{ unit(id: "304@2000-01-01") { name partyFigures { value } economyFigures { value } } }',
+      });
       expect(res.status).toBe(200);
       expect(res.json.data.unit.name).toBe('Ngô Quyền');
       expect(res.json.data.unit.partyFigures).toBeNull();
       expect(res.json.data.unit.economyFigures.length).toBeGreaterThan(0);
-      expect(res.json.errors).toEqual([expect.objectContaining({ extensions: { code: 'TIMEOUT', serviceName: 'party' } })]);
+      expect(res.json.errors).toEqual([
+        expect.objectContaining({ extensions: { code: 'TIMEOUT', serviceName: 'party' } }),
+      ]);
       expect(leakProblems(res.text)).toEqual([]);
     } finally {
       party.kill('SIGCONT');
     }
-    const after = await gateway.post('/graphql', { query: '{ unit(id: "304@2000-01-01") { partyFigures { value } } }' });
+    const after = await gateway.post('/graphql', {
+      query: '{ unit(id: "304@2000-01-01") { partyFigures { value } } }',
+    });
     expect(after.json.errors).toBeUndefined();
     await gateway.stop();
   });
@@ -419,7 +592,9 @@ describe('GH5 timeouts and draining', () => {
     party.kill('SIGSTOP');
     let inFlight: Promise<Awaited<ReturnType<ExtraGateway['post']>>>;
     try {
-      inFlight = gateway.post('/graphql', { query: '{ unit(id: "304@2000-01-01") { name partyFigures { period value } } }' });
+      inFlight = gateway.post('/graphql', {
+        query: '{ unit(id: "304@2000-01-01") { name partyFigures { period value } } }',
+      });
       await sleep(500);
       gateway.process.kill('SIGTERM');
       // The gateway waits for the request: it is still running while party is stopped.
@@ -446,10 +621,14 @@ describe('GH5 GraphQL over HTTP: graphql-http server audits', () => {
     const results: Record<string, string[]> = { ok: [], notice: [], warn: [], error: [] };
     for (const audit of serverAudits({ url: platform.gatewayUrl, fetchFn })) {
       const result = await audit.fn();
-      (results[result.status] ??= []).push(`${audit.id} ${audit.name}${result.status === 'ok' ? '' : `: ${(result as { reason?: string }).reason}`}`);
+      (results[result.status] ??= []).push(
+        `${audit.id} ${audit.name}${result.status === 'ok' ? '' : `: ${(result as { reason?: string }).reason}`}`,
+      );
     }
     const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.length]));
-    process.stdout.write(`graphql-http audits: ${JSON.stringify(summary)}\n${[...results.notice!, ...results.warn!].map((l) => `  ${l}`).join('\n')}\n`);
+    process.stdout.write(
+      `graphql-http audits: ${JSON.stringify(summary)}\n${[...results.notice!, ...results.warn!].map((l) => `  ${l}`).join('\n')}\n`,
+    );
     expect(results.error).toEqual([]);
     expect(results.ok!.length).toBeGreaterThanOrEqual(50);
   });

@@ -11,8 +11,12 @@ const NUMBERS = ['value', 'target', 'achievementPct', 'samePeriodValue', 'samePe
 function disagreements(rows: readonly AggregateRow[], evaluator: ReferenceEvaluator): string[] {
   return rows.flatMap((row) => {
     const want = evaluator.row(findIndicator(row.indicator)!, row.unitId, parsePeriod(row.period));
-    const differs = (a: number | null, b: number | null) => (a === null || b === null ? a !== b : Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)));
-    const fields = [...NUMBERS.filter((f) => differs(row[f], want[f])), ...(row.complete === want.complete ? [] : ['complete'])];
+    const differs = (a: number | null, b: number | null) =>
+      a === null || b === null ? a !== b : Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+    const fields = [
+      ...NUMBERS.filter((f) => differs(row[f], want[f])),
+      ...(row.complete === want.complete ? [] : ['complete']),
+    ];
     return fields.map((f) => `${row.indicator} ${row.unitId} ${row.period} ${f}`);
   });
 }
@@ -39,7 +43,8 @@ describe('country-sized queries', () => {
   });
   afterAll(() => store.close());
 
-  const sample = (rows: AggregateRow[], n: number) => rows.filter((r, i) => !r.total && i % Math.ceil(rows.length / n) === 0);
+  const sample = (rows: AggregateRow[], n: number) =>
+    rows.filter((r, i) => !r.total && i % Math.ceil(rows.length / n) === 0);
   const timed = async (request: AggregateRequest) => {
     const started = Date.now();
     const rows = await runAggregate(store, catalog, request);
@@ -48,7 +53,12 @@ describe('country-sized queries', () => {
 
   it(`answers for all 3,321 communes of the country`, async () => {
     const provinces = catalog.validOn('2025-12-31', 'PROVINCE').map((p) => p.code);
-    const request: AggregateRequest = { indicators: ['PB_NEW_MEMBERS'], units: provinces, periods: ['2025'], level: 'COMMUNE' };
+    const request: AggregateRequest = {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: provinces,
+      periods: ['2025'],
+      level: 'COMMUNE',
+    };
     await timed(request);
     const { rows, ms } = await timed(request);
     console.log(`${facts.length} facts; all communes of the country for 2025: ${rows.length} rows in ${ms} ms`);
@@ -76,21 +86,43 @@ describe('country-sized queries', () => {
 
   it('stops a query that runs past its time limit and stays usable', async () => {
     const provinces = catalog.validOn('2025-12-31', 'PROVINCE').map((p) => p.code);
-    const error = await runAggregate(store, catalog, { indicators: ['SS_POOR_RATE'], units: provinces, periods: ['2025'], totals: true }, { timeoutMs: 5 }).catch(
-      (e: unknown) => e,
-    );
+    const error = await runAggregate(
+      store,
+      catalog,
+      { indicators: ['SS_POOR_RATE'], units: provinces, periods: ['2025'], totals: true },
+      { timeoutMs: 5 },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphQLError);
     expect((error as GraphQLError).extensions.code).toBe('TIMEOUT');
-    const rows = await runAggregate(store, catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2024'] });
+    const rows = await runAggregate(store, catalog, {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['304'],
+      periods: ['2024'],
+    });
     expect(rows[0]!.value).not.toBeNull();
   });
 
   it('gives concurrent queries a consistent snapshot while a feed batch is applied', async () => {
-    const request: AggregateRequest = { indicators: ['PB_NEW_MEMBERS'], units: ['31'], periods: ['2024'], level: 'DISTRICT', totals: true };
+    const request: AggregateRequest = {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['31'],
+      periods: ['2024'],
+      level: 'DISTRICT',
+      totals: true,
+    };
     const before = await runAggregate(store, catalog, request);
     const district = catalog.children('31@2000-01-01')[0]!;
     // The district reports a figure of its own: its value and the city total change, together.
-    const batch: FeedChange[] = [{ seq: facts.length + 1, indicator: 'PB_NEW_MEMBERS', unitId: district.id, period: '2024', value: 1, target: null }];
+    const batch: FeedChange[] = [
+      {
+        seq: facts.length + 1,
+        indicator: 'PB_NEW_MEMBERS',
+        unitId: district.id,
+        period: '2024',
+        value: 1,
+        target: null,
+      },
+    ];
     const [answers] = await Promise.all([
       Promise.all([1, 2, 3, 4].map(() => runAggregate(store, catalog, request))),
       store.applyChanges('bench', batch, facts.length + 1),

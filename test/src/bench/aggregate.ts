@@ -21,7 +21,10 @@ export interface BenchCase {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function time(fn: () => Promise<number>, repeat: number): Promise<{ rows: number; medianMs: number; medianCpuMs: number }> {
+async function time(
+  fn: () => Promise<number>,
+  repeat: number,
+): Promise<{ rows: number; medianMs: number; medianCpuMs: number }> {
   const times: number[] = [];
   const cpu: number[] = [];
   let rows = 0;
@@ -59,7 +62,10 @@ export async function benchAggregate(
     const commune = catalog.validOn('2025-12-31', 'COMMUNE')[0]!;
     const oldProvince = catalog.validOn('2024-12-31', 'PROVINCE')[0]!;
     const cases: [string, AggregateRequest][] = [
-      ['one commune, 2025, one indicator (baseline)', { indicators: ['PB_NEW_MEMBERS'], units: [commune.code], periods: ['2025'] }],
+      [
+        'one commune, 2025, one indicator (baseline)',
+        { indicators: ['PB_NEW_MEMBERS'], units: [commune.code], periods: ['2025'] },
+      ],
       [
         'all communes of the country, 2025',
         { indicators: ['PB_NEW_MEMBERS'], units: newProvinces.map((p) => p.code), periods: ['2025'], level: 'COMMUNE' },
@@ -87,7 +93,12 @@ export async function benchAggregate(
       ],
       [
         'all provinces with totals, 2025S2 and 2025',
-        { indicators: ['PB_NEW_MEMBERS', 'SS_POOR_HH'], units: newProvinces.map((p) => p.code), periods: ['2025S2', '2025'], totals: true },
+        {
+          indicators: ['PB_NEW_MEMBERS', 'SS_POOR_HH'],
+          units: newProvinces.map((p) => p.code),
+          periods: ['2025S2', '2025'],
+          totals: true,
+        },
       ],
     ];
     // One query before measuring, so that the baseline does not pay for warming up.
@@ -95,11 +106,16 @@ export async function benchAggregate(
     const results: BenchCase[] = [];
     let baseline = 0;
     for (const [name, request] of cases) {
-      const { rows, medianMs, medianCpuMs } = await time(async () => (await runAggregate(store, catalog, request)).length, repeat);
+      const { rows, medianMs, medianCpuMs } = await time(
+        async () => (await runAggregate(store, catalog, request)).length,
+        repeat,
+      );
       if (!baseline) baseline = medianMs;
       const result = { name, rows, medianMs, medianCpuMs, ratio: medianMs / baseline };
       results.push(result);
-      log(`${name}: ${rows} rows, median ${medianMs.toFixed(1)} ms (CPU ${medianCpuMs.toFixed(1)} ms), ${result.ratio.toFixed(1)}x baseline`);
+      log(
+        `${name}: ${rows} rows, median ${medianMs.toFixed(1)} ms (CPU ${medianCpuMs.toFixed(1)} ms), ${result.ratio.toFixed(1)}x baseline`,
+      );
     }
     return results;
   } finally {

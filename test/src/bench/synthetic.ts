@@ -26,8 +26,25 @@ function random(seed: number): () => number {
 export function syntheticCountry(seed = 1): UnitCatalog {
   const rnd = random(seed);
   const units: UnitVersion[] = [];
-  const add = (code: string, level: UnitVersion['level'], parentId: string | null, from: string, to: string | null): UnitVersion => {
-    const u: UnitVersion = { id: `${code}@${from}`, code, name: code, fullName: code, nameEn: code, level, kind: 'synthetic', parentId, validFrom: from, validTo: to };
+  const add = (
+    code: string,
+    level: UnitVersion['level'],
+    parentId: string | null,
+    from: string,
+    to: string | null,
+  ): UnitVersion => {
+    const u: UnitVersion = {
+      id: `${code}@${from}`,
+      code,
+      name: code,
+      fullName: code,
+      nameEn: code,
+      level,
+      kind: 'synthetic',
+      parentId,
+      validFrom: from,
+      validTo: to,
+    };
     units.push(u);
     return u;
   };
@@ -37,7 +54,8 @@ export function syntheticCountry(seed = 1): UnitCatalog {
     for (let d = 0; d < 11; d++) {
       const district = add(`P${p}D${d}`, 'DISTRICT', province.id, '2000-01-01', '2025-06-30');
       const n = p * 11 + d < 445 ? 15 : 14;
-      for (let c = 0; c < n; c++) oldCommunes.push(add(`P${p}D${d}C${c}`, 'COMMUNE', district.id, '2000-01-01', '2025-06-30'));
+      for (let c = 0; c < n; c++)
+        oldCommunes.push(add(`P${p}D${d}C${c}`, 'COMMUNE', district.id, '2000-01-01', '2025-06-30'));
     }
   }
   const newCommunes: UnitVersion[] = [];
@@ -68,7 +86,13 @@ export function syntheticCountry(seed = 1): UnitCatalog {
 export function syntheticFacts(catalog: UnitCatalog, seed = 2): FeedChange[] {
   const rnd = random(seed);
   const changes: FeedChange[] = [];
-  const push = (indicator: string, unitId: string, period: string, value: number | null, target: number | null = null): void => {
+  const push = (
+    indicator: string,
+    unitId: string,
+    period: string,
+    value: number | null,
+    target: number | null = null,
+  ): void => {
     changes.push({ seq: changes.length + 1, indicator, unitId, period, value, target });
   };
   const indicators = ['PB_NEW_MEMBERS', 'SS_POOR_HH', 'SS_HOUSEHOLDS'];

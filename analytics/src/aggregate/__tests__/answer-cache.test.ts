@@ -31,14 +31,47 @@ describe('AnswerCache', () => {
 
   it('drops every answer when the data changes, and never keeps an answer computed on older data', async () => {
     const cache = new AnswerCache({ maxEntries: 10, maxBytes: 1000 });
-    await cache.get(G1, 'k', async () => 'old', () => 10);
-    expect(await cache.get(G2, 'k', async () => 'new', () => 10)).toBe('new');
+    await cache.get(
+      G1,
+      'k',
+      async () => 'old',
+      () => 10,
+    );
+    expect(
+      await cache.get(
+        G2,
+        'k',
+        async () => 'new',
+        () => 10,
+      ),
+    ).toBe('new');
     expect(cache.stats().entries).toBe(1);
     // A caller that read the older version before the change computes on its own and keeps nothing.
-    expect(await cache.get(G1, 'k', async () => 'late', () => 10)).toBe('late');
-    expect(await cache.get(G2, 'k', async () => 'again', () => 10)).toBe('new');
+    expect(
+      await cache.get(
+        G1,
+        'k',
+        async () => 'late',
+        () => 10,
+      ),
+    ).toBe('late');
+    expect(
+      await cache.get(
+        G2,
+        'k',
+        async () => 'again',
+        () => 10,
+      ),
+    ).toBe('new');
     // A new catalogue is new data too.
-    expect(await cache.get({ version: 2, digest: 'd2' }, 'k', async () => 'other units', () => 10)).toBe('other units');
+    expect(
+      await cache.get(
+        { version: 2, digest: 'd2' },
+        'k',
+        async () => 'other units',
+        () => 10,
+      ),
+    ).toBe('other units');
   });
 
   it('lets callers asking the same meanwhile wait for the one computation', async () => {
@@ -66,16 +99,43 @@ describe('AnswerCache', () => {
     fail(new Error('TIMEOUT'));
     await expect(first).rejects.toThrow('TIMEOUT');
     await expect(second).rejects.toThrow('TIMEOUT');
-    expect(await cache.get(G1, 'k', async () => 'fine', () => 10)).toBe('fine');
+    expect(
+      await cache.get(
+        G1,
+        'k',
+        async () => 'fine',
+        () => 10,
+      ),
+    ).toBe('fine');
   });
 
   it('stays within its number of entries, dropping the least recently used first', async () => {
     const cache = new AnswerCache({ maxEntries: 2, maxBytes: 1000 });
-    await cache.get(G1, 'a', async () => 'A', () => 1);
-    await cache.get(G1, 'b', async () => 'B', () => 1);
+    await cache.get(
+      G1,
+      'a',
+      async () => 'A',
+      () => 1,
+    );
+    await cache.get(
+      G1,
+      'b',
+      async () => 'B',
+      () => 1,
+    );
     // a is used again, so b is the least recently used when c arrives.
-    await cache.get(G1, 'a', async () => 'A again', () => 1);
-    await cache.get(G1, 'c', async () => 'C', () => 1);
+    await cache.get(
+      G1,
+      'a',
+      async () => 'A again',
+      () => 1,
+    );
+    await cache.get(
+      G1,
+      'c',
+      async () => 'C',
+      () => 1,
+    );
     expect(cache.stats()).toMatchObject({ entries: 2, evictions: 1 });
     expect(cache.find(G1, 'a')).toEqual({ value: 'A' });
     expect(cache.find(G1, 'b')).toBeUndefined();
@@ -84,11 +144,22 @@ describe('AnswerCache', () => {
 
   it('stays within its bytes, and keeps no answer larger than a quarter of them', async () => {
     const cache = new AnswerCache({ maxEntries: 100, maxBytes: 1000 });
-    for (const key of ['a', 'b', 'c', 'd', 'e']) await cache.get(G1, key, async () => key, () => 240);
+    for (const key of ['a', 'b', 'c', 'd', 'e'])
+      await cache.get(
+        G1,
+        key,
+        async () => key,
+        () => 240,
+      );
     expect(cache.stats().bytes).toBeLessThanOrEqual(1000);
     expect(cache.stats().entries).toBe(4);
     expect(cache.find(G1, 'a')).toBeUndefined();
-    await cache.get(G1, 'huge', async () => 'huge', () => 251);
+    await cache.get(
+      G1,
+      'huge',
+      async () => 'huge',
+      () => 251,
+    );
     expect(cache.find(G1, 'huge')).toBeUndefined();
     expect(cache.stats().entries).toBe(4);
   });
@@ -131,7 +202,9 @@ describe('cache keys', () => {
     const keys = new Set([key, ...variants.map((v) => aggregateCacheKey(v, 'all'))]);
     expect(keys.size).toBe(variants.length + 1);
     expect(aggregateCacheKey(base, 'scope:1')).not.toBe(key);
-    expect(indicatorCacheKey('304@2000-01-01', 'PB_NEW_MEMBERS', '2025S1', null)).not.toBe(indicatorCacheKey('304@2000-01-01', 'PB_NEW_MEMBERS', '2025S1', '2025-06-30'));
+    expect(indicatorCacheKey('304@2000-01-01', 'PB_NEW_MEMBERS', '2025S1', null)).not.toBe(
+      indicatorCacheKey('304@2000-01-01', 'PB_NEW_MEMBERS', '2025S1', '2025-06-30'),
+    );
   });
 
   it('estimate the bytes of an answer by its rows', () => {

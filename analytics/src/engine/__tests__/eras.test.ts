@@ -6,8 +6,25 @@ import { compareWithEvaluator, storeWith } from './helpers';
  * Three eras (two reorganisations): units of the third are made of the second's for a time before
  * they existed, and those of the first's, so rule 4 chains through two stages.
  */
-function unit(code: string, level: UnitVersion['level'], parent: string | null, from: string, to: string | null): UnitVersion {
-  return { id: `${code}@${from}`, code, name: code, fullName: code, nameEn: code, level, kind: 'test', parentId: parent, validFrom: from, validTo: to };
+function unit(
+  code: string,
+  level: UnitVersion['level'],
+  parent: string | null,
+  from: string,
+  to: string | null,
+): UnitVersion {
+  return {
+    id: `${code}@${from}`,
+    code,
+    name: code,
+    fullName: code,
+    nameEn: code,
+    level,
+    kind: 'test',
+    parentId: parent,
+    validFrom: from,
+    validTo: to,
+  };
 }
 
 const E1 = ['2000-01-01', '2020-03-31'] as const;
@@ -57,13 +74,39 @@ describe('three eras', () => {
   it('chains rule 4 through two reorganisations like the reference evaluator', async () => {
     const catalog = new UnitCatalog(units, links);
     const rnd = random(7);
-    const periods = ['2019', '2020', '2021', '2022', '2023', '2020S1', '2021S2', '2022S1', '2022S2', '2020Q1', '2020Q2', '202004', '202206', '202207', '2020-2025'];
+    const periods = [
+      '2019',
+      '2020',
+      '2021',
+      '2022',
+      '2023',
+      '2020S1',
+      '2021S2',
+      '2022S1',
+      '2022S2',
+      '2020Q1',
+      '2020Q2',
+      '202004',
+      '202206',
+      '202207',
+      '2020-2025',
+    ];
     const figures: Figure[] = [];
     for (const u of units) {
       // Figures only for periods the unit existed in at least a day of.
-      for (const period of periods.filter((code) => parsePeriod(code).end >= u.validFrom && (!u.validTo || parsePeriod(code).start <= u.validTo))) {
-        if (rnd() < 0.3) figures.push({ indicator: 'PB_NEW_MEMBERS', unitId: u.id, period, value: Math.round(rnd() * 100), target: rnd() < 0.3 ? 50 : null });
-        if (rnd() < 0.2) figures.push({ indicator: 'SS_POOR_HH', unitId: u.id, period, value: Math.round(rnd() * 100), target: null });
+      for (const period of periods.filter(
+        (code) => parsePeriod(code).end >= u.validFrom && (!u.validTo || parsePeriod(code).start <= u.validTo),
+      )) {
+        if (rnd() < 0.3)
+          figures.push({
+            indicator: 'PB_NEW_MEMBERS',
+            unitId: u.id,
+            period,
+            value: Math.round(rnd() * 100),
+            target: rnd() < 0.3 ? 50 : null,
+          });
+        if (rnd() < 0.2)
+          figures.push({ indicator: 'SS_POOR_HH', unitId: u.id, period, value: Math.round(rnd() * 100), target: null });
       }
     }
     figures.push({ indicator: 'PB_NEW_MEMBERS', unitId: 'A11@2000-01-01', period: '2019', value: 40, target: null });
@@ -85,7 +128,12 @@ describe('three eras', () => {
       expect(compared).toBe(4 * 2 * units.length * 9);
       // C1 for 2019 is B11 and half of B12, themselves A11 and a quarter of A12, and three quarters
       // of A12: 40 + 80 / 4 + (80 * 3 / 4) / 2.
-      const [c1] = await runAggregate(store, catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['C1'], periods: ['2019'], boundariesAsOf: '2023-01-01' });
+      const [c1] = await runAggregate(store, catalog, {
+        indicators: ['PB_NEW_MEMBERS'],
+        units: ['C1'],
+        periods: ['2019'],
+        boundariesAsOf: '2023-01-01',
+      });
       expect(c1!.value).toBe(40 + 20 + 30);
     } finally {
       await store.close();

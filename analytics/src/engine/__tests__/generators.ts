@@ -51,8 +51,22 @@ function periodPool(): Period[][] {
   const quarters = YEARS.flatMap((y) => [1, 2, 3, 4].map((q) => quarterPeriod(y, q)));
   const months = YEARS.flatMap((y) => Array.from({ length: 12 }, (_, m) => monthPeriod(monthIndex(y, m + 1))));
   const terms: Period[] = [
-    { code: '2015-2020', grain: 'TERM', startMonth: monthIndex(2015, 7), endMonth: monthIndex(2020, 6), start: '2015-07-01', end: '2020-06-30' },
-    { code: '2020-2025', grain: 'TERM', startMonth: monthIndex(2020, 7), endMonth: monthIndex(2025, 6), start: '2020-07-01', end: '2025-06-30' },
+    {
+      code: '2015-2020',
+      grain: 'TERM',
+      startMonth: monthIndex(2015, 7),
+      endMonth: monthIndex(2020, 6),
+      start: '2015-07-01',
+      end: '2020-06-30',
+    },
+    {
+      code: '2020-2025',
+      grain: 'TERM',
+      startMonth: monthIndex(2020, 7),
+      endMonth: monthIndex(2025, 6),
+      start: '2020-07-01',
+      end: '2025-06-30',
+    },
   ];
   return [months, quarters, halves, years, terms];
 }
@@ -64,7 +78,8 @@ const GRAIN_WEIGHTS = {
   figure: [35, 25, 20, 12, 8],
   request: [10, 20, 25, 30, 15],
 };
-const grainOf = (weights: number[]) => fc.oneof(...weights.map((weight, grain) => ({ arbitrary: fc.constant(grain), weight })));
+const grainOf = (weights: number[]) =>
+  fc.oneof(...weights.map((weight, grain) => ({ arbitrary: fc.constant(grain), weight })));
 const figurePeriod = fc.record({ grain: grainOf(GRAIN_WEIGHTS.figure), index: fc.nat(200) });
 const requestPeriod = fc.record({ grain: grainOf(GRAIN_WEIGHTS.request), index: fc.nat(200) });
 type PeriodSpec = { grain: number; index: number };
@@ -98,7 +113,10 @@ export const scenarioArbitrary = fc.record({
       indicator: fc.nat(20),
       period: figurePeriod,
       value: fc.option(fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constant(0)), { freq: 5 }),
-      target: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 2000 }), weight: 1 }),
+      target: fc.oneof(
+        { arbitrary: fc.constant(null), weight: 3 },
+        { arbitrary: fc.integer({ min: 0, max: 2000 }), weight: 1 },
+      ),
     }),
     { minLength: 40, maxLength: 300, size: 'max' },
   ),
@@ -146,8 +164,25 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
   const changeDate = iso(change, spec.changeDay);
   const oldTo = previousDay(changeDate);
   const units: UnitVersion[] = [];
-  const make = (code: string, level: UnitVersion['level'], parentId: string | null, from: string, to: string | null): UnitVersion => {
-    const u: UnitVersion = { id: `${code}@${from}`, code, name: code, fullName: code, nameEn: code, level, kind: 'test', parentId, validFrom: from, validTo: to };
+  const make = (
+    code: string,
+    level: UnitVersion['level'],
+    parentId: string | null,
+    from: string,
+    to: string | null,
+  ): UnitVersion => {
+    const u: UnitVersion = {
+      id: `${code}@${from}`,
+      code,
+      name: code,
+      fullName: code,
+      nameEn: code,
+      level,
+      kind: 'test',
+      parentId,
+      validFrom: from,
+      validTo: to,
+    };
     units.push(u);
     return u;
   };
@@ -182,12 +217,16 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
       if (leaf.parentId === district.id || leaf.id === district.id) linkTargets[li] = new Map([[target, 1]]);
     });
   }
-  const newProvinces = spec.newProvinces.map((_, i) => make(spec.reuseCodes && i < spec.oldProvinces.length ? `A${i}` : `B${i}`, 'PROVINCE', null, changeDate, null));
+  const newProvinces = spec.newProvinces.map((_, i) =>
+    make(spec.reuseCodes && i < spec.oldProvinces.length ? `A${i}` : `B${i}`, 'PROVINCE', null, changeDate, null),
+  );
   const usedCodes = new Set<string>();
   const newCommunes = newCommuneSlots.map((slot, t) => {
     let code = `B${slot.province}_${slot.index}`;
     if (spec.reuseCodes) {
-      const predecessor = oldLeaves.find((leaf, li) => linkTargets[li]!.has(t) && leaf.level === 'COMMUNE' && !usedCodes.has(leaf.code));
+      const predecessor = oldLeaves.find(
+        (leaf, li) => linkTargets[li]!.has(t) && leaf.level === 'COMMUNE' && !usedCodes.has(leaf.code),
+      );
       if (predecessor) code = predecessor.code;
     }
     usedCodes.add(code);
@@ -197,7 +236,8 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
   oldLeaves.forEach((leaf, li) => {
     const byTarget = linkTargets[li]!;
     const total = [...byTarget.values()].reduce((s, w) => s + w, 0);
-    for (const [t, w] of byTarget) links.push({ fromId: leaf.id, toId: newCommunes[t]!.id, share: byTarget.size === 1 ? 1 : w / total });
+    for (const [t, w] of byTarget)
+      links.push({ fromId: leaf.id, toId: newCommunes[t]!.id, share: byTarget.size === 1 ? 1 : w / total });
   });
   const catalog = new UnitCatalog(units, links);
 
@@ -247,7 +287,10 @@ function summed(parts: readonly Evaluated[]): Evaluated {
   };
 }
 
-type Checked = Pick<AggregateRow, 'value' | 'target' | 'achievementPct' | 'samePeriodValue' | 'samePeriodPct' | 'complete' | 'coverage' | 'targetMet'>;
+type Checked = Pick<
+  AggregateRow,
+  'value' | 'target' | 'achievementPct' | 'samePeriodValue' | 'samePeriodPct' | 'complete' | 'coverage' | 'targetMet'
+>;
 
 /**
  * What a totals row should hold, from the evaluator's numbers for the members of the group: FLOW and
@@ -255,7 +298,12 @@ type Checked = Pick<AggregateRow, 'value' | 'target' | 'achievementPct' | 'sameP
  * from summed numerators and denominators, covered as the less covered side; a ratio's target is the
  * requested unit's own.
  */
-export function expectedTotal(evaluator: ReferenceEvaluator, row: AggregateRow, members: readonly UnitVersion[], periods: readonly Period[]): Checked {
+export function expectedTotal(
+  evaluator: ReferenceEvaluator,
+  row: AggregateRow,
+  members: readonly UnitVersion[],
+  periods: readonly Period[],
+): Checked {
   const indicator = findIndicator(row.indicator)!;
   const span = { startMonth: periods[0]!.startMonth, endMonth: periods[periods.length - 1]!.endMonth };
   const tp = indicator.targetGrain ? enclosingPeriod(span, indicator.targetGrain) : undefined;
@@ -265,7 +313,10 @@ export function expectedTotal(evaluator: ReferenceEvaluator, row: AggregateRow, 
     same: summed(members.map((m) => evaluator.measureOver(ind, m.id, shifted))),
     ytd: tp ? summed(members.map((m) => evaluator.yearToDateOf(ind, m.id, periods, tp))) : undefined,
   });
-  const ratio = (n: Evaluated, d: Evaluated) => ({ value: percent(n.value, d.value), coverage: Math.min(coverageOf(n), coverageOf(d)) });
+  const ratio = (n: Evaluated, d: Evaluated) => ({
+    value: percent(n.value, d.value),
+    coverage: Math.min(coverageOf(n), coverageOf(d)),
+  });
   let value: { value: number | null; coverage: number };
   let same: typeof value;
   let ytd: typeof value | undefined;
@@ -301,7 +352,12 @@ export function expectedTotal(evaluator: ReferenceEvaluator, row: AggregateRow, 
     samePeriodValue: same.value,
     samePeriodPct: percent(value.value, same.value),
     complete: intact && value.coverage >= 1 - 1e-9,
-    coverage: { value: value.coverage, target: target?.coverage ?? 0, yearToDate: ytd?.coverage ?? 0, samePeriod: same.coverage },
+    coverage: {
+      value: value.coverage,
+      target: target?.coverage ?? 0,
+      yearToDate: ytd?.coverage ?? 0,
+      samePeriod: same.coverage,
+    },
     targetMet: meetsTarget(indicator.direction, ytd?.value ?? null, targetValue),
   };
 }
@@ -321,7 +377,16 @@ function rowPeriodsOf(request: AggregateRequest, groupBy: ReadonlySet<string>): 
   // Of overlapping requested periods, the largest stands.
   for (const entry of terms.values()) {
     entry.parts = entry.parts
-      .filter((p, i, all) => !all.some((q, j) => j !== i && q.startMonth <= p.startMonth && p.endMonth <= q.endMonth && (q.endMonth - q.startMonth > p.endMonth - p.startMonth || j < i)))
+      .filter(
+        (p, i, all) =>
+          !all.some(
+            (q, j) =>
+              j !== i &&
+              q.startMonth <= p.startMonth &&
+              p.endMonth <= q.endMonth &&
+              (q.endMonth - q.startMonth > p.endMonth - p.startMonth || j < i),
+          ),
+      )
       .sort((a, b) => a.startMonth - b.startMonth);
   }
   return [...terms.values()].sort((a, b) => a.label.startMonth - b.label.startMonth);
@@ -358,7 +423,17 @@ export function expectedRowKeys(catalog: UnitCatalog, request: AggregateRequest)
         for (const member of members) cells.push({ unit: member, pi });
         groups.push(`${indicator}|${unit.id}|${rp.label.code}|total`);
       });
-      cells.sort((a, b) => (a.unit.code !== b.unit.code ? (a.unit.code < b.unit.code ? -1 : 1) : a.unit.id !== b.unit.id ? (a.unit.id < b.unit.id ? -1 : 1) : a.pi - b.pi));
+      cells.sort((a, b) =>
+        a.unit.code !== b.unit.code
+          ? a.unit.code < b.unit.code
+            ? -1
+            : 1
+          : a.unit.id !== b.unit.id
+            ? a.unit.id < b.unit.id
+              ? -1
+              : 1
+            : a.pi - b.pi,
+      );
       if (byUnit) keys.push(...cells.map((c) => `${indicator}|${c.unit.id}|${rowPeriods[c.pi]!.label.code}|row`));
       if (totals) keys.push(...groups);
     }
@@ -367,7 +442,12 @@ export function expectedRowKeys(catalog: UnitCatalog, request: AggregateRequest)
 }
 
 /** The members of a totals group: the requested unit, or its units at `level` valid on the date. */
-export function groupMembers(catalog: UnitCatalog, unitId: string, level: string | undefined, date: string): UnitVersion[] {
+export function groupMembers(
+  catalog: UnitCatalog,
+  unitId: string,
+  level: string | undefined,
+  date: string,
+): UnitVersion[] {
   if (!level) return [catalog.get(unitId)!];
   return catalog.subtree(unitId).filter((u) => u.level === level && (u.id === unitId || isValidOn(u, date)));
 }

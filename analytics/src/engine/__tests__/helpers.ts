@@ -46,10 +46,15 @@ export function compareWithEvaluator(rows: readonly AggregateRow[], evaluator: R
   for (const row of rows) {
     if (row.total) continue;
     if (row.note !== null) {
-      if (row.value !== null || row.complete) problems.push(`${row.indicator} ${row.unitId} ${row.period}: a row with a note has numbers`);
+      if (row.value !== null || row.complete)
+        problems.push(`${row.indicator} ${row.unitId} ${row.period}: a row with a note has numbers`);
       continue;
     }
-    const want = evaluator.rowOf(findIndicator(row.indicator)!, row.unitId, row.periods.map((p) => parsePeriod(p)));
+    const want = evaluator.rowOf(
+      findIndicator(row.indicator)!,
+      row.unitId,
+      row.periods.map((p) => parsePeriod(p)),
+    );
     problems.push(...differences(`${row.indicator} ${row.unitId} ${row.period}`, row, want));
   }
   return problems;
@@ -63,12 +68,16 @@ export function differences(
 ): string[] {
   const problems: string[] = [];
   for (const field of FIELDS) {
-    if (!close(row[field], want[field])) problems.push(`${label} ${field}: engine ${row[field]}, evaluator ${want[field]}`);
+    if (!close(row[field], want[field]))
+      problems.push(`${label} ${field}: engine ${row[field]}, evaluator ${want[field]}`);
   }
   for (const c of COVERAGES) {
-    if (!close(row.coverage[c], want.coverage[c], 1e-7)) problems.push(`${label} coverage.${c}: engine ${row.coverage[c]}, evaluator ${want.coverage[c]}`);
+    if (!close(row.coverage[c], want.coverage[c], 1e-7))
+      problems.push(`${label} coverage.${c}: engine ${row.coverage[c]}, evaluator ${want.coverage[c]}`);
   }
-  if (row.complete !== want.complete) problems.push(`${label} complete: engine ${row.complete}, evaluator ${want.complete}`);
-  if (row.targetMet !== want.targetMet) problems.push(`${label} targetMet: engine ${row.targetMet}, evaluator ${want.targetMet}`);
+  if (row.complete !== want.complete)
+    problems.push(`${label} complete: engine ${row.complete}, evaluator ${want.complete}`);
+  if (row.targetMet !== want.targetMet)
+    problems.push(`${label} targetMet: engine ${row.targetMet}, evaluator ${want.targetMet}`);
   return problems;
 }

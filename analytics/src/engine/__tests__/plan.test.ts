@@ -2,8 +2,25 @@ import { GraphQLError } from 'graphql';
 import { LineageLink, UnitCatalog, UnitVersion } from '@lgr/schema';
 import { planAggregate, requestedPeriods } from '../plan';
 
-function unit(code: string, level: UnitVersion['level'], parent: string | null, from: string, to: string | null): UnitVersion {
-  return { id: `${code}@${from}`, code, name: code, fullName: code, nameEn: code, level, kind: 'test', parentId: parent, validFrom: from, validTo: to };
+function unit(
+  code: string,
+  level: UnitVersion['level'],
+  parent: string | null,
+  from: string,
+  to: string | null,
+): UnitVersion {
+  return {
+    id: `${code}@${from}`,
+    code,
+    name: code,
+    fullName: code,
+    nameEn: code,
+    level,
+    kind: 'test',
+    parentId: parent,
+    validFrom: from,
+    validTo: to,
+  };
 }
 
 // Province P with districts D1 (communes C1, C2) and D2 (no communes) until 2025-06-30; then province
@@ -36,24 +53,54 @@ describe('planAggregate', () => {
       ['P@2000-01-01', '2024', '2024-12-31'],
       ['P@2025-07-01', '2025', '2025-12-31'],
     ]);
-    const asOf = planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P'], periods: ['2024'], boundariesAsOf: '2025-07-01' });
+    const asOf = planAggregate(catalog, {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['P'],
+      periods: ['2024'],
+      boundariesAsOf: '2025-07-01',
+    });
     expect(asOf.rows[0]!.unit.id).toBe('P@2025-07-01');
     const byId = planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P@2000-01-01'], periods: ['2025'] });
     expect(byId.rows[0]!.unit.id).toBe('P@2000-01-01');
   });
 
   it('expands a level to the units inside valid on the date, sorted by code', () => {
-    const plan = planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P'], periods: ['2024', '2025'], level: 'COMMUNE' });
-    expect(plan.rows.map((r) => `${r.unit.code} ${r.period.code}`)).toEqual(['C1 2024', 'C2 2024', 'N1 2025', 'N2 2025']);
+    const plan = planAggregate(catalog, {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['P'],
+      periods: ['2024', '2025'],
+      level: 'COMMUNE',
+    });
+    expect(plan.rows.map((r) => `${r.unit.code} ${r.period.code}`)).toEqual([
+      'C1 2024',
+      'C2 2024',
+      'N1 2025',
+      'N2 2025',
+    ]);
     // A version id asked on a date outside its validity keeps itself but not its (expired) members.
-    const expired = planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['D1@2000-01-01'], periods: ['2025'], level: 'DISTRICT' });
+    const expired = planAggregate(catalog, {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['D1@2000-01-01'],
+      periods: ['2025'],
+      level: 'DISTRICT',
+    });
     expect(expired.rows.map((r) => r.unit.id)).toEqual(['D1@2000-01-01']);
-    const none = planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['D1@2000-01-01'], periods: ['2025'], level: 'COMMUNE' });
+    const none = planAggregate(catalog, {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['D1@2000-01-01'],
+      periods: ['2025'],
+      level: 'COMMUNE',
+    });
     expect(none.rows).toEqual([]);
   });
 
   it('plans the value, same-period and year-to-date parts of each row once per indicator and period', () => {
-    const plan = planAggregate(catalog, { indicators: ['AR_TTHC_ONTIME_PCT'], units: ['P'], periods: ['2024Q3'], level: 'COMMUNE' });
+    const plan = planAggregate(catalog, {
+      indicators: ['AR_TTHC_ONTIME_PCT'],
+      units: ['P'],
+      periods: ['2024Q3'],
+      level: 'COMMUNE',
+    });
     const code = (pid: number) => plan.periods[pid]!.code;
     const base = (iid: number) => plan.indicators[iid]!.code;
     expect(new Set(plan.rows.map((r) => r.templateId)).size).toBe(1);
@@ -79,15 +126,26 @@ describe('planAggregate', () => {
   });
 
   it('closes the value periods under sub-periods and records their parents', () => {
-    const plan = planAggregate(catalog, { indicators: ['SS_POOR_HH'], units: ['P'], periods: ['2020-2025'], boundariesAsOf: '2025-06-30' });
+    const plan = planAggregate(catalog, {
+      indicators: ['SS_POOR_HH'],
+      units: ['P'],
+      periods: ['2020-2025'],
+      boundariesAsOf: '2025-06-30',
+    });
     const value = plan.periods.filter((p) => p.value);
     // The term (2020S2..2025S1) and its shift a year back (2019S2..2024S1, a span node with the same
     // kind of parts): halves and years, their quarters and months.
     expect(value.find((p) => p.code === '2020-2025')).toMatchObject({ part: true, parentEnd: null });
-    expect(value.find((p) => p.code === '2019S2..2024S1')).toMatchObject({ part: true, grain: 'TERM', parentEnd: null });
+    expect(value.find((p) => p.code === '2019S2..2024S1')).toMatchObject({
+      part: true,
+      grain: 'TERM',
+      parentEnd: null,
+    });
     expect(value.find((p) => p.code === '2021')).toMatchObject({ part: false, parentEnd: 2025 * 12 + 5 });
     expect(value.find((p) => p.code === '202103')).toMatchObject({ part: false, parentEnd: 2021 * 12 + 2 });
-    const termSubs = plan.subs.filter((s) => plan.periods[s.parent]!.code === '2020-2025').map((s) => plan.periods[s.child]!.code);
+    const termSubs = plan.subs
+      .filter((s) => plan.periods[s.parent]!.code === '2020-2025')
+      .map((s) => plan.periods[s.child]!.code);
     expect(termSubs).toEqual(['2020S2', '2021', '2022', '2023', '2024', '2025S1']);
     expect(value.filter((p) => p.grain === 'MONTH')).toHaveLength(6 * 12);
   });
@@ -111,9 +169,17 @@ describe('planAggregate', () => {
   });
 
   it('groups totals per indicator, requested unit and period, after the rows', () => {
-    const plan = planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['D1', 'P'], periods: ['2024', '2023'], level: 'COMMUNE', totals: true });
+    const plan = planAggregate(catalog, {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['D1', 'P'],
+      periods: ['2024', '2023'],
+      level: 'COMMUNE',
+      totals: true,
+    });
     const out = plan.output.map((o) =>
-      o.kind === 'ROW' ? `${plan.rows[o.id]!.unit.code} ${plan.rows[o.id]!.period.code}` : `total ${plan.groups[o.id]!.unit.code} ${plan.groups[o.id]!.period.code}`,
+      o.kind === 'ROW'
+        ? `${plan.rows[o.id]!.unit.code} ${plan.rows[o.id]!.period.code}`
+        : `total ${plan.groups[o.id]!.unit.code} ${plan.groups[o.id]!.period.code}`,
     );
     expect(out).toEqual([
       'C1 2024',
@@ -129,7 +195,13 @@ describe('planAggregate', () => {
       'total P 2024',
       'total P 2023',
     ]);
-    const withoutUnit = planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P'], periods: ['2024'], level: 'COMMUNE', groupBy: ['INDICATOR', 'PERIOD'] });
+    const withoutUnit = planAggregate(catalog, {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['P'],
+      periods: ['2024'],
+      level: 'COMMUNE',
+      groupBy: ['INDICATOR', 'PERIOD'],
+    });
     expect(withoutUnit.output).toEqual([{ kind: 'TOTAL', id: 0 }]);
     expect(withoutUnit.rows.every((r) => !r.emit && r.groupId === 0)).toBe(true);
   });
@@ -150,9 +222,20 @@ describe('planAggregate', () => {
   });
 
   it('expands ranges by grain and refuses malformed requests naming the argument', () => {
-    expect(requestedPeriods({ indicators: [], units: [], from: '2024Q3', to: '2025Q2', grain: 'SIX_MONTH' }).map((p) => p.code)).toEqual(['2024S2', '2025S1']);
-    expect(requestedPeriods({ indicators: [], units: [], from: '2024Q2', to: '2025Q2', grain: 'YEAR' }).map((p) => p.code)).toEqual([]);
-    expect(requestedPeriods({ indicators: [], units: [], from: '202411', to: '202502' }).map((p) => p.code)).toEqual(['202411', '202412', '202501', '202502']);
+    expect(
+      requestedPeriods({ indicators: [], units: [], from: '2024Q3', to: '2025Q2', grain: 'SIX_MONTH' }).map(
+        (p) => p.code,
+      ),
+    ).toEqual(['2024S2', '2025S1']);
+    expect(
+      requestedPeriods({ indicators: [], units: [], from: '2024Q2', to: '2025Q2', grain: 'YEAR' }).map((p) => p.code),
+    ).toEqual([]);
+    expect(requestedPeriods({ indicators: [], units: [], from: '202411', to: '202502' }).map((p) => p.code)).toEqual([
+      '202411',
+      '202412',
+      '202501',
+      '202502',
+    ]);
     const fails = (request: object) => {
       try {
         planAggregate(catalog, request as never);
@@ -166,7 +249,10 @@ describe('planAggregate', () => {
     expect(fails({ ...ok, units: [] })).toEqual(['BAD_USER_INPUT', 'units']);
     expect(fails({ ...ok, periods: ['2024S3'] })).toEqual(['INVALID_PERIOD', 'periods']);
     expect(fails({ ...ok, periods: ['2031-2036'] })).toEqual(['INVALID_PERIOD', 'periods']);
-    expect(fails({ ...ok, periods: undefined, from: '2024', to: '2025', grain: 'DECADE' })).toEqual(['BAD_USER_INPUT', 'grain']);
+    expect(fails({ ...ok, periods: undefined, from: '2024', to: '2025', grain: 'DECADE' })).toEqual([
+      'BAD_USER_INPUT',
+      'grain',
+    ]);
     expect(fails({ ...ok, periods: undefined, to: '2025' })).toEqual(['BAD_USER_INPUT', 'from']);
     expect(fails({ ...ok, periods: undefined })).toEqual(['BAD_USER_INPUT', 'periods']);
     expect(fails({ ...ok, units: ['Q'] })).toEqual(['UNIT_NOT_FOUND', 'units']);
@@ -178,13 +264,23 @@ describe('planAggregate', () => {
 
   it('refuses units outside the scope before anything is computed, and counts rows against maxRows', () => {
     const scope = new Set(['P@2000-01-01', 'D1@2000-01-01', 'C1@2000-01-01', 'C2@2000-01-01', 'D2@2000-01-01']);
-    expect(() => planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P'], periods: ['2025'] }, { scope })).toThrow(
-      'Argument "units": you are not allowed to read unit "P"',
-    );
-    expect(planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P'], periods: ['2024'] }, { scope }).rows).toHaveLength(1);
+    expect(() =>
+      planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P'], periods: ['2025'] }, { scope }),
+    ).toThrow('Argument "units": you are not allowed to read unit "P"');
+    expect(
+      planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P'], periods: ['2024'] }, { scope }).rows,
+    ).toHaveLength(1);
     // 2 indicators x (2 communes + 1 total) = 6 rows.
-    const request = { indicators: ['PB_NEW_MEMBERS', 'SS_POOR_HH'], units: ['P'], periods: ['2024'], level: 'COMMUNE' as const, totals: true };
+    const request = {
+      indicators: ['PB_NEW_MEMBERS', 'SS_POOR_HH'],
+      units: ['P'],
+      periods: ['2024'],
+      level: 'COMMUNE' as const,
+      totals: true,
+    };
     expect(planAggregate(catalog, request, { maxRows: 6 }).output).toHaveLength(6);
-    expect(() => planAggregate(catalog, request, { maxRows: 5 })).toThrow('The query would return 6 rows, more than the limit of 5');
+    expect(() => planAggregate(catalog, request, { maxRows: 5 })).toThrow(
+      'The query would return 6 rows, more than the limit of 5',
+    );
   });
 });

@@ -18,70 +18,96 @@ const RUNS = Number(process.env.FC_RUNS ?? 200);
 
 describe('runAggregate agrees with the reference evaluator', () => {
   let store: AnalyticsStore | undefined;
-  const stats = { scenarios: 0, requests: 0, emptyAnswers: 0, rows: 0, totals: 0, unitNotFound: 0, notes: 0, nonNullValues: 0, incomplete: 0, partlyCovered: 0, termRows: 0, ms: 0 };
+  const stats = {
+    scenarios: 0,
+    requests: 0,
+    emptyAnswers: 0,
+    rows: 0,
+    totals: 0,
+    unitNotFound: 0,
+    notes: 0,
+    nonNullValues: 0,
+    incomplete: 0,
+    partlyCovered: 0,
+    termRows: 0,
+    ms: 0,
+  };
 
   afterAll(async () => {
     await store?.close();
     console.log(`property cases: ${JSON.stringify(stats)}`);
   });
 
-  it('on random hierarchies, lineage, figures and requests', async () => {
-    await fc.assert(
-      fc.asyncProperty(scenarioArbitrary, async (spec) => {
-        const scenario = buildScenario(spec);
-        const { catalog, figures } = scenario;
-        // Unit ids repeat across runs, so every run has a store of its own.
-        await store?.close();
-        store = await AnalyticsStore.open(':memory:', { threads: 2 });
-        await store.syncCatalog(catalog);
-        await store.applyChanges('test', changesOf(figures), figures.length);
-        const evaluator = new ReferenceEvaluator(catalog, figures);
-        stats.scenarios++;
-        for (const request of scenario.requests) {
-          let rows: AggregateRow[];
-          const started = Date.now();
-          try {
-            rows = await runAggregate(store, catalog, request);
-            stats.ms += Date.now() - started;
-            if (!rows.length) stats.emptyAnswers++;
-          } catch (error) {
-            if (error instanceof GraphQLError && error.extensions.code === 'UNIT_NOT_FOUND') {
-              const { unit, date } = error.extensions as { unit: string; date: string };
-              expect(unit.includes('@') ? catalog.get(unit) : catalog.resolve(unit, date)).toBeUndefined();
-              stats.unitNotFound++;
-              continue;
+  it(
+    'on random hierarchies, lineage, figures and requests',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(scenarioArbitrary, async (spec) => {
+          const scenario = buildScenario(spec);
+          const { catalog, figures } = scenario;
+          // Unit ids repeat across runs, so every run has a store of its own.
+          await store?.close();
+          store = await AnalyticsStore.open(':memory:', { threads: 2 });
+          await store.syncCatalog(catalog);
+          await store.applyChanges('test', changesOf(figures), figures.length);
+          const evaluator = new ReferenceEvaluator(catalog, figures);
+          stats.scenarios++;
+          for (const request of scenario.requests) {
+            let rows: AggregateRow[];
+            const started = Date.now();
+            try {
+              rows = await runAggregate(store, catalog, request);
+              stats.ms += Date.now() - started;
+              if (!rows.length) stats.emptyAnswers++;
+            } catch (error) {
+              if (error instanceof GraphQLError && error.extensions.code === 'UNIT_NOT_FOUND') {
+                const { unit, date } = error.extensions as { unit: string; date: string };
+                expect(unit.includes('@') ? catalog.get(unit) : catalog.resolve(unit, date)).toBeUndefined();
+                stats.unitNotFound++;
+                continue;
+              }
+              throw error;
             }
-            throw error;
+            stats.requests++;
+            const problems = compareWithEvaluator(rows, evaluator);
+            const keys = rows.map((r) => `${r.indicator}|${r.unitId}|${r.period}|${r.total ? 'total' : 'row'}`);
+            const expectedKeys = expectedRowKeys(catalog, request);
+            if (keys.join('\n') !== expectedKeys.join('\n')) {
+              problems.push(
+                `rows ${JSON.stringify(keys.slice(0, 12))} differ from ${JSON.stringify(expectedKeys.slice(0, 12))}`,
+              );
+            }
+            for (const row of rows.filter((r) => r.total && r.note === null)) {
+              const members = groupMembers(catalog, row.unitId, request.level, row.boundariesAsOf);
+              const want = expectedTotal(
+                evaluator,
+                row,
+                members,
+                row.periods.map((p) => parsePeriod(p)),
+              );
+              problems.push(...differences(`TOTAL ${row.indicator} ${row.unitId} ${row.period}`, row, want));
+            }
+            if (problems.length) {
+              throw new Error(
+                `${problems.length} differences for ${JSON.stringify(request)}:\n${problems.slice(0, 20).join('\n')}\nfigures: ${JSON.stringify(figures)}\nunits: ${JSON.stringify(catalog.units.map((u) => [u.id, u.parentId]))}\nlinks: ${JSON.stringify(catalog.links)}`,
+              );
+            }
+            stats.rows += rows.filter((r) => !r.total).length;
+            stats.totals += rows.filter((r) => r.total).length;
+            stats.nonNullValues += rows.filter((r) => r.value !== null).length;
+            stats.incomplete += rows.filter((r) => !r.complete).length;
+            stats.partlyCovered += rows.filter((r) => r.coverage.value > 0 && r.coverage.value < 1).length;
+            stats.notes += rows.filter((r) => r.note !== null).length;
+            stats.termRows += rows.filter((r) => r.periods.length > 1 || r.periods[0] !== r.period).length;
           }
-          stats.requests++;
-          const problems = compareWithEvaluator(rows, evaluator);
-          const keys = rows.map((r) => `${r.indicator}|${r.unitId}|${r.period}|${r.total ? 'total' : 'row'}`);
-          const expectedKeys = expectedRowKeys(catalog, request);
-          if (keys.join('\n') !== expectedKeys.join('\n')) {
-            problems.push(`rows ${JSON.stringify(keys.slice(0, 12))} differ from ${JSON.stringify(expectedKeys.slice(0, 12))}`);
-          }
-          for (const row of rows.filter((r) => r.total && r.note === null)) {
-            const members = groupMembers(catalog, row.unitId, request.level, row.boundariesAsOf);
-            const want = expectedTotal(evaluator, row, members, row.periods.map((p) => parsePeriod(p)));
-            problems.push(...differences(`TOTAL ${row.indicator} ${row.unitId} ${row.period}`, row, want));
-          }
-          if (problems.length) {
-            throw new Error(`${problems.length} differences for ${JSON.stringify(request)}:\n${problems.slice(0, 20).join('\n')}\nfigures: ${JSON.stringify(figures)}\nunits: ${JSON.stringify(catalog.units.map((u) => [u.id, u.parentId]))}\nlinks: ${JSON.stringify(catalog.links)}`);
-          }
-          stats.rows += rows.filter((r) => !r.total).length;
-          stats.totals += rows.filter((r) => r.total).length;
-          stats.nonNullValues += rows.filter((r) => r.value !== null).length;
-          stats.incomplete += rows.filter((r) => !r.complete).length;
-          stats.partlyCovered += rows.filter((r) => r.coverage.value > 0 && r.coverage.value < 1).length;
-          stats.notes += rows.filter((r) => r.note !== null).length;
-          stats.termRows += rows.filter((r) => r.periods.length > 1 || r.periods[0] !== r.period).length;
-        }
-      }),
-      { seed: SEED, numRuns: RUNS, endOnFailure: process.env.FC_SHRINK === '0' },
-    );
-    expect(stats.rows).toBeGreaterThan(RUNS);
-    // The scenarios reach what coverage and terms are about.
-    expect(stats.partlyCovered).toBeGreaterThan(0);
-    expect(stats.termRows).toBeGreaterThan(0);
-  }, Math.max(120_000, RUNS * 2_000));
+        }),
+        { seed: SEED, numRuns: RUNS, endOnFailure: process.env.FC_SHRINK === '0' },
+      );
+      expect(stats.rows).toBeGreaterThan(RUNS);
+      // The scenarios reach what coverage and terms are about.
+      expect(stats.partlyCovered).toBeGreaterThan(0);
+      expect(stats.termRows).toBeGreaterThan(0);
+    },
+    Math.max(120_000, RUNS * 2_000),
+  );
 });

@@ -27,7 +27,12 @@ describe('engine SQL builders', () => {
     const t = targetStepStatement(3);
     expect(t.params).toEqual([3]);
     expect(t.sql).toContain('stage = $1');
-    for (const fixed of [resultStatement(), stagesStatement(), ...derivedTablesStatements(), ...createPlanTablesStatements()]) {
+    for (const fixed of [
+      resultStatement(),
+      stagesStatement(),
+      ...derivedTablesStatements(),
+      ...createPlanTablesStatements(),
+    ]) {
       expect(fixed.params).toEqual([]);
     }
   });
@@ -60,7 +65,9 @@ describe('engine SQL builders', () => {
         ]);
         const cov = await queryRows(
           c,
-          statement(`SELECT ${coverage('e', 'r', 'v')} AS c FROM (VALUES (4.0, 1.0, 7.0, 1), (0.0, 0.0, 3.0, 2), (0.0, 0.0, NULL, 3), (3.0, 3.0000000001, 1.0, 4)) t(e, r, v, k) ORDER BY k`),
+          statement(
+            `SELECT ${coverage('e', 'r', 'v')} AS c FROM (VALUES (4.0, 1.0, 7.0, 1), (0.0, 0.0, 3.0, 2), (0.0, 0.0, NULL, 3), (3.0, 3.0000000001, 1.0, 4)) t(e, r, v, k) ORDER BY k`,
+          ),
         );
         expect(cov.map((r) => Number(r.c))).toEqual([0.25, 1, 0, 1]);
       });
@@ -118,14 +125,18 @@ describe('engine SQL builders', () => {
 
     it('refuse to compute a plan made from another catalogue than the store holds', async () => {
       const plan = planAggregate(realCatalog(), { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2024'] });
-      await expect(store.withConnection((c) => computePlan(c, plan, undefined, 'another digest'))).rejects.toBeInstanceOf(CatalogChangedError);
+      await expect(
+        store.withConnection((c) => computePlan(c, plan, undefined, 'another digest')),
+      ).rejects.toBeInstanceOf(CatalogChangedError);
     });
 
     it('compute percentages with null for a missing or zero denominator', async () => {
       const rows = await store.withConnection((c) =>
         queryRows(
           c,
-          statement(`SELECT ${pct('a', 'b')} AS p FROM (VALUES (1.0::DOUBLE, 4.0::DOUBLE, 1), (1.0, 0.0, 2), (NULL, 4.0, 3), (1.0, NULL, 4), (0.0, 4.0, 5)) t(a, b, o) ORDER BY o`),
+          statement(
+            `SELECT ${pct('a', 'b')} AS p FROM (VALUES (1.0::DOUBLE, 4.0::DOUBLE, 1), (1.0, 0.0, 2), (NULL, 4.0, 3), (1.0, NULL, 4), (0.0, 4.0, 5)) t(a, b, o) ORDER BY o`,
+          ),
         ),
       );
       expect(rows.map((r) => r.p)).toEqual([25, null, null, null, 0]);

@@ -16,8 +16,25 @@ import { StepPlanner } from '../steps';
 import type { AggregatePlan, AggregateRequest, PlanShape } from '../types';
 import { close, compareWithEvaluator, storeWith } from './helpers';
 
-function unit(code: string, level: UnitVersion['level'], parent: string | null, from: string, to: string | null): UnitVersion {
-  return { id: `${code}@${from}`, code, name: code, fullName: code, nameEn: code, level, kind: 'test', parentId: parent, validFrom: from, validTo: to };
+function unit(
+  code: string,
+  level: UnitVersion['level'],
+  parent: string | null,
+  from: string,
+  to: string | null,
+): UnitVersion {
+  return {
+    id: `${code}@${from}`,
+    code,
+    name: code,
+    fullName: code,
+    nameEn: code,
+    level,
+    kind: 'test',
+    parentId: parent,
+    validFrom: from,
+    validTo: to,
+  };
 }
 
 // Province P with districts D1 (communes C1, C2) and D2 (no communes) until 2025-06-30; then province
@@ -48,25 +65,55 @@ describe('step SQL builders', () => {
   it('leave out the kinds of nodes they are told the step cannot have, and nothing else', () => {
     const full = valueStepStatement('YEAR', 1);
     expect(full).toEqual(valueStepStatement('YEAR', 1, ALL_VALUE_PARTS));
-    for (const cte of ['own AS', 'before_parts AS', 'split AS', 'lifted AS', 'blocked AS', 'pushed AS', 'plan_partial_inside']) expect(full.sql).toContain(cte);
+    for (const cte of [
+      'own AS',
+      'before_parts AS',
+      'split AS',
+      'lifted AS',
+      'blocked AS',
+      'pushed AS',
+      'plan_partial_inside',
+    ])
+      expect(full.sql).toContain(cte);
 
-    const ownOnly = valueStepStatement('MONTH', 0, { own: true, before: false, partial: false, split: false, lift: false });
+    const ownOnly = valueStepStatement('MONTH', 0, {
+      own: true,
+      before: false,
+      partial: false,
+      split: false,
+      lift: false,
+    });
     expect(ownOnly.params).toEqual(['MONTH', 0]);
     expect(ownOnly.sql).toMatch(/^INSERT INTO dp_value /);
-    for (const cte of ['before_parts', 'split AS', 'unit_closure', 'unit_contribution', 'ANTI JOIN']) expect(ownOnly.sql).not.toContain(cte);
+    for (const cte of ['before_parts', 'split AS', 'unit_closure', 'unit_contribution', 'ANTI JOIN'])
+      expect(ownOnly.sql).not.toContain(cte);
 
-    const splitOnly = valueStepStatement('QUARTER', 2, { own: false, before: false, partial: false, split: true, lift: false });
+    const splitOnly = valueStepStatement('QUARTER', 2, {
+      own: false,
+      before: false,
+      partial: false,
+      split: true,
+      lift: false,
+    });
     expect(splitOnly.params).toEqual(['QUARTER', 2]);
     expect(splitOnly.sql).toContain('split AS');
     // Without own nodes there is nothing to keep split nodes from.
     for (const text of ['own AS', 'ANTI JOIN own']) expect(splitOnly.sql).not.toContain(text);
 
-    const wholeNotPartial = valueStepStatement('YEAR', 1, { own: true, before: true, partial: false, split: false, lift: true });
+    const wholeNotPartial = valueStepStatement('YEAR', 1, {
+      own: true,
+      before: true,
+      partial: false,
+      split: false,
+      lift: true,
+    });
     expect(wholeNotPartial.sql).toContain("c.kind IN ('WHOLE', 'SHARE')");
     expect(wholeNotPartial.sql).not.toContain('plan_partial_inside');
     expect(wholeNotPartial.sql).toContain('pushed AS');
 
-    expect(() => valueStepStatement('YEAR', 0, { own: false, before: false, partial: false, split: false, lift: true })).toThrow(/at least one kind/);
+    expect(() =>
+      valueStepStatement('YEAR', 0, { own: false, before: false, partial: false, split: false, lift: true }),
+    ).toThrow(/at least one kind/);
   });
 
   it('build target steps and the answer without the parts a query does not have', () => {
@@ -87,7 +134,9 @@ describe('step SQL builders', () => {
   });
 
   it('fill each derived table with an INSERT of the SELECT it was created from', () => {
-    expect(DERIVED_TABLES.map((t) => /^INSERT INTO (\w+)\s/.exec(fillDerivedTableStatement(t).sql)![1])).toEqual([...DERIVED_TABLES]);
+    expect(DERIVED_TABLES.map((t) => /^INSERT INTO (\w+)\s/.exec(fillDerivedTableStatement(t).sql)![1])).toEqual([
+      ...DERIVED_TABLES,
+    ]);
     for (const t of DERIVED_TABLES) expect(fillDerivedTableStatement(t).params).toEqual([]);
   });
 
@@ -96,17 +145,28 @@ describe('step SQL builders', () => {
     try {
       await store.withConnection(async (c) => {
         // An empty plan creates the engine's tables on the connection.
-        await computePlan(c, planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['Q'], periods: ['2026'] }));
+        await computePlan(
+          c,
+          planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['Q'], periods: ['2026'] }),
+        );
         const flags = [false, true];
         const statements = [
           ...flags.flatMap((own) =>
             flags.flatMap((before) =>
               flags.flatMap((partial) =>
-                flags.flatMap((split) => flags.filter(() => own || before || partial || split).map((lift) => valueStepStatement('SIX_MONTH', 1, { own, before, partial, split, lift }))),
+                flags.flatMap((split) =>
+                  flags
+                    .filter(() => own || before || partial || split)
+                    .map((lift) => valueStepStatement('SIX_MONTH', 1, { own, before, partial, split, lift })),
+                ),
               ),
             ),
           ),
-          ...flags.flatMap((own) => flags.flatMap((before) => flags.filter(() => own || before).map((lift) => targetStepStatement(1, { own, before, lift })))),
+          ...flags.flatMap((own) =>
+            flags.flatMap((before) =>
+              flags.filter(() => own || before).map((lift) => targetStepStatement(1, { own, before, lift })),
+            ),
+          ),
           ...flags.flatMap((groups) => flags.map((targets) => resultStatement({ groups, targets }))),
           ...DERIVED_TABLES.map(fillDerivedTableStatement),
         ];
@@ -147,16 +207,30 @@ describe('planShape', () => {
 
   it('lifts where a computed unit has a computed ancestor, and finds targets before a unit', () => {
     // The districts' rows bring their communes along, and each district sums its communes.
-    const plan = planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P'], periods: ['2024'], level: 'DISTRICT', totals: true });
+    const plan = planAggregate(catalog, {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['P'],
+      periods: ['2024'],
+      level: 'DISTRICT',
+      totals: true,
+    });
     expect(plan.shape.stages).toEqual([0]);
     expect([...plan.shape.lift]).toEqual([0]);
     expect(plan.shape.before.size + plan.shape.partial.size).toBe(0);
     expect(plan.shape.partialInside).toBe(false);
     expect(plan.shape.groups).toBe(true);
     // Communes alone have no computed ancestor.
-    expect(planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P'], periods: ['2024'], level: 'COMMUNE' }).shape.lift.size).toBe(0);
+    expect(
+      planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['P'], periods: ['2024'], level: 'COMMUNE' })
+        .shape.lift.size,
+    ).toBe(0);
 
-    const late = planAggregate(catalog, { indicators: ['PB_NEW_MEMBERS'], units: ['Q'], periods: ['2024'], boundariesAsOf: '2025-07-01' });
+    const late = planAggregate(catalog, {
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['Q'],
+      periods: ['2024'],
+      boundariesAsOf: '2025-07-01',
+    });
     expect([...late.shape.targetBefore]).toEqual([1]);
     expect([...late.shape.before]).toContain('1|YEAR');
   });
@@ -181,24 +255,58 @@ describe('StepPlanner', () => {
       { kind: 'OWN', stage: 1, grain: 'MONTH', n: 2 },
     ]);
     expect(steps.valueStep('MONTH', 0)).toBeNull();
-    expect(steps.valueStep('MONTH', 1)).toEqual({ grain: 'MONTH', stage: 1, parts: { own: true, before: false, partial: false, split: false, lift: true } });
+    expect(steps.valueStep('MONTH', 1)).toEqual({
+      grain: 'MONTH',
+      stage: 1,
+      parts: { own: true, before: false, partial: false, split: false, lift: true },
+    });
     steps.storedValues('MONTH', 1, 2);
-    expect(steps.valueStep('QUARTER', 0)!.parts).toEqual({ own: true, before: false, partial: false, split: false, lift: false });
+    expect(steps.valueStep('QUARTER', 0)!.parts).toEqual({
+      own: true,
+      before: false,
+      partial: false,
+      split: false,
+      lift: false,
+    });
     steps.storedValues('QUARTER', 0, 4);
-    expect(steps.valueStep('QUARTER', 1)!.parts).toEqual({ own: false, before: false, partial: false, split: true, lift: true });
+    expect(steps.valueStep('QUARTER', 1)!.parts).toEqual({
+      own: false,
+      before: false,
+      partial: false,
+      split: true,
+      lift: true,
+    });
     steps.storedValues('QUARTER', 1, 0);
     // No six-month periods in the plan.
     expect(steps.valueStep('SIX_MONTH', 0)).toBeNull();
-    expect(steps.valueStep('YEAR', 0)!.parts).toEqual({ own: false, before: false, partial: false, split: true, lift: false });
+    expect(steps.valueStep('YEAR', 0)!.parts).toEqual({
+      own: false,
+      before: false,
+      partial: false,
+      split: true,
+      lift: false,
+    });
     steps.storedValues('YEAR', 0, 3);
     // Predecessors stored years; no lost figure was found at this grain.
-    expect(steps.valueStep('YEAR', 1)!.parts).toEqual({ own: false, before: true, partial: false, split: true, lift: true });
+    expect(steps.valueStep('YEAR', 1)!.parts).toEqual({
+      own: false,
+      before: true,
+      partial: false,
+      split: true,
+      lift: true,
+    });
   });
 
   it('skips a step whose predecessors stored nothing at its grain', () => {
     const steps = new StepPlanner(shape, [{ kind: 'PARTIAL_INSIDE', stage: null, grain: 'YEAR', n: 1 }]);
     steps.storedValues('YEAR', 0, 0);
-    expect(steps.valueStep('YEAR', 1)!.parts).toEqual({ own: false, before: false, partial: true, split: false, lift: true });
+    expect(steps.valueStep('YEAR', 1)!.parts).toEqual({
+      own: false,
+      before: false,
+      partial: true,
+      split: false,
+      lift: true,
+    });
     const none = new StepPlanner(shape, []);
     for (const grain of GRAIN_ORDER) for (const stage of shape.stages) expect(none.valueStep(grain, stage)).toBeNull();
   });
@@ -210,7 +318,9 @@ describe('StepPlanner', () => {
     steps.storedTargets(0, 2);
     expect(steps.targetStep(1)).toEqual({ own: false, before: true, lift: true });
     expect(steps.resultParts()).toEqual({ groups: false, targets: true });
-    expect(new StepPlanner({ ...shape, targets: false }, [{ kind: 'TARGETS', stage: 0, grain: null, n: 2 }]).targetStep(0)).toBeNull();
+    expect(
+      new StepPlanner({ ...shape, targets: false }, [{ kind: 'TARGETS', stage: 0, grain: null, n: 2 }]).targetStep(0),
+    ).toBeNull();
   });
 });
 
@@ -235,20 +345,72 @@ describe('the programme with steps left out', () => {
     let seed = 11;
     const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (const u of catalog.units) {
-      const periods = u.validFrom < '2025-07-01' ? ['2024Q1', '2024Q3', '2024S2', '2024', '2025Q1', '2025S1', '202502'] : ['202507', '202508', '2025Q4', '2025S2', '2026'];
+      const periods =
+        u.validFrom < '2025-07-01'
+          ? ['2024Q1', '2024Q3', '2024S2', '2024', '2025Q1', '2025S1', '202502']
+          : ['202507', '202508', '2025Q4', '2025S2', '2026'];
       for (const period of periods) {
-        if (next() < 0.6) figures.push({ indicator: 'PB_NEW_MEMBERS', unitId: u.id, period, value: Math.round(next() * 100), target: null });
-        if (next() < 0.4) figures.push({ indicator: 'SS_POOR_HH', unitId: u.id, period, value: Math.round(next() * 100), target: null });
-        if (next() < 0.4) figures.push({ indicator: 'SS_HOUSEHOLDS', unitId: u.id, period, value: Math.round(next() * 1000) + 100, target: null });
+        if (next() < 0.6)
+          figures.push({
+            indicator: 'PB_NEW_MEMBERS',
+            unitId: u.id,
+            period,
+            value: Math.round(next() * 100),
+            target: null,
+          });
+        if (next() < 0.4)
+          figures.push({
+            indicator: 'SS_POOR_HH',
+            unitId: u.id,
+            period,
+            value: Math.round(next() * 100),
+            target: null,
+          });
+        if (next() < 0.4)
+          figures.push({
+            indicator: 'SS_HOUSEHOLDS',
+            unitId: u.id,
+            period,
+            value: Math.round(next() * 1000) + 100,
+            target: null,
+          });
       }
-      for (const period of ['2024', '2025']) if (next() < 0.5) figures.push({ indicator: 'PB_NEW_MEMBERS', unitId: u.id, period, value: null, target: 50 });
+      for (const period of ['2024', '2025'])
+        if (next() < 0.5) figures.push({ indicator: 'PB_NEW_MEMBERS', unitId: u.id, period, value: null, target: 50 });
     }
     const requests: AggregateRequest[] = [
       { indicators: ['PB_NEW_MEMBERS'], units: ['N1'], periods: ['2025'] },
-      { indicators: ['PB_NEW_MEMBERS', 'SS_POOR_RATE'], units: ['Q'], periods: ['2025', '2025S2', '2026'], level: 'COMMUNE', totals: true },
-      { indicators: ['SS_POOR_HH', 'PB_NEW_MEMBERS'], units: ['Q'], periods: ['2024', '2025S1'], boundariesAsOf: '2025-07-01', level: 'COMMUNE', totals: true },
-      { indicators: ['PB_NEW_MEMBERS', 'SS_POOR_RATE'], units: ['P', 'D1'], from: '2024Q1', to: '2025Q2', grain: 'QUARTER', level: 'COMMUNE', totals: true },
-      { indicators: ['PB_NEW_MEMBERS'], units: ['Q', 'N2'], periods: ['2020-2025', '2025-2030'], boundariesAsOf: '2025-12-31', groupBy: ['INDICATOR', 'UNIT', 'TERM'] },
+      {
+        indicators: ['PB_NEW_MEMBERS', 'SS_POOR_RATE'],
+        units: ['Q'],
+        periods: ['2025', '2025S2', '2026'],
+        level: 'COMMUNE',
+        totals: true,
+      },
+      {
+        indicators: ['SS_POOR_HH', 'PB_NEW_MEMBERS'],
+        units: ['Q'],
+        periods: ['2024', '2025S1'],
+        boundariesAsOf: '2025-07-01',
+        level: 'COMMUNE',
+        totals: true,
+      },
+      {
+        indicators: ['PB_NEW_MEMBERS', 'SS_POOR_RATE'],
+        units: ['P', 'D1'],
+        from: '2024Q1',
+        to: '2025Q2',
+        grain: 'QUARTER',
+        level: 'COMMUNE',
+        totals: true,
+      },
+      {
+        indicators: ['PB_NEW_MEMBERS'],
+        units: ['Q', 'N2'],
+        periods: ['2020-2025', '2025-2030'],
+        boundariesAsOf: '2025-12-31',
+        groupBy: ['INDICATOR', 'UNIT', 'TERM'],
+      },
     ];
     const store = await storeWith(catalog, figures);
     try {
@@ -265,12 +427,15 @@ describe('the programme with steps left out', () => {
         for (const [key, want] of full) {
           const got = lean.get(key)!;
           for (const field of ['value', 'target', 'achievementPct', 'samePeriodValue', 'samePeriodPct'] as const) {
-            if (!close(got[field], want[field])) throw new Error(`${JSON.stringify(request)} ${key} ${field}: ${got[field]} instead of ${want[field]}`);
+            if (!close(got[field], want[field]))
+              throw new Error(`${JSON.stringify(request)} ${key} ${field}: ${got[field]} instead of ${want[field]}`);
           }
           expect(got.complete).toBe(want.complete);
           if (want.value !== null) compared++;
         }
-        expect(compareWithEvaluator(await runAggregate(store, catalog, request), new ReferenceEvaluator(catalog, figures))).toEqual([]);
+        expect(
+          compareWithEvaluator(await runAggregate(store, catalog, request), new ReferenceEvaluator(catalog, figures)),
+        ).toEqual([]);
         skipped += GRAIN_ORDER.length * plan.shape.stages.length - steps.filter((s) => s.startsWith('values')).length;
       }
       // The comparison saw numbers, and the lean programme did leave steps out.

@@ -3,7 +3,12 @@ import { LAST_MONTH, leafWeights } from '../weights';
 
 const OLD = { validFrom: '2000-01-01', validTo: '2025-06-30' };
 const NEW = { validFrom: '2025-07-01', validTo: null };
-const unit = (code: string, level: UnitVersion['level'], parentId: string | null, era: typeof OLD | typeof NEW): UnitVersion => ({
+const unit = (
+  code: string,
+  level: UnitVersion['level'],
+  parentId: string | null,
+  era: typeof OLD | typeof NEW,
+): UnitVersion => ({
   id: `${code}@${era.validFrom}`,
   code,
   name: code,
@@ -39,8 +44,12 @@ const reform = monthOf('2025-07-01');
 describe('leafWeights (DESIGN 3 rule 9)', () => {
   it('counts the leaves below a unit from the month it began', () => {
     // A district without communes is a leaf.
-    expect(leafWeights(catalog, 'P@2000-01-01')).toEqual([{ fromMonth: monthOf('2000-01-01'), toMonth: LAST_MONTH, leaves: 3 }]);
-    expect(leafWeights(catalog, 'D2@2000-01-01')).toEqual([{ fromMonth: monthOf('2000-01-01'), toMonth: LAST_MONTH, leaves: 1 }]);
+    expect(leafWeights(catalog, 'P@2000-01-01')).toEqual([
+      { fromMonth: monthOf('2000-01-01'), toMonth: LAST_MONTH, leaves: 3 },
+    ]);
+    expect(leafWeights(catalog, 'D2@2000-01-01')).toEqual([
+      { fromMonth: monthOf('2000-01-01'), toMonth: LAST_MONTH, leaves: 1 },
+    ]);
   });
 
   it('weighs the months before a unit began by its predecessors and their shares', () => {

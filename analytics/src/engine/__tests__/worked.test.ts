@@ -23,7 +23,13 @@ const CAU_TRE = old('11338');
 const GIA_VIEN = old('11341');
 const DONG_KHE = old('11350');
 
-const fig = (indicator: string, unitId: string, period: string, value: number | null, target: number | null = null): Figure => ({
+const fig = (
+  indicator: string,
+  unitId: string,
+  period: string,
+  value: number | null,
+  target: number | null = null,
+): Figure => ({
   indicator,
   unitId,
   period,
@@ -150,7 +156,13 @@ describe('worked examples on the real catalogue', () => {
     });
     const by = Object.fromEntries(rows.map((r) => [r.indicator, r]));
     // 254 / 271 = 93.7%; 5 / 4 = 125%.
-    expect(by.PB_NEW_MEMBERS).toMatchObject({ unitId: old('304'), value: 254, target: 271, boundariesAsOf: '2025-06-30', complete: true });
+    expect(by.PB_NEW_MEMBERS).toMatchObject({
+      unitId: old('304'),
+      value: 254,
+      target: 271,
+      boundariesAsOf: '2025-06-30',
+      complete: true,
+    });
     expect(by.PB_NEW_MEMBERS!.achievementPct!.toFixed(1)).toBe('93.7');
     expect(by.PB_ORGS_ESTABLISHED).toMatchObject({ value: 5, target: 4, achievementPct: 125 });
     // 820,800 / 1,520,000 = 54.0% of the estimate; 820,800 / 414,756 = 197.9% of 2024S1.
@@ -164,7 +176,12 @@ describe('worked examples on the real catalogue', () => {
   });
 
   it('makes the city the sum of its districts for a FLOW in 2024, each district reported first', async () => {
-    const districts = await ask({ indicators: ['PB_NEW_MEMBERS'], units: ['31'], periods: ['2024'], level: 'DISTRICT' });
+    const districts = await ask({
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['31'],
+      periods: ['2024'],
+      level: 'DISTRICT',
+    });
     expect(districts).toHaveLength(15);
     const by = Object.fromEntries(districts.map((r) => [r.unitCode, r.value]));
     // 304 reported 254 itself (its wards' 230 do not overrule it); Hồng Bàng is 11 + 12; Lê Chân is
@@ -190,14 +207,24 @@ describe('worked examples on the real catalogue', () => {
   });
 
   it('lands 2024 on the new Ngô Quyền ward by the lineage shares (DESIGN 3 rule 4)', async () => {
-    const row = await one({ indicators: ['PB_NEW_MEMBERS'], units: ['11329'], periods: ['2024'], boundariesAsOf: '2025-07-01' });
+    const row = await one({
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['11329'],
+      periods: ['2024'],
+      boundariesAsOf: '2025-07-01',
+    });
     // Máy Chai + Vạn Mỹ + Cầu Tre + 1/3 Gia Viên + 1/2 Đông Khê = 20 + 30 + 40 + 20 + 40.
     expect(row).toMatchObject({ unitId: fresh('11329'), unitCode: '11329', value: 150, boundariesAsOf: '2025-07-01' });
     // District 304 reported 254 for 2024 itself; it lies only partly in the new ward, so its figure
     // cannot be split, and the row says so.
     expect(row.complete).toBe(false);
     // Without an unsplittable figure of 304 the row is complete: supervisions 1 + 2 + 3 + 4/3 + 5/2.
-    const clean = await one({ indicators: ['PB_SUPERVISIONS'], units: ['11329'], periods: ['2024'], boundariesAsOf: '2025-07-01' });
+    const clean = await one({
+      indicators: ['PB_SUPERVISIONS'],
+      units: ['11329'],
+      periods: ['2024'],
+      boundariesAsOf: '2025-07-01',
+    });
     expect(clean.value).toBeCloseTo(6 + 4 / 3 + 5 / 2, 12);
     expect(clean.complete).toBe(true);
     // The 2024 target ended before the new ward existed, so it is made the same way: 3 + 6 + 9 + 12/3 + 14/2.
@@ -233,14 +260,24 @@ describe('worked examples on the real catalogue', () => {
     const share = (id: string) => catalog.linksOutOf(id).reduce((s, l) => s + (inside.has(l.toId) ? l.share : 0), 0);
     const sharesOf = (ids: Iterable<string>) => [...ids].reduce((s, id) => s + share(id), 0);
     const oldLeaves = catalog.units.filter((u) => u.validTo !== null && catalog.isLeaf(u.id)).map((u) => u.id);
-    const phòng = sharesOf(catalog.subtree(old('31')).filter((u) => u.level === 'COMMUNE').map((u) => u.id));
+    const phòng = sharesOf(
+      catalog
+        .subtree(old('31'))
+        .filter((u) => u.level === 'COMMUNE')
+        .map((u) => u.id),
+    );
     const all = sharesOf(oldLeaves);
     expect(totalRow).toMatchObject({ unitId: fresh('31'), total: true, complete: false });
     expect(totalRow.coverage.value).toBeCloseTo(phòng / all, 9);
     expect(totalRow.coverage.value).toBeLessThan(0.5);
     expect(totalRow.value).toBeCloseTo(total, 6);
     // New Hải Phòng itself, on the same boundaries, is old Hải Phòng plus old Hải Dương (nothing).
-    const city = await one({ indicators: ['SS_JOBS_CREATED'], units: ['31'], periods: ['2024'], boundariesAsOf: '2025-07-01' });
+    const city = await one({
+      indicators: ['SS_JOBS_CREATED'],
+      units: ['31'],
+      periods: ['2024'],
+      boundariesAsOf: '2025-07-01',
+    });
     expect(city.value).toBe(total);
   });
 
@@ -250,12 +287,21 @@ describe('worked examples on the real catalogue', () => {
     // The 2025 target belongs to old Hải Phòng; the new city existed for part of 2025 and has none of
     // its own, nor do its communes.
     expect(row.target).toBeNull();
-    const half = await one({ indicators: ['DF_MIL_RECRUITS'], units: ['31'], periods: ['2025S1'], boundariesAsOf: '2025-07-01' });
+    const half = await one({
+      indicators: ['DF_MIL_RECRUITS'],
+      units: ['31'],
+      periods: ['2025S1'],
+      boundariesAsOf: '2025-07-01',
+    });
     expect(half.value).toBe(1500);
   });
 
   it('takes a STOCK at the end of the period, and its achievement at the end of P', async () => {
-    const rows = await ask({ indicators: ['SS_NEAR_POOR_HH'], units: [MAY_CHAI], periods: ['2024', '2024S1', '2024Q3', '2024Q4'] });
+    const rows = await ask({
+      indicators: ['SS_NEAR_POOR_HH'],
+      units: [MAY_CHAI],
+      periods: ['2024', '2024S1', '2024Q3', '2024Q4'],
+    });
     // Monthly values 99, 98, ..., 91 to September: the year and Q3 end at September's 91, the first
     // half at June's 94; Q4 has nothing.
     expect(rows.map((r) => r.value)).toEqual([91, 94, 91, null]);
@@ -265,7 +311,13 @@ describe('worked examples on the real catalogue', () => {
   });
 
   it('measures a quarter against the year to date', async () => {
-    const rows = await ask({ indicators: ['PB_INSPECTIONS'], units: [MAY_CHAI], from: '2024Q1', to: '2024Q4', grain: 'QUARTER' });
+    const rows = await ask({
+      indicators: ['PB_INSPECTIONS'],
+      units: [MAY_CHAI],
+      from: '2024Q1',
+      to: '2024Q4',
+      grain: 'QUARTER',
+    });
     expect(rows.map((r) => r.period)).toEqual(['2024Q1', '2024Q2', '2024Q3', '2024Q4']);
     expect(rows.map((r) => r.value)).toEqual([10, 20, 30, null]);
     // Year to date against 100: 10, 10 + 20, 10 + 20 + 30, and still 60 at the end of Q4.
@@ -277,12 +329,21 @@ describe('worked examples on the real catalogue', () => {
   });
 
   it('answers null, never 0, for missing data and a zero denominator', async () => {
-    const rows = await ask({ indicators: ['SS_POOR_RATE', 'AR_TTHC_ONTIME_PCT', 'PB_NEW_MEMBERS'], units: [MAY_CHAI], periods: ['2024', '2022'] });
+    const rows = await ask({
+      indicators: ['SS_POOR_RATE', 'AR_TTHC_ONTIME_PCT', 'PB_NEW_MEMBERS'],
+      units: [MAY_CHAI],
+      periods: ['2024', '2022'],
+    });
     const by = Object.fromEntries(rows.map((r) => [`${r.indicator} ${r.period}`, r]));
     // Máy Chai: 0 poor of 0 households.
     expect(by['SS_POOR_RATE 2024']).toMatchObject({ value: null, samePeriodValue: null, samePeriodPct: null });
     expect(by['AR_TTHC_ONTIME_PCT 2024']).toMatchObject({ value: null, target: null, achievementPct: null });
-    expect(by['PB_NEW_MEMBERS 2022']).toMatchObject({ value: null, target: null, achievementPct: null, samePeriodValue: null });
+    expect(by['PB_NEW_MEMBERS 2022']).toMatchObject({
+      value: null,
+      target: null,
+      achievementPct: null,
+      samePeriodValue: null,
+    });
     expect(by['PB_NEW_MEMBERS 2024']).toMatchObject({ value: 20, samePeriodValue: null, samePeriodPct: null });
   });
 
@@ -294,7 +355,12 @@ describe('worked examples on the real catalogue', () => {
     const district = await one({ indicators: ['SS_POOR_RATE'], units: ['304'], periods: ['2024'] });
     expect(district.target).toBeNull();
     // A ratio target of the new ward for 2024 is not made of its predecessors' either.
-    const ward = await one({ indicators: ['SS_POOR_RATE'], units: ['11329'], periods: ['2024'], boundariesAsOf: '2025-07-01' });
+    const ward = await one({
+      indicators: ['SS_POOR_RATE'],
+      units: ['11329'],
+      periods: ['2024'],
+      boundariesAsOf: '2025-07-01',
+    });
     expect(ward.target).toBeNull();
   });
 
@@ -342,8 +408,20 @@ describe('worked examples on the real catalogue', () => {
     });
     // Only the requested years of the term: 2 + 3 + 4 + 5 ("Terms, in detail").
     expect(perTerm).toHaveLength(1);
-    expect(perTerm[0]).toMatchObject({ period: '2020-2025', periods: ['2021', '2022', '2023', '2024'], term: '2020-2025', value: 14 });
-    const terms = await ask({ indicators: ['PB_THEMATIC_RESOLUTIONS'], units: ['304'], from: '2015', to: '2025', grain: 'TERM', boundariesAsOf: '2025-06-30' });
+    expect(perTerm[0]).toMatchObject({
+      period: '2020-2025',
+      periods: ['2021', '2022', '2023', '2024'],
+      term: '2020-2025',
+      value: 14,
+    });
+    const terms = await ask({
+      indicators: ['PB_THEMATIC_RESOLUTIONS'],
+      units: ['304'],
+      from: '2015',
+      to: '2025',
+      grain: 'TERM',
+      boundariesAsOf: '2025-06-30',
+    });
     expect(terms.map((r) => r.period)).toEqual(['2015-2020', '2020-2025']);
   });
 
@@ -375,19 +453,37 @@ describe('worked examples on the real catalogue', () => {
     expect(totals[0]!.value).toBe(230);
     expect(totals[1]!.value).toBeNull();
     // Without UNIT in groupBy only the totals come back.
-    const onlyTotals = await ask({ indicators: ['PB_SUPERVISIONS'], units: ['304'], periods: ['2024'], level: 'COMMUNE', groupBy: ['INDICATOR', 'PERIOD'] });
+    const onlyTotals = await ask({
+      indicators: ['PB_SUPERVISIONS'],
+      units: ['304'],
+      periods: ['2024'],
+      level: 'COMMUNE',
+      groupBy: ['INDICATOR', 'PERIOD'],
+    });
     expect(onlyTotals).toEqual([
-      expect.objectContaining({ total: true, unitId: old('304'), value: 1 + 2 + 3 + 4 + 5, target: 3 + 6 + 9 + 12 + 14 }),
+      expect.objectContaining({
+        total: true,
+        unitId: old('304'),
+        value: 1 + 2 + 3 + 4 + 5,
+        target: 3 + 6 + 9 + 12 + 14,
+      }),
     ]);
     expect(onlyTotals[0]!.achievementPct).toBeCloseTo((100 * 15) / 44, 12);
     // A level above the unit's own gives no rows.
-    expect(await ask({ indicators: ['PB_NEW_MEMBERS'], units: [MAY_CHAI], periods: ['2024'], level: 'DISTRICT' })).toEqual([]);
+    expect(
+      await ask({ indicators: ['PB_NEW_MEMBERS'], units: [MAY_CHAI], periods: ['2024'], level: 'DISTRICT' }),
+    ).toEqual([]);
   });
 
   it('refuses a unit outside the scope with one message whether or not it has figures', async () => {
     const scope = catalog.scopeOf(['304']);
     const refusal = async (code: string): Promise<GraphQLError> =>
-      runAggregate(store, catalog, { indicators: ['PB_NEW_MEMBERS'], units: [code], periods: ['2024'] }, { scope }).then(
+      runAggregate(
+        store,
+        catalog,
+        { indicators: ['PB_NEW_MEMBERS'], units: [code], periods: ['2024'] },
+        { scope },
+      ).then(
         () => {
           throw new Error(`${code} was not refused`);
         },
@@ -398,7 +494,10 @@ describe('worked examples on the real catalogue', () => {
     expect(withFigures.extensions).toMatchObject({ code: 'FORBIDDEN', argument: 'units' });
     expect(withFigures.message.replace('303', 'X')).toBe(without.message.replace('306', 'X'));
     // The new ward that took 304's wards is in scope, and its predecessors are part of its answer.
-    const rows = await ask({ indicators: ['PB_SUPERVISIONS'], units: ['11329'], periods: ['2024'], boundariesAsOf: '2025-07-01' }, scope);
+    const rows = await ask(
+      { indicators: ['PB_SUPERVISIONS'], units: ['11329'], periods: ['2024'], boundariesAsOf: '2025-07-01' },
+      scope,
+    );
     expect(rows[0]!.value).toBeCloseTo(6 + 4 / 3 + 5 / 2, 12);
   });
 
@@ -416,9 +515,15 @@ describe('worked examples on the real catalogue', () => {
       argument: 'indicators',
       message: 'Argument "indicators": no indicator has the code "NOPE"',
     });
-    expect(await error({ ...base, periods: ['2024Q5'] })).toMatchObject({ code: 'INVALID_PERIOD', argument: 'periods' });
+    expect(await error({ ...base, periods: ['2024Q5'] })).toMatchObject({
+      code: 'INVALID_PERIOD',
+      argument: 'periods',
+    });
     expect((await error({ ...base, periods: ['2024Q5'] })).message).toContain('"2024Q5"');
-    expect(await error({ ...base, periods: undefined, from: '2025', to: '2024', grain: 'YEAR' })).toMatchObject({ code: 'INVALID_PERIOD', argument: 'to' });
+    expect(await error({ ...base, periods: undefined, from: '2025', to: '2024', grain: 'YEAR' })).toMatchObject({
+      code: 'INVALID_PERIOD',
+      argument: 'to',
+    });
     expect(await error({ ...base, units: ['99999'] })).toEqual({
       code: 'UNIT_NOT_FOUND',
       argument: 'units',
@@ -432,14 +537,24 @@ describe('worked examples on the real catalogue', () => {
     ]);
     expect(series[1]).toMatchObject({ value: null, complete: false });
     expect(series[1]!.note).toContain('Unit 304 has no version valid on 2025-12-31 (it ended on 2025-06-30)');
-    expect(await error({ ...base, level: 'WARD' as never })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'level' });
-    expect(await error({ ...base, boundariesAsOf: '2025-02-30' })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'boundariesAsOf' });
-    expect(await error({ ...base, groupBy: ['UNIT', 'CITY' as never] })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'groupBy' });
+    expect(await error({ ...base, level: 'WARD' as never })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: 'level',
+    });
+    expect(await error({ ...base, boundariesAsOf: '2025-02-30' })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: 'boundariesAsOf',
+    });
+    expect(await error({ ...base, groupBy: ['UNIT', 'CITY' as never] })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: 'groupBy',
+    });
     expect(await error({ ...base, from: '2024' })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'periods' });
     expect(await error({ ...base, units: ['31'], level: 'COMMUNE' }, 100)).toEqual({
       code: 'RESULT_TOO_LARGE',
       argument: 'query',
-      message: 'The query would return 167 rows, more than the limit of 100; ask for fewer indicators, units, periods or a coarser level',
+      message:
+        'The query would return 167 rows, more than the limit of 100; ask for fewer indicators, units, periods or a coarser level',
     });
   });
 });

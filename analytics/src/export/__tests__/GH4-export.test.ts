@@ -23,7 +23,13 @@ describe('GH4 POST /export', () => {
   let analytics: AnalyticsServer;
   let exportUrl: string;
   const admin = identity('admin');
-  const AGGREGATE = { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'], level: 'COMMUNE', totals: true };
+  const AGGREGATE = {
+    indicators: ['PB_NEW_MEMBERS'],
+    units: ['304'],
+    periods: ['2025S1'],
+    level: 'COMMUNE',
+    totals: true,
+  };
 
   beforeAll(async () => {
     party = await startDomain('party', dir);
@@ -56,9 +62,23 @@ describe('GH4 POST /export', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="lgr-aggregate-\d{8}T\d{6}\.csv"$/);
-    const rows = await readBack(`SELECT * FROM read_csv('${file}', header = true, all_varchar = true) ORDER BY total, unit_code`);
+    const rows = await readBack(
+      `SELECT * FROM read_csv('${file}', header = true, all_varchar = true) ORDER BY total, unit_code`,
+    );
     expect(rows).toHaveLength(9);
-    expect(rows[0]).toMatchObject({ indicator: 'PB_NEW_MEMBERS', indicator_name_vi: 'Kết nạp đảng viên mới', unit_id: U.mayChai, unit_code: '11329', unit_name: 'Phường Máy Chai', unit_level: 'COMMUNE', period: '2025S1', value: '30', complete: 'true', total: 'false', boundaries_as_of: '2025-06-30' });
+    expect(rows[0]).toMatchObject({
+      indicator: 'PB_NEW_MEMBERS',
+      indicator_name_vi: 'Kết nạp đảng viên mới',
+      unit_id: U.mayChai,
+      unit_code: '11329',
+      unit_name: 'Phường Máy Chai',
+      unit_level: 'COMMUNE',
+      period: '2025S1',
+      value: '30',
+      complete: 'true',
+      total: 'false',
+      boundaries_as_of: '2025-06-30',
+    });
     expect(rows[1]).toMatchObject({ unit_code: '11335', value: '12.5' });
     expect(rows[8]).toMatchObject({ unit_code: '304', total: 'true' });
   });
@@ -67,11 +87,24 @@ describe('GH4 POST /export', () => {
     const { res, file } = await download({ aggregate: AGGREGATE, format: 'parquet' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/vnd.apache.parquet');
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="lgr-aggregate-\d{8}T\d{6}\.parquet"$/);
-    const rows = await readBack(`SELECT unit_code, unit_name, value, complete, total, boundaries_as_of::VARCHAR AS d FROM read_parquet('${file}') ORDER BY total, unit_code`);
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="lgr-aggregate-\d{8}T\d{6}\.parquet"$/,
+    );
+    const rows = await readBack(
+      `SELECT unit_code, unit_name, value, complete, total, boundaries_as_of::VARCHAR AS d FROM read_parquet('${file}') ORDER BY total, unit_code`,
+    );
     expect(rows).toHaveLength(9);
-    expect(rows[0]).toEqual({ unit_code: '11329', unit_name: 'Phường Máy Chai', value: 30, complete: true, total: false, d: '2025-06-30' });
-    const types = await readBack(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${file}')) WHERE column_name IN ('value', 'complete', 'boundaries_as_of')`);
+    expect(rows[0]).toEqual({
+      unit_code: '11329',
+      unit_name: 'Phường Máy Chai',
+      value: 30,
+      complete: true,
+      total: false,
+      d: '2025-06-30',
+    });
+    const types = await readBack(
+      `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${file}')) WHERE column_name IN ('value', 'complete', 'boundaries_as_of')`,
+    );
     expect(types).toEqual([
       { column_name: 'value', column_type: 'DOUBLE' },
       { column_name: 'complete', column_type: 'BOOLEAN' },
@@ -81,11 +114,19 @@ describe('GH4 POST /export', () => {
   });
 
   it('exports SQL results as Parquet with their DuckDB types', async () => {
-    const { res, file } = await download({ sql: 'SELECT unit_code, count(*) AS n, sum(value) AS total, max(updated_at) AS latest FROM observations GROUP BY unit_code ORDER BY unit_code', format: 'parquet' }, identity('analyst', ['304']));
+    const { res, file } = await download(
+      {
+        sql: 'SELECT unit_code, count(*) AS n, sum(value) AS total, max(updated_at) AS latest FROM observations GROUP BY unit_code ORDER BY unit_code',
+        format: 'parquet',
+      },
+      identity('analyst', ['304']),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toMatch(/filename="lgr-sql-\d{8}T\d{6}\.parquet"/);
     expect(res.headers.get('x-result-truncated')).toBe('false');
-    const rows = await readBack(`SELECT unit_code, n, total, typeof(n) AS tn, typeof(latest) AS ta FROM read_parquet('${file}')`);
+    const rows = await readBack(
+      `SELECT unit_code, n, total, typeof(n) AS tn, typeof(latest) AS ta FROM read_parquet('${file}')`,
+    );
     expect(rows).toEqual([
       { unit_code: '11329', n: 1n, total: 30, tn: 'BIGINT', ta: 'TIMESTAMP' },
       { unit_code: '11335', n: 1n, total: 12.5, tn: 'BIGINT', ta: 'TIMESTAMP' },
@@ -94,10 +135,15 @@ describe('GH4 POST /export', () => {
   });
 
   it('exports SQL results as CSV', async () => {
-    const { res, file } = await download({ sql: "SELECT code, name_vi FROM indicators WHERE code LIKE 'PB_NEW%'", format: 'csv' }, identity('analyst'));
+    const { res, file } = await download(
+      { sql: "SELECT code, name_vi FROM indicators WHERE code LIKE 'PB_NEW%'", format: 'csv' },
+      identity('analyst'),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toMatch(/filename="lgr-sql-\d{8}T\d{6}\.csv"/);
-    expect(await readBack(`SELECT * FROM read_csv('${file}', header = true)`)).toEqual([{ code: 'PB_NEW_MEMBERS', name_vi: 'Kết nạp đảng viên mới' }]);
+    expect(await readBack(`SELECT * FROM read_csv('${file}', header = true)`)).toEqual([
+      { code: 'PB_NEW_MEMBERS', name_vi: 'Kết nạp đảng viên mới' },
+    ]);
   });
 
   it('holds the access rules of aggregate and SQL', async () => {
@@ -109,7 +155,11 @@ describe('GH4 POST /export', () => {
     expect(((await other.json()) as any).errors[0].extensions.code).toBe('FORBIDDEN');
     const sql = await postJson(exportUrl, { sql: 'SELECT 1', format: 'parquet' }, viewer);
     expect(sql.status).toBe(403);
-    const rejected = await postJson(exportUrl, { sql: "SELECT * FROM read_parquet('/etc/passwd')", format: 'parquet' }, admin);
+    const rejected = await postJson(
+      exportUrl,
+      { sql: "SELECT * FROM read_parquet('/etc/passwd')", format: 'parquet' },
+      admin,
+    );
     expect(rejected.status).toBe(400);
     expect(((await rejected.json()) as any).errors[0].extensions.code).toBe('SQL_REJECTED');
     expect(readdirSync(join(dir, 'analytics-exports'))).toEqual([]);

@@ -56,7 +56,9 @@ describe('GH4 aggregate API over HTTP', () => {
   });
 
   it('answers the contract fields of an aggregate, with the sources it comes from', async () => {
-    const r = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS', 'EB_BUDGET_REV'], units: ['304'], periods: ['2025S1'] } });
+    const r = await ask(analytics.url, AGGREGATE, {
+      q: { indicators: ['PB_NEW_MEMBERS', 'EB_BUDGET_REV'], units: ['304'], periods: ['2025S1'] },
+    });
     expect(r.errors).toBeUndefined();
     const rows = r.data.aggregate.rows;
     expect(rows).toHaveLength(2);
@@ -80,8 +82,20 @@ describe('GH4 aggregate API over HTTP', () => {
     expect(Number(budget.samePeriodPct.toFixed(1))).toBe(197.9);
     expect(r.data.aggregate.stale).toBe(false);
     expect(r.data.aggregate.sources).toEqual([
-      { name: 'party', lastSeq: expect.any(Number), lastSyncedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), stale: false, error: null },
-      { name: 'economy', lastSeq: expect.any(Number), lastSyncedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), stale: false, error: null },
+      {
+        name: 'party',
+        lastSeq: expect.any(Number),
+        lastSyncedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        stale: false,
+        error: null,
+      },
+      {
+        name: 'economy',
+        lastSeq: expect.any(Number),
+        lastSyncedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        stale: false,
+        error: null,
+      },
     ]);
   });
 
@@ -105,7 +119,12 @@ describe('GH4 aggregate API over HTTP', () => {
     );
     expect(r.errors).toBeUndefined();
     expect(r.data._entities[0].id).toBe(U.ngoQuyen);
-    expect(r.data._entities[0].indicator).toMatchObject({ value: 254, target: 271, samePeriodValue: null, complete: true });
+    expect(r.data._entities[0].indicator).toMatchObject({
+      value: 254,
+      target: 271,
+      samePeriodValue: null,
+      complete: true,
+    });
     expect(r.data._entities[0].indicator.achievementPct).toBeCloseTo(93.727, 2);
   });
 
@@ -130,10 +149,25 @@ describe('GH4 aggregate API over HTTP', () => {
 
   it('refuses a viewer units outside their scope without telling whether they exist', async () => {
     const viewer = identity('viewer', ['304']);
-    const own = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } }, viewer);
+    const own = await ask(
+      analytics.url,
+      AGGREGATE,
+      { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } },
+      viewer,
+    );
     expect(own.data.aggregate.rows[0].value).toBe(254);
-    const other = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['305'], periods: ['2025S1'] } }, viewer);
-    const none = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['99999'], periods: ['2025S1'] } }, viewer);
+    const other = await ask(
+      analytics.url,
+      AGGREGATE,
+      { q: { indicators: ['PB_NEW_MEMBERS'], units: ['305'], periods: ['2025S1'] } },
+      viewer,
+    );
+    const none = await ask(
+      analytics.url,
+      AGGREGATE,
+      { q: { indicators: ['PB_NEW_MEMBERS'], units: ['99999'], periods: ['2025S1'] } },
+      viewer,
+    );
     for (const [answer, unit] of [
       [other, '305'],
       [none, '99999'],
@@ -142,12 +176,19 @@ describe('GH4 aggregate API over HTTP', () => {
       expect(answer.errors![0]!.extensions!.code).toBe('FORBIDDEN');
       expect(answer.errors![0]!.message).toBe(`Argument "units": you are not allowed to read unit "${unit}"`);
     }
-    const city = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['31'], periods: ['2025S1'] } }, viewer);
+    const city = await ask(
+      analytics.url,
+      AGGREGATE,
+      { q: { indicators: ['PB_NEW_MEMBERS'], units: ['31'], periods: ['2025S1'] } },
+      viewer,
+    );
     expect(city.errors![0]!.extensions!.code).toBe('FORBIDDEN');
   });
 
   it('tells an admin that a unit does not exist', async () => {
-    const r = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['99999'], periods: ['2025S1'] } });
+    const r = await ask(analytics.url, AGGREGATE, {
+      q: { indicators: ['PB_NEW_MEMBERS'], units: ['99999'], periods: ['2025S1'] },
+    });
     expect(r.errors![0]!.extensions!.code).toBe('UNIT_NOT_FOUND');
   });
 
@@ -174,19 +215,37 @@ describe('GH4 aggregate API over HTTP', () => {
   });
 
   it('refuses roles that may not read figures', async () => {
-    const r = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } }, identity('service'));
+    const r = await ask(
+      analytics.url,
+      AGGREGATE,
+      { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } },
+      identity('service'),
+    );
     expect(r.data).toEqual({ aggregate: null });
     expect(r.errors![0]!.extensions!.code).toBe('FORBIDDEN');
   });
 
   it('answers an anonymous caller the published indicators for any unit, and nothing else', async () => {
     const anonymous = { sub: 'anonymous', role: 'public' as const, units: [], indicators: ['PB_NEW_MEMBERS'] };
-    const published = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304', '305'], periods: ['2025S1'] } }, anonymous);
+    const published = await ask(
+      analytics.url,
+      AGGREGATE,
+      { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304', '305'], periods: ['2025S1'] } },
+      anonymous,
+    );
     expect(published.errors).toBeUndefined();
     expect(published.data.aggregate.rows.map((x: any) => x.value)).toEqual([254, 99]);
-    const other = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS', 'EB_BUDGET_REV'], units: ['304'], periods: ['2025S1'] } }, anonymous);
+    const other = await ask(
+      analytics.url,
+      AGGREGATE,
+      { q: { indicators: ['PB_NEW_MEMBERS', 'EB_BUDGET_REV'], units: ['304'], periods: ['2025S1'] } },
+      anonymous,
+    );
     expect(other.data).toEqual({ aggregate: null });
-    expect(other.errors![0]).toMatchObject({ message: 'You are not allowed to read the indicator EB_BUDGET_REV', extensions: { code: 'FORBIDDEN' } });
+    expect(other.errors![0]).toMatchObject({
+      message: 'You are not allowed to read the indicator EB_BUDGET_REV',
+      extensions: { code: 'FORBIDDEN' },
+    });
     const entity = await ask(
       analytics.url,
       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on AdminUnit { a: indicator(code: "PB_NEW_MEMBERS", period: "2025S1") { value } b: indicator(code: "EB_BUDGET_REV", period: "2025S1") { value } } } }`,
@@ -199,29 +258,55 @@ describe('GH4 aggregate API over HTTP', () => {
 
   it('keeps a viewer whose identity names indicators to those indicators', async () => {
     const limited = { ...identity('viewer', ['304']), indicators: ['EB_BUDGET_REV'] };
-    const r = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } }, limited);
+    const r = await ask(
+      analytics.url,
+      AGGREGATE,
+      { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } },
+      limited,
+    );
     expect(r.errors![0]!.extensions!.code).toBe('FORBIDDEN');
   });
 
   it('validates the query and names what is wrong', async () => {
-    const bad = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025H1'] } });
+    const bad = await ask(analytics.url, AGGREGATE, {
+      q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025H1'] },
+    });
     expect(bad.errors![0]!.extensions!.code).toBe('INVALID_PERIOD');
-    const unknown = await ask(analytics.url, AGGREGATE, { q: { indicators: ['NOPE'], units: ['304'], periods: ['2025'] } });
+    const unknown = await ask(analytics.url, AGGREGATE, {
+      q: { indicators: ['NOPE'], units: ['304'], periods: ['2025'] },
+    });
     expect(unknown.errors![0]!.extensions!.code).toBe('UNKNOWN_INDICATOR');
-    const huge = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: Array.from({ length: 1001 }, (_, i) => String(i)), periods: ['2025'] } });
+    const huge = await ask(analytics.url, AGGREGATE, {
+      q: {
+        indicators: ['PB_NEW_MEMBERS'],
+        units: Array.from({ length: 1001 }, (_, i) => String(i)),
+        periods: ['2025'],
+      },
+    });
     expect(huge.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
   });
 
   it('interrupts an aggregate that runs past QUERY_TIMEOUT_MS with a TIMEOUT error', async () => {
     const r = await ask(slow.url, AGGREGATE, {
-      q: { indicators: ['PB_NEW_MEMBERS', 'PB_ORGS_ESTABLISHED'], units: ['31'], from: '202001', to: '202506', grain: 'MONTH', level: 'COMMUNE' },
+      q: {
+        indicators: ['PB_NEW_MEMBERS', 'PB_ORGS_ESTABLISHED'],
+        units: ['31'],
+        from: '202001',
+        to: '202506',
+        grain: 'MONTH',
+        level: 'COMMUNE',
+      },
     });
     expect(r.data).toEqual({ aggregate: null });
     expect(r.errors![0]!.extensions!.code).toBe('TIMEOUT');
   });
 
   it('is refused without a forwarded identity', async () => {
-    const res = await fetch(analytics.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const res = await fetch(analytics.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(res.status).toBe(401);
   });
 });

@@ -51,7 +51,9 @@ describe('honest answers over HTTP', () => {
   });
 
   it('gives every row and total its coverage, and complete only when everything was reported', async () => {
-    const r = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'], level: 'COMMUNE', totals: true } });
+    const r = await ask(analytics.url, AGGREGATE, {
+      q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'], level: 'COMMUNE', totals: true },
+    });
     expect(r.errors).toBeUndefined();
     const rows = r.data.aggregate.rows;
     const byUnit = new Map(rows.filter((x: any) => !x.total).map((x: any) => [x.unit.id, x]));
@@ -65,18 +67,33 @@ describe('honest answers over HTTP', () => {
     expect(total.coverage.target).toBe(0);
     expect(total.coverage.samePeriod).toBe(0);
     // The district's row: its own target and its own 2024S1 figure cover those numbers whole.
-    const own = await ask(analytics.url, AGGREGATE, { q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] } });
-    expect(own.data.aggregate.rows[0]).toMatchObject({ value: 54, targetMet: false, coverage: { value: 2.5 / 8, target: 1, yearToDate: 2.5 / 8, samePeriod: 1 } });
+    const own = await ask(analytics.url, AGGREGATE, {
+      q: { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'] },
+    });
+    expect(own.data.aggregate.rows[0]).toMatchObject({
+      value: 54,
+      targetMet: false,
+      coverage: { value: 2.5 / 8, target: 1, yearToDate: 2.5 / 8, samePeriod: 1 },
+    });
   });
 
   it("lists who has not reported yet among a district's wards", async () => {
     const r = await ask(analytics.url, STATUS, { unit: '304', period: '2025S1' });
     expect(r.errors).toBeUndefined();
     const s = r.data.reportingStatus;
-    expect(s).toMatchObject({ unit: { id: U.ngoQuyen }, level: 'COMMUNE', boundariesAsOf: '2025-06-30', expected: 8, actual: 2, rate: 0.25 });
+    expect(s).toMatchObject({
+      unit: { id: U.ngoQuyen },
+      level: 'COMMUNE',
+      boundariesAsOf: '2025-06-30',
+      expected: 8,
+      actual: 2,
+      rate: 0.25,
+    });
     expect(s.reported.map((u: any) => u.unit.id)).toEqual([U.mayChai, U.vanMy]);
     expect(s.partial).toEqual([{ unit: { id: '11338@2000-01-01' }, value: 4, coverage: 0.5 }]);
-    expect(s.missing.map((u: any) => u.unit.id).sort()).toEqual(wards.filter((w) => ![U.mayChai, U.vanMy, '11338@2000-01-01'].includes(w)).sort());
+    expect(s.missing.map((u: any) => u.unit.id).sort()).toEqual(
+      wards.filter((w) => ![U.mayChai, U.vanMy, '11338@2000-01-01'].includes(w)).sort(),
+    );
     expect(s.missing.every((u: any) => u.value === null && u.coverage === 0)).toBe(true);
   });
 

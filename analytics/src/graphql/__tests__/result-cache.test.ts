@@ -2,12 +2,27 @@ import { rmSync } from 'node:fs';
 import { staticCatalog } from '@lgr/kit';
 import { RunningDomainService } from '@lgr/observations';
 import { AnalyticsServer, start } from '../..';
-import { ask, eventually, identity, postJson, realCatalog, record, rootOf, SECRET, startAnalytics, startDomain, tempDir, U } from '../../__tests__/helpers';
+import {
+  ask,
+  eventually,
+  identity,
+  postJson,
+  realCatalog,
+  record,
+  rootOf,
+  SECRET,
+  startAnalytics,
+  startDomain,
+  tempDir,
+  U,
+} from '../../__tests__/helpers';
 
 const AGGREGATE = `query($q: AggregateQuery!) { aggregate(query: $q) { rows { unit { id } period value target achievementPct complete } sources { name lastSeq stale error } stale } }`;
 const ENTITIES = `query($reps: [_Any!]!, $code: String!) { _entities(representations: $reps) { ... on AdminUnit { id indicator(code: $code, period: "2025S1") { value } } } }`;
 
-const q = (units: string[], extra: Record<string, unknown> = {}) => ({ q: { indicators: ['PB_NEW_MEMBERS'], units, periods: ['2025S1'], ...extra } });
+const q = (units: string[], extra: Record<string, unknown> = {}) => ({
+  q: { indicators: ['PB_NEW_MEMBERS'], units, periods: ['2025S1'], ...extra },
+});
 
 describe('the cache of aggregate answers', () => {
   const dir = tempDir();
@@ -64,7 +79,11 @@ describe('the cache of aggregate answers', () => {
   it('shows a fact applied to the store in the very next answer', async () => {
     await ask(analytics.url, AGGREGATE, q(['304']));
     const version = analytics.store.version;
-    await analytics.store.applyChanges('party', [{ seq: 1_000_000, indicator: 'PB_NEW_MEMBERS', unitId: U.ngoQuyen, period: '2025S1', value: 260, target: null }], 1_000_000);
+    await analytics.store.applyChanges(
+      'party',
+      [{ seq: 1_000_000, indicator: 'PB_NEW_MEMBERS', unitId: U.ngoQuyen, period: '2025S1', value: 260, target: null }],
+      1_000_000,
+    );
     expect(analytics.store.version).toBe(version + 1);
     const r = await ask(analytics.url, AGGREGATE, q(['304']));
     expect(r.data.aggregate.rows[0].value).toBe(260);
@@ -79,7 +98,10 @@ describe('the cache of aggregate answers', () => {
     for (const who of [leChan, identity('analyst', ['305'])]) {
       const refused = await ask(analytics.url, AGGREGATE, q(['304']), who);
       expect(refused.data).toEqual({ aggregate: null });
-      expect(refused.errors![0]).toMatchObject({ message: 'Argument "units": you are not allowed to read unit "304"', extensions: { code: 'FORBIDDEN' } });
+      expect(refused.errors![0]).toMatchObject({
+        message: 'Argument "units": you are not allowed to read unit "304"',
+        extensions: { code: 'FORBIDDEN' },
+      });
     }
     // The city, kept for an admin, stays out of a viewer's reach.
     await ask(analytics.url, AGGREGATE, q(['31']));
@@ -87,10 +109,16 @@ describe('the cache of aggregate answers', () => {
     expect(city.errors![0]!.extensions!.code).toBe('FORBIDDEN');
     // A unit that does not exist is refused to a restricted caller like one outside the scope.
     const none = await ask(analytics.url, AGGREGATE, q(['99999']), ngoQuyen);
-    expect(none.errors![0]).toMatchObject({ message: 'Argument "units": you are not allowed to read unit "99999"', extensions: { code: 'FORBIDDEN' } });
+    expect(none.errors![0]).toMatchObject({
+      message: 'Argument "units": you are not allowed to read unit "99999"',
+      extensions: { code: 'FORBIDDEN' },
+    });
     // Another caller with the same units shares the kept answer.
     const runs = analytics.engineRuns();
-    const colleague = await ask(analytics.url, AGGREGATE, q(['304']), { ...identity('viewer', ['304']), sub: 'a colleague' });
+    const colleague = await ask(analytics.url, AGGREGATE, q(['304']), {
+      ...identity('viewer', ['304']),
+      sub: 'a colleague',
+    });
     expect(colleague.data).toEqual(own.data);
     expect(analytics.engineRuns()).toBe(runs);
   });
@@ -98,18 +126,32 @@ describe('the cache of aggregate answers', () => {
   it('keeps each AdminUnit.indicator value, computes only what it has not seen, and still refuses units outside the scope', async () => {
     const reps = (ids: string[]) => ids.map((id) => ({ __typename: 'AdminUnit', id }));
     const runs = analytics.engineRuns();
-    const first = await ask(analytics.url, ENTITIES, { reps: reps([U.ngoQuyen, U.mayChai]), code: 'PB_ORGS_ESTABLISHED' });
+    const first = await ask(analytics.url, ENTITIES, {
+      reps: reps([U.ngoQuyen, U.mayChai]),
+      code: 'PB_ORGS_ESTABLISHED',
+    });
     expect(first.errors).toBeUndefined();
     expect(analytics.engineRuns()).toBe(runs + 1);
-    const again = await ask(analytics.url, ENTITIES, { reps: reps([U.mayChai, U.ngoQuyen]), code: 'PB_ORGS_ESTABLISHED' });
+    const again = await ask(analytics.url, ENTITIES, {
+      reps: reps([U.mayChai, U.ngoQuyen]),
+      code: 'PB_ORGS_ESTABLISHED',
+    });
     expect(again.errors).toBeUndefined();
     expect(analytics.engineRuns()).toBe(runs + 1);
     // One unit not seen before: one run, for it alone.
-    const more = await ask(analytics.url, ENTITIES, { reps: reps([U.ngoQuyen, U.leChan]), code: 'PB_ORGS_ESTABLISHED' });
+    const more = await ask(analytics.url, ENTITIES, {
+      reps: reps([U.ngoQuyen, U.leChan]),
+      code: 'PB_ORGS_ESTABLISHED',
+    });
     expect(more.errors).toBeUndefined();
     expect(analytics.engineRuns()).toBe(runs + 2);
     // Kept for an admin, Lê Chân's value is still refused to a viewer of Ngô Quyền.
-    const viewer = await ask(analytics.url, ENTITIES, { reps: reps([U.ngoQuyen, U.leChan]), code: 'PB_ORGS_ESTABLISHED' }, identity('viewer', ['304']));
+    const viewer = await ask(
+      analytics.url,
+      ENTITIES,
+      { reps: reps([U.ngoQuyen, U.leChan]), code: 'PB_ORGS_ESTABLISHED' },
+      identity('viewer', ['304']),
+    );
     expect(viewer.data._entities[1].indicator).toBeNull();
     expect(viewer.errors).toHaveLength(1);
     expect(viewer.errors![0]).toMatchObject({ path: ['_entities', 1, 'indicator'], extensions: { code: 'FORBIDDEN' } });
@@ -117,7 +159,13 @@ describe('the cache of aggregate answers', () => {
   });
 
   it('shows a new figure in AdminUnit.indicator too', async () => {
-    const read = async () => (await ask(analytics.url, ENTITIES, { reps: [{ __typename: 'AdminUnit', id: U.mayChai }], code: 'PB_NEW_MEMBERS' })).data._entities[0].indicator.value;
+    const read = async () =>
+      (
+        await ask(analytics.url, ENTITIES, {
+          reps: [{ __typename: 'AdminUnit', id: U.mayChai }],
+          code: 'PB_NEW_MEMBERS',
+        })
+      ).data._entities[0].indicator.value;
     expect(await read()).toBe(30);
     await record(party, 'party', [{ indicator: 'PB_NEW_MEMBERS', unit: U.mayChai, period: '2025S1', value: 31 }]);
     expect(await eventually(async () => (await read()) === 31, 2000)).toBe(true);
@@ -127,7 +175,11 @@ describe('the cache of aggregate answers', () => {
     const query = { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'], level: 'COMMUNE' };
     await ask(analytics.url, AGGREGATE, { q: query });
     const runs = analytics.engineRuns();
-    const res = await postJson(`${rootOf(analytics.url)}/export`, { aggregate: query, format: 'csv' }, identity('admin'));
+    const res = await postJson(
+      `${rootOf(analytics.url)}/export`,
+      { aggregate: query, format: 'csv' },
+      identity('admin'),
+    );
     expect(res.status).toBe(200);
     expect((await res.text()).split('\n').filter(Boolean)).toHaveLength(1 + 8);
     expect(analytics.engineRuns()).toBe(runs);
@@ -142,7 +194,11 @@ describe('the cache of aggregate answers', () => {
       return r.data.aggregate.stale ? r : undefined;
     }, 5000);
     expect(later.data.aggregate.rows).toEqual(first.data.aggregate.rows);
-    expect(later.data.aggregate.sources[0]).toMatchObject({ name: 'party', stale: true, error: 'the feed is unreachable' });
+    expect(later.data.aggregate.sources[0]).toMatchObject({
+      name: 'party',
+      stale: true,
+      error: 'the feed is unreachable',
+    });
   });
 });
 

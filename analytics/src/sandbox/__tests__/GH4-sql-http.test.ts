@@ -30,10 +30,14 @@ describe('GH4 POST /sql over HTTP', () => {
   });
 
   it("answers an analyst's SELECT as JSON over their units only", async () => {
-    const res = await postJson(sqlUrl, { sql: 'SELECT unit_code, period, value FROM observations ORDER BY unit_code' }, analyst);
+    const res = await postJson(
+      sqlUrl,
+      { sql: 'SELECT unit_code, period, value FROM observations ORDER BY unit_code' },
+      analyst,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const body = ((await res.json()) as any) as SqlAnswer;
+    const body = (await res.json()) as any as SqlAnswer;
     expect(body).toEqual({
       columns: [
         { name: 'unit_code', type: 'VARCHAR' },
@@ -50,7 +54,11 @@ describe('GH4 POST /sql over HTTP', () => {
   });
 
   it('answers as CSV, quoted where needed, in UTF-8', async () => {
-    const res = await postJson(sqlUrl, { sql: `SELECT 'a,"b"' AS x, full_name FROM units WHERE id = '${U.ngoQuyen}'`, format: 'csv' }, analyst);
+    const res = await postJson(
+      sqlUrl,
+      { sql: `SELECT 'a,"b"' AS x, full_name FROM units WHERE id = '${U.ngoQuyen}'`, format: 'csv' },
+      analyst,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('x-result-truncated')).toBe('false');
@@ -59,7 +67,7 @@ describe('GH4 POST /sql over HTTP', () => {
 
   it('cuts the answer at SQL_MAX_ROWS and says so', async () => {
     const res = await postJson(sqlUrl, { sql: 'SELECT id FROM units ORDER BY id' }, admin);
-    const body = ((await res.json()) as any) as SqlAnswer;
+    const body = (await res.json()) as any as SqlAnswer;
     expect(body.rows).toHaveLength(3);
     expect(body).toMatchObject({ rowCount: 3, truncated: true });
   });

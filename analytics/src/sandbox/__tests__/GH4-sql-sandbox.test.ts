@@ -31,7 +31,13 @@ describe('analysts SQL sandbox', () => {
       5,
     );
     sandbox = await Sandbox.open();
-    sql = new AnalystSql({ store, catalog: staticCatalog(catalog), dataVersion: () => version, limits: { timeoutMs: 5000, maxRows: 10_000, maxBytes: 10_000_000 }, sandbox });
+    sql = new AnalystSql({
+      store,
+      catalog: staticCatalog(catalog),
+      dataVersion: () => version,
+      limits: { timeoutMs: 5000, maxRows: 10_000, maxBytes: 10_000_000 },
+      sandbox,
+    });
   });
 
   afterAll(async () => {
@@ -96,7 +102,11 @@ describe('analysts SQL sandbox', () => {
   });
 
   it.each([
-    ['COPY', "COPY (SELECT * FROM observations) TO '/tmp/out.csv'", /^COPY statements are not allowed; only a single SELECT over the views observations, targets, units, unit_tree, periods, indicators is/],
+    [
+      'COPY',
+      "COPY (SELECT * FROM observations) TO '/tmp/out.csv'",
+      /^COPY statements are not allowed; only a single SELECT over the views observations, targets, units, unit_tree, periods, indicators is/,
+    ],
     ['ATTACH', "ATTACH '/tmp/other.duckdb' AS other", /^ATTACH statements are not allowed/],
     ['INSTALL', 'INSTALL httpfs', /^INSTALL statements are not allowed/],
     ['LOAD', 'LOAD parquet', /^LOAD statements are not allowed/],
@@ -150,13 +160,19 @@ describe('analysts SQL sandbox', () => {
     await rejected('SELECT * FROM fact', /Unknown table "fact": only a single SELECT over the views/);
     await rejected('SELECT * FROM facts', /Unknown table "facts"/);
     await rejected('SELECT * FROM lgr_allowed_units', /Unknown table "lgr_allowed_units"/);
-    await rejected('SELECT * FROM information_schema.tables', /Schema- or catalogue-qualified names are not allowed \(information_schema.tables\)/);
+    await rejected(
+      'SELECT * FROM information_schema.tables',
+      /Schema- or catalogue-qualified names are not allowed \(information_schema.tables\)/,
+    );
     await rejected('SELECT * FROM duckdb_settings', /Unknown table "duckdb_settings"/);
   });
 
   it('rejects schema- and catalogue-qualified views', async () => {
     await rejected('SELECT * FROM main.units', /Schema- or catalogue-qualified names are not allowed \(main.units\)/);
-    await rejected('SELECT * FROM temp.main.observations', /qualified names are not allowed \(temp.main.observations\)/);
+    await rejected(
+      'SELECT * FROM temp.main.observations',
+      /qualified names are not allowed \(temp.main.observations\)/,
+    );
     await rejected('SELECT * FROM lgr_data.facts', /qualified names are not allowed \(lgr_data.facts\)/);
   });
 
@@ -166,7 +182,10 @@ describe('analysts SQL sandbox', () => {
 
   it('rejects getenv and current_setting', async () => {
     await rejected("SELECT getenv('HOME')", /The function getenv\(\) is not allowed/);
-    await rejected("SELECT current_setting('enable_external_access')", /The function current_setting\(\) is not allowed/);
+    await rejected(
+      "SELECT current_setting('enable_external_access')",
+      /The function current_setting\(\) is not allowed/,
+    );
   });
 
   it('rejects text that does not parse, naming the problem', async () => {
@@ -228,12 +247,20 @@ describe('analysts SQL sandbox', () => {
   });
 
   it('refuses the anonymous public role', async () => {
-    const error = await refusal('SELECT 1', { sub: 'anonymous', role: 'public', units: [], indicators: ['PB_NEW_MEMBERS'] });
+    const error = await refusal('SELECT 1', {
+      sub: 'anonymous',
+      role: 'public',
+      units: [],
+      indicators: ['PB_NEW_MEMBERS'],
+    });
     expect(error.extensions.code).toBe('FORBIDDEN');
   });
 
   it('shows an admin every unit', async () => {
-    const r = await run("SELECT unit_code, value FROM observations WHERE indicator = 'PB_NEW_MEMBERS' ORDER BY unit_code", admin);
+    const r = await run(
+      "SELECT unit_code, value FROM observations WHERE indicator = 'PB_NEW_MEMBERS' ORDER BY unit_code",
+      admin,
+    );
     expect(r.rows.map((row) => row[0])).toEqual(['11329', '304', '305', '31']);
   });
 

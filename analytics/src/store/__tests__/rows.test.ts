@@ -54,7 +54,10 @@ describe('catalogue rows', () => {
       const ms = Date.now() - started;
       expect((await store.counts()).units).toBe(catalog.units.length);
       const byLevel = await store.withConnection((c) =>
-        queryRows(c, statement('SELECT level, stage, count(*)::INTEGER AS n FROM unit_version GROUP BY ALL ORDER BY ALL')),
+        queryRows(
+          c,
+          statement('SELECT level, stage, count(*)::INTEGER AS n FROM unit_version GROUP BY ALL ORDER BY ALL'),
+        ),
       );
       expect(byLevel).toEqual([
         { level: 'COMMUNE', stage: 0, n: 10035 },

@@ -25,14 +25,20 @@ describe('store SQL builders', () => {
     expect(readCursorStatement(HOSTILE)).toMatchObject({ params: [HOSTILE] });
     expect(readMetaStatement(HOSTILE)).toMatchObject({ params: [HOSTILE] });
     expect(writeMetaStatement('k', HOSTILE)).toMatchObject({ params: ['k', HOSTILE] });
-    for (const s of [setCursorStatement(HOSTILE, 1), readCursorStatement(HOSTILE), writeMetaStatement(HOSTILE, HOSTILE)]) {
+    for (const s of [
+      setCursorStatement(HOSTILE, 1),
+      readCursorStatement(HOSTILE),
+      writeMetaStatement(HOSTILE, HOSTILE),
+    ]) {
       expect(s.sql).not.toContain(HOSTILE);
     }
   });
 
   it('keep only the newest change of a key and never move a cursor back', () => {
     const upsert = upsertFactsStatement('s').sql;
-    expect(upsert).toContain('QUALIFY row_number() OVER (PARTITION BY indicator, unit_id, period ORDER BY seq DESC) = 1');
+    expect(upsert).toContain(
+      'QUALIFY row_number() OVER (PARTITION BY indicator, unit_id, period ORDER BY seq DESC) = 1',
+    );
     expect(upsert).toContain('WHERE excluded.seq > fact.seq OR excluded.source <> fact.source');
     expect(setCursorStatement('s', 1).sql).toContain('greatest(feed_cursor.seq, excluded.seq)');
   });
@@ -45,12 +51,25 @@ describe('store SQL builders', () => {
       'DELETE FROM unit_lineage',
       'DELETE FROM unit_contribution',
     ]);
-    expect(clearReferenceStatements().map((s) => s.sql)).toEqual(['DELETE FROM period_calendar', 'DELETE FROM indicator_def']);
+    expect(clearReferenceStatements().map((s) => s.sql)).toEqual([
+      'DELETE FROM period_calendar',
+      'DELETE FROM indicator_def',
+    ]);
     expect(dropCatalogTablesStatements().map((s) => s.sql)).not.toContain('DROP TABLE IF EXISTS fact');
   });
 
   it('turn a feed change into a staging row with its period parsed', () => {
-    expect(stagingRow({ seq: 7, indicator: 'X', unitId: 'u@2000-01-01', period: '2025Q3', value: 1.5, target: null, updatedAt: '2025-10-01T00:00:00Z' })).toEqual([
+    expect(
+      stagingRow({
+        seq: 7,
+        indicator: 'X',
+        unitId: 'u@2000-01-01',
+        period: '2025Q3',
+        value: 1.5,
+        target: null,
+        updatedAt: '2025-10-01T00:00:00Z',
+      }),
+    ).toEqual([
       'X',
       'u@2000-01-01',
       '2025Q3',
@@ -63,14 +82,12 @@ describe('store SQL builders', () => {
       '2025-10-01T00:00:00Z',
     ]);
     // Numbers that are not finite are no figures.
-    expect(stagingRow({ seq: 1, indicator: 'X', unitId: 'u', period: 'bad', value: Number.NaN, target: Infinity }).slice(2, 8)).toEqual([
-      'bad',
-      null,
-      null,
-      null,
-      null,
-      null,
-    ]);
+    expect(
+      stagingRow({ seq: 1, indicator: 'X', unitId: 'u', period: 'bad', value: Number.NaN, target: Infinity }).slice(
+        2,
+        8,
+      ),
+    ).toEqual(['bad', null, null, null, null, null]);
   });
 
   it('run against DuckDB', async () => {

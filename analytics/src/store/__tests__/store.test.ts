@@ -5,8 +5,25 @@ import { GraphQLError } from 'graphql';
 import { LineageLink, UnitCatalog, UnitVersion } from '@lgr/schema';
 import { AnalyticsStore, FeedChange, queryRows, statement } from '..';
 
-function unit(code: string, level: UnitVersion['level'], parentId: string | null, validFrom = '2000-01-01', validTo: string | null = null): UnitVersion {
-  return { id: `${code}@${validFrom}`, code, name: code, fullName: code, nameEn: code, level, kind: 'x', parentId, validFrom, validTo };
+function unit(
+  code: string,
+  level: UnitVersion['level'],
+  parentId: string | null,
+  validFrom = '2000-01-01',
+  validTo: string | null = null,
+): UnitVersion {
+  return {
+    id: `${code}@${validFrom}`,
+    code,
+    name: code,
+    fullName: code,
+    nameEn: code,
+    level,
+    kind: 'x',
+    parentId,
+    validFrom,
+    validTo,
+  };
 }
 
 function smallCatalog(): UnitCatalog {
@@ -52,8 +69,14 @@ describe('AnalyticsStore', () => {
     expect(await store.counts()).toEqual({ facts: 0, units: 7 });
     const rows = await store.withConnection(async (c) => ({
       closure: await queryRows(c, statement('SELECT count(*)::INTEGER AS n FROM unit_closure')),
-      contributions: await queryRows(c, statement("SELECT unit_id, contributor_id, kind, share FROM unit_contribution ORDER BY ALL")),
-      stages: await queryRows(c, statement('SELECT id, stage, depth, valid_from_month, first_whole_month FROM unit_version ORDER BY id')),
+      contributions: await queryRows(
+        c,
+        statement('SELECT unit_id, contributor_id, kind, share FROM unit_contribution ORDER BY ALL'),
+      ),
+      stages: await queryRows(
+        c,
+        statement('SELECT id, stage, depth, valid_from_month, first_whole_month FROM unit_version ORDER BY id'),
+      ),
       lineage: await queryRows(c, statement('SELECT count(*)::INTEGER AS n FROM unit_lineage')),
     }));
     // 7 self rows, 3 below P, 2 below D, 2 below Q.
@@ -69,7 +92,12 @@ describe('AnalyticsStore', () => {
     );
     const byId = Object.fromEntries(rows.stages.map((r) => [r.id, r]));
     expect(byId['C1@2000-01-01']).toMatchObject({ stage: 0, depth: 2 });
-    expect(byId['N1@2025-07-01']).toMatchObject({ stage: 1, depth: 1, valid_from_month: 2025 * 12 + 6, first_whole_month: 2025 * 12 + 6 });
+    expect(byId['N1@2025-07-01']).toMatchObject({
+      stage: 1,
+      depth: 1,
+      valid_from_month: 2025 * 12 + 6,
+      first_whole_month: 2025 * 12 + 6,
+    });
     // A change of catalogue replaces everything.
     const changed = new UnitCatalog(catalog.units.slice(0, 4), []);
     expect(await store.syncCatalog(changed)).toBe(true);
@@ -82,12 +110,31 @@ describe('AnalyticsStore', () => {
     expect(await store.cursor('economy')).toBe(0);
     const read = () =>
       store.withConnection((c) =>
-        queryRows(c, statement('SELECT period, grain, start_month, end_month, value, target, seq FROM fact ORDER BY period')),
+        queryRows(
+          c,
+          statement('SELECT period, grain, start_month, end_month, value, target, seq FROM fact ORDER BY period'),
+        ),
       );
     const before = await read();
     expect(before).toEqual([
-      { period: '2024', grain: 'YEAR', start_month: 2024 * 12, end_month: 2024 * 12 + 11, value: 12, target: 100, seq: 2n },
-      { period: '2024S1', grain: 'SIX_MONTH', start_month: 2024 * 12, end_month: 2024 * 12 + 5, value: 5, target: null, seq: 3n },
+      {
+        period: '2024',
+        grain: 'YEAR',
+        start_month: 2024 * 12,
+        end_month: 2024 * 12 + 11,
+        value: 12,
+        target: 100,
+        seq: 2n,
+      },
+      {
+        period: '2024S1',
+        grain: 'SIX_MONTH',
+        start_month: 2024 * 12,
+        end_month: 2024 * 12 + 5,
+        value: 5,
+        target: null,
+        seq: 3n,
+      },
     ]);
     // Replaying the batch, or an older part of it, changes nothing, not even the cursor.
     await store.applyChanges('party', [change(1, 10, 100)], 1);
@@ -121,8 +168,16 @@ describe('AnalyticsStore', () => {
 
   it('fills the period calendar and the indicator table for analysts', async () => {
     const rows = await store.withConnection(async (c) => ({
-      periods: await queryRows(c, statement("SELECT code, grain, term FROM period_calendar WHERE code IN ('2024', '2025', '2024Q3', '2020-2025') ORDER BY code")),
-      ratio: await queryRows(c, statement("SELECT rule, numerator, denominator FROM indicator_def WHERE code = 'SS_POOR_RATE'")),
+      periods: await queryRows(
+        c,
+        statement(
+          "SELECT code, grain, term FROM period_calendar WHERE code IN ('2024', '2025', '2024Q3', '2020-2025') ORDER BY code",
+        ),
+      ),
+      ratio: await queryRows(
+        c,
+        statement("SELECT rule, numerator, denominator FROM indicator_def WHERE code = 'SS_POOR_RATE'"),
+      ),
     }));
     expect(rows.periods).toEqual([
       { code: '2020-2025', grain: 'TERM', term: '2020-2025' },
@@ -136,7 +191,10 @@ describe('AnalyticsStore', () => {
   it('interrupts a statement that runs past its time limit with a TIMEOUT error', async () => {
     const started = Date.now();
     const error = await store
-      .withConnection((c) => c.run('SELECT count(*) FROM range(10000000000) a, range(10) b WHERE a.range % 7 = b.range'), { timeoutMs: 100 })
+      .withConnection(
+        (c) => c.run('SELECT count(*) FROM range(10000000000) a, range(10) b WHERE a.range % 7 = b.range'),
+        { timeoutMs: 100 },
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphQLError);
     expect((error as GraphQLError).extensions.code).toBe('TIMEOUT');

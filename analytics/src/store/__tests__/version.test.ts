@@ -2,12 +2,31 @@ import { UnitCatalog, UnitVersion } from '@lgr/schema';
 import { AnalyticsStore, FeedChange, queryRows, runStatement, statement } from '..';
 
 function unit(code: string, level: UnitVersion['level'], parentId: string | null): UnitVersion {
-  return { id: `${code}@2000-01-01`, code, name: code, fullName: code, nameEn: code, level, kind: 'x', parentId, validFrom: '2000-01-01', validTo: null };
+  return {
+    id: `${code}@2000-01-01`,
+    code,
+    name: code,
+    fullName: code,
+    nameEn: code,
+    level,
+    kind: 'x',
+    parentId,
+    validFrom: '2000-01-01',
+    validTo: null,
+  };
 }
 
-const catalog = (extra: UnitVersion[] = []) => new UnitCatalog([unit('P', 'PROVINCE', null), unit('D', 'DISTRICT', 'P@2000-01-01'), ...extra], []);
+const catalog = (extra: UnitVersion[] = []) =>
+  new UnitCatalog([unit('P', 'PROVINCE', null), unit('D', 'DISTRICT', 'P@2000-01-01'), ...extra], []);
 
-const change = (seq: number, value: number | null): FeedChange => ({ seq, indicator: 'PB_NEW_MEMBERS', unitId: 'D@2000-01-01', period: '2024', value, target: null });
+const change = (seq: number, value: number | null): FeedChange => ({
+  seq,
+  indicator: 'PB_NEW_MEMBERS',
+  unitId: 'D@2000-01-01',
+  period: '2024',
+  value,
+  target: null,
+});
 
 describe('AnalyticsStore version', () => {
   let store: AnalyticsStore;
@@ -58,37 +77,56 @@ describe('AnalyticsStore connections for reuse', () => {
   afterEach(() => store.close());
 
   const hasScratch = (c: Parameters<Parameters<AnalyticsStore['withConnection']>[0]>[0]) =>
-    queryRows(c, statement("SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE temporary AND table_name = 'scratch'")).then((r) => r[0]!.n === 1);
+    queryRows(
+      c,
+      statement("SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE temporary AND table_name = 'scratch'"),
+    ).then((r) => r[0]!.n === 1);
 
   it('keeps a connection with what it holds for the next caller that asks for reuse', async () => {
-    await store.withConnection((c) => runStatement(c, statement('CREATE TEMP TABLE scratch (a INTEGER)')), { reuse: true });
+    await store.withConnection((c) => runStatement(c, statement('CREATE TEMP TABLE scratch (a INTEGER)')), {
+      reuse: true,
+    });
     expect(await store.withConnection(hasScratch, { reuse: true })).toBe(true);
     // A caller that does not ask for reuse gets a fresh connection.
     expect(await store.withConnection(hasScratch)).toBe(false);
   });
 
   it('drops a connection whose work failed, or that timed out', async () => {
-    await store.withConnection((c) => runStatement(c, statement('CREATE TEMP TABLE scratch (a INTEGER)')), { reuse: true });
+    await store.withConnection((c) => runStatement(c, statement('CREATE TEMP TABLE scratch (a INTEGER)')), {
+      reuse: true,
+    });
     await expect(
-      store.withConnection(async (c) => {
-        expect(await hasScratch(c)).toBe(true);
-        throw new Error('the work failed');
-      }, { reuse: true }),
+      store.withConnection(
+        async (c) => {
+          expect(await hasScratch(c)).toBe(true);
+          throw new Error('the work failed');
+        },
+        { reuse: true },
+      ),
     ).rejects.toThrow('the work failed');
     expect(await store.withConnection(hasScratch, { reuse: true })).toBe(false);
 
-    await store.withConnection((c) => runStatement(c, statement('CREATE TEMP TABLE scratch (a INTEGER)')), { reuse: true });
+    await store.withConnection((c) => runStatement(c, statement('CREATE TEMP TABLE scratch (a INTEGER)')), {
+      reuse: true,
+    });
     await expect(
-      store.withConnection((c) => runStatement(c, statement('SELECT count(*) FROM range(100000000) a, range(100) b')), { reuse: true, timeoutMs: 20 }),
+      store.withConnection((c) => runStatement(c, statement('SELECT count(*) FROM range(100000000) a, range(100) b')), {
+        reuse: true,
+        timeoutMs: 20,
+      }),
     ).rejects.toMatchObject({ extensions: { code: 'TIMEOUT' } });
     expect(await store.withConnection(hasScratch, { reuse: true })).toBe(false);
   });
 
   it('keeps no more idle connections than it was told', async () => {
-    const create = (c: Parameters<Parameters<AnalyticsStore['withConnection']>[0]>[0]) => runStatement(c, statement('CREATE TEMP TABLE scratch (a INTEGER)'));
+    const create = (c: Parameters<Parameters<AnalyticsStore['withConnection']>[0]>[0]) =>
+      runStatement(c, statement('CREATE TEMP TABLE scratch (a INTEGER)'));
     // Two at once: both are returned, only one is kept.
     await Promise.all([store.withConnection(create, { reuse: true }), store.withConnection(create, { reuse: true })]);
-    const seen = await Promise.all([store.withConnection(hasScratch, { reuse: true }), store.withConnection(hasScratch, { reuse: true })]);
+    const seen = await Promise.all([
+      store.withConnection(hasScratch, { reuse: true }),
+      store.withConnection(hasScratch, { reuse: true }),
+    ]);
     expect(seen.sort()).toEqual([false, true]);
   });
 });

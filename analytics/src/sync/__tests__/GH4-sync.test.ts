@@ -10,13 +10,19 @@ import { AnalyticsOptions, AnalyticsServer, start } from '../..';
 import { ask, eventually, realCatalog, record, rootOf, SECRET, startDomain, tempDir, U } from '../../__tests__/helpers';
 import { fetchFeedPage, ServiceCredentials } from '../feed-client';
 
-const VALUE = 'query($q: AggregateQuery!) { aggregate(query: $q) { rows { value } sources { name lastSeq stale error } stale } }';
+const VALUE =
+  'query($q: AggregateQuery!) { aggregate(query: $q) { rows { value } sources { name lastSeq stale error } stale } }';
 
 function query(indicator: string, unit = '304', period = '2025S1') {
   return { q: { indicators: [indicator], units: [unit], periods: [period] } };
 }
 
-async function valueOf(server: AnalyticsServer, indicator: string, unit = '304', period = '2025S1'): Promise<number | null> {
+async function valueOf(
+  server: AnalyticsServer,
+  indicator: string,
+  unit = '304',
+  period = '2025S1',
+): Promise<number | null> {
   const r = await ask(server.url, VALUE, query(indicator, unit, period));
   if (r.errors) throw new Error(JSON.stringify(r.errors));
   return r.data.aggregate.rows[0].value;
@@ -55,7 +61,11 @@ describe('GH4 incremental sync from the domain feeds', () => {
   }
 
   beforeAll(async () => {
-    [party, economy, social] = await Promise.all([startDomain('party', dir), startDomain('economy', dir), startDomain('social', dir)]);
+    [party, economy, social] = await Promise.all([
+      startDomain('party', dir),
+      startDomain('economy', dir),
+      startDomain('social', dir),
+    ]);
   });
 
   afterAll(async () => {
@@ -110,7 +120,14 @@ describe('GH4 incremental sync from the domain feeds', () => {
     await server.caughtUp();
     const before = await server.store.counts();
     const value = await valueOf(server, 'PB_NEW_MEMBERS');
-    const page = await fetchFeedPage({ source: 'party', url: rootOf(party.url), after: 0, limit: 10_000, credentials: new ServiceCredentials(SECRET), timeoutMs: 5000 });
+    const page = await fetchFeedPage({
+      source: 'party',
+      url: rootOf(party.url),
+      after: 0,
+      limit: 10_000,
+      credentials: new ServiceCredentials(SECRET),
+      timeoutMs: 5000,
+    });
     expect(page.changes.length).toBeGreaterThan(0);
     await server.store.applyChanges('party', page.changes, page.lastSeq);
     await server.store.applyChanges('party', page.changes, page.lastSeq);
@@ -153,7 +170,9 @@ describe('GH4 incremental sync from the domain feeds', () => {
     expect(health.sources.find((s: any) => s.name === 'economy')).toMatchObject({ stale: true, caughtUp: false });
 
     economy = await startDomain('economy', dir, economyPort);
-    await record(economy, 'economy', [{ indicator: 'EB_NONSTATE_TAX', unit: U.ngoQuyen, period: '2025S1', value: 1128.6 }]);
+    await record(economy, 'economy', [
+      { indicator: 'EB_NONSTATE_TAX', unit: U.ngoQuyen, period: '2025S1', value: 1128.6 },
+    ]);
     await eventually(async () => (await valueOf(server, 'EB_NONSTATE_TAX')) === 1128.6);
     await eventually(async () => !(await ask(server.url, VALUE, query('EB_NONSTATE_TAX'))).data.aggregate.stale);
     await server.caughtUp(2000);

@@ -43,7 +43,9 @@ export function readCliConfig(env: Record<string, string | undefined> = process.
 /** Thrown when a command needs a secret that is neither configured nor in the development secrets. */
 export class MissingSecretError extends Error {
   constructor(variable: string, dataDir: string) {
-    super(`${variable} is not set and ${resolve(dataDir, 'dev-secrets.json')} does not exist; set ${variable} or start the platform once (npm start) to create development secrets`);
+    super(
+      `${variable} is not set and ${resolve(dataDir, 'dev-secrets.json')} does not exist; set ${variable} or start the platform once (npm start) to create development secrets`,
+    );
     this.name = 'MissingSecretError';
   }
 }

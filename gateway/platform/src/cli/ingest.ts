@@ -6,7 +6,6 @@ import { Domain, DOMAINS, findIndicator, ingestRowKey } from '@lgr/schema';
 import { DEFAULT_BATCH_SIZE, PROGRESS_THRESHOLD } from './ingest-options';
 import { GraphQLResponse, Transport, TransportError } from './transport';
 
-
 export interface IngestOptions {
   /** The file as named on the command line; messages use this name. */
   readonly file: string;
@@ -64,7 +63,9 @@ function payloadOf(domain: Domain, answer: GraphQLResponse): Payload {
   if (!payload) {
     const first = answer.errors?.[0];
     const code = first?.extensions?.code ? ` (${String(first.extensions.code)})` : '';
-    throw new IngestAbortedError(`The ${domain.toLowerCase()} subgraph refused the batch${code}: ${first?.message ?? 'no answer'}`);
+    throw new IngestAbortedError(
+      `The ${domain.toLowerCase()} subgraph refused the batch${code}: ${first?.message ?? 'no answer'}`,
+    );
   }
   return payload;
 }
@@ -148,14 +149,22 @@ function localProblems(rows: readonly IngestRow[]): Map<IngestRow, LineProblem[]
     if (!row.record) continue;
     const key = ingestRowKey(row.record);
     const first = firstLineOfKey.get(key);
-    if (first !== undefined) addProblem(problems, row, { line: row.line, field: 'row', message: `duplicate of line ${first}: same indicator, unit and period` });
+    if (first !== undefined)
+      addProblem(problems, row, {
+        line: row.line,
+        field: 'row',
+        message: `duplicate of line ${first}: same indicator, unit and period`,
+      });
     else firstLineOfKey.set(key, row.line);
   }
   return problems;
 }
 
 /** The rows without local problems, by the domain that owns their indicator. */
-function rowsByDomain(rows: readonly IngestRow[], problems: ReadonlyMap<IngestRow, LineProblem[]>): Map<Domain, IngestRow[]> {
+function rowsByDomain(
+  rows: readonly IngestRow[],
+  problems: ReadonlyMap<IngestRow, LineProblem[]>,
+): Map<Domain, IngestRow[]> {
   const byDomain = new Map<Domain, IngestRow[]>(DOMAINS.map((d) => [d, []]));
   for (const row of rows) {
     if (row.record && !problems.has(row)) byDomain.get(findIndicator(row.record.indicator)!.domain)!.push(row);
@@ -170,8 +179,23 @@ function countCandidates(run: IngestRun): number {
 function startRun(options: IngestOptions, parsed: ReturnType<typeof parseIngest>): IngestRun {
   const problems = localProblems(parsed.rows);
   const showBar = options.progress && parsed.rows.length >= PROGRESS_THRESHOLD;
-  const bar = showBar ? new SingleBar({ format: '{phase} [{bar}] {value}/{total} rows', hideCursor: true, stream: process.stdout }, Presets.shades_classic) : undefined;
-  const run: IngestRun = { options, parsed, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, problems, byDomain: rowsByDomain(parsed.rows, problems), bar, inserted: 0, updated: 0, unchanged: 0 };
+  const bar = showBar
+    ? new SingleBar(
+        { format: '{phase} [{bar}] {value}/{total} rows', hideCursor: true, stream: process.stdout },
+        Presets.shades_classic,
+      )
+    : undefined;
+  const run: IngestRun = {
+    options,
+    parsed,
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    problems,
+    byDomain: rowsByDomain(parsed.rows, problems),
+    bar,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+  };
   bar?.start(countCandidates(run) * 2, 0, { phase: 'checking' });
   return run;
 }
@@ -185,7 +209,8 @@ async function call(run: IngestRun, domain: Domain, rows: IngestRow[], dryRun: b
 function addPayloadProblems(run: IngestRun, batch: readonly IngestRow[], payload: Payload): void {
   for (const e of payload.errors) {
     const row = batch[e.index];
-    if (row) addProblem(run.problems, row, { line: row.line, field: e.field as LineProblem['field'], message: e.message });
+    if (row)
+      addProblem(run.problems, row, { line: row.line, field: e.field as LineProblem['field'], message: e.message });
   }
 }
 
@@ -210,7 +235,13 @@ function refuseBadRows(run: IngestRun): IngestOutcome {
   run.bar?.stop();
   reportProblems(run);
   const summary = { read: run.parsed.rows.length, written: 0, inserted: 0, updated: 0, unchanged: 0, rejected: n };
-  run.options.out(summaryLine(run.options.file, summary, `nothing written: ${n} bad row${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} or use --skip-invalid`));
+  run.options.out(
+    summaryLine(
+      run.options.file,
+      summary,
+      `nothing written: ${n} bad row${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} or use --skip-invalid`,
+    ),
+  );
   return { summary, exitCode: 1 };
 }
 
@@ -238,7 +269,10 @@ async function writeBatch(run: IngestRun, domain: Domain, batch: IngestRow[]): P
 /** Writes the good rows domain by domain; returns true when a batch was refused and writing stopped. */
 async function writeEveryDomain(run: IngestRun): Promise<boolean> {
   for (const [domain, rows] of run.byDomain) {
-    for (const batch of chunks(rows.filter((r) => !run.problems.has(r)), run.batchSize)) {
+    for (const batch of chunks(
+      rows.filter((r) => !run.problems.has(r)),
+      run.batchSize,
+    )) {
       if (!(await writeBatch(run, domain, batch))) return true;
     }
   }
@@ -251,7 +285,10 @@ async function writeRejects(run: IngestRun): Promise<string | undefined> {
   const rejectsFile = run.options.rejectsFile ?? defaultRejectsFile(run.options.file);
   const rejects = run.parsed.rows
     .filter((r) => run.problems.has(r))
-    .map((r) => ({ fields: r.fields, reasons: run.problems.get(r)!.map((p) => `line ${p.line}: ${p.field}: ${p.message}`) }));
+    .map((r) => ({
+      fields: r.fields,
+      reasons: run.problems.get(r)!.map((p) => `line ${p.line}: ${p.field}: ${p.message}`),
+    }));
   await writeFile(rejectsFile, formatRejects(run.parsed.format, rejects), 'utf8');
   return rejectsFile;
 }
@@ -280,8 +317,23 @@ async function finishRun(run: IngestRun, failed: boolean): Promise<IngestOutcome
 function abortRun(run: IngestRun, error: Error): IngestOutcome {
   run.options.err(`${run.options.file}: ${error.message}`);
   const { inserted, updated, unchanged } = run;
-  const summary = { read: run.parsed.rows.length, written: inserted + updated, inserted, updated, unchanged, rejected: run.problems.size };
-  run.options.out(summaryLine(run.options.file, summary, inserted + updated + unchanged ? 'aborted; the batches before the failure were written' : 'aborted; nothing written'));
+  const summary = {
+    read: run.parsed.rows.length,
+    written: inserted + updated,
+    inserted,
+    updated,
+    unchanged,
+    rejected: run.problems.size,
+  };
+  run.options.out(
+    summaryLine(
+      run.options.file,
+      summary,
+      inserted + updated + unchanged
+        ? 'aborted; the batches before the failure were written'
+        : 'aborted; nothing written',
+    ),
+  );
   return { summary, exitCode: 1 };
 }
 

@@ -40,7 +40,8 @@ function loadIngest(): typeof import('./ingest') {
 
 function positiveInt(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('expected a whole number between 1 and 10000');
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new InvalidArgumentError('expected a whole number between 1 and 10000');
   return n;
 }
 
@@ -102,7 +103,9 @@ interface IngestCommandOptions {
 function registerIngestCommand(program: Command, { io, config, guard }: CommandContext): void {
   program
     .command('ingest')
-    .description('Validate every row of a CSV or JSON-lines file (indicator,unit,period,value,target) and write it through the gateway')
+    .description(
+      'Validate every row of a CSV or JSON-lines file (indicator,unit,period,value,target) and write it through the gateway',
+    )
     .argument('<file>', 'a .csv file with a header row, or a .jsonl file with one object per line')
     .option('--token <jwt>', 'bearer token (default: PLATFORM_TOKEN)')
     .option('--gateway <url>', 'gateway GraphQL URL (default: PLATFORM_URL, else http://<HOST>:<GATEWAY_PORT>/graphql)')
@@ -116,7 +119,9 @@ function registerIngestCommand(program: Command, { io, config, guard }: CommandC
         if (!transport) {
           const token = opts.token ?? c.PLATFORM_TOKEN;
           if (!token) {
-            io.err('No token: pass --token or set PLATFORM_TOKEN (e.g. PLATFORM_TOKEN=$(npm run -s token -- --role editor --units 304))');
+            io.err(
+              'No token: pass --token or set PLATFORM_TOKEN (e.g. PLATFORM_TOKEN=$(npm run -s token -- --role editor --units 304))',
+            );
             return 2;
           }
           transport = gatewayTransport(opts.gateway ?? c.PLATFORM_URL, token);
@@ -157,7 +162,17 @@ function registerTokenCommand(program: Command, { io, config, guard }: CommandCo
         }
         if (opts.role !== 'admin' && !units.length) io.err(`warning: a ${opts.role} without --units can see no unit`);
         const c = config();
-        io.out(await mintToken({ role: opts.role, units, sub: opts.sub, ttl: opts.ttl, secret: jwtSecret(c), issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE }));
+        io.out(
+          await mintToken({
+            role: opts.role,
+            units,
+            sub: opts.sub,
+            ttl: opts.ttl,
+            secret: jwtSecret(c),
+            issuer: c.JWT_ISSUER,
+            audience: c.JWT_AUDIENCE,
+          }),
+        );
         return 0;
       }),
     );
@@ -166,7 +181,9 @@ function registerTokenCommand(program: Command, { io, config, guard }: CommandCo
 function registerSeedCommand(program: Command, { io, config, guard }: CommandContext): void {
   program
     .command('seed')
-    .description('Load the demo data (the seed report and the synthetic Hải Phòng data) into the party, economy and social subgraphs')
+    .description(
+      'Load the demo data (the seed report and the synthetic Hải Phòng data) into the party, economy and social subgraphs',
+    )
     .action(
       guard(async () => {
         const c = config();

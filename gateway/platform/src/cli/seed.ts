@@ -25,7 +25,8 @@ export async function seedAll(targets: readonly SeedTarget[], secret: string): P
           signal: AbortSignal.timeout(300_000),
         });
         const body = (await res.json().catch(() => ({}))) as Partial<SeedBody> & { errors?: { message?: string }[] };
-        if (!res.ok) return { name, ok: false, error: `HTTP ${res.status}: ${body.errors?.[0]?.message ?? 'no details'}` };
+        if (!res.ok)
+          return { name, ok: false, error: `HTTP ${res.status}: ${body.errors?.[0]?.message ?? 'no details'}` };
         return { name, ok: true, body: body as SeedBody };
       } catch (error) {
         return { name, ok: false, error: `cannot reach ${endpoint}: ${(error as Error).message}` };

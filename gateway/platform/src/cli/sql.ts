@@ -26,7 +26,8 @@ export function sqlEndpoint(platformUrl: string): string {
   return new URL('/sql', platformUrl).toString();
 }
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
@@ -50,15 +51,28 @@ export function formatTable(answer: SqlAnswer): string {
   const numeric = answer.columns.map((c) => NUMERIC.test(c.type));
   const cells = answer.rows.map((row) => row.map(cellText));
   const widths = header.map((h, i) => Math.max(width(h), ...cells.map((r) => width(r[i] ?? ''))));
-  const line = (values: string[], alignRight: boolean[]) => values.map((v, i) => pad(v, widths[i]!, alignRight[i]!)).join(' | ');
-  const out = [line(header, header.map(() => false)), widths.map((w) => '-'.repeat(w)).join('-+-')];
+  const line = (values: string[], alignRight: boolean[]) =>
+    values.map((v, i) => pad(v, widths[i]!, alignRight[i]!)).join(' | ');
+  const out = [
+    line(
+      header,
+      header.map(() => false),
+    ),
+    widths.map((w) => '-'.repeat(w)).join('-+-'),
+  ];
   for (const row of cells) out.push(line(row, numeric));
   const count = `(${answer.rowCount} row${answer.rowCount === 1 ? '' : 's'}${answer.truncated ? `; cut off at ${answer.rowCount}, ask for fewer rows` : ''})`;
   return `${out.join('\n')}\n${count}\n`;
 }
 
 /** Sends a query to `/sql` and returns the answer as text in the format asked for. */
-export async function runSql(options: { url: string; token: string; sql: string; format: SqlOutputFormat; timeoutMs?: number }): Promise<{ text: string; rowCount?: number; truncated: boolean }> {
+export async function runSql(options: {
+  url: string;
+  token: string;
+  sql: string;
+  format: SqlOutputFormat;
+  timeoutMs?: number;
+}): Promise<{ text: string; rowCount?: number; truncated: boolean }> {
   let res: Response;
   try {
     res = await fetch(sqlEndpoint(options.url), {
@@ -75,7 +89,8 @@ export async function runSql(options: { url: string; token: string; sql: string;
     let message = `HTTP ${res.status}: ${body.slice(0, 300)}`;
     try {
       const parsed = JSON.parse(body) as { errors?: { message: string; extensions?: { code?: string } }[] };
-      if (parsed.errors?.length) message = parsed.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('\n');
+      if (parsed.errors?.length)
+        message = parsed.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('\n');
     } catch {
       // Not JSON: the status and the start of the body say enough.
     }
@@ -101,24 +116,37 @@ export async function runSql(options: { url: string; token: string; sql: string;
 export function registerSqlCommand(program: Command, env: Record<string, string | undefined> = process.env): Command {
   return program
     .command('sql')
-    .description("Run a read-only SQL query over the analysts' views (observations, targets, units, unit_tree, periods, indicators)")
+    .description(
+      "Run a read-only SQL query over the analysts' views (observations, targets, units, unit_tree, periods, indicators)",
+    )
     .argument('<query>', 'one SELECT statement, e.g. "SELECT unit_code, value FROM observations LIMIT 10"')
-    .addOption(new Option('--format <format>', 'how to print the answer').choices(['table', 'csv', 'json']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'how to print the answer').choices(['table', 'csv', 'json']).default('table'),
+    )
     .option('--out <file>', 'write the answer to this file instead of standard output')
     .option('--token <jwt>', 'bearer token of an analyst or admin (default: PLATFORM_TOKEN)')
-    .action(async function (this: Command, query: string, opts: { format: SqlOutputFormat; out?: string; token?: string }) {
+    .action(async function (
+      this: Command,
+      query: string,
+      opts: { format: SqlOutputFormat; out?: string; token?: string },
+    ) {
       const config = readCliConfig(env);
       const token = opts.token ?? config.PLATFORM_TOKEN;
-      if (!token) this.error('No token: pass --token <jwt> or set PLATFORM_TOKEN (npm run token mints one in development)', { exitCode: 2 });
+      if (!token)
+        this.error('No token: pass --token <jwt> or set PLATFORM_TOKEN (npm run token mints one in development)', {
+          exitCode: 2,
+        });
       try {
         const result = await runSql({ url: config.PLATFORM_URL, token: token!, sql: query, format: opts.format });
         if (opts.out) {
           await writeFile(opts.out, result.text, 'utf8');
-          const rows = result.rowCount === undefined ? '' : ` ${result.rowCount} row${result.rowCount === 1 ? '' : 's'} to`;
+          const rows =
+            result.rowCount === undefined ? '' : ` ${result.rowCount} row${result.rowCount === 1 ? '' : 's'} to`;
           process.stderr.write(`Wrote${rows} ${opts.out}${result.truncated ? ' (cut off at the row limit)' : ''}\n`);
         } else {
           process.stdout.write(result.text);
-          if (result.truncated && opts.format === 'csv') process.stderr.write('The answer was cut off at the row limit\n');
+          if (result.truncated && opts.format === 'csv')
+            process.stderr.write('The answer was cut off at the row limit\n');
         }
       } catch (error) {
         if (error instanceof SqlCommandError) this.error(error.message, { exitCode: 1 });

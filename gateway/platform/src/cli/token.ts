@@ -19,8 +19,10 @@ const UNIT_CODE = /^\d{2,5}$/;
 /** Checks the options a user typed; returns every problem. */
 export function tokenProblems(options: Pick<TokenOptions, 'role' | 'units' | 'ttl' | 'sub'>): string[] {
   const problems: string[] = [];
-  if (!(ROLES as readonly string[]).includes(options.role)) problems.push(`--role: expected one of ${ROLES.join(', ')}, got "${options.role}"`);
-  for (const u of options.units) if (!UNIT_CODE.test(u)) problems.push(`--units: expected unit codes such as 304 or 11329, got "${u}"`);
+  if (!(ROLES as readonly string[]).includes(options.role))
+    problems.push(`--role: expected one of ${ROLES.join(', ')}, got "${options.role}"`);
+  for (const u of options.units)
+    if (!UNIT_CODE.test(u)) problems.push(`--units: expected unit codes such as 304 or 11329, got "${u}"`);
   if (!TTL.test(options.ttl)) problems.push(`--ttl: expected a lifetime such as 30m, 8h or 7d, got "${options.ttl}"`);
   if (!options.sub.trim()) problems.push('--sub: expected a name, got an empty value');
   return problems;

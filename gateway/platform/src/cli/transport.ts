@@ -38,7 +38,9 @@ async function post(url: string, headers: Record<string, string>, body: unknown)
   try {
     return JSON.parse(text) as GraphQLResponse;
   } catch {
-    throw new TransportError(`${url} answered HTTP ${res.status} with something that is not JSON: ${text.slice(0, 200)}`);
+    throw new TransportError(
+      `${url} answered HTTP ${res.status} with something that is not JSON: ${text.slice(0, 200)}`,
+    );
   }
 }
 

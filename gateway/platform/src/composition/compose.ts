@@ -15,10 +15,15 @@ function schemaPackageDir(): string {
 /** One subgraph's SDL, printed by `print-subgraph.js` in a process of its own. */
 function printSubgraph(name: SubgraphName): Promise<string> {
   return new Promise((resolvePrint, reject) => {
-    execFile(process.execPath, [join(__dirname, 'print-subgraph.js'), name], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`Could not print the ${name} subgraph's schema: ${stderr || error.message}`));
-      else resolvePrint(stdout);
-    });
+    execFile(
+      process.execPath,
+      [join(__dirname, 'print-subgraph.js'), name],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`Could not print the ${name} subgraph's schema: ${stderr || error.message}`));
+        else resolvePrint(stdout);
+      },
+    );
   });
 }
 
@@ -41,7 +46,11 @@ export class CompositionError extends Error {
  */
 export async function composeSchemas(): Promise<ComposedSchemas> {
   const printed = await Promise.all(
-    SUBGRAPH_NAMES.map(async (name) => ({ name, url: `${defaultServiceUrl(name)}/graphql`, sdl: await printSubgraph(name) })),
+    SUBGRAPH_NAMES.map(async (name) => ({
+      name,
+      url: `${defaultServiceUrl(name)}/graphql`,
+      sdl: await printSubgraph(name),
+    })),
   );
   const result = composeServices(printed.map((p) => ({ name: p.name, url: p.url, typeDefs: parse(p.sdl) })));
   if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));

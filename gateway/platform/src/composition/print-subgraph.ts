@@ -8,7 +8,8 @@ import { SUBGRAPH_BUILDERS } from './subgraphs';
  */
 async function main(name: string | undefined): Promise<void> {
   const build = name ? SUBGRAPH_BUILDERS[name as keyof typeof SUBGRAPH_BUILDERS] : undefined;
-  if (!build) throw new Error(`Expected a subgraph name (${Object.keys(SUBGRAPH_BUILDERS).join(', ')}), got ${String(name)}`);
+  if (!build)
+    throw new Error(`Expected a subgraph name (${Object.keys(SUBGRAPH_BUILDERS).join(', ')}), got ${String(name)}`);
   process.stdout.write(printSubgraphSdl(await build()));
 }
 

@@ -13,8 +13,11 @@ async function main(command: string | undefined): Promise<number> {
       process.stdout.write('schema:check: the committed supergraph and subgraph SDLs are current\n');
       return 0;
     }
-    process.stderr.write(`schema:check: out of date: ${result.stale.map((f) => `schema/${f}`).join(', ')}; run npm run schema:write and commit\n`);
-    if (result.breaking.length) process.stderr.write(`breaking changes for clients:\n${result.breaking.map((b) => `  - ${b}`).join('\n')}\n`);
+    process.stderr.write(
+      `schema:check: out of date: ${result.stale.map((f) => `schema/${f}`).join(', ')}; run npm run schema:write and commit\n`,
+    );
+    if (result.breaking.length)
+      process.stderr.write(`breaking changes for clients:\n${result.breaking.map((b) => `  - ${b}`).join('\n')}\n`);
     return 1;
   }
   process.stderr.write('usage: schema-cli write|check\n');

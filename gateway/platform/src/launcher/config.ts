@@ -9,7 +9,10 @@ const schema = z.object({
   INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_]+$/, 'expected postgres://host:port/name; each service gets its own database name_<service>')
+    .regex(
+      /^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_]+$/,
+      'expected postgres://host:port/name; each service gets its own database name_<service>',
+    )
     .optional(),
   // HOST and GATEWAY_PORT ... ANALYTICS_PORT, from the service table.
   ...servicePortsEnv,

@@ -58,7 +58,12 @@ const SERVICE_PACKAGES: Record<ServiceName, string> = {
  * Start order: services that others depend on come first: reference (the unit catalogue), the domain
  * subgraphs (their demo data), analytics (caught up with every feed), then the gateway.
  */
-const STAGES: readonly (readonly ServiceName[])[] = [['reference'], ['party', 'economy', 'social'], ['analytics'], ['gateway']];
+const STAGES: readonly (readonly ServiceName[])[] = [
+  ['reference'],
+  ['party', 'economy', 'social'],
+  ['analytics'],
+  ['gateway'],
+];
 
 /** What the launcher tells every process: where it runs, its secrets, and every subgraph's URL. */
 function commonEnv(config: PlatformConfig, internalSecret: string): Record<string, string> {
@@ -74,7 +79,10 @@ function commonEnv(config: PlatformConfig, internalSecret: string): Record<strin
 }
 
 /** The processes of the platform in start order, each with the environment it needs. */
-export function platformServices(config: PlatformConfig, secrets: { jwtSecret: string; internalSecret: string }): ServiceSpec[][] {
+export function platformServices(
+  config: PlatformConfig,
+  secrets: { jwtSecret: string; internalSecret: string },
+): ServiceSpec[][] {
   const common = commonEnv(config, secrets.internalSecret);
   const service = (name: ServiceName): ServiceSpec => {
     const port = portOf(config, name);
@@ -150,7 +158,10 @@ export async function startPlatform(
   };
 
   const launch = (spec: ServiceSpec): ChildProcess => {
-    const child = spawn(process.execPath, [spec.entry], { env: { ...process.env, ...extraEnv, ...spec.env, ...launchEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [spec.entry], {
+      env: { ...process.env, ...extraEnv, ...spec.env, ...launchEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const tail: string[] = [];
     const index = children.findIndex((c) => c.spec.name === spec.name);
     if (index >= 0) children[index] = { spec, child, tail };
@@ -163,7 +174,12 @@ export async function startPlatform(
   };
 
   const ready = (spec: ServiceSpec, child: ChildProcess) =>
-    waitUntilReady(spec, child, { timeoutMs: config.STARTUP_TIMEOUT_MS, launchId, tail: children.find((c) => c.child === child)?.tail ?? [], signal: options.signal });
+    waitUntilReady(spec, child, {
+      timeoutMs: config.STARTUP_TIMEOUT_MS,
+      launchId,
+      tail: children.find((c) => c.child === child)?.tail ?? [],
+      signal: options.signal,
+    });
   try {
     for (const stage of platformServices(config, secrets)) {
       if (options.signal?.aborted) throw new LaunchAbortedError();
@@ -234,18 +250,26 @@ async function waitUntilReady(spec: ServiceSpec, child: ChildProcess, options: R
     if (options.signal?.aborted) throw new LaunchAbortedError();
     if (child.exitCode !== null || child.signalCode !== null) {
       const said = options.tail.length ? `:\n    ${options.tail.join('\n    ')}` : '';
-      throw new LaunchError(`${spec.name} exited during start-up (${child.signalCode ?? `code ${child.exitCode}`})${said}`);
+      throw new LaunchError(
+        `${spec.name} exited during start-up (${child.signalCode ?? `code ${child.exitCode}`})${said}`,
+      );
     }
     try {
       const res = await fetch(`http://${spec.env.HOST}:${spec.port}/health`, { signal: AbortSignal.timeout(2000) });
       const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
       const foreign = checkHealthIdentity(body, spec.name, options.launchId);
-      if (foreign) throw new LaunchError(`Port ${spec.port} answers /health, but not as the ${spec.name} service this launcher started (${foreign}): another program is using it; stop it or choose another port`);
+      if (foreign)
+        throw new LaunchError(
+          `Port ${spec.port} answers /health, but not as the ${spec.name} service this launcher started (${foreign}): another program is using it; stop it or choose another port`,
+        );
       if (res.ok && (!spec.ready || spec.ready(body))) return;
       last = `HTTP ${res.status} ${JSON.stringify(body).slice(0, 200)}`;
     } catch (error) {
       if (error instanceof LaunchError) throw error;
-      if (isBadPortError(error)) throw new LaunchError(`${spec.name}: fetch refuses to connect to port ${spec.port} ("bad port"); choose another port`);
+      if (isBadPortError(error))
+        throw new LaunchError(
+          `${spec.name}: fetch refuses to connect to port ${spec.port} ("bad port"); choose another port`,
+        );
       last = (error as Error).message;
     }
     await sleepUnlessAborted(250, options.signal);
@@ -285,7 +309,17 @@ function prefixLines(child: ChildProcess, name: string, out: Output, tail: strin
 export function formatLogLine(line: string): string {
   if (!line.startsWith('{')) return line;
   try {
-    const { level, msg, time: _t, pid: _p, hostname: _h, name: _n, service: _s, v: _v, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const {
+      level,
+      msg,
+      time: _t,
+      pid: _p,
+      hostname: _h,
+      name: _n,
+      service: _s,
+      v: _v,
+      ...rest
+    } = JSON.parse(line) as Record<string, unknown>;
     const details = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
     return `${LEVELS[level as number] ?? String(level)} ${String(msg ?? '')}${details}`;
   } catch {

@@ -52,7 +52,8 @@ async function main(): Promise<void> {
  * everything for 12 hours): tokens come from the identity provider there.
  */
 function tokenLines(production: boolean, adminToken: string): string[] {
-  if (production) return ['  Callers sign in with tokens from your identity provider (no token is printed in production).'];
+  if (production)
+    return ['  Callers sign in with tokens from your identity provider (no token is printed in production).'];
   return ['  Local admin token (12 h; `npm run token -- --help` mints others):', `    ${adminToken}`];
 }
 

@@ -10,7 +10,8 @@ const schema = buildSchema(`
   type Query { unit(code: String): Unit units(first: Int): Connection }
 `);
 
-const measure = (query: string, variables: Record<string, unknown> = {}) => measureOperation(schema, parse(query), undefined, variables);
+const measure = (query: string, variables: Record<string, unknown> = {}) =>
+  measureOperation(schema, parse(query), undefined, variables);
 const limits = { maxDepth: 5, maxAliases: 2, maxRootFields: 2, maxCost: 1000 };
 
 describe('measureOperation', () => {
@@ -28,24 +29,33 @@ describe('measureOperation', () => {
   it('multiplies list costs by first, by a variable, or by the default size', () => {
     // units(first: 100) { edges { node { code } } }: 1 + 1 x (1 + 100 x (1 + 1 x 1))
     expect(measure('{ units(first: 100) { edges { node { code } } } }').cost).toBe(1 + (1 + 100 * (1 + 1)));
-    expect(measure('query($n: Int) { units(first: $n) { edges { node { code } } } }', { n: 10 }).cost).toBe(1 + (1 + 10 * 2));
+    expect(measure('query($n: Int) { units(first: $n) { edges { node { code } } } }', { n: 10 }).cost).toBe(
+      1 + (1 + 10 * 2),
+    );
     expect(measure('{ unit { children { code } } }').cost).toBe(1 + (1 + DEFAULT_LIST_SIZE * 1));
   });
 
   it('reports a fragment cycle instead of recursing forever, as a validation error', () => {
     const m = measure('{ unit { ...A } } fragment A on Unit { parent { ...B } } fragment B on Unit { ...A }');
     expect(m.fragmentCycle).toEqual(['A', 'B', 'A']);
-    expect(checkLimits(m, limits)).toMatchObject({ message: 'Cannot spread fragment "A" within itself via "B".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(checkLimits(m, limits)).toMatchObject({
+      message: 'Cannot spread fragment "A" within itself via "B".',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 
   it('measures each fragment once: 22 fragments each spreading the next twice (4 million fields expanded) at once', () => {
     const n = 22;
-    const fragments = Array.from({ length: n }, (_, i) => `fragment F${i} on Unit { ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const fragments = Array.from({ length: n }, (_, i) => `fragment F${i} on Unit { ...F${i + 1} ...F${i + 1} }`).join(
+      ' ',
+    );
     const m = measure(`{ unit { ...F0 } } ${fragments} fragment F${n} on Unit { code }`);
     expect(m).toEqual({ depth: 2, aliases: 0, rootFields: 1, cost: 1 + 2 ** n });
     expect(checkLimits(m, limits)?.extensions.code).toBe('QUERY_TOO_COMPLEX');
     // Root fields through fragments that spread each other twice are counted as expanded too.
-    const roots = Array.from({ length: n }, (_, i) => `fragment R${i} on Query { ...R${i + 1} ...R${i + 1} }`).join(' ');
+    const roots = Array.from({ length: n }, (_, i) => `fragment R${i} on Query { ...R${i + 1} ...R${i + 1} }`).join(
+      ' ',
+    );
     expect(measure(`{ ...R0 } ${roots} fragment R${n} on Query { unit { code } }`).rootFields).toBe(2 ** n);
   });
 
@@ -57,7 +67,9 @@ describe('measureOperation', () => {
   });
 
   it('costs an empty page like a page of one, so first: 0 hides nothing', () => {
-    expect(measure('{ units(first: 0) { edges { node { code } } } }').cost).toBe(measure('{ units(first: 1) { edges { node { code } } } }').cost);
+    expect(measure('{ units(first: 0) { edges { node { code } } } }').cost).toBe(
+      measure('{ units(first: 1) { edges { node { code } } } }').cost,
+    );
   });
 });
 
@@ -71,12 +83,25 @@ describe('checkLimits', () => {
 
   it('refuses too many aliases, root fields and too high a cost', () => {
     expect(checkLimits(measure('{ a: unit { x: code y: code } }'), limits)?.extensions.code).toBe('TOO_MANY_ALIASES');
-    expect(checkLimits(measure('{ unit { code } units { edges { node { code } } } u2: unit { code } }'), { ...limits, maxAliases: 9 })?.extensions.code).toBe('TOO_MANY_ROOT_FIELDS');
-    expect(checkLimits(measure('{ units(first: 1000) { edges { node { figures(first: 100) { value } } } } }'), limits)?.extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(
+      checkLimits(measure('{ unit { code } units { edges { node { code } } } u2: unit { code } }'), {
+        ...limits,
+        maxAliases: 9,
+      })?.extensions.code,
+    ).toBe('TOO_MANY_ROOT_FIELDS');
+    expect(
+      checkLimits(measure('{ units(first: 1000) { edges { node { figures(first: 100) { value } } } } }'), limits)
+        ?.extensions.code,
+    ).toBe('QUERY_TOO_COMPLEX');
   });
 
   it('lets an ordinary dashboard query through', () => {
-    expect(checkLimits(measure('{ units(first: 50) { edges { node { code figures(first: 4) { value } } } } }'), { ...limits, maxCost: 1000 })).toBeUndefined();
+    expect(
+      checkLimits(measure('{ units(first: 50) { edges { node { code figures(first: 4) { value } } } } }'), {
+        ...limits,
+        maxCost: 1000,
+      }),
+    ).toBeUndefined();
   });
 });
 

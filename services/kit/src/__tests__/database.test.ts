@@ -11,7 +11,9 @@ const Note = new EntitySchema<{ id: number; text: string }>({
 
 class NotesInitial extends CreateTablesMigration {
   protected readonly dialect: Dialect = 'sqlite';
-  protected readonly tables = [{ table: 'note', statements: ['create table `note` (`id` integer not null primary key, `text` text not null)'] }];
+  protected readonly tables = [
+    { table: 'note', statements: ['create table `note` (`id` integer not null primary key, `text` text not null)'] },
+  ];
 }
 
 describe('openDatabase on SQLite', () => {

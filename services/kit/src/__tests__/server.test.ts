@@ -73,17 +73,25 @@ describe('subgraph server', () => {
   });
 
   it('refuses an identity signed with another secret', async () => {
-    const forged = await signForwardedIdentity({ sub: 'x', role: 'admin', units: [] }, 'another-secret-0123456789abcdef0123456789');
+    const forged = await signForwardedIdentity(
+      { sub: 'x', role: 'admin', units: [] },
+      'another-secret-0123456789abcdef0123456789',
+    );
     expect((await post({ query: '{ things { id } }' }, forged)).status).toBe(401);
   });
 
   it('serves queries and entity references with a valid identity', async () => {
     const identity = await signForwardedIdentity({ sub: 'u', role: 'viewer', units: ['304'] }, SECRET);
     const res = await post(
-      { query: '{ things { id name } _entities(representations: [{__typename: "Thing", id: "7"}]) { ... on Thing { name } } }' },
+      {
+        query:
+          '{ things { id name } _entities(representations: [{__typename: "Thing", id: "7"}]) { ... on Thing { name } } }',
+      },
       identity,
     );
-    expect(await res.json()).toEqual({ data: { things: [{ id: '1', name: 'one' }], _entities: [{ name: 'thing 7' }] } });
+    expect(await res.json()).toEqual({
+      data: { things: [{ id: '1', name: 'one' }], _entities: [{ name: 'thing 7' }] },
+    });
   });
 
   it('prints a Federation 2 subgraph SDL with the entity key', async () => {

@@ -23,13 +23,21 @@ describe('domain service configuration', () => {
       logLevel: 'info',
       demoData: true,
     });
-    expect(readDomainServiceConfig(4002, { INTERNAL_SECRET: secret, PORT: '5002', DEMO_DATA: 'off' })).toMatchObject({ port: 5002, demoData: false });
+    expect(readDomainServiceConfig(4002, { INTERNAL_SECRET: secret, PORT: '5002', DEMO_DATA: 'off' })).toMatchObject({
+      port: 5002,
+      demoData: false,
+    });
   });
 
   it('lists every bad variable at once', () => {
     let error: unknown;
     try {
-      readDomainServiceConfig(4003, { INTERNAL_SECRET: 'short', PORT: 'x', DEMO_DATA: 'maybe', DATABASE_URL: 'mysql://db' });
+      readDomainServiceConfig(4003, {
+        INTERNAL_SECRET: 'short',
+        PORT: 'x',
+        DEMO_DATA: 'maybe',
+        DATABASE_URL: 'mysql://db',
+      });
     } catch (e) {
       error = e;
     }

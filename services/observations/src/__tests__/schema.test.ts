@@ -2,7 +2,7 @@ import { printSubgraphSdl } from '@lgr/kit';
 import { buildDomainSchema } from '../service';
 
 describe('domain subgraph schemas', () => {
-  it('keeps each domain\'s AdminUnit fields out of the other domains\' schemas built in the same process', async () => {
+  it("keeps each domain's AdminUnit fields out of the other domains' schemas built in the same process", async () => {
     const party = printSubgraphSdl(await buildDomainSchema({ domain: 'PARTY' }));
     const economy = printSubgraphSdl(await buildDomainSchema({ domain: 'ECONOMY' }));
     const partyAgain = printSubgraphSdl(await buildDomainSchema({ domain: 'PARTY' }));
@@ -18,9 +18,12 @@ describe('domain subgraph schemas', () => {
     // Nullable, so that a write to another domain survives this one being down.
     expect(sdl).toMatch(/social: SocialMutation(?!!)/);
     expect(sdl).toMatch(/recordObservations\(.*dryRun: Boolean = false.*\): RecordObservationsPayload(?!!)/);
-    for (const type of ['Figure', 'RowError', 'RecordObservationsPayload']) expect(sdl).toMatch(new RegExp(`type ${type}\\s+@shareable`));
+    for (const type of ['Figure', 'RowError', 'RecordObservationsPayload'])
+      expect(sdl).toMatch(new RegExp(`type ${type}\\s+@shareable`));
     expect(sdl).toMatch(/type AdminUnit\s+@key\(fields: "id"\)/);
     expect(sdl).toMatch(/type Indicator\s+@key\(fields: "code", resolvable: false\)/);
-    expect(sdl).toMatch(/input ObservationInput \{[^}]*indicator: String![^}]*unit: String![^}]*period: String![^}]*value: Float[^}]*target: Float/);
+    expect(sdl).toMatch(
+      /input ObservationInput \{[^}]*indicator: String![^}]*unit: String![^}]*period: String![^}]*value: Float[^}]*target: Float/,
+    );
   });
 });

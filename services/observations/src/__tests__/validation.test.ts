@@ -30,7 +30,7 @@ describe('row validation', () => {
     ]);
   });
 
-  it('checks targets against the indicator\'s target period', () => {
+  it("checks targets against the indicator's target period", () => {
     const { errors } = check([
       { indicator: 'PB_RESOLUTION_TARGETS_MET', unit: '304', period: '2025', target: 16 },
       { indicator: 'PB_NEW_MEMBERS', unit: '304', period: '2020-2025', target: 16 },
@@ -44,7 +44,7 @@ describe('row validation', () => {
     expect(errors[2]!.message).toContain('takes no target');
   });
 
-  it('refuses units outside the caller\'s scope row by row, after resolving them', () => {
+  it("refuses units outside the caller's scope row by row, after resolving them", () => {
     const { rows, errors } = check(
       [
         { indicator: 'PB_NEW_MEMBERS', unit: '11335', period: '2024S1', value: 1 },
@@ -53,7 +53,9 @@ describe('row validation', () => {
       (id) => id.startsWith('11335'),
     );
     expect(rows).toHaveLength(1);
-    expect(errors).toEqual([{ index: 1, field: 'unit', code: 'FORBIDDEN', message: expect.stringContaining('11311@2000-01-01') }]);
+    expect(errors).toEqual([
+      { index: 1, field: 'unit', code: 'FORBIDDEN', message: expect.stringContaining('11311@2000-01-01') },
+    ]);
   });
 
   it('refuses values that are not finite non-negative numbers, whatever the transport let through', () => {
@@ -87,7 +89,11 @@ describe('row validation', () => {
       { domain: 'PARTY', catalog, today: '2026-11-30' },
     );
     expect(rows.map((r) => `${r.index}:${r.period}`)).toEqual(['0:2026S2', '2:2027', '5:2026S1']);
-    expect(errors.map((e) => `${e.index}:${e.field}:${e.code}`)).toEqual(['1:period:INVALID_PERIOD', '3:value:BAD_USER_INPUT', '4:target:BAD_USER_INPUT']);
+    expect(errors.map((e) => `${e.index}:${e.field}:${e.code}`)).toEqual([
+      '1:period:INVALID_PERIOD',
+      '3:value:BAD_USER_INPUT',
+      '4:target:BAD_USER_INPUT',
+    ]);
     expect(errors[0]!.message).toContain('2027S1 starts on 2027-01-01, after today (2026-11-30)');
   });
 });

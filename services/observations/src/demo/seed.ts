@@ -41,12 +41,19 @@ export function reportRecords(domain: Domain, file: string = REPORT_FILE): Obser
   const parsed = parseIngest(readFileSync(file, 'utf8'), 'csv');
   const problems = [...parsed.fileProblems, ...parsed.rows.flatMap((r) => r.problems)];
   if (problems.length) {
-    throw new Error(`The demo data file ${file} is invalid: ${problems.map((p) => `line ${p.line}: ${p.field}: ${p.message}`).join('; ')}`);
+    throw new Error(
+      `The demo data file ${file} is invalid: ${problems.map((p) => `line ${p.line}: ${p.field}: ${p.message}`).join('; ')}`,
+    );
   }
   return parsed.rows.map((r) => r.record!).filter((r) => findIndicator(r.indicator)?.domain === domain);
 }
 
-function validOrThrow(records: readonly ObservationRecord[], domain: Domain, catalog: UnitCatalog, what: string): ValidRow[] {
+function validOrThrow(
+  records: readonly ObservationRecord[],
+  domain: Domain,
+  catalog: UnitCatalog,
+  what: string,
+): ValidRow[] {
   const { rows, errors } = validateObservations(records, { domain, catalog });
   if (errors.length) {
     const first = errors.slice(0, 5).map((e) => `row ${e.index} ${e.field}: ${e.message}`);
@@ -62,14 +69,26 @@ function validOrThrow(records: readonly ObservationRecord[], domain: Domain, cat
  */
 export async function loadDemoData(
   em: EntityManager,
-  options: { domain: Domain; source: string; catalog: UnitCatalog; seedRecords?: SeedRecords | undefined; reportFile?: string },
+  options: {
+    domain: Domain;
+    source: string;
+    catalog: UnitCatalog;
+    seedRecords?: SeedRecords | undefined;
+    reportFile?: string;
+  },
 ): Promise<SeedCounts> {
   const { domain, catalog } = options;
   const reportFile = options.reportFile ?? REPORT_FILE;
   const report = validOrThrow(reportRecords(domain, reportFile), domain, catalog, `report file ${reportFile}`);
   const generated = generateSyntheticObservations(catalog, domain, report);
   const synthetic = validOrThrow(
-    generated.map((r) => ({ indicator: r.indicator, unit: r.unitId, period: r.period, value: r.value, target: r.target })),
+    generated.map((r) => ({
+      indicator: r.indicator,
+      unit: r.unitId,
+      period: r.period,
+      value: r.value,
+      target: r.target,
+    })),
     domain,
     catalog,
     'synthetic demo data',
@@ -77,12 +96,31 @@ export async function loadDemoData(
   return em.transactional(async (tx) => {
     const s = await upsertObservations(tx, synthetic);
     const r = await upsertObservations(tx, report);
-    const all: SyntheticRow[] = [...synthetic, ...report].map(({ indicator, unitId, period, value, target }) => ({ indicator, unitId, period, value, target }));
+    const all: SyntheticRow[] = [...synthetic, ...report].map(({ indicator, unitId, period, value, target }) => ({
+      indicator,
+      unitId,
+      period,
+      value,
+      target,
+    }));
     const records = options.seedRecords ? await options.seedRecords({ em: tx, catalog, domain, rows: all }) : {};
     return {
       source: options.source,
-      report: { file: 'services/observations/demo/ngo-quyen-2025.csv', rows: report.length, inserted: r.inserted, updated: r.updated, unchanged: r.unchanged },
-      synthetic: { label: SYNTHETIC_LABEL, seed: SYNTHETIC_SEED, rows: synthetic.length, inserted: s.inserted, updated: s.updated, unchanged: s.unchanged },
+      report: {
+        file: 'services/observations/demo/ngo-quyen-2025.csv',
+        rows: report.length,
+        inserted: r.inserted,
+        updated: r.updated,
+        unchanged: r.unchanged,
+      },
+      synthetic: {
+        label: SYNTHETIC_LABEL,
+        seed: SYNTHETIC_SEED,
+        rows: synthetic.length,
+        inserted: s.inserted,
+        updated: s.updated,
+        unchanged: s.unchanged,
+      },
       records,
     };
   });

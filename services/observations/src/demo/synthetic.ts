@@ -25,7 +25,10 @@ const AFTER_REFORM = '2025-07-01';
 export function haiPhongTerritory(catalog: UnitCatalog): Territory {
   const need = (code: string, date: string): UnitVersion => {
     const u = catalog.resolve(code, date);
-    if (!u) throw new Error(`The unit catalogue has no unit ${code} on ${date}; the synthetic demo data covers Hải Phòng (31) and Hải Dương (30)`);
+    if (!u)
+      throw new Error(
+        `The unit catalogue has no unit ${code} on ${date}; the synthetic demo data covers Hải Phòng (31) and Hải Dương (30)`,
+      );
     return u;
   };
   const oldProvinces = [need('31', BEFORE_REFORM), need('30', BEFORE_REFORM)];
@@ -126,7 +129,9 @@ const PARTY: DomainGenerator = {
 
 const ECONOMY: DomainGenerator = {
   leafHalf(at) {
-    const budget = round(at.pop * 2.6 * growth(at.year) * at.noise('EB_BUDGET_REV', 0.75, 1.3) * (at.half === 2 ? 1.15 : 1));
+    const budget = round(
+      at.pop * 2.6 * growth(at.year) * at.noise('EB_BUDGET_REV', 0.75, 1.3) * (at.half === 2 ? 1.15 : 1),
+    );
     const received = round(at.pop * 0.035 * at.noise('AR_TTHC_RECEIVED', 0.8, 1.2));
     const resolved = round(received * at.noise('AR_TTHC_RESOLVED', 0.93, 0.99));
     const onlineShare = Math.min(0.95, (0.15 + 0.11 * (at.year - 2020)) * at.noise('DX_ONLINE_APPL', 0.9, 1.1));
@@ -140,8 +145,14 @@ const ECONOMY: DomainGenerator = {
     };
   },
   leafYear(at) {
-    const budget = Math.max(100, round100(at.pop * 2.6 * growth(at.year) * 2.15 * at.noise('EB_BUDGET_REV:target', 0.9, 1.05)));
-    return { EB_BUDGET_REV: budget, EB_NONSTATE_TAX: Math.max(100, round100(budget * at.noise('EB_NONSTATE_TAX:target', 0.17, 0.22))) };
+    const budget = Math.max(
+      100,
+      round100(at.pop * 2.6 * growth(at.year) * 2.15 * at.noise('EB_BUDGET_REV:target', 0.9, 1.05)),
+    );
+    return {
+      EB_BUDGET_REV: budget,
+      EB_NONSTATE_TAX: Math.max(100, round100(budget * at.noise('EB_NONSTATE_TAX:target', 0.17, 0.22))),
+    };
   },
   districtHalf(at) {
     return { EB_LAND_REV: round(at.pop * 1.8 * growth(at.year) * at.noise('EB_LAND_REV', 0.3, 1.7)) };
@@ -183,7 +194,9 @@ const SOCIAL: DomainGenerator = {
       SS_HOUSEHOLDS: hh,
       SS_POOR_HH: round(hh * poorRate(at)),
       SS_NEAR_POOR_HH: round(hh * nearPoorRate(at)),
-      SS_HI_INSURED: round(population * Math.min(0.99, 0.86 + 0.015 * (at.year - 2020) + at.noise('SS_HI_INSURED', -0.02, 0.02))),
+      SS_HI_INSURED: round(
+        population * Math.min(0.99, 0.86 + 0.015 * (at.year - 2020) + at.noise('SS_HI_INSURED', -0.02, 0.02)),
+      ),
       SS_JOBS_CREATED: round(population * 0.004 * at.noise('SS_JOBS_CREATED', 0.7, 1.3)),
     };
   },
@@ -219,18 +232,35 @@ const SOCIAL: DomainGenerator = {
 const GENERATORS: Record<Domain, DomainGenerator> = { PARTY, ECONOMY, SOCIAL };
 
 /** Extra term figures of the old districts: Congress-resolution targets met and thematic resolutions, 2020-2025. */
-function districtTermFigures(unit: UnitVersion, pop: number): { targetsMet: number; targets: number; thematic: number } {
+function districtTermFigures(
+  unit: UnitVersion,
+  pop: number,
+): { targetsMet: number; targets: number; thematic: number } {
   const targets = 14 + Math.floor(between(`PB_RESOLUTION_TARGETS_MET:count|${unit.id}`, 0, 5));
   const missed = Math.floor(between(`PB_RESOLUTION_TARGETS_MET:missed|${unit.id}`, 0, 3.2));
-  return { targets, targetsMet: targets - missed, thematic: 1 + Math.floor(between(`PB_THEMATIC_RESOLUTIONS|${unit.id}`, 0, pop > 100_000 ? 4 : 3)) };
+  return {
+    targets,
+    targetsMet: targets - missed,
+    thematic: 1 + Math.floor(between(`PB_THEMATIC_RESOLUTIONS|${unit.id}`, 0, pop > 100_000 ? 4 : 3)),
+  };
 }
 
 /** Population of the old leaves (generated) and of the new communes (their predecessors' shares). */
 function populations(catalog: UnitCatalog, t: Territory): Map<string, number> {
   const pop = new Map<string, number>();
-  for (const u of t.oldLeaves) pop.set(u.id, round(between(`population|${u.id}`, u.level === 'DISTRICT' ? 1000 : 4000, u.level === 'DISTRICT' ? 3000 : 22_000)));
+  for (const u of t.oldLeaves)
+    pop.set(
+      u.id,
+      round(
+        between(`population|${u.id}`, u.level === 'DISTRICT' ? 1000 : 4000, u.level === 'DISTRICT' ? 3000 : 22_000),
+      ),
+    );
   for (const d of t.oldDistricts) {
-    if (!pop.has(d.id)) pop.set(d.id, catalog.children(d.id).reduce((s, c) => s + pop.get(c.id)!, 0));
+    if (!pop.has(d.id))
+      pop.set(
+        d.id,
+        catalog.children(d.id).reduce((s, c) => s + pop.get(c.id)!, 0),
+      );
   }
   for (const c of t.newCommunes) {
     const links = catalog.linksInto(c.id);
@@ -258,7 +288,11 @@ export type SyntheticRow = Omit<ValidRow, 'index'>;
  * report gives a district's figure that the synthetic data records for its communes, the communes'
  * figures for that period are scaled to add up to the report's number.
  */
-export function generateSyntheticObservations(catalog: UnitCatalog, domain: Domain, anchors: readonly Anchor[] = []): SyntheticRow[] {
+export function generateSyntheticObservations(
+  catalog: UnitCatalog,
+  domain: Domain,
+  anchors: readonly Anchor[] = [],
+): SyntheticRow[] {
   const generator = GENERATORS[domain];
   const territory = haiPhongTerritory(catalog);
   const pop = populations(catalog, territory);
@@ -291,7 +325,8 @@ export function generateSyntheticObservations(catalog: UnitCatalog, domain: Doma
     for (const y of OLD_YEARS) emit(leaf, generator.leafYear(yearAt(leaf, y, false)), String(y), 'target');
   }
   for (const district of territory.oldDistricts) {
-    for (const [y, h] of OLD_HALVES) emit(district, generator.districtHalf(at(district, y, h, false)), `${y}S${h}`, 'value');
+    for (const [y, h] of OLD_HALVES)
+      emit(district, generator.districtHalf(at(district, y, h, false)), `${y}S${h}`, 'value');
     for (const y of OLD_YEARS) emit(district, generator.districtYear(yearAt(district, y, false)), String(y), 'target');
     if (domain === 'PARTY') {
       const term = districtTermFigures(district, pop.get(district.id)!);
@@ -321,7 +356,10 @@ export function generateSyntheticObservations(catalog: UnitCatalog, domain: Doma
         .map((c) => rows.get(observationKey({ indicator: anchor.indicator, unitId: c.id, period: anchor.period })))
         .filter((r): r is SyntheticRow => !!r && r[field] !== null);
       if (!parts.length || !Number.isInteger(total)) continue;
-      apportion(total, parts.map((r) => r[field]!)).forEach((amount, i) => {
+      apportion(
+        total,
+        parts.map((r) => r[field]!),
+      ).forEach((amount, i) => {
         const r = parts[i]!;
         rows.set(observationKey(r), { ...r, [field]: amount });
       });

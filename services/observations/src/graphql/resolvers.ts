@@ -22,7 +22,14 @@ function capitalised(domain: Domain): string {
 
 /** The GraphQL shape of a stored figure. */
 export function toFigure(o: StoredObservation): Figure {
-  return { indicator: { code: o.indicator }, unitId: o.unitId, period: o.period, value: o.value, target: o.target, updatedAt: o.updatedAt };
+  return {
+    indicator: { code: o.indicator },
+    unitId: o.unitId,
+    period: o.period,
+    value: o.value,
+    target: o.target,
+    updatedAt: o.updatedAt,
+  };
 }
 
 const cache = new Map<Domain, Function[]>();
@@ -45,7 +52,11 @@ export function observationResolvers(domain: Domain): Function[] {
   class DomainMutationRoot {
     // Nullable, so that when one domain subgraph is down a mutation that also writes to another
     // still reports that other write instead of losing the whole answer to null propagation.
-    @Mutation(() => DomainMutation, { name: prefix, nullable: true, description: `Writes of the ${prefix} subgraph (figures of ${domain} indicators)` })
+    @Mutation(() => DomainMutation, {
+      name: prefix,
+      nullable: true,
+      description: `Writes of the ${prefix} subgraph (figures of ${domain} indicators)`,
+    })
     namespace(): DomainMutation {
       return new DomainMutation();
     }
@@ -55,7 +66,8 @@ export function observationResolvers(domain: Domain): Function[] {
   class DomainMutationResolver {
     @FieldResolver(() => RecordObservationsPayload, {
       nullable: true,
-      description: 'Validates every row and writes all of them in one transaction, or none; dryRun validates without writing',
+      description:
+        'Validates every row and writes all of them in one transaction, or none; dryRun validates without writing',
     })
     async recordObservations(
       @Arg('input', () => [ObservationInput], { validate: false }) input: ObservationInput[],
@@ -63,12 +75,19 @@ export function observationResolvers(domain: Domain): Function[] {
       @Ctx() ctx: DomainContext,
     ): Promise<RecordObservationsPayload> {
       if (!canWrite(ctx.identity)) {
-        throw clientError(ErrorCode.FORBIDDEN, `Recording figures needs the editor or admin role; your role is ${ctx.identity.role}`);
+        throw clientError(
+          ErrorCode.FORBIDDEN,
+          `Recording figures needs the editor or admin role; your role is ${ctx.identity.role}`,
+        );
       }
       if (input.length > MAX_BATCH_ROWS) {
-        throw clientError(ErrorCode.BATCH_TOO_LARGE, `Expected at most ${MAX_BATCH_ROWS} rows per call, got ${input.length}; split the batch`, {
-          argument: 'input',
-        });
+        throw clientError(
+          ErrorCode.BATCH_TOO_LARGE,
+          `Expected at most ${MAX_BATCH_ROWS} rows per call, got ${input.length}; split the batch`,
+          {
+            argument: 'input',
+          },
+        );
       }
       const scope = ctx.scope();
       const result = await recordObservations(ctx.em, input, {
@@ -78,9 +97,18 @@ export function observationResolvers(domain: Domain): Function[] {
         dryRun: dryRun === true,
       });
       if (!dryRun && result.ok) {
-        ctx.log.info({ inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, sub: ctx.identity.sub }, 'observations recorded');
+        ctx.log.info(
+          { inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, sub: ctx.identity.sub },
+          'observations recorded',
+        );
       }
-      return { ok: result.ok, inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, errors: result.errors };
+      return {
+        ok: result.ok,
+        inserted: result.inserted,
+        updated: result.updated,
+        unchanged: result.unchanged,
+        errors: result.errors,
+      };
     }
   }
 
@@ -100,7 +128,12 @@ export function observationResolvers(domain: Domain): Function[] {
       let periodCode: string | undefined;
       if (period !== undefined && period !== null) {
         const parsed = tryParsePeriod(period);
-        if (!parsed) throw clientError(ErrorCode.INVALID_PERIOD, `Expected a period code such as 2025, 2025S1, 2025Q3, 202507 or 2020-2025, got "${period}"`, { argument: 'period' });
+        if (!parsed)
+          throw clientError(
+            ErrorCode.INVALID_PERIOD,
+            `Expected a period code such as 2025, 2025S1, 2025Q3, 202507 or 2020-2025, got "${period}"`,
+            { argument: 'period' },
+          );
         periodCode = parsed.code;
       }
       return inScope(ctx, unit.id, async () =>

@@ -20,7 +20,11 @@ function defineAdminUnit(): Function {
  * One class per domain, all defined up front: type-graphql resolves every resolver's type while it
  * builds any schema, so a type first created during a build would be missing from that build.
  */
-const ADMIN_UNIT_TYPES: Record<Domain, Function> = { PARTY: defineAdminUnit(), ECONOMY: defineAdminUnit(), SOCIAL: defineAdminUnit() };
+const ADMIN_UNIT_TYPES: Record<Domain, Function> = {
+  PARTY: defineAdminUnit(),
+  ECONOMY: defineAdminUnit(),
+  SOCIAL: defineAdminUnit(),
+};
 
 /**
  * The reference subgraph's `AdminUnit` as one domain subgraph extends it. Each domain has its own
@@ -64,7 +68,10 @@ export class Figure {
   @Field(() => Float, { nullable: true, description: 'The recorded value; null when only a target was recorded' })
   value!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'The recorded target (for a year or a term); null when none was recorded' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'The recorded target (for a year or a term); null when none was recorded',
+  })
   target!: number | null;
 
   @Field(() => String, { description: 'When the value or target last changed (ISO timestamp)' })
@@ -74,13 +81,15 @@ export class Figure {
 /** One row of a batch written with `recordObservations`. */
 @InputType('ObservationInput')
 export class ObservationInput {
-  @Field(() => String, { description: 'Indicator code of this subgraph\'s domain, e.g. PB_NEW_MEMBERS' })
+  @Field(() => String, { description: "Indicator code of this subgraph's domain, e.g. PB_NEW_MEMBERS" })
   indicator!: string;
 
   @Field(() => String, { description: 'Unit code (resolved for the period) or unit version id such as 304@2000-01-01' })
   unit!: string;
 
-  @Field(() => String, { description: 'Period code, e.g. 2025S1; a target goes on its year (2025) or term (2020-2025)' })
+  @Field(() => String, {
+    description: 'Period code, e.g. 2025S1; a target goes on its year (2025) or term (2020-2025)',
+  })
   period!: string;
 
   @Field(() => Float, { nullable: true })
@@ -103,7 +112,9 @@ export class RowError {
   @Field(() => String)
   message!: string;
 
-  @Field(() => String, { description: 'An error code such as UNKNOWN_INDICATOR, UNIT_NOT_FOUND, INVALID_PERIOD, BAD_USER_INPUT, FORBIDDEN' })
+  @Field(() => String, {
+    description: 'An error code such as UNKNOWN_INDICATOR, UNIT_NOT_FOUND, INVALID_PERIOD, BAD_USER_INPUT, FORBIDDEN',
+  })
   code!: string;
 }
 

@@ -62,18 +62,37 @@ describe.each(BACKENDS)('issue 2: reference units on $name', (backend) => {
     const query = `query ($asOf: Date) { unit(code: "11329", asOf: $asOf) { id name level validFrom validTo parent { code level }
       predecessors { unit { id code name } share } } }`;
     const before = dataOf(await h.gql(query, { asOf: '2025-01-01' })).unit;
-    expect(before).toMatchObject({ id: '11329@2000-01-01', name: 'Máy Chai', level: 'COMMUNE', validTo: '2025-06-30', parent: { code: '304', level: 'DISTRICT' } });
+    expect(before).toMatchObject({
+      id: '11329@2000-01-01',
+      name: 'Máy Chai',
+      level: 'COMMUNE',
+      validTo: '2025-06-30',
+      parent: { code: '304', level: 'DISTRICT' },
+    });
 
     const after = dataOf(await h.gql(query, { asOf: '2025-07-01' })).unit;
-    expect(after).toMatchObject({ id: '11329@2025-07-01', name: 'Ngô Quyền', level: 'COMMUNE', validFrom: '2025-07-01', validTo: null, parent: { code: '31', level: 'PROVINCE' } });
-    const shares = Object.fromEntries(after.predecessors.map((p: { unit: { code: string }; share: number }) => [p.unit.code, p.share]));
+    expect(after).toMatchObject({
+      id: '11329@2025-07-01',
+      name: 'Ngô Quyền',
+      level: 'COMMUNE',
+      validFrom: '2025-07-01',
+      validTo: null,
+      parent: { code: '31', level: 'PROVINCE' },
+    });
+    const shares = Object.fromEntries(
+      after.predecessors.map((p: { unit: { code: string }; share: number }) => [p.unit.code, p.share]),
+    );
     expect(Object.keys(shares).sort()).toEqual(['11329', '11335', '11338', '11341', '11350']);
     expect(shares['11329']).toBe(1);
     expect(shares['11335']).toBe(1);
     expect(shares['11338']).toBe(1);
     expect(shares['11341']).toBeCloseTo(1 / 3, 12);
     expect(shares['11350']).toBeCloseTo(1 / 2, 12);
-    expect(after.predecessors.find((p: { unit: { code: string } }) => p.unit.code === '11329').unit).toEqual({ id: '11329@2000-01-01', code: '11329', name: 'Máy Chai' });
+    expect(after.predecessors.find((p: { unit: { code: string } }) => p.unit.code === '11329').unit).toEqual({
+      id: '11329@2000-01-01',
+      code: '11329',
+      name: 'Máy Chai',
+    });
   });
 
   it('stores lineage whose shares sum to 1 for every old unit in the country', async () => {

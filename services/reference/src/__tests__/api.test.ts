@@ -8,7 +8,11 @@ import { BACKENDS, dataOf, Harness, startHarness, Store } from './harness';
 const files = loadAdminUnits(DEFAULT_UNITS_DIR);
 const catalog = new UnitCatalog(files.units, files.links);
 
-type Page = { totalCount: number; edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+type Page = {
+  totalCount: number;
+  edges: { cursor: string; node: { id: string } }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+};
 
 describe.each(BACKENDS)('reference API on $name', (backend) => {
   let store: Store;
@@ -41,7 +45,12 @@ describe.each(BACKENDS)('reference API on $name', (backend) => {
   describe('unit', () => {
     it('names the code and the date when no unit has that code on that date', async () => {
       const r = await h.gql('{ unit(code: "99999", asOf: "2025-01-01") { id } }');
-      expect(r.errors![0]!.extensions).toMatchObject({ code: 'UNIT_NOT_FOUND', argument: 'code', unitCode: '99999', asOf: '2025-01-01' });
+      expect(r.errors![0]!.extensions).toMatchObject({
+        code: 'UNIT_NOT_FOUND',
+        argument: 'code',
+        unitCode: '99999',
+        asOf: '2025-01-01',
+      });
       expect(r.errors![0]!.message).toContain('"99999"');
       expect(r.errors![0]!.message).toContain('2025-01-01');
       expect(r.data?.unit ?? null).toBeNull();
@@ -90,7 +99,9 @@ describe.each(BACKENDS)('reference API on $name', (backend) => {
 
     it('filters children by asOf and lists them all without it', async () => {
       const d = dataOf(
-        await h.gql(`{ unit(id: "31@2025-07-01") { all: children { id } on: children(asOf: "2025-07-01") { id } before: children(asOf: "2025-06-30") { id } } }`),
+        await h.gql(
+          `{ unit(id: "31@2025-07-01") { all: children { id } on: children(asOf: "2025-07-01") { id } before: children(asOf: "2025-06-30") { id } } }`,
+        ),
       );
       const expected = catalog.children('31@2025-07-01').map((u) => u.id);
       expect(expected.length).toBeGreaterThan(100);
@@ -112,14 +123,20 @@ describe.each(BACKENDS)('reference API on $name', (backend) => {
       expect(d.giaVien.successors).toHaveLength(3);
       for (const s of d.giaVien.successors) expect(s.share).toBeCloseTo(1 / 3, 12);
       // New Hải Phòng is old Hải Phòng and old Hải Dương, both whole.
-      expect(d.city.predecessors.map((p: { unit: { id: string }; share: number }) => [p.unit.id, p.share]).sort()).toEqual([
+      expect(
+        d.city.predecessors.map((p: { unit: { id: string }; share: number }) => [p.unit.id, p.share]).sort(),
+      ).toEqual([
         ['30@2000-01-01', 1],
         ['31@2000-01-01', 1],
       ]);
       const expected = catalog.successors('304@2000-01-01').map((s) => [s.unit.id, s.unit.level, s.share]);
-      expect(d.district.successors.map((s: { unit: { id: string; level: string }; share: number }) => [s.unit.id, s.unit.level, s.share])).toEqual(
-        expected.map(([id, level, share]) => [id, level, expect.closeTo(share as number, 12)]),
-      );
+      expect(
+        d.district.successors.map((s: { unit: { id: string; level: string }; share: number }) => [
+          s.unit.id,
+          s.unit.level,
+          s.share,
+        ]),
+      ).toEqual(expected.map(([id, level, share]) => [id, level, expect.closeTo(share as number, 12)]));
       expect(d.district.successors.reduce((s: number, x: { share: number }) => s + x.share, 0)).toBeCloseTo(1, 9);
     });
   });
@@ -145,7 +162,11 @@ describe.each(BACKENDS)('reference API on $name', (backend) => {
     });
 
     it('gives an empty last page no cursor', async () => {
-      const page = dataOf(await h.gql('{ units(level: DISTRICT, asOf: "2025-07-01") { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } }')).units;
+      const page = dataOf(
+        await h.gql(
+          '{ units(level: DISTRICT, asOf: "2025-07-01") { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } }',
+        ),
+      ).units;
       expect(page).toEqual({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
     });
 
@@ -156,7 +177,9 @@ describe.each(BACKENDS)('reference API on $name', (backend) => {
       expect(r.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'first' });
       expect(r.errors![0]!.message).toMatch(/first: expected 0 to 500, got 501/);
       expect((await h.gql('{ units(first: -1) { totalCount } }')).errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
-      expect(dataOf(await h.gql('{ units(first: 500, asOf: "2025-06-30") { edges { cursor } } }')).units.edges).toHaveLength(500);
+      expect(
+        dataOf(await h.gql('{ units(first: 500, asOf: "2025-06-30") { edges { cursor } } }')).units.edges,
+      ).toHaveLength(500);
     });
 
     it('refuses a cursor it did not make', async () => {
@@ -173,25 +196,48 @@ describe.each(BACKENDS)('reference API on $name', (backend) => {
           newWards: units(parent: "31", asOf: "2025-07-01", first: 0) { totalCount }
         }`),
       );
-      expect(d.wards.edges.map((e: { node: { code: string } }) => e.node.code)).toEqual(['11329', '11335', '11338', '11341', '11344', '11350', '11359', '11365']);
+      expect(d.wards.edges.map((e: { node: { code: string } }) => e.node.code)).toEqual([
+        '11329',
+        '11335',
+        '11338',
+        '11341',
+        '11344',
+        '11350',
+        '11359',
+        '11365',
+      ]);
       expect(d.districts.totalCount).toBe(catalog.children('31@2000-01-01').length);
       expect(d.newWards.totalCount).toBe(catalog.children('31@2025-07-01').length);
       const r = await h.gql('{ units(parent: "304", asOf: "2025-07-01") { totalCount } }');
-      expect(r.errors![0]!.extensions).toMatchObject({ code: 'UNIT_NOT_FOUND', argument: 'parent', unitCode: '304', asOf: '2025-07-01' });
+      expect(r.errors![0]!.extensions).toMatchObject({
+        code: 'UNIT_NOT_FOUND',
+        argument: 'parent',
+        unitCode: '304',
+        asOf: '2025-07-01',
+      });
     });
 
     it('finds units by name with or without accents, in any case, in Vietnamese or English', async () => {
       const search = async (text: string, asOf: string) =>
-        dataOf(await h.gql('query ($s: String, $d: Date) { units(search: $s, asOf: $d, first: 500) { totalCount edges { node { id name } } } }', { s: text, d: asOf }))
-          .units as { totalCount: number; edges: { node: { id: string; name: string } }[] };
+        dataOf(
+          await h.gql(
+            'query ($s: String, $d: Date) { units(search: $s, asOf: $d, first: 500) { totalCount edges { node { id name } } } }',
+            { s: text, d: asOf },
+          ),
+        ).units as { totalCount: number; edges: { node: { id: string; name: string } }[] };
       const plain = await search('ngo quyen', '2025-01-01');
       const ids = plain.edges.map((e) => e.node.id);
       expect(ids).toContain('304@2000-01-01');
       expect(plain.edges.every((e) => e.node.name === 'Ngô Quyền')).toBe(true);
-      const expected = catalog.validOn('2025-01-01').filter((u) => u.name === 'Ngô Quyền').map((u) => u.id);
+      const expected = catalog
+        .validOn('2025-01-01')
+        .filter((u) => u.name === 'Ngô Quyền')
+        .map((u) => u.id);
       expect([...ids].sort()).toEqual([...expected].sort());
       expect((await search('NGÔ QUYỀN', '2025-01-01')).edges.map((e) => e.node.id)).toEqual(ids);
-      expect((await search('Ngo Quyen District', '2025-01-01')).edges.map((e) => e.node.id)).toEqual(['304@2000-01-01']);
+      expect((await search('Ngo Quyen District', '2025-01-01')).edges.map((e) => e.node.id)).toEqual([
+        '304@2000-01-01',
+      ]);
       expect((await search('ngo quyen', '2025-07-01')).edges.map((e) => e.node.id)).toContain('11329@2025-07-01');
       expect((await search('đông khê', '2025-01-01')).edges.map((e) => e.node.id)).toContain('11350@2000-01-01');
       expect((await search('11329', '2025-01-01')).edges.map((e) => e.node.name)).toEqual(['Máy Chai']);
@@ -202,7 +248,12 @@ describe.each(BACKENDS)('reference API on $name', (backend) => {
   describe('terms and indicators', () => {
     it('lists congress terms aligned to half-years', async () => {
       const d = dataOf(await h.gql('{ terms { code name start end } term(code: "2025-2030") { code start end } }'));
-      expect(d.terms).toContainEqual({ code: '2020-2025', name: 'Nhiệm kỳ 2020-2025', start: '2020-07-01', end: '2025-06-30' });
+      expect(d.terms).toContainEqual({
+        code: '2020-2025',
+        name: 'Nhiệm kỳ 2020-2025',
+        start: '2020-07-01',
+        end: '2025-06-30',
+      });
       expect(d.term).toEqual({ code: '2025-2030', start: '2025-07-01', end: '2030-06-30' });
       const r = await h.gql('{ term(code: "2025-2031") { code } }');
       expect(r.errors![0]!.extensions.code).toBe('INVALID_PERIOD');
@@ -240,7 +291,11 @@ describe.each(BACKENDS)('reference API on $name', (backend) => {
           { __typename: "Indicator", code: "EB_BUDGET_REV" }, { __typename: "Term", code: "2020-2025" }, { __typename: "Indicator", code: "NOPE" }
         ]) { ... on Indicator { nameEn } ... on Term { start } } }`),
       );
-      expect(d._entities).toEqual([{ nameEn: 'State budget revenue collected in the area' }, { start: '2020-07-01' }, null]);
+      expect(d._entities).toEqual([
+        { nameEn: 'State budget revenue collected in the area' },
+        { start: '2020-07-01' },
+        null,
+      ]);
     });
   });
 });

@@ -15,7 +15,9 @@ describe.each(BACKENDS)('federation contracts on $name', (backend) => {
   beforeAll(async () => {
     store = backend.createStore();
     h = await startHarness(store);
-    const page = dataOf(await h.gql('{ units(level: COMMUNE, asOf: "2025-06-30", first: 500) { edges { node { id } } } }')).units;
+    const page = dataOf(
+      await h.gql('{ units(level: COMMUNE, asOf: "2025-06-30", first: 500) { edges { node { id } } } }'),
+    ).units;
     communeIds = page.edges.map((e: { node: { id: string } }) => e.node.id);
   });
 
@@ -36,7 +38,10 @@ describe.each(BACKENDS)('federation contracts on $name', (backend) => {
       const ids = [communeIds[3]!, 'no-such-unit@2000-01-01', communeIds[0]!, communeIds[3]!];
       const { entities } = await resolve(ids);
       expect(entities.map((e) => e?.id ?? null)).toEqual([communeIds[3], null, communeIds[0], communeIds[3]]);
-      expect(entities[0].ancestors.map((a: { id: string }) => a.id)).toEqual([entities[0].parent.id, expect.stringMatching(/@2000-01-01$/)]);
+      expect(entities[0].ancestors.map((a: { id: string }) => a.id)).toEqual([
+        entities[0].parent.id,
+        expect.stringMatching(/@2000-01-01$/),
+      ]);
     });
 
     it('takes the same few statements for 5, 500 and 2,000 references', async () => {
@@ -153,7 +158,11 @@ describe.each(BACKENDS)('federation contracts on $name', (backend) => {
   });
 
   it('checks forwarded identities on /graphql', async () => {
-    const res = await fetch(`${h.base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ terms { code } }"}' });
+    const res = await fetch(`${h.base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ terms { code } }"}',
+    });
     expect(res.status).toBe(401);
     const ok = await fetch(`${h.base}/graphql`, {
       method: 'POST',

@@ -18,7 +18,9 @@ function checkPostgres(): boolean {
   const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: process.env, timeout: 60_000 });
   if (result.status === 0) return true;
   if (result.status === 3) {
-    console.warn('PostgreSQL is unreachable and CI is not "true": the PostgreSQL half of the reference tests is skipped');
+    console.warn(
+      'PostgreSQL is unreachable and CI is not "true": the PostgreSQL half of the reference tests is skipped',
+    );
     return false;
   }
   throw new Error(`PostgreSQL check failed: ${result.stderr || result.error?.message || `exit ${result.status}`}`);
@@ -91,7 +93,12 @@ export interface GqlResult<T> {
 }
 
 export async function identityHeader(role: Role): Promise<Record<string, string>> {
-  return { [IDENTITY_HEADER]: await signForwardedIdentity({ sub: `test-${role}`, role, units: role === 'viewer' ? ['304'] : [] }, SECRET) };
+  return {
+    [IDENTITY_HEADER]: await signForwardedIdentity(
+      { sub: `test-${role}`, role, units: role === 'viewer' ? ['304'] : [] },
+      SECRET,
+    ),
+  };
 }
 
 export async function startHarness(store: Store, options: Partial<ReferenceOptions> = {}): Promise<Harness> {
@@ -122,7 +129,8 @@ export async function startHarness(store: Store, options: Partial<ReferenceOptio
       });
       return { status: res.status, ...((await res.json()) as object) };
     },
-    get: async (path, role, headers = {}) => fetch(`${base}${path}`, { headers: { ...(role ? await identityHeader(role) : {}), ...headers } }),
+    get: async (path, role, headers = {}) =>
+      fetch(`${base}${path}`, { headers: { ...(role ? await identityHeader(role) : {}), ...headers } }),
     em: () => server.orm.em.fork() as SqlEntityManager,
   };
 }

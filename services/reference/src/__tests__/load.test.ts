@@ -58,7 +58,9 @@ describe.each(BACKENDS)('loading the unit files on $name', (backend) => {
   it('loads an empty store in one transaction of multi-row inserts', async () => {
     const first = await boot();
     const { load } = first.server;
-    console.info(`${backend.name}: first start ${first.server.startMs} ms (reading the files ${load.readMs} ms, loading the store ${load.storeMs} ms)`);
+    console.info(
+      `${backend.name}: first start ${first.server.startMs} ms (reading the files ${load.readMs} ms, loading the store ${load.storeMs} ms)`,
+    );
     expect(load).toMatchObject({ status: 'loaded', units: 14_149, links: 10_592 });
     expect(await counts(first)).toEqual([14_149, 10_592]);
     const statements = first.statements;
@@ -83,7 +85,9 @@ describe.each(BACKENDS)('loading the unit files on $name', (backend) => {
     await shut(previous);
     const second = await boot();
     const { load } = second.server;
-    console.info(`${backend.name}: restart ${second.server.startMs} ms (reading the files ${load.readMs} ms, checking the store ${load.storeMs} ms)`);
+    console.info(
+      `${backend.name}: restart ${second.server.startMs} ms (reading the files ${load.readMs} ms, checking the store ${load.storeMs} ms)`,
+    );
     expect(load.status).toBe('unchanged');
     expect(load.digest).toBe(before.digest);
     expect(second.statements.filter((s) => WRITES.test(s))).toEqual([]);
@@ -93,7 +97,9 @@ describe.each(BACKENDS)('loading the unit files on $name', (backend) => {
   });
 
   it('replaces everything when the files change, and serves the new catalogue', async () => {
-    const dir = editedUnitsDir('wards_2025.csv', (text) => text.replace('\n11329,Ngô Quyền,', '\n11329,Ngô Quyền Mới,'));
+    const dir = editedUnitsDir('wards_2025.csv', (text) =>
+      text.replace('\n11329,Ngô Quyền,', '\n11329,Ngô Quyền Mới,'),
+    );
     dirs.push(dir);
     const h = await boot({ unitsDir: dir });
     try {
@@ -101,7 +107,9 @@ describe.each(BACKENDS)('loading the unit files on $name', (backend) => {
       const old = await meta(h);
       expect(h.server.load.digest).toBe(old.digest);
       expect(await counts(h)).toEqual([14_149, 10_592]);
-      const d = dataOf(await h.gql('{ unit(code: "11329", asOf: "2025-07-01") { name predecessors { unit { code } } } }'));
+      const d = dataOf(
+        await h.gql('{ unit(code: "11329", asOf: "2025-07-01") { name predecessors { unit { code } } } }'),
+      );
       expect(d.unit.name).toBe('Ngô Quyền Mới');
       expect(d.unit.predecessors).toHaveLength(5);
       const res = await fetch(`${h.base}/internal/catalog`, { headers: await identityHeader('service') });
@@ -113,16 +121,22 @@ describe.each(BACKENDS)('loading the unit files on $name', (backend) => {
     const back = await boot();
     try {
       expect(back.server.load.status).toBe('loaded');
-      expect(dataOf(await back.gql('{ unit(code: "11329", asOf: "2025-07-01") { name } }')).unit.name).toBe('Ngô Quyền');
+      expect(dataOf(await back.gql('{ unit(code: "11329", asOf: "2025-07-01") { name } }')).unit.name).toBe(
+        'Ngô Quyền',
+      );
     } finally {
       await shut(back);
     }
   });
 
   it('refuses broken files and leaves the stored data as it was', async () => {
-    const dir = editedUnitsDir('ward_mapping_2025.csv', (text) => text.replace(',11329,Phường Ngô Quyền,', ',99999,Phường Ngô Quyền,'));
+    const dir = editedUnitsDir('ward_mapping_2025.csv', (text) =>
+      text.replace(',11329,Phường Ngô Quyền,', ',99999,Phường Ngô Quyền,'),
+    );
     dirs.push(dir);
-    await expect(boot({ unitsDir: dir })).rejects.toThrow(/ward_mapping_2025\.csv, line \d+: unknown new commune 99999/);
+    await expect(boot({ unitsDir: dir })).rejects.toThrow(
+      /ward_mapping_2025\.csv, line \d+: unknown new commune 99999/,
+    );
     const h = await boot();
     try {
       expect(h.server.load.status).toBe('unchanged');

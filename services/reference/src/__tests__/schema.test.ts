@@ -25,18 +25,38 @@ describe('reference schema', () => {
   it('has the queries and fields other teams build on, with their exact names and types', () => {
     const sig = (type: string, field: string): string => {
       const f = (schema.getType(type) as GraphQLObjectType).getFields()[field]!;
-      const args = f.args.map((a) => `${a.name}: ${String(a.type)}${a.defaultValue !== undefined ? ` = ${JSON.stringify(a.defaultValue)}` : ''}`);
+      const args = f.args.map(
+        (a) =>
+          `${a.name}: ${String(a.type)}${a.defaultValue !== undefined ? ` = ${JSON.stringify(a.defaultValue)}` : ''}`,
+      );
       return `${field}${args.length ? `(${args.join(', ')})` : ''}: ${String(f.type)}`;
     };
     expect(sig('Query', 'unit')).toBe('unit(code: String, id: ID, asOf: Date): AdminUnit');
-    expect(sig('Query', 'units')).toBe('units(level: UnitLevel, parent: String, asOf: Date, search: String, first: Int = 50, after: String): AdminUnitConnection!');
+    expect(sig('Query', 'units')).toBe(
+      'units(level: UnitLevel, parent: String, asOf: Date, search: String, first: Int = 50, after: String): AdminUnitConnection!',
+    );
     expect(sig('Query', 'terms')).toBe('terms: [Term!]!');
     expect(sig('Query', 'term')).toBe('term(code: String!): Term');
     expect(sig('Query', 'indicators')).toBe('indicators(domain: Domain): [Indicator!]!');
     expect(sig('Query', 'indicator')).toBe('indicator(code: String!): Indicator');
     const fields = (type: string) => Object.keys((schema.getType(type) as GraphQLObjectType).getFields());
     expect(fields('AdminUnit')).toEqual(
-      expect.arrayContaining(['id', 'code', 'name', 'fullName', 'nameEn', 'level', 'kind', 'validFrom', 'validTo', 'parent', 'children', 'ancestors', 'predecessors', 'successors']),
+      expect.arrayContaining([
+        'id',
+        'code',
+        'name',
+        'fullName',
+        'nameEn',
+        'level',
+        'kind',
+        'validFrom',
+        'validTo',
+        'parent',
+        'children',
+        'ancestors',
+        'predecessors',
+        'successors',
+      ]),
     );
     expect(sig('AdminUnit', 'children')).toBe('children(asOf: Date): [AdminUnit!]!');
     expect(sig('AdminUnit', 'predecessors')).toBe('predecessors: [UnitShare!]!');
@@ -45,7 +65,18 @@ describe('reference schema', () => {
     expect(fields('AdminUnitConnection')).toEqual(['edges', 'pageInfo', 'totalCount']);
     expect(fields('AdminUnitEdge')).toEqual(['cursor', 'node']);
     expect(fields('PageInfo')).toEqual(['hasNextPage', 'endCursor']);
-    expect(fields('Indicator')).toEqual(['code', 'nameVi', 'nameEn', 'domain', 'measure', 'rule', 'targetGrain', 'notes', 'numerator', 'denominator']);
+    expect(fields('Indicator')).toEqual([
+      'code',
+      'nameVi',
+      'nameEn',
+      'domain',
+      'measure',
+      'rule',
+      'targetGrain',
+      'notes',
+      'numerator',
+      'denominator',
+    ]);
     expect(sig('Indicator', 'numerator')).toBe('numerator: Indicator');
     expect(sig('Indicator', 'targetGrain')).toBe('targetGrain: Grain');
     expect(fields('Term')).toEqual(['code', 'name', 'start', 'end']);

@@ -31,7 +31,13 @@ function readCsv(dir: string, file: string, required: readonly string[]): Row[] 
 
 const LEVEL_COLUMNS = ['code', 'name', 'full_name', 'full_name_en', 'unit_type'] as const;
 
-function version(row: Row, level: Level, parentId: string | null, validFrom: string, validTo: string | null): UnitVersion {
+function version(
+  row: Row,
+  level: Level,
+  parentId: string | null,
+  validFrom: string,
+  validTo: string | null,
+): UnitVersion {
   return {
     id: unitVersionId(row.code!, validFrom),
     code: row.code!,
@@ -96,7 +102,8 @@ export function loadAdminUnits(dir: string): { units: UnitVersion[]; links: Line
   if (existsSync(join(dir, 'lineage_weights.csv'))) {
     readCsv(dir, 'lineage_weights.csv', ['old_code', 'new_code', 'share']).forEach((r, i) => {
       const share = Number(r.share);
-      if (!(share > 0 && share <= 1)) throw new AdminUnitDataError('lineage_weights.csv', i + 2, `share "${r.share}" is not in (0, 1]`);
+      if (!(share > 0 && share <= 1))
+        throw new AdminUnitDataError('lineage_weights.csv', i + 2, `share "${r.share}" is not in (0, 1]`);
       weights.set(`${r.old_code}>${r.new_code}`, share);
     });
   }
@@ -115,10 +122,16 @@ export function loadAdminUnits(dir: string): { units: UnitVersion[]; links: Line
       return;
     }
     if (r.merge_type !== 'full' && r.merge_type !== 'partial') {
-      throw new AdminUnitDataError('ward_mapping_2025.csv', i + 2, `merge_type "${r.merge_type}" is neither full nor partial`);
+      throw new AdminUnitDataError(
+        'ward_mapping_2025.csv',
+        i + 2,
+        `merge_type "${r.merge_type}" is neither full nor partial`,
+      );
     }
     const share =
-      r.merge_type === 'full' ? 1 : (weights.get(`${r.old_ward_code}>${r.new_ward_code}`) ?? 1 / successors.get(r.old_ward_code!)!);
+      r.merge_type === 'full'
+        ? 1
+        : (weights.get(`${r.old_ward_code}>${r.new_ward_code}`) ?? 1 / successors.get(r.old_ward_code!)!);
     links.push({ fromId, toId, share });
   });
   return { units, links, skipped };

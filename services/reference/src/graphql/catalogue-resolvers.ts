@@ -1,6 +1,14 @@
 import { Arg, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { DomainEnum } from '@lgr/kit';
-import { clientError, DEFAULT_TERMS, ErrorCode, findIndicator, INDICATORS, monthEndDate, monthStartDate } from '@lgr/schema';
+import {
+  clientError,
+  DEFAULT_TERMS,
+  ErrorCode,
+  findIndicator,
+  INDICATORS,
+  monthEndDate,
+  monthStartDate,
+} from '@lgr/schema';
 import type { Domain, Indicator, Term } from '@lgr/schema';
 import { IndicatorType, TermType } from './types';
 
@@ -31,9 +39,13 @@ export class IndicatorResolver {
   indicator(@Arg('code', () => String) code: string): Indicator {
     const indicator = findIndicator(code);
     if (!indicator) {
-      throw clientError(ErrorCode.UNKNOWN_INDICATOR, `indicator: expected an indicator code of the catalogue such as "PB_NEW_MEMBERS", got "${code}"`, {
-        argument: 'code',
-      });
+      throw clientError(
+        ErrorCode.UNKNOWN_INDICATOR,
+        `indicator: expected an indicator code of the catalogue such as "PB_NEW_MEMBERS", got "${code}"`,
+        {
+          argument: 'code',
+        },
+      );
     }
     return indicator;
   }
@@ -60,7 +72,11 @@ export class TermResolver {
   term(@Arg('code', () => String) code: string): TermView {
     const term = findTerm(code);
     if (!term) {
-      throw clientError(ErrorCode.INVALID_PERIOD, `term: expected a congress term code such as "2020-2025", got "${code}"`, { argument: 'code' });
+      throw clientError(
+        ErrorCode.INVALID_PERIOD,
+        `term: expected a congress term code such as "2020-2025", got "${code}"`,
+        { argument: 'code' },
+      );
     }
     return term;
   }

@@ -16,7 +16,8 @@ export async function buildReferenceSchema(): Promise<GraphQLSchema> {
     {
       AdminUnit: {
         // The gateway sends one reference per occurrence; the loader turns them into one statement.
-        __resolveReference: (ref: { id: string }, ctx: ReferenceContext): Promise<UnitRecord | null> => ctx.loaders.unitById.load(ref.id),
+        __resolveReference: (ref: { id: string }, ctx: ReferenceContext): Promise<UnitRecord | null> =>
+          ctx.loaders.unitById.load(ref.id),
       },
       Indicator: { __resolveReference: (ref: { code: string }) => findIndicator(ref.code) ?? null },
       Term: { __resolveReference: (ref: { code: string }) => findTerm(ref.code) ?? null },

@@ -26,7 +26,9 @@ export class AdminUnit {
   @Field(() => LevelEnum)
   level!: Level;
 
-  @Field(() => String, { description: 'ward, commune, commune_level_town, special_zone, urban_district, province, municipality, ...' })
+  @Field(() => String, {
+    description: 'ward, commune, commune_level_town, special_zone, urban_district, province, municipality, ...',
+  })
   kind!: string;
 
   @Field(() => DateScalar, { description: 'First day of validity' })
@@ -36,7 +38,9 @@ export class AdminUnit {
   validTo!: string | null;
 }
 
-@ObjectType('UnitShare', { description: 'A unit and the share of territory it has in common with another, seen from the older side' })
+@ObjectType('UnitShare', {
+  description: 'A unit and the share of territory it has in common with another, seen from the older side',
+})
 export class UnitShare {
   @Field(() => AdminUnit)
   unit!: AdminUnit;
@@ -97,10 +101,15 @@ export class IndicatorType {
   @Field(() => RuleEnum)
   rule!: Rule;
 
-  @Field(() => DirectionEnum, { description: 'Which way is better: HIGHER, or LOWER (near-poor households, crimes, fires: the target is a ceiling)' })
+  @Field(() => DirectionEnum, {
+    description: 'Which way is better: HIGHER, or LOWER (near-poor households, crimes, fires: the target is a ceiling)',
+  })
   direction!: Direction;
 
-  @Field(() => GrainEnum, { nullable: true, description: 'The period a target is set for (YEAR or TERM); null when the indicator takes no target' })
+  @Field(() => GrainEnum, {
+    nullable: true,
+    description: 'The period a target is set for (YEAR or TERM); null when the indicator takes no target',
+  })
   targetGrain?: Grain;
 
   @Field(() => String, { nullable: true })

@@ -20,11 +20,15 @@ function describeVersions(code: string, versions: readonly UnitVersion[]): strin
 }
 
 function unitNotFound(code: string, date: string, versions: readonly UnitVersion[], argument = 'code'): Error {
-  return clientError(ErrorCode.UNIT_NOT_FOUND, `No unit with code "${code}" is valid on ${date}; ${describeVersions(code, versions)}`, {
-    argument,
-    unitCode: code,
-    asOf: date,
-  });
+  return clientError(
+    ErrorCode.UNIT_NOT_FOUND,
+    `No unit with code "${code}" is valid on ${date}; ${describeVersions(code, versions)}`,
+    {
+      argument,
+      unitCode: code,
+      asOf: date,
+    },
+  );
 }
 
 @ArgsType()
@@ -32,10 +36,16 @@ class UnitArgs {
   @Field(() => String, { nullable: true, description: 'Resolved as of asOf' })
   code?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'A unit version id (`<code>@<validFrom>`); asOf is not used with it' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'A unit version id (`<code>@<validFrom>`); asOf is not used with it',
+  })
   id?: string | null;
 
-  @Field(() => DateScalar, { nullable: true, description: 'Default: today, falling back to the latest version of the code' })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: 'Default: today, falling back to the latest version of the code',
+  })
   asOf?: string | null;
 }
 
@@ -44,13 +54,19 @@ class UnitsArgs {
   @Field(() => LevelEnum, { nullable: true })
   level?: Level | null;
 
-  @Field(() => String, { nullable: true, description: 'A unit code, resolved at asOf: its children, or with `level` every unit at that level inside it' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'A unit code, resolved at asOf: its children, or with `level` every unit at that level inside it',
+  })
   parent?: string | null;
 
   @Field(() => DateScalar, { nullable: true, description: 'Default: today' })
   asOf?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Part of a name or code, with or without Vietnamese accents, any case' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Part of a name or code, with or without Vietnamese accents, any case',
+  })
   search?: string | null;
 
   @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE, description: `At most ${MAX_PAGE}` })
@@ -78,15 +94,27 @@ export class AdminUnitResolver {
   })
   async unit(@Ctx() ctx: ReferenceContext, @Args(() => UnitArgs) { code, id, asOf }: UnitArgs): Promise<UnitRecord> {
     if (id != null && code != null) {
-      throw clientError(ErrorCode.BAD_USER_INPUT, `unit: expected either code or id, got both (code "${code}", id "${id}")`, { argument: 'id' });
+      throw clientError(
+        ErrorCode.BAD_USER_INPUT,
+        `unit: expected either code or id, got both (code "${code}", id "${id}")`,
+        { argument: 'id' },
+      );
     }
     if (id != null) {
       const unit = await ctx.loaders.unitById.load(id);
-      if (!unit) throw clientError(ErrorCode.UNIT_NOT_FOUND, `No unit version has id "${id}"; ids look like "304@2000-01-01"`, { argument: 'id', id });
+      if (!unit)
+        throw clientError(ErrorCode.UNIT_NOT_FOUND, `No unit version has id "${id}"; ids look like "304@2000-01-01"`, {
+          argument: 'id',
+          id,
+        });
       return unit;
     }
     if (code == null) {
-      throw clientError(ErrorCode.BAD_USER_INPUT, 'unit: expected a code (optionally with asOf) or an id, got neither', { argument: 'code' });
+      throw clientError(
+        ErrorCode.BAD_USER_INPUT,
+        'unit: expected a code (optionally with asOf) or an id, got neither',
+        { argument: 'code' },
+      );
     }
     const versions = await versionsOfCode(ctx.em, code);
     const date = asOf ?? today();
@@ -98,13 +126,22 @@ export class AdminUnitResolver {
     throw unitNotFound(code, date, versions);
   }
 
-  @Query(() => AdminUnitConnection, { description: 'Units valid on `asOf` (default today), in a stable order, a page at a time' })
-  async units(@Ctx() ctx: ReferenceContext, @Args(() => UnitsArgs) { level, parent, asOf, search, first, after }: UnitsArgs): Promise<AdminUnitConnection> {
+  @Query(() => AdminUnitConnection, {
+    description: 'Units valid on `asOf` (default today), in a stable order, a page at a time',
+  })
+  async units(
+    @Ctx() ctx: ReferenceContext,
+    @Args(() => UnitsArgs) { level, parent, asOf, search, first, after }: UnitsArgs,
+  ): Promise<AdminUnitConnection> {
     const limit = first ?? DEFAULT_PAGE;
     if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE) {
-      throw clientError(ErrorCode.BAD_USER_INPUT, `first: expected 0 to ${MAX_PAGE}, got ${limit}; page through longer lists with after`, {
-        argument: 'first',
-      });
+      throw clientError(
+        ErrorCode.BAD_USER_INPUT,
+        `first: expected 0 to ${MAX_PAGE}, got ${limit}; page through longer lists with after`,
+        {
+          argument: 'first',
+        },
+      );
     }
     const date = asOf ?? today();
     const afterPosition = after != null ? decodeCursor(after) : undefined;
@@ -117,7 +154,9 @@ export class AdminUnitResolver {
     }
     const folded = search != null ? searchKey(search) : '';
     if (search != null && !folded) {
-      throw clientError(ErrorCode.BAD_USER_INPUT, `search: expected letters or digits, got ${JSON.stringify(search)}`, { argument: 'search' });
+      throw clientError(ErrorCode.BAD_USER_INPUT, `search: expected letters or digits, got ${JSON.stringify(search)}`, {
+        argument: 'search',
+      });
     }
     const { rows, total } = await listUnits(ctx.em, {
       asOf: date,
@@ -136,12 +175,17 @@ export class AdminUnitResolver {
     };
   }
 
-  @FieldResolver(() => AdminUnit, { nullable: true, description: 'The unit this version belongs to; null for a province' })
+  @FieldResolver(() => AdminUnit, {
+    nullable: true,
+    description: 'The unit this version belongs to; null for a province',
+  })
   async parent(@Root() unit: UnitVersion, @Ctx() ctx: ReferenceContext): Promise<UnitVersion | null> {
     return unit.parentId ? ctx.loaders.unitById.load(unit.parentId) : null;
   }
 
-  @FieldResolver(() => [AdminUnit], { description: 'Units directly under this version: those valid on asOf, or all of them without it' })
+  @FieldResolver(() => [AdminUnit], {
+    description: 'Units directly under this version: those valid on asOf, or all of them without it',
+  })
   async children(
     @Root() unit: UnitVersion,
     @Ctx() ctx: ReferenceContext,
@@ -154,7 +198,7 @@ export class AdminUnitResolver {
   @FieldResolver(() => [AdminUnit], { description: 'Parent, grandparent, ... up to the province' })
   async ancestors(@Root() unit: UnitVersion, @Ctx() ctx: ReferenceContext): Promise<UnitVersion[]> {
     const out: UnitVersion[] = [];
-    for (let parentId = unit.parentId; parentId; ) {
+    for (let parentId = unit.parentId; parentId;) {
       const parent = await ctx.loaders.unitById.load(parentId);
       if (!parent) break;
       out.push(parent);
@@ -170,7 +214,9 @@ export class AdminUnitResolver {
     return cleanShares((await ctx.catalog()).predecessors(unit.id));
   }
 
-  @FieldResolver(() => [UnitShare], { description: 'Newer units that took over territory of this one, each with the share it took' })
+  @FieldResolver(() => [UnitShare], {
+    description: 'Newer units that took over territory of this one, each with the share it took',
+  })
   async successors(@Root() unit: UnitVersion, @Ctx() ctx: ReferenceContext): Promise<UnitShare[]> {
     return cleanShares((await ctx.catalog()).successors(unit.id));
   }

@@ -6,7 +6,13 @@ import { buildSocialSchema, start } from '..';
 
 const catalog = () => testCatalog(loadAdminUnits, DEFAULT_UNITS_DIR);
 
-domainSubgraphSuite({ domain: 'SOCIAL', start, catalog, recordFields: 'recruitmentQuotas { year quota }', recordKinds: 1 });
+domainSubgraphSuite({
+  domain: 'SOCIAL',
+  start,
+  catalog,
+  recordFields: 'recruitmentQuotas { year quota }',
+  recordKinds: 1,
+});
 
 demoDataSuite({
   domain: 'SOCIAL',
@@ -21,7 +27,8 @@ demoDataSuite({
     const answer = await askSubgraph(service.url, q, { reps: [{ __typename: 'AdminUnit', id: '304@2000-01-01' }] });
     expect(answer.errors).toBeUndefined();
     const unit = answer.data!._entities[0];
-    const figure = (code: string, period: string) => unit.socialFigures.find((f: any) => f.indicator.code === code && f.period === period);
+    const figure = (code: string, period: string) =>
+      unit.socialFigures.find((f: any) => f.indicator.code === code && f.period === period);
     // "completing 100% of military recruitment targets": the 2025 quota was delivered in full.
     const quota2025 = unit.recruitmentQuotas.find((q: any) => q.year === 2025);
     expect(quota2025.quota).toBe(figure('DF_MIL_RECRUITS', '2025').target);
@@ -34,12 +41,21 @@ demoDataSuite({
     // Every quota is its unit's DF_MIL_RECRUITS target for the year, and delivered the year's figures.
     const em = service.orm.em.fork();
     const quotas = await em.getConnection().execute('select unit_id, year, quota, delivered from recruitment_quota');
-    const figures = await em.getConnection().execute(`select unit_id, period, value, target from observation where indicator = 'DF_MIL_RECRUITS'`);
+    const figures = await em
+      .getConnection()
+      .execute(`select unit_id, period, value, target from observation where indicator = 'DF_MIL_RECRUITS'`);
     expect(quotas.length).toBeGreaterThan(100);
     for (const q of quotas) {
       const target = figures.find((f: any) => f.unit_id === q.unit_id && f.period === String(q.year));
-      const values = figures.filter((f: any) => f.unit_id === q.unit_id && f.period.startsWith(`${q.year}S`) && f.value !== null);
-      expect({ unit: q.unit_id, year: q.year, quota: Number(q.quota), delivered: q.delivered === null ? null : Number(q.delivered) }).toEqual({
+      const values = figures.filter(
+        (f: any) => f.unit_id === q.unit_id && f.period.startsWith(`${q.year}S`) && f.value !== null,
+      );
+      expect({
+        unit: q.unit_id,
+        year: q.year,
+        quota: Number(q.quota),
+        delivered: q.delivered === null ? null : Number(q.delivered),
+      }).toEqual({
         unit: q.unit_id,
         year: q.year,
         quota: Number(target.target),
@@ -47,7 +63,12 @@ demoDataSuite({
       });
     }
 
-    const denied = await askSubgraph(service.url, q, { reps: [{ __typename: 'AdminUnit', id: '304@2000-01-01' }] }, viewerOf('303'));
+    const denied = await askSubgraph(
+      service.url,
+      q,
+      { reps: [{ __typename: 'AdminUnit', id: '304@2000-01-01' }] },
+      viewerOf('303'),
+    );
     expect(denied.data!._entities[0]).toEqual({ socialFigures: null, recruitmentQuotas: null, only2025: null });
   },
 });
@@ -57,7 +78,9 @@ describe('social schema', () => {
     const sdl = printSubgraphSdl(await buildSocialSchema());
     expect(sdl).toMatch(/social: SocialMutation(?!!)/);
     expect(sdl).toContain('recruitmentQuotas(year: Int): [RecruitmentQuota!]');
-    expect(sdl).toMatch(/socialFigures\((period: String, indicators: \[String!\]|indicators: \[String!\], period: String)\): \[Figure!\]/);
+    expect(sdl).toMatch(
+      /socialFigures\((period: String, indicators: \[String!\]|indicators: \[String!\], period: String)\): \[Figure!\]/,
+    );
     expect(sdl).not.toMatch(/partyFigures|economyFigures|partyOrganisations|budgetEstimates/);
   });
 });

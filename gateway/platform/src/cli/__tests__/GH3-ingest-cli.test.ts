@@ -14,7 +14,14 @@ import { buildPartySchema, start as startParty } from '@lgr/party';
 import { buildReferenceSchema } from '@lgr/reference';
 import { buildSocialSchema, start as startSocial } from '@lgr/social';
 import type { RunningDomainService } from '@lgr/observations';
-import { ADMIN, askSubgraph, callInternal, TEST_INTERNAL_SECRET, testCatalog, viewerOf } from '@lgr/observations/testing/helpers';
+import {
+  ADMIN,
+  askSubgraph,
+  callInternal,
+  TEST_INTERNAL_SECRET,
+  testCatalog,
+  viewerOf,
+} from '@lgr/observations/testing/helpers';
 import { Domain } from '@lgr/schema';
 import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { runCli } from '../program';
@@ -37,7 +44,14 @@ describe('platform CLI against real subgraphs', () => {
     for (const domain of ['PARTY', 'ECONOMY', 'SOCIAL'] as const) {
       const dataDir = mkdtempSync(join(tmpdir(), `lgr-cli-${domain.toLowerCase()}-`));
       dirs.push(dataDir);
-      services[domain] = await starts[domain]({ port: 0, dataDir, internalSecret: TEST_INTERNAL_SECRET, catalog: staticCatalog(catalog()), demoData: false, logLevel: 'silent' });
+      services[domain] = await starts[domain]({
+        port: 0,
+        dataDir,
+        internalSecret: TEST_INTERNAL_SECRET,
+        catalog: staticCatalog(catalog()),
+        demoData: false,
+        logLevel: 'silent',
+      });
     }
     // A stand-in for the gateway (built separately): checks the bearer token and forwards the
     // operation to the subgraph it names, with an admin identity, as the gateway does.
@@ -46,13 +60,18 @@ describe('platform CLI against real subgraphs', () => {
       req.on('data', (chunk) => (body += chunk));
       req.on('end', async () => {
         if (req.headers.authorization !== 'Bearer good-token') {
-          res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'bad token', extensions: { code: 'UNAUTHENTICATED' } }] }));
+          res
+            .writeHead(401, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ errors: [{ message: 'bad token', extensions: { code: 'UNAUTHENTICATED' } }] }));
           return;
         }
         const domain = (['PARTY', 'ECONOMY', 'SOCIAL'] as const).find((d) => body.includes(`${d.toLowerCase()} {`))!;
         const answer = await fetch(services[domain].url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await signForwardedIdentity(ADMIN, TEST_INTERNAL_SECRET) },
+          headers: {
+            'content-type': 'application/json',
+            [IDENTITY_HEADER]: await signForwardedIdentity(ADMIN, TEST_INTERNAL_SECRET),
+          },
           body,
         });
         res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
@@ -68,7 +87,11 @@ describe('platform CLI against real subgraphs', () => {
     for (const d of [...dirs, work]) rmSync(d, { recursive: true, force: true });
   });
 
-  const urls = (): Record<Domain, string> => ({ PARTY: services.PARTY.url, ECONOMY: services.ECONOMY.url, SOCIAL: services.SOCIAL.url });
+  const urls = (): Record<Domain, string> => ({
+    PARTY: services.PARTY.url,
+    ECONOMY: services.ECONOMY.url,
+    SOCIAL: services.SOCIAL.url,
+  });
 
   /** Runs the CLI in-process, its subgraph calls going straight to the test subgraphs as `identity`. */
   const cli = async (args: string[], identity: Identity = ADMIN, transport?: Transport) => {
@@ -89,9 +112,18 @@ describe('platform CLI against real subgraphs', () => {
     return path;
   };
   const lastSeqs = async () =>
-    Promise.all((['PARTY', 'ECONOMY', 'SOCIAL'] as const).map(async (d) => ((await (await fetch(new URL('/health', services[d].url))).json()) as { lastSeq: number }).lastSeq));
+    Promise.all(
+      (['PARTY', 'ECONOMY', 'SOCIAL'] as const).map(
+        async (d) => ((await (await fetch(new URL('/health', services[d].url))).json()) as { lastSeq: number }).lastSeq,
+      ),
+    );
   const figures = async (domain: Domain, unitId: string) =>
-    (await askSubgraph(services[domain].url, `{ _entities(representations: [{__typename: "AdminUnit", id: "${unitId}"}]) { ... on AdminUnit { f: ${domain.toLowerCase()}Figures { indicator { code } period value target } } } }`)).data!._entities[0].f;
+    (
+      await askSubgraph(
+        services[domain].url,
+        `{ _entities(representations: [{__typename: "AdminUnit", id: "${unitId}"}]) { ... on AdminUnit { f: ${domain.toLowerCase()}Figures { indicator { code } period value target } } } }`,
+      )
+    ).data!._entities[0].f;
 
   it('names every bad row by its line, writes nothing and exits non-zero', async () => {
     const bad = file(
@@ -117,7 +149,9 @@ describe('platform CLI against real subgraphs', () => {
     expect(r.err).toMatch(new RegExp(`${bad}:4: unit: unit 304 did not exist during 2025S2`));
     expect(r.err).toMatch(new RegExp(`${bad}:5: period: Invalid period "2025S3"`));
     expect(r.err).toMatch(new RegExp(`${bad}:6: value: expected a number .* got "abc"`));
-    expect(r.err).toMatch(new RegExp(`${bad}:8: value: AR_TTHC_ONTIME_PCT is a ratio computed from AR_TTHC_ONTIME / AR_TTHC_RESOLVED`));
+    expect(r.err).toMatch(
+      new RegExp(`${bad}:8: value: AR_TTHC_ONTIME_PCT is a ratio computed from AR_TTHC_ONTIME / AR_TTHC_RESOLVED`),
+    );
     expect(r.err).toMatch(new RegExp(`${bad}:9: row: expected 5 columns as in the header, got 4`));
     expect(r.err).toMatch(new RegExp(`${bad}:10: row: duplicate of line 2`));
     expect(r.err).not.toMatch(/:2: |:7: /);
@@ -141,15 +175,24 @@ describe('platform CLI against real subgraphs', () => {
       { indicator: { code: 'PB_NEW_MEMBERS' }, period: '2024', value: null, target: 14 },
       { indicator: { code: 'PB_NEW_MEMBERS' }, period: '2024S2', value: 6, target: null },
     ]);
-    expect(await figures('ECONOMY', '11335@2000-01-01')).toEqual([{ indicator: { code: 'EB_BUDGET_REV' }, period: '2024S2', value: 51000.5, target: null }]);
-    expect(await figures('SOCIAL', '11335@2000-01-01')).toEqual([{ indicator: { code: 'SS_HOUSEHOLDS' }, period: '2024S2', value: 3100, target: null }]);
+    expect(await figures('ECONOMY', '11335@2000-01-01')).toEqual([
+      { indicator: { code: 'EB_BUDGET_REV' }, period: '2024S2', value: 51000.5, target: null },
+    ]);
+    expect(await figures('SOCIAL', '11335@2000-01-01')).toEqual([
+      { indicator: { code: 'SS_HOUSEHOLDS' }, period: '2024S2', value: 3100, target: null },
+    ]);
     const seqs = await lastSeqs();
     const second = await cli(['ingest', good]);
     expect(second.code).toBe(0);
     expect(second.out).toBe(`${good}: 4 rows read, 0 written (0 inserted, 0 updated), 4 unchanged, 0 rejected`);
     expect(await lastSeqs()).toEqual(seqs);
-    const changed = file('changed.csv', 'indicator,unit,period,value,target\nPB_NEW_MEMBERS,11335,2024S2,8,\nSS_HOUSEHOLDS,11335,2024S2,3100,\n');
-    expect((await cli(['ingest', changed])).out).toContain('2 rows read, 1 written (0 inserted, 1 updated), 1 unchanged, 0 rejected');
+    const changed = file(
+      'changed.csv',
+      'indicator,unit,period,value,target\nPB_NEW_MEMBERS,11335,2024S2,8,\nSS_HOUSEHOLDS,11335,2024S2,3100,\n',
+    );
+    expect((await cli(['ingest', changed])).out).toContain(
+      '2 rows read, 1 written (0 inserted, 1 updated), 1 unchanged, 0 rejected',
+    );
   });
 
   it('with --skip-invalid writes the good rows and the bad ones, with their reasons, to a rejects file', async () => {
@@ -162,15 +205,21 @@ describe('platform CLI against real subgraphs', () => {
     expect(r.err).toContain(`${mixed}:3: period:`);
     expect(r.err).toContain(`${mixed}:4: value:`);
     const rejectsFile = join(work, 'mixed.rejects.csv');
-    expect(r.out).toBe(`${mixed}: 4 rows read, 2 written (2 inserted, 0 updated), 0 unchanged, 2 rejected; rejected rows written to ${rejectsFile}`);
+    expect(r.out).toBe(
+      `${mixed}: 4 rows read, 2 written (2 inserted, 0 updated), 0 unchanged, 2 rejected; rejected rows written to ${rejectsFile}`,
+    );
     const rejects = readFileSync(rejectsFile, 'utf8').trim().split('\n');
     expect(rejects[0]).toBe('indicator,unit,period,value,target,error');
     expect(rejects.slice(1)).toEqual([
       expect.stringMatching(/^PB_MEMBERS_TOTAL,11338,2024S3,1,,"?line 3: period: Invalid period ""?2024S3/),
       expect.stringMatching(/^DF_MIL_RECRUITS,11338,2024S1,x,,"?line 4: value: expected a number/),
     ]);
-    expect(await figures('PARTY', '11338@2000-01-01')).toEqual([{ indicator: { code: 'PB_MEMBERS_TOTAL' }, period: '2024S1', value: 410, target: null }]);
-    expect(await figures('SOCIAL', '11338@2000-01-01')).toEqual([{ indicator: { code: 'DF_MIL_RECRUITS' }, period: '2024S1', value: 3, target: null }]);
+    expect(await figures('PARTY', '11338@2000-01-01')).toEqual([
+      { indicator: { code: 'PB_MEMBERS_TOTAL' }, period: '2024S1', value: 410, target: null },
+    ]);
+    expect(await figures('SOCIAL', '11338@2000-01-01')).toEqual([
+      { indicator: { code: 'DF_MIL_RECRUITS' }, period: '2024S1', value: 3, target: null },
+    ]);
   });
 
   it('reads JSON lines and names the line of each bad record', async () => {
@@ -189,21 +238,34 @@ describe('platform CLI against real subgraphs', () => {
     expect(r.err.split('\n')).toEqual([
       expect.stringMatching(new RegExp(`^${jsonl}:3: value: expected a number`)),
       expect.stringMatching(new RegExp(`^${jsonl}:4: row: not a JSON object`)),
-      expect.stringMatching(new RegExp(`^${jsonl}:5: unit: unit version 11329@2025-07-01 .* was not valid on any day of 2023S1`)),
+      expect.stringMatching(
+        new RegExp(`^${jsonl}:5: unit: unit version 11329@2025-07-01 .* was not valid on any day of 2023S1`),
+      ),
     ]);
     const skipped = await cli(['ingest', jsonl, '--skip-invalid', '--rejects', join(work, 'bad-rows.jsonl')]);
     expect(skipped.out).toContain('4 rows read, 1 written (1 inserted, 0 updated), 0 unchanged, 3 rejected');
-    const rejects = readFileSync(join(work, 'bad-rows.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejects = readFileSync(join(work, 'bad-rows.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rejects).toHaveLength(3);
-    expect(rejects[0]).toMatchObject({ indicator: 'PB_BADGES', value: 'many', error: expect.stringContaining('line 3: value') });
-    expect(rejects[1]).toMatchObject({ raw: '{"indicator": "PB_BADGES", "unit": ', error: expect.stringContaining('line 4') });
+    expect(rejects[0]).toMatchObject({
+      indicator: 'PB_BADGES',
+      value: 'many',
+      error: expect.stringContaining('line 3: value'),
+    });
+    expect(rejects[1]).toMatchObject({
+      raw: '{"indicator": "PB_BADGES", "unit": ',
+      error: expect.stringContaining('line 4'),
+    });
   });
 
   it('sends large files in batches to the owning subgraph', async () => {
     const communes = catalog().children(catalog().resolve('311', '2025-06-30')!.id);
     const rows = ['indicator,unit,period,value,target'];
     for (const [i, c] of communes.entries()) {
-      for (let y = 2010; y < 2020; y++) for (const h of [1, 2]) rows.push(`PB_MEMBERS_TOTAL,${c.code},${y}S${h},${100 + i},`);
+      for (let y = 2010; y < 2020; y++)
+        for (const h of [1, 2]) rows.push(`PB_MEMBERS_TOTAL,${c.code},${y}S${h},${100 + i},`);
     }
     expect(rows.length - 1).toBe(communes.length * 20);
     const big = file('big.csv', `${rows.join('\n')}\n`);
@@ -228,7 +290,10 @@ describe('platform CLI against real subgraphs', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('FORBIDDEN');
     expect(r.err).toContain('editor or admin');
-    const outOfScope = file('scope.csv', 'indicator,unit,period,value,target\nPB_BADGES,11338,2022S1,1,\nPB_BADGES,11311,2022S1,1,\n');
+    const outOfScope = file(
+      'scope.csv',
+      'indicator,unit,period,value,target\nPB_BADGES,11338,2022S1,1,\nPB_BADGES,11311,2022S1,1,\n',
+    );
     const editor = await cli(['ingest', outOfScope], { sub: 'e', role: 'editor', units: ['304'] });
     expect(editor.code).toBe(1);
     expect(editor.err).toMatch(new RegExp(`^${outOfScope}:3: unit: you may not write figures for unit 11311`));
@@ -237,20 +302,26 @@ describe('platform CLI against real subgraphs', () => {
   it('runs as a program through a gateway URL with a token, as npm run ingest does', async () => {
     const bad = join(work, 'bad.csv');
     const env = { ...process.env, PLATFORM_URL: proxyUrl, PLATFORM_TOKEN: 'good-token' };
-    const failed = await run(process.execPath, [CLI, 'ingest', bad], { env }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const failed = await run(process.execPath, [CLI, 'ingest', bad], { env }).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toContain(`${bad}:3: indicator:`);
     const good = join(work, 'good-2.csv');
     writeFileSync(good, 'indicator,unit,period,value,target\nPB_NEW_MEMBERS,11341,2024S2,6,\n');
     const first = await run(process.execPath, [CLI, 'ingest', good], { env });
     expect(first.stdout).toContain('1 written (1 inserted, 0 updated), 0 unchanged');
-    const again = await run(process.execPath, [CLI, 'ingest', good, '--gateway', proxyUrl, '--token', 'good-token'], { env: { ...process.env } });
+    const again = await run(process.execPath, [CLI, 'ingest', good, '--gateway', proxyUrl, '--token', 'good-token'], {
+      env: { ...process.env },
+    });
     expect(again.stdout).toContain('0 written (0 inserted, 0 updated), 1 unchanged');
-    const refused = await run(process.execPath, [CLI, 'ingest', good], { env: { ...env, PLATFORM_TOKEN: 'bad-token' } }).catch((e: { code: number; stderr: string }) => e);
+    const refused = await run(process.execPath, [CLI, 'ingest', good], {
+      env: { ...env, PLATFORM_TOKEN: 'bad-token' },
+    }).catch((e: { code: number; stderr: string }) => e);
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('UNAUTHENTICATED') });
   });
 
-  it('ingests the README\'s example files, and names the bad rows of its example with errors', async () => {
+  it("ingests the README's example files, and names the bad rows of its example with errors", async () => {
     const examples = join(dirname(require.resolve('@lgr/observations/package.json')), 'examples');
     const csv = await cli(['ingest', join(examples, 'figures-2026q3.csv')]);
     expect(csv).toMatchObject({ code: 0, err: '' });
@@ -260,7 +331,15 @@ describe('platform CLI against real subgraphs', () => {
     const file = join(examples, 'with-errors.csv');
     const bad = await cli(['ingest', file]);
     expect(bad.code).toBe(1);
-    expect(bad.err.split('\n').map((l) => l.slice(file.length + 1).split(':').slice(0, 2).join(':'))).toEqual(['3: indicator', '4: unit', '5: period', '6: value', '7: value', '8: target']);
+    expect(
+      bad.err.split('\n').map((l) =>
+        l
+          .slice(file.length + 1)
+          .split(':')
+          .slice(0, 2)
+          .join(':'),
+      ),
+    ).toEqual(['3: indicator', '4: unit', '5: period', '6: value', '7: value', '8: target']);
   });
 
   it('the three domain subgraphs, built in one process, compose with the reference subgraph', async () => {
@@ -270,32 +349,61 @@ describe('platform CLI against real subgraphs', () => {
       { name: 'economy', build: buildEconomySchema },
       { name: 'social', build: buildSocialSchema },
     ];
-    const printed = await Promise.all(subgraphs.map(async (s) => ({ name: s.name, url: `http://${s.name}/graphql`, typeDefs: parse(printSubgraphSdl(await s.build())) })));
+    const printed = await Promise.all(
+      subgraphs.map(async (s) => ({
+        name: s.name,
+        url: `http://${s.name}/graphql`,
+        typeDefs: parse(printSubgraphSdl(await s.build())),
+      })),
+    );
     const result = composeServices(printed);
     expect(result.errors?.map((e) => e.message)).toBeUndefined();
     const supergraph = result.supergraphSdl!;
-    for (const field of ['partyFigures', 'economyFigures', 'socialFigures', 'partyOrganisations', 'budgetEstimates', 'recruitmentQuotas']) {
+    for (const field of [
+      'partyFigures',
+      'economyFigures',
+      'socialFigures',
+      'partyOrganisations',
+      'budgetEstimates',
+      'recruitmentQuotas',
+    ]) {
       expect(supergraph).toContain(`${field}(`);
     }
     const mutation = /type Mutation[^{]*\{([^}]*)\}/.exec(supergraph)![1]!;
-    for (const ns of ['party: PartyMutation', 'economy: EconomyMutation', 'social: SocialMutation']) expect(mutation).toMatch(new RegExp(`${ns}(?!!)`));
+    for (const ns of ['party: PartyMutation', 'economy: EconomyMutation', 'social: SocialMutation'])
+      expect(mutation).toMatch(new RegExp(`${ns}(?!!)`));
   });
 
   it('mints tokens with JWT_SECRET or the development secret', async () => {
     const secret = 'cli-test-jwt-secret-0123456789abcdef0123';
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(`ERR ${l}`), isTTY: false };
-    expect(await runCli(['token', '--role', 'editor', '--units', '304,305', '--sub', 'lan', '--ttl', '2h'], { ...io, env: { JWT_SECRET: secret, JWT_ISSUER: 'lgr', JWT_AUDIENCE: 'lgr-gateway' } })).toBe(0);
-    const { payload } = await jwtVerify(out[0]!, new TextEncoder().encode(secret), { issuer: 'lgr', audience: 'lgr-gateway' });
+    expect(
+      await runCli(['token', '--role', 'editor', '--units', '304,305', '--sub', 'lan', '--ttl', '2h'], {
+        ...io,
+        env: { JWT_SECRET: secret, JWT_ISSUER: 'lgr', JWT_AUDIENCE: 'lgr-gateway' },
+      }),
+    ).toBe(0);
+    const { payload } = await jwtVerify(out[0]!, new TextEncoder().encode(secret), {
+      issuer: 'lgr',
+      audience: 'lgr-gateway',
+    });
     expect(payload).toMatchObject({ sub: 'lan', role: 'editor', units: ['304', '305'] });
     expect(payload.exp! - payload.iat!).toBe(7200);
 
     const dataDir = mkdtempSync(join(tmpdir(), 'lgr-cli-secrets-'));
     dirs.push(dataDir);
-    writeFileSync(join(dataDir, 'dev-secrets.json'), JSON.stringify({ jwtSecret: secret, internalSecret: TEST_INTERNAL_SECRET }));
+    writeFileSync(
+      join(dataDir, 'dev-secrets.json'),
+      JSON.stringify({ jwtSecret: secret, internalSecret: TEST_INTERNAL_SECRET }),
+    );
     out.length = 0;
     expect(await runCli(['token'], { ...io, env: { DATA_DIR: dataDir } })).toBe(0);
-    expect((await jwtVerify(out[0]!, new TextEncoder().encode(secret))).payload).toMatchObject({ role: 'admin', units: [], sub: 'dev' });
+    expect((await jwtVerify(out[0]!, new TextEncoder().encode(secret))).payload).toMatchObject({
+      role: 'admin',
+      units: [],
+      sub: 'dev',
+    });
     out.length = 0;
     expect(await runCli(['token', '--units', '30A', '--ttl', 'soon'], { ...io, env: { JWT_SECRET: secret } })).toBe(2);
     expect(out).toEqual([expect.stringContaining('--units'), expect.stringContaining('--ttl')]);
@@ -309,16 +417,32 @@ describe('platform CLI against real subgraphs', () => {
       ECONOMY_URL: new URL('/', services.ECONOMY.url).toString(),
       SOCIAL_URL: services.SOCIAL.url,
     };
-    const code = await runCli(['seed'], { out: (l) => out.push(l), err: (l) => out.push(`ERR ${l}`), env, isTTY: false });
+    const code = await runCli(['seed'], {
+      out: (l) => out.push(l),
+      err: (l) => out.push(`ERR ${l}`),
+      env,
+      isTTY: false,
+    });
     expect(out).toHaveLength(3);
     expect(code).toBe(0);
-    expect(out[0]).toMatch(/^party: report figures 8 rows \(8 inserted, 0 updated, 0 unchanged\); synthetic figures \d+ rows .*\[SYNTHETIC: .*\]; records: partyOrganisations \d+/);
+    expect(out[0]).toMatch(
+      /^party: report figures 8 rows \(8 inserted, 0 updated, 0 unchanged\); synthetic figures \d+ rows .*\[SYNTHETIC: .*\]; records: partyOrganisations \d+/,
+    );
     expect(out[1]).toMatch(/^economy: report figures 6 rows .*budgetEstimates \d+/);
     expect(out[2]).toMatch(/^social: report figures 3 rows .*recruitmentQuotas \d+/);
     const feed = await callInternal(new URL('/', services.PARTY.url).toString(), '/internal/feed?after=0&limit=1');
     expect(feed.body.hasMore).toBe(true);
-    const wrongSecret = await runCli(['seed'], { out: (l) => out.push(l), err: (l) => out.push(`ERR ${l}`), env: { ...env, INTERNAL_SECRET: 'x'.repeat(40) }, isTTY: false });
+    const wrongSecret = await runCli(['seed'], {
+      out: (l) => out.push(l),
+      err: (l) => out.push(`ERR ${l}`),
+      env: { ...env, INTERNAL_SECRET: 'x'.repeat(40) },
+      isTTY: false,
+    });
     expect(wrongSecret).toBe(1);
-    expect(out.slice(3)).toEqual([expect.stringMatching(/^ERR party: failed: HTTP 401/), expect.stringMatching(/^ERR economy: failed: HTTP 401/), expect.stringMatching(/^ERR social: failed: HTTP 401/)]);
+    expect(out.slice(3)).toEqual([
+      expect.stringMatching(/^ERR party: failed: HTTP 401/),
+      expect.stringMatching(/^ERR economy: failed: HTTP 401/),
+      expect.stringMatching(/^ERR social: failed: HTTP 401/),
+    ]);
   });
 });

@@ -8,7 +8,11 @@ describe('the CLI finds the platform where the launcher started it', () => {
   it('defaults to the ports of the service table', () => {
     const c = readCliConfig({});
     expect(c.PLATFORM_URL).toBe('http://127.0.0.1:4000/graphql');
-    expect([c.PARTY_URL, c.ECONOMY_URL, c.SOCIAL_URL]).toEqual(['http://127.0.0.1:4002', 'http://127.0.0.1:4003', 'http://127.0.0.1:4004']);
+    expect([c.PARTY_URL, c.ECONOMY_URL, c.SOCIAL_URL]).toEqual([
+      'http://127.0.0.1:4002',
+      'http://127.0.0.1:4003',
+      'http://127.0.0.1:4004',
+    ]);
   });
 
   it('follows HOST and the <NAME>_PORT variables the launcher reads', () => {
@@ -27,7 +31,11 @@ describe('the CLI finds the platform where the launcher started it', () => {
   });
 
   it('lets PLATFORM_URL and a service URL win over the ports', () => {
-    const c = readCliConfig({ GATEWAY_PORT: '4700', PLATFORM_URL: 'http://gw.example:8080/graphql', PARTY_URL: 'http://party.example:1' });
+    const c = readCliConfig({
+      GATEWAY_PORT: '4700',
+      PLATFORM_URL: 'http://gw.example:8080/graphql',
+      PARTY_URL: 'http://party.example:1',
+    });
     expect(c.PLATFORM_URL).toBe('http://gw.example:8080/graphql');
     expect(c.PARTY_URL).toBe('http://party.example:1');
   });
@@ -40,10 +48,20 @@ describe('the CLI finds the platform where the launcher started it', () => {
 describe('the launcher', () => {
   it('tells every process where each subgraph is', () => {
     const stages = platformServices(readPlatformConfig({ ANALYTICS_PORT: '4805', DATA_DIR: '/tmp/x' }), secrets);
-    expect(stages.map((s) => s.map((spec) => spec.name))).toEqual([['reference'], ['party', 'economy', 'social'], ['analytics'], ['gateway']]);
+    expect(stages.map((s) => s.map((spec) => spec.name))).toEqual([
+      ['reference'],
+      ['party', 'economy', 'social'],
+      ['analytics'],
+      ['gateway'],
+    ]);
     const gateway = stages[3]![0]!;
     expect(gateway.port).toBe(4000);
-    expect(gateway.env).toMatchObject({ PORT: '4000', ANALYTICS_URL: 'http://127.0.0.1:4805', REFERENCE_URL: 'http://127.0.0.1:4001', JWT_SECRET: secrets.jwtSecret });
+    expect(gateway.env).toMatchObject({
+      PORT: '4000',
+      ANALYTICS_URL: 'http://127.0.0.1:4805',
+      REFERENCE_URL: 'http://127.0.0.1:4001',
+      JWT_SECRET: secrets.jwtSecret,
+    });
     expect(stages[2]![0]!.port).toBe(4805);
     expect(stages[0]![0]!.env.JWT_SECRET).toBeUndefined();
   });

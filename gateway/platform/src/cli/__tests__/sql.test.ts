@@ -17,20 +17,52 @@ function fakePlatform(): Promise<{ server: Server; url: string; requests: { auth
       requests.push({ auth: req.headers.authorization, body });
       if (req.url !== '/sql' || req.headers.authorization !== 'Bearer good-token') {
         res.writeHead(403, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ errors: [{ message: 'SQL is for analysts and admins; your role is viewer', extensions: { code: 'FORBIDDEN' } }] }));
+        res.end(
+          JSON.stringify({
+            errors: [
+              { message: 'SQL is for analysts and admins; your role is viewer', extensions: { code: 'FORBIDDEN' } },
+            ],
+          }),
+        );
       } else if (/COPY/i.test(body.sql)) {
         res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ errors: [{ message: 'COPY statements are not allowed; only a single SELECT over the views ... is', extensions: { code: 'SQL_REJECTED' } }] }));
+        res.end(
+          JSON.stringify({
+            errors: [
+              {
+                message: 'COPY statements are not allowed; only a single SELECT over the views ... is',
+                extensions: { code: 'SQL_REJECTED' },
+              },
+            ],
+          }),
+        );
       } else if (body.format === 'csv') {
         res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'x-result-truncated': 'false' });
         res.end('unit_code,value\r\n304,254\r\n');
       } else {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ columns: [{ name: 'unit_name', type: 'VARCHAR' }, { name: 'value', type: 'DOUBLE' }], rows: [['Ngô Quyền', 254], ['Máy Chai', null]], rowCount: 2, truncated: false }));
+        res.end(
+          JSON.stringify({
+            columns: [
+              { name: 'unit_name', type: 'VARCHAR' },
+              { name: 'value', type: 'DOUBLE' },
+            ],
+            rows: [
+              ['Ngô Quyền', 254],
+              ['Máy Chai', null],
+            ],
+            rowCount: 2,
+            truncated: false,
+          }),
+        );
       }
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, requests })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, requests }),
+    ),
+  );
 }
 
 describe('npm run sql', () => {
@@ -58,7 +90,9 @@ describe('npm run sql', () => {
   afterEach(() => jest.restoreAllMocks());
 
   async function cli(args: string[], env: Record<string, string> = {}): Promise<number> {
-    const program = new Command().exitOverride().configureOutput({ writeErr: (s) => err.push(s), writeOut: (s) => out.push(s) });
+    const program = new Command()
+      .exitOverride()
+      .configureOutput({ writeErr: (s) => err.push(s), writeOut: (s) => out.push(s) });
     registerSqlCommand(program, { PLATFORM_URL: platform.url, ...env });
     try {
       await program.parseAsync(['node', 'lgr', 'sql', ...args]);
@@ -70,8 +104,13 @@ describe('npm run sql', () => {
 
   it('posts the query with the bearer token to /sql on the platform host and prints a table', async () => {
     expect(await cli(['SELECT unit_name, value FROM observations', '--token', 'good-token'])).toBe(0);
-    expect(platform.requests.at(-1)).toEqual({ auth: 'Bearer good-token', body: { sql: 'SELECT unit_name, value FROM observations', format: 'json' } });
-    expect(out.join('')).toBe(['unit_name | value', '----------+------', 'Ngô Quyền |   254', 'Máy Chai  |  NULL', '(2 rows)', ''].join('\n'));
+    expect(platform.requests.at(-1)).toEqual({
+      auth: 'Bearer good-token',
+      body: { sql: 'SELECT unit_name, value FROM observations', format: 'json' },
+    });
+    expect(out.join('')).toBe(
+      ['unit_name | value', '----------+------', 'Ngô Quyền |   254', 'Máy Chai  |  NULL', '(2 rows)', ''].join('\n'),
+    );
   });
 
   it('takes the token from PLATFORM_TOKEN and writes CSV to a file', async () => {
@@ -109,6 +148,8 @@ describe('npm run sql', () => {
   });
 
   it('marks a cut-off answer under the table', () => {
-    expect(formatTable({ columns: [{ name: 'n', type: 'BIGINT' }], rows: [[1]], rowCount: 1, truncated: true })).toBe('n\n-\n1\n(1 row; cut off at 1, ask for fewer rows)\n');
+    expect(formatTable({ columns: [{ name: 'n', type: 'BIGINT' }], rows: [[1]], rowCount: 1, truncated: true })).toBe(
+      'n\n-\n1\n(1 row; cut off at 1, ask for fewer rows)\n',
+    );
   });
 });
