@@ -8,7 +8,8 @@ import {
   postgresAvailable,
   testDatabaseUrl,
 } from '@lgr/kit';
-import { FeedChange, OBSERVATION_ENTITIES, OBSERVATION_TABLES_V1, readFeed, upsertObservations, ValidRow } from '..';
+import type { FeedChange } from '@lgr/schema';
+import { OBSERVATION_ENTITIES, OBSERVATION_TABLES_V1, readFeed, upsertObservations, ValidRow } from '..';
 
 class ObservationTables extends CreateTablesMigration {
   protected readonly dialect: Dialect = 'postgresql';
