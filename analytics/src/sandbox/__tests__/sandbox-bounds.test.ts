@@ -95,7 +95,7 @@ describe('the SQL sandbox bounds memory, answer size and time for every caller',
 
   async function run(text: string, limits = {}, signal?: AbortSignal) {
     const sink = new JsonRowsSink();
-    const summary = await sql.run(admin, text, sink, limits, signal);
+    const summary = await sql.run(admin, text, sink, limits, signal ? { signal } : {});
     return { ...summary, rows: sink.rows };
   }
 
