@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { ADMIN_UNITS_META, DEFAULT_UNITS_DIR, LineageLinkEntity, ReferenceMetaEntity, UnitVersionEntity } from '..';
 import { BACKENDS, dataOf, Harness, identityHeader, startHarness, Store } from './harness';
 
-const WRITES = /^(insert|update|delete|begin|create|alter|drop)\b/i;
+// A write other than the migrator's own bookkeeping (its table and the transaction it opens to check it).
+const WRITES = /^(insert|update|delete|create|alter|drop)\b/i;
+const MIGRATOR = /mikro_orm_migrations/i;
 
 /** A copy of the shipped unit files, with `edit` applied to one of them. */
 function editedUnitsDir(file: string, edit: (text: string) => string): string {
@@ -63,13 +65,14 @@ describe.each(BACKENDS)('loading the unit files on $name', (backend) => {
     );
     expect(load).toMatchObject({ status: 'loaded', units: 14_149, links: 10_592 });
     expect(await counts(first)).toEqual([14_149, 10_592]);
-    const statements = first.statements;
-    const begin = statements.findIndex((s) => /^begin\b/i.test(s));
-    const commit = statements.findIndex((s) => /^commit\b/i.test(s));
+    // The migrator runs first, in its own transaction; the load is the last transaction.
+    const statements = first.statements.filter((s) => !MIGRATOR.test(s));
+    const begin = statements.findLastIndex((s) => /^begin\b/i.test(s));
+    const commit = statements.findIndex((s, i) => i > begin && /^commit\b/i.test(s));
     const inserts = statements.filter((s) => /^insert\b/i.test(s));
     // Every write of the load sits between one begin and its commit.
     expect(begin).toBeGreaterThan(-1);
-    expect(statements.filter((s) => /^begin\b/i.test(s))).toHaveLength(1);
+    expect(commit).toBeGreaterThan(begin);
     expect(statements.slice(0, begin).some((s) => /^(insert|delete)\b/i.test(s))).toBe(false);
     expect(statements.slice(commit).some((s) => /^(insert|delete)\b/i.test(s))).toBe(false);
     // Batched: a few dozen statements for 24,741 rows, not one per row.
@@ -90,7 +93,7 @@ describe.each(BACKENDS)('loading the unit files on $name', (backend) => {
     );
     expect(load.status).toBe('unchanged');
     expect(load.digest).toBe(before.digest);
-    expect(second.statements.filter((s) => WRITES.test(s))).toEqual([]);
+    expect(second.statements.filter((s) => WRITES.test(s) && !MIGRATOR.test(s))).toEqual([]);
     expect(await meta(second)).toEqual(before);
     expect(await counts(second)).toEqual([14_149, 10_592]);
     await shut(second);

@@ -72,6 +72,7 @@ describe('reference schema', () => {
       'domain',
       'measure',
       'rule',
+      'direction',
       'targetGrain',
       'notes',
       'numerator',
