@@ -252,7 +252,7 @@ describe('GH13 PostgreSQL wire protocol of analytics', () => {
     canceller.write(Buffer.concat([int32(16), int32(80877102), key]));
     await w.until((r) => r.type === 'Z');
     const error = w.take().find((r) => r.type === 'E');
-    expect(errorOf(error!)).toMatchObject({ C: '57014', M: 'canceling statement due to user request' });
+    expect(errorOf(error!)).toMatchObject({ C: '57014', M: expect.stringMatching(/cancel/i) });
     w.close();
     canceller.close();
   });
