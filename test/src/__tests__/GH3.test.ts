@@ -7,7 +7,7 @@ import { startTestPlatform, TestPlatform } from '../harness';
 // Issue 3: recorded figures from the three domain subgraphs through the gateway, and the ingest CLI.
 let platform: TestPlatform;
 let dir: string;
-const CLI = require.resolve('@lgr/gateway/dist/cli/main.js');
+const CLI = require.resolve('@lgr/platform/dist/cli/main.js');
 
 beforeAll(async () => {
   platform = await startTestPlatform();
