@@ -196,19 +196,24 @@ async function replicasCaughtUp(): Promise<void> {
 
 const describeCounts = (s: FactsSummary) => `${s.values} values, ${s.targets} targets`;
 
+const pad = (month: number) => String(month).padStart(2, '0');
+
 /** Rows for one writer, for communes of today: its own keys plus keys both writers of the domain write (last one wins). */
 function writerRows(domain: Domain, writer: number, batch: number, units: readonly string[]): IngestRow[] {
   const indicator = { party: 'PB_NEW_MEMBERS', economy: 'EB_BUDGET_REV', social: 'SS_JOBS_CREATED' }[domain];
   const rows: IngestRow[] = [];
   for (let i = 0; i < 60; i++) {
     const unit = units[(batch * 60 + i) % units.length]!;
-    const month = 1 + ((batch * 60 + i) % 12);
-    // Years 2026-2027 belong to writer 1, 2028-2029 to writer 2; 2030 is written by both.
-    const year = i < 50 ? 2026 + (writer - 1) * 2 + (batch % 2) : 2030;
+    const k = batch * 60 + i;
+    // Months that have started (a value for a future period is refused) and that the communes of
+    // today exist in: July-December 2025 belong to writer 1, January-June 2026 to writer 2, and
+    // July-October 2026 are written by both.
+    const period =
+      i < 50 ? (writer === 1 ? `2025${pad(7 + (k % 6))}` : `2026${pad(1 + (k % 6))}`) : `2026${pad(7 + (k % 4))}`;
     rows.push({
       indicator,
       unit,
-      period: `${year}${String(month).padStart(2, '0')}`,
+      period,
       value: writer * 1000 + batch * 60 + i,
     });
   }
