@@ -113,7 +113,16 @@ describe('the console', () => {
     await page.getByTestId('status').locator('button[type="submit"]').click();
     const summary = page.getByTestId('status-summary');
     await summary.waitFor();
-    expect(await summary.textContent()).toMatch(/\d+ \/ 8/);
+    // The demo data has every ward's new members for 2025S1 (the reporting status says 8 of 8).
+    expect(await summary.textContent()).toMatch(/: 0 \/ 8$/);
+    expect(await page.getByTestId('status-rate').textContent()).toMatch(/100/);
+    // Inspections: the wards that reported nothing or part of the half-year are listed, one row each.
+    await page.getByTestId('status').locator('select[name="indicator"]').selectOption('PB_INSPECTIONS');
+    await page.getByTestId('status').locator('button[type="submit"]').click();
+    await page.getByTestId('status-table').waitFor();
+    const notReported = Number(/: (\d+) \/ 8$/.exec((await summary.textContent()) ?? '')?.[1]);
+    expect(notReported).toBeGreaterThan(0);
+    expect(await page.getByTestId('status-table').locator('tbody tr').count()).toBe(notReported);
     await shot('4-reporting-status');
   });
 

@@ -1,16 +1,11 @@
 import { useEffect, useState } from 'react';
 import { PickedUnit, UnitPicker } from '../components/unit-picker';
-import { aggregate, AggregateRow, IndicatorInfo, indicatorCatalogue } from '../lib/aggregate';
+import { IndicatorInfo, indicatorCatalogue } from '../lib/aggregate';
 import { formatCoverage, formatValue } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { periodEnd } from '../lib/periods';
+import { reportingStatus, ReportingStatus as Status } from '../lib/reporting';
 import { useSession } from '../lib/session';
-
-/** Not reported: nothing at all (missing is not zero), or only part of the period's months. */
-function notReported(row: AggregateRow): boolean {
-  const share = row.coverage?.value;
-  return row.value === null || (share !== null && share !== undefined && share < 1);
-}
 
 /** Reporting status: which units inside a unit have not reported an indicator for a period. */
 export function ReportingStatus() {
@@ -21,7 +16,7 @@ export function ReportingStatus() {
   const [period, setPeriod] = useState('2025S1');
   const [indicator, setIndicator] = useState('PB_NEW_MEMBERS');
   const [level, setLevel] = useState('COMMUNE');
-  const [rows, setRows] = useState<AggregateRow[]>();
+  const [status, setStatus] = useState<Status>();
   const [error, setError] = useState<string>();
 
   useEffect(() => {
@@ -32,12 +27,13 @@ export function ReportingStatus() {
     if (!unit) return setError(t.chooseUnit);
     setError(undefined);
     try {
-      setRows(await aggregate(token, { indicators: [indicator], units: [unit.code], periods: [period], level }));
+      setStatus(await reportingStatus(token, { indicator, unit: unit.code, period, level }));
     } catch (e) {
       setError((e as Error).message);
     }
   };
-  const missing = rows?.filter(notReported) ?? [];
+  // Not reported: nothing at all (missing is not zero), or only part of the period's months.
+  const missing = status ? [...status.missing, ...status.partial] : [];
 
   return (
     <section className="page" data-testid="status">
@@ -81,10 +77,14 @@ export function ReportingStatus() {
           {t.errorPrefix}: {error}
         </p>
       )}
-      {rows && (
+      {status && (
         <>
           <p data-testid="status-summary">
-            {t.notReported}: {missing.length} / {rows.length}
+            {t.notReported}: {missing.length} / {status.expected}
+          </p>
+          <p data-testid="status-rate">
+            {t.reportingRate}: {formatCoverage(status.rate, lang)} · {t.coverage}:{' '}
+            {formatCoverage(status.coverage, lang)}
           </p>
           {missing.length === 0 ? (
             <p>{t.allReported}</p>
@@ -104,7 +104,7 @@ export function ReportingStatus() {
                     <td>{lang === 'vi' ? r.unit.fullName : r.unit.nameEn}</td>
                     <td>{r.unit.code}</td>
                     <td className="num">{formatValue(r.value, lang)}</td>
-                    <td className="num">{formatCoverage(r.coverage?.value ?? (r.value === null ? 0 : null), lang)}</td>
+                    <td className="num">{formatCoverage(r.coverage, lang)}</td>
                   </tr>
                 ))}
               </tbody>
