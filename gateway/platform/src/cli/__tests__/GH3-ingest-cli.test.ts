@@ -22,8 +22,10 @@ import {
   testCatalog,
   viewerOf,
 } from '@lgr/observations/testing/helpers';
-import { Domain } from '@lgr/schema';
+import { Domain, ingestRowKey } from '@lgr/schema';
 import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
+import { runIngest } from '../ingest';
+import { hashKey } from '../key-hashes';
 import { runCli } from '../program';
 import { subgraphTransport, Transport } from '../transport';
 
@@ -283,6 +285,82 @@ describe('platform CLI against real subgraphs', () => {
     expect(calls.filter((c) => !c.dryRun)).toHaveLength(batches);
     expect(Math.max(...calls.map((c) => c.rows))).toBe(150);
     expect(calls.every((c) => c.domain === 'PARTY')).toBe(true);
+  });
+
+  /** Distinct party figures of `count` communes that existed through 2010-2019, for its semesters. */
+  const manyRows = (indicators: readonly string[], count: number): string[] => {
+    const communes = catalog()
+      .validOn('2019-12-31', 'COMMUNE')
+      .filter((u) => u.validFrom <= '2010-01-01')
+      .slice(0, count);
+    const rows: string[] = [];
+    for (const indicator of indicators)
+      for (let y = 2010; y < 2020; y++)
+        for (const h of [1, 2])
+          for (const [i, c] of communes.entries()) rows.push(`${indicator},${c.code},${y}S${h},${1 + ((i * 31 + y) % 97)},`);
+    return rows;
+  };
+
+  it('streams a file many batches long: batches go out while it is read, a far repeat is found', async () => {
+    const rows = manyRows(['PB_BADGES'], 150);
+    expect(rows.length).toBe(3000);
+    const header = 'indicator,unit,period,value,target';
+    const repeat = file('stream-repeat.csv', [header, ...rows, rows[0]!.replace(/,\d+,$/, ',5,')].join('\n'));
+    const events: { rows: number; dryRun: boolean; rowsRead: number }[] = [];
+    const out: string[] = [];
+    const err: string[] = [];
+    const ingest = (path: string) =>
+      runIngest({
+        file: path,
+        transport: subgraphTransport(urls(), ADMIN, TEST_INTERNAL_SECRET),
+        batchSize: 200,
+        onBatch: (e) => events.push(e),
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+      });
+    const refused = await ingest(repeat);
+    expect(refused.exitCode).toBe(1);
+    expect(err).toEqual([`${repeat}:${rows.length + 2}: row: duplicate of line 2: same indicator, unit and period`]);
+    expect(events.every((e) => e.dryRun)).toBe(true);
+    // Checking started long before the end of the file: rows are sent in batches while it is read.
+    expect(events[0]!.rowsRead).toBeLessThan(rows.length / 4);
+    expect(Math.max(...events.map((e) => e.rows))).toBe(200);
+    expect(events.reduce((n, e) => n + e.rows, 0)).toBe(rows.length);
+
+    const good = file('stream.csv', [header, ...rows].join('\n'));
+    events.length = 0;
+    const first = await ingest(good);
+    expect(first.summary).toMatchObject({ read: rows.length, inserted: rows.length, rejected: 0 });
+    const writes = events.filter((e) => !e.dryRun);
+    expect(writes).toHaveLength(Math.ceil(rows.length / 200));
+    expect(writes[0]!.rowsRead).toBe(rows.length);
+    const again = await ingest(good);
+    expect(again.summary).toMatchObject({ read: rows.length, written: 0, unchanged: rows.length });
+  });
+
+  it('tells a repeated key from two keys that share a hash', async () => {
+    // Two distinct rows whose keys have the same 32-bit hash: both are written, neither is a repeat.
+    const rows = manyRows(['PB_BADGES', 'PB_DISCIPLINE_MEMBERS'], 20_000);
+    const byHash = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (const row of rows) {
+      const [indicator, unit, period] = row.split(',') as [string, string, string];
+      const hash = hashKey(ingestRowKey({ indicator, unit, period }));
+      const earlier = byHash.get(hash);
+      if (earlier) {
+        pair = [earlier, row];
+        break;
+      }
+      byHash.set(hash, row);
+    }
+    if (!pair) throw new Error('No two keys of the generated rows share a hash; generate more rows');
+    const path = file('collide.csv', ['indicator,unit,period,value,target', ...pair, pair[0]].join('\n'));
+    const r = await cli(['ingest', path]);
+    expect(r.err).toBe(`${path}:4: row: duplicate of line 2: same indicator, unit and period`);
+    const fixed = file('collide-fixed.csv', ['indicator,unit,period,value,target', ...pair].join('\n'));
+    const written = await cli(['ingest', fixed]);
+    expect(written).toMatchObject({ code: 0, err: '' });
+    expect(written.out).toMatch(/2 rows read, 2 written \(\d inserted, \d updated\)/);
   });
 
   it('stops with the reason when the caller may not write', async () => {
