@@ -11,7 +11,8 @@ let gateway: ExtraGateway;
 let dir: string;
 const CLI = require.resolve('@lgr/platform/dist/cli/main.js');
 // One request a second on average, with a burst of 60: the bucket is emptied quickly and refills
-// within the Retry-After of 1 s.
+// within the Retry-After of 1 s. The files go one row a batch, so each run makes more requests
+// than the bucket regains while the CLI starts.
 const PER_MINUTE = 60;
 
 beforeAll(async () => {
@@ -51,12 +52,21 @@ const FIGURE = `{ unit(code: "11335", asOf: "2024-12-31") { partyFigures(period:
 it('waits for Retry-After and then writes the file', async () => {
   const token = await platform.token('editor', ['31'], { sub: 'rate-limited-editor' });
   const file = join(dir, 'figures.csv');
-  writeFileSync(file, 'indicator,unit,period,value,target\nPB_NEW_MEMBERS,11335,2019S1,17,\n');
+  const others = ['PB_BADGES', 'PB_DISCIPLINE_MEMBERS', 'PB_DISCIPLINE_ORGS', 'PB_INSPECTIONS'];
+  writeFileSync(
+    file,
+    [
+      'indicator,unit,period,value,target',
+      'PB_NEW_MEMBERS,11335,2019S1,17,',
+      ...others.map((indicator) => `${indicator},11335,2019S1,1,`),
+      '',
+    ].join('\n'),
+  );
   await drain(token);
-  const r = await ingest([file], token);
+  const r = await ingest([file, '--batch-size', '1'], token);
   expect(r.err).toMatch(/rate limit was reached; waiting \d+ s \(retry 1 of 10\)/);
   expect(r.code).toBe(0);
-  expect(r.out).toContain('1 rows read, 1 written (1 inserted, 0 updated)');
+  expect(r.out).toContain('5 rows read, 5 written (5 inserted, 0 updated)');
   const stored = await platform.gql<{ unit: { partyFigures: { value: number }[] } }>(FIGURE);
   expect(stored.data!.unit.partyFigures).toEqual([{ value: 17 }]);
 }, 120_000);
@@ -64,9 +74,12 @@ it('waits for Retry-After and then writes the file', async () => {
 it('gives up after --max-retries refusals, naming the code, and writes nothing', async () => {
   const token = await platform.token('editor', ['31'], { sub: 'impatient-editor' });
   const file = join(dir, 'more.csv');
-  writeFileSync(file, 'indicator,unit,period,value,target\nPB_NEW_MEMBERS,11335,2019S2,23,\n');
+  const rows = ['PB_NEW_MEMBERS,11335,2019S2,23,'];
+  for (let y = 2010; y < 2019; y++) for (const h of [1, 2, 3]) rows.push(`PB_NEW_MEMBERS,11335,${y}Q${h},1,`);
+  writeFileSync(file, ['indicator,unit,period,value,target', ...rows, ''].join('\n'));
   await drain(token);
-  const r = await ingest([file, '--max-retries', '0'], token);
+  // 28 dry runs come before the first write: the bucket cannot regain that many while the CLI starts.
+  const r = await ingest([file, '--max-retries', '0', '--batch-size', '1'], token);
   expect(r.code).toBe(1);
   expect(r.err).toContain('RATE_LIMITED');
   expect(r.err).not.toContain('waiting');
