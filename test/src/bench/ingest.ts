@@ -6,7 +6,6 @@ import { once } from 'node:events';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Domain, DOMAINS, indicatorsOfDomain } from '@lgr/schema';
 import { startTestPlatform, TestPlatform } from '../harness';
-import { haiPhongCommunes } from '../ingest';
 
 /*
  * Ingest end to end: a generated CSV file goes through the operator CLI (a process of its own), the
@@ -65,6 +64,14 @@ async function writeFile(path: string, communes: readonly string[], count: numbe
   out.end(chunk);
   await once(out, 'finish');
   return { rows, last };
+}
+
+/** The commune codes of Hải Phòng before the 2025 reform (the test helper's query; it imports jest). */
+async function haiPhongCommunes(platform: TestPlatform): Promise<string[]> {
+  const answer = await platform.gql<{ units: { edges: { node: { code: string } }[] } }>(
+    '{ units(parent: "31", level: COMMUNE, asOf: "2020-01-01", first: 500) { edges { node { code } } } }',
+  );
+  return answer.data!.units.edges.map((e) => e.node.code);
 }
 
 /** User plus system CPU seconds a process has spent so far (Linux /proc). */
