@@ -3,7 +3,6 @@ import { isService, Logger, respondWithError } from '@lgr/kit';
 import { clientError, ErrorCode, FEED_PAGE_SIZE, FeedPage, MAX_FEED_PAGE_SIZE } from '@lgr/schema';
 import { readFeed } from './store';
 
-
 function requireService(req: Request): void {
   if (!req.identity || !isService(req.identity)) {
     throw clientError(ErrorCode.FORBIDDEN, 'Internal endpoints are for platform services only');

@@ -6,7 +6,13 @@ import { pipeline } from 'node:stream/promises';
 import { Presets, SingleBar } from 'cli-progress';
 // The file modules alone: the package's index loads the whole subgraph (ORM, GraphQL schema), which
 // costs the CLI seconds of start-up for nothing.
-import { formatReject, IngestFormat, IngestRow, LineProblem, rejectsHeader } from '@lgr/observations/dist/ingest-format';
+import {
+  formatReject,
+  IngestFormat,
+  IngestRow,
+  LineProblem,
+  rejectsHeader,
+} from '@lgr/observations/dist/ingest-format';
 import { detectFileFormat, IngestFileError, streamIngest } from '@lgr/observations/dist/ingest-stream';
 import { Domain, DOMAINS, findIndicator, ingestRowKey } from '@lgr/schema';
 import { DEFAULT_BATCH_SIZE, PROGRESS_THRESHOLD_BYTES } from './ingest-options';
@@ -245,7 +251,11 @@ async function startRun(options: IngestOptions, format: IngestFormat): Promise<I
 }
 
 function rows(run: IngestRun, onBytes = true) {
-  return streamIngest(run.options.file, run.format, onBytes && run.bar ? { onBytes: (n) => run.bar!.increment(n) } : {});
+  return streamIngest(
+    run.options.file,
+    run.format,
+    onBytes && run.bar ? { onBytes: (n) => run.bar!.increment(n) } : {},
+  );
 }
 
 async function call(run: IngestRun, domain: Domain, batch: IngestRow[], dryRun: boolean): Promise<Payload> {
@@ -315,7 +325,11 @@ async function settleSuspects(run: IngestRun, suspects: ReadonlySet<number>): Pr
     if (!suspects.has(hash)) continue;
     const first = firstLineOfKey.get(key);
     if (first !== undefined) {
-      addProblem(run, { line: row.line, field: 'row', message: `duplicate of line ${first}: same indicator, unit and period` });
+      addProblem(run, {
+        line: row.line,
+        field: 'row',
+        message: `duplicate of line ${first}: same indicator, unit and period`,
+      });
       continue;
     }
     firstLineOfKey.set(key, row.line);
@@ -332,9 +346,7 @@ async function settleSuspects(run: IngestRun, suspects: ReadonlySet<number>): Pr
 }
 
 function reportProblems(run: IngestRun): void {
-  [...run.problems.entries()]
-    .sort(([a], [b]) => a - b)
-    .forEach(([, list]) => list.forEach((p) => say(run.options, p)));
+  [...run.problems.entries()].sort(([a], [b]) => a - b).forEach(([, list]) => list.forEach((p) => say(run.options, p)));
 }
 
 function refuseBadRows(run: IngestRun): IngestOutcome {

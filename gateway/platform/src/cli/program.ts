@@ -47,7 +47,8 @@ function positiveInt(text: string): number {
 
 function nonNegativeInt(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new InvalidArgumentError('expected a whole number between 0 and 1000');
+  if (!Number.isInteger(n) || n < 0 || n > 1000)
+    throw new InvalidArgumentError('expected a whole number between 0 and 1000');
   return n;
 }
 

@@ -106,6 +106,11 @@ export function gatewayTransport(
 /** Sends each domain's operations straight to its subgraph, with an identity signed as the gateway would. */
 export function subgraphTransport(urls: Record<Domain, string>, identity: Identity, secret: string): Transport {
   return async (domain, query, variables) =>
-    (await post(urls[domain], { [IDENTITY_HEADER]: await signForwardedIdentity(identity, secret) }, { query, variables }))
-      .body;
+    (
+      await post(
+        urls[domain],
+        { [IDENTITY_HEADER]: await signForwardedIdentity(identity, secret) },
+        { query, variables },
+      )
+    ).body;
 }

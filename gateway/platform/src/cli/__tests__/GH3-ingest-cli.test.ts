@@ -297,7 +297,8 @@ describe('platform CLI against real subgraphs', () => {
     for (const indicator of indicators)
       for (let y = 2010; y < 2020; y++)
         for (const h of [1, 2])
-          for (const [i, c] of communes.entries()) rows.push(`${indicator},${c.code},${y}S${h},${1 + ((i * 31 + y) % 97)},`);
+          for (const [i, c] of communes.entries())
+            rows.push(`${indicator},${c.code},${y}S${h},${1 + ((i * 31 + y) % 97)},`);
     return rows;
   };
 
