@@ -158,9 +158,9 @@ class DomainBatches {
 
 /**
  * Ingests a CSV or JSON-lines file of any size, streaming it: a first pass checks every row locally
- * (columns, numbers, known indicator, repeated keys) and has each owning subgraph validate its rows
- * with a dry run, batch by batch; only when no row is bad (or with `skipInvalid`) a second pass
- * writes the good rows, in batches, each written whole or not at all. Every problem is printed as
+ * (columns, numbers, known indicator, repeated keys) and, unless `skipInvalid` is set, has each
+ * owning subgraph validate its rows with a dry run, batch by batch; only when no row is bad (or with
+ * `skipInvalid`) a second pass writes the good rows, in batches, each written whole or not at all. Every problem is printed as
  * `<file>:<line>: <field>: <reason>`. Unless `skipInvalid` is set, one bad row means nothing is written.
  */
 export async function runIngest(options: IngestOptions): Promise<IngestOutcome> {
@@ -281,7 +281,10 @@ function dryRun(run: IngestRun, domain: Domain, batch: IngestRow[]): () => Promi
 
 /**
  * The checking pass. A row whose key hashes like an earlier row's is held back as a suspect: hashes
- * can collide, so {@link settleSuspects} compares the exact keys of those few rows afterwards.
+ * can collide, so {@link settleSuspects} compares the exact keys of those few rows afterwards. With
+ * `skipInvalid` the subgraphs are not asked for dry runs: nothing depends on the whole file being
+ * good, and each write validates its batch and refuses only that batch's bad rows (see
+ * {@link writeBatch}), so the file costs one round of requests instead of two.
  */
 async function checkFile(run: IngestRun): Promise<void> {
   const seen = new KeyHashSet();
@@ -297,6 +300,7 @@ async function checkFile(run: IngestRun): Promise<void> {
       suspects.add(hash);
       continue;
     }
+    if (run.options.skipInvalid) continue;
     const full = batches.add(row);
     if (full) {
       await sender.send(dryRun(run, full.domain, full.rows));
@@ -338,6 +342,7 @@ async function settleSuspects(run: IngestRun, suspects: ReadonlySet<number>): Pr
       checkedInFirstPass.add(hash);
       continue;
     }
+    if (run.options.skipInvalid) continue;
     const full = batches.add(row);
     if (full) await sender.send(dryRun(run, full.domain, full.rows));
   }

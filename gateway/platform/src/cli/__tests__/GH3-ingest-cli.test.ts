@@ -224,6 +224,25 @@ describe('platform CLI against real subgraphs', () => {
     ]);
   });
 
+  it('with --skip-invalid sends no dry runs: each write refuses only its bad rows, the rest is written', async () => {
+    const mixed = file(
+      'mixed-writes.csv',
+      'indicator,unit,period,value,target\nPB_BADGES,11338,2022S1,4,\nPB_BADGES,99999,2022S1,1,\nPB_BADGES,11338,2022S2,5,\n',
+    );
+    const calls: boolean[] = [];
+    const direct = subgraphTransport(urls(), ADMIN, TEST_INTERNAL_SECRET);
+    const counting: Transport = (domain, query, variables) => {
+      calls.push(variables.dryRun as boolean);
+      return direct(domain, query, variables);
+    };
+    const r = await cli(['ingest', mixed, '--skip-invalid'], ADMIN, counting);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(new RegExp(`^${mixed}:3: unit: unit 99999 matches no administrative unit`));
+    expect(r.out).toContain('3 rows read, 2 written (2 inserted, 0 updated), 0 unchanged, 1 rejected');
+    // The batch was refused whole once, then written without its bad row.
+    expect(calls).toEqual([false, false]);
+  });
+
   it('reads JSON lines and names the line of each bad record', async () => {
     const jsonl = file(
       'rows.jsonl',
