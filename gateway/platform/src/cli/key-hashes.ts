@@ -1,24 +1,30 @@
-/** FNV-1a over the UTF-16 code units of `key`, never 0 (0 marks an empty slot). */
+/**
+ * A 53-bit hash of `key` (two 32-bit FNV-style hashes, 32 + 21 bits), never 0 (0 marks an empty
+ * slot). With 53 bits, two of ten million distinct keys share a hash with a chance of about 0.5 %.
+ */
 export function hashKey(key: string): number {
-  let h = 0x811c9dc5;
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
   for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
   }
-  return h >>> 0 || 1;
+  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) >>> 11) || 1;
 }
 
 /**
- * A set of 32-bit key hashes in one typed array (4 to 8 bytes per key instead of the key's string),
- * so that repeats can be found in a file of any number of rows without holding its keys. Two keys
- * can share a hash: a hash seen again only makes its row a suspect, which the caller settles by
- * comparing the exact keys of the few suspect rows.
+ * A set of key hashes in one typed array (8 to 16 bytes per key instead of the key's string), so
+ * that repeats can be found in a file of any number of rows without holding its keys. Two keys can
+ * share a hash: a hash seen again only makes its row a suspect, which the caller settles by
+ * comparing the exact keys of the suspect rows.
  */
 export class KeyHashSet {
-  private slots = new Uint32Array(1 << 16);
+  private slots = new Float64Array(1 << 16);
   private count = 0;
 
-  /** Adds `hash`; returns false when it was already there. */
+  /** Adds `hash` (a whole number in 1..2^53); returns false when it was already there. */
   add(hash: number): boolean {
     if ((this.count + 1) * 4 > this.slots.length * 3) this.grow();
     const added = KeyHashSet.insert(this.slots, hash);
@@ -30,9 +36,10 @@ export class KeyHashSet {
     return this.count;
   }
 
-  private static insert(slots: Uint32Array, hash: number): boolean {
+  private static insert(slots: Float64Array, hash: number): boolean {
     const mask = slots.length - 1;
-    let i = (Math.imul(hash, 0x9e3779b1) >>> 0) & mask;
+    // The low bits come from the second hash; mixed once more so that probing spreads.
+    let i = (Math.imul((hash % 0x100000000) >>> 0, 0x9e3779b1) >>> 0) & mask;
     for (;;) {
       const at = slots[i]!;
       if (at === 0) {
@@ -46,7 +53,7 @@ export class KeyHashSet {
 
   private grow(): void {
     const old = this.slots;
-    this.slots = new Uint32Array(old.length * 2);
+    this.slots = new Float64Array(old.length * 2);
     for (const hash of old) if (hash !== 0) KeyHashSet.insert(this.slots, hash);
   }
 }
