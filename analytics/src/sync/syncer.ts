@@ -1,5 +1,5 @@
 import { CatalogSource, CatalogUnavailableError, Logger } from '@lgr/kit';
-import type { UnitCatalog } from '@lgr/schema';
+import { FEED_PAGE_SIZE, UnitCatalog } from '@lgr/schema';
 import type { AnalyticsStore } from '../store';
 import { fetchFeedPage, FeedHttpError, FeedProtocolError, ServiceCredentials, SourceName } from './feed-client';
 
@@ -42,7 +42,7 @@ export interface SyncOptions {
   readonly intervalMs: number;
   /** A source whose last complete poll is older than this is stale; default 4 intervals, at least 1 s. */
   readonly staleAfterMs?: number;
-  /** Changes asked for per feed page. */
+  /** Changes asked for per feed page; default the feed contract's `FEED_PAGE_SIZE`. */
   readonly pageSize?: number;
   /** Longest wait for one feed page. */
   readonly fetchTimeoutMs?: number;
@@ -207,7 +207,7 @@ export class Syncer {
           source: name,
           url,
           after: state.cursor,
-          limit: this.options.pageSize ?? 1000,
+          limit: this.options.pageSize ?? FEED_PAGE_SIZE,
           credentials: this.credentials,
           timeoutMs: this.options.fetchTimeoutMs ?? 10_000,
           signal: this.abort.signal,

@@ -3,6 +3,7 @@ export * from './validation';
 export * from './store';
 export * from './record';
 export * from './ingest-format';
+export * from './ingest-stream';
 export * from './context';
 export * from './routes';
 export * from './service';

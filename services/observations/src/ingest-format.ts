@@ -124,71 +124,128 @@ function toRow(line: number, fields: Record<string, unknown>): IngestRow {
     : { line, fields, problems, record: { indicator, unit, period, value, target } };
 }
 
-function parseCsv(text: string): ParsedIngest {
-  let parsed: { record: string[]; info: { lines: number } }[];
-  try {
-    parsed = parse(text, {
-      info: true,
-      bom: true,
-      comment: '#',
-      comment_no_infix: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-    }) as never;
-  } catch (error) {
-    const e = error as { lines?: number; message: string };
-    return {
-      format: 'csv',
-      rows: [],
-      fileProblems: [{ line: e.lines ?? 1, field: 'row', message: `the file is not valid CSV: ${e.message}` }],
-    };
-  }
-  if (!parsed.length)
-    return {
-      format: 'csv',
-      rows: [],
-      fileProblems: [
-        { line: 1, field: 'header', message: `the file is empty; expected a header row ${INGEST_COLUMNS.join(',')}` },
-      ],
-    };
-  const startLine = (p: { record: string[]; info: { lines: number } }): number =>
-    p.info.lines - p.record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
-  const [head, ...body] = parsed;
-  const header = head!.record.map((h) => h.trim().toLowerCase());
-  const headerLine = startLine(head!);
-  const fileProblems: LineProblem[] = [];
+/** The options of csv-parse for ingest files, shared by the whole-text and the streaming parser. */
+export const CSV_PARSE_OPTIONS = {
+  info: true,
+  bom: true,
+  comment: '#',
+  comment_no_infix: true,
+  relax_column_count: true,
+  skip_empty_lines: true,
+} as const;
+
+/** One record as csv-parse gives it with `info: true`. */
+export interface CsvRecord {
+  readonly record: string[];
+  readonly info: { lines: number };
+}
+
+/** The 1-based line a CSV record starts on (csv-parse counts the line it ends on). */
+export function csvRecordLine(p: CsvRecord): number {
+  return p.info.lines - p.record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
+}
+
+/** The header's column names, or the problem that makes the file unusable. */
+export function csvHeader(head: CsvRecord): { header: string[] } | { problem: LineProblem } {
+  const header = head.record.map((h) => h.trim().toLowerCase());
   const missing = INGEST_COLUMNS.filter((c) => !header.includes(c));
   const unknown = header.filter(
     (h) => !(INGEST_COLUMNS as readonly string[]).includes(h) && h !== REJECT_REASON_COLUMN,
   );
-  if (missing.length || unknown.length) {
-    fileProblems.push({
-      line: headerLine,
+  if (!missing.length && !unknown.length) return { header };
+  return {
+    problem: {
+      line: csvRecordLine(head),
       field: 'header',
       message: `expected the columns ${INGEST_COLUMNS.join(',')}${missing.length ? `; missing ${missing.join(', ')}` : ''}${unknown.length ? `; unknown ${unknown.join(', ')}` : ''}`,
-    });
-    return { format: 'csv', rows: [], fileProblems };
+    },
+  };
+}
+
+/** The problem of a file without any row. */
+export function emptyCsvProblem(): LineProblem {
+  return { line: 1, field: 'header', message: `the file is empty; expected a header row ${INGEST_COLUMNS.join(',')}` };
+}
+
+/** The problem of a file csv-parse cannot read (a broken quote...). */
+export function invalidCsvProblem(error: unknown): LineProblem {
+  const e = error as { lines?: number; message: string };
+  return { line: e.lines ?? 1, field: 'row', message: `the file is not valid CSV: ${e.message}` };
+}
+
+/** One data record of a CSV file under its header, checked as far as the file allows. */
+export function csvRow(header: readonly string[], p: CsvRecord): IngestRow {
+  const line = csvRecordLine(p);
+  const fields: Record<string, unknown> = {};
+  header.forEach((h, i) => (fields[h] = p.record[i] ?? ''));
+  if (p.record.length !== header.length) {
+    return {
+      line,
+      fields,
+      problems: [
+        {
+          line,
+          field: 'row' as const,
+          message: `expected ${header.length} columns as in the header, got ${p.record.length}`,
+        },
+      ],
+    };
   }
-  const rows = body.map((p) => {
-    const line = startLine(p);
-    const fields: Record<string, unknown> = {};
-    header.forEach((h, i) => (fields[h] = p.record[i] ?? ''));
-    if (p.record.length !== header.length) {
-      return {
-        line,
-        fields,
-        problems: [
-          {
-            line,
-            field: 'row' as const,
-            message: `expected ${header.length} columns as in the header, got ${p.record.length}`,
-          },
-        ],
-      };
-    }
-    return toRow(line, fields);
-  });
-  return { format: 'csv', rows, fileProblems };
+  return toRow(line, fields);
+}
+
+function parseCsv(text: string): ParsedIngest {
+  let parsed: CsvRecord[];
+  try {
+    parsed = parse(text, CSV_PARSE_OPTIONS) as never;
+  } catch (error) {
+    return { format: 'csv', rows: [], fileProblems: [invalidCsvProblem(error)] };
+  }
+  if (!parsed.length) return { format: 'csv', rows: [], fileProblems: [emptyCsvProblem()] };
+  const [head, ...body] = parsed;
+  const checked = csvHeader(head!);
+  if ('problem' in checked) return { format: 'csv', rows: [], fileProblems: [checked.problem] };
+  return { format: 'csv', rows: body.map((p) => csvRow(checked.header, p)), fileProblems: [] };
+}
+
+/** One line of a JSON-lines file (1-based `line`); undefined for a blank line. */
+export function jsonLineRow(content: string, line: number): IngestRow | undefined {
+  if (!content.trim()) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(content);
+  } catch (error) {
+    return {
+      line,
+      fields: { raw: content },
+      problems: [{ line, field: 'row', message: `not a JSON object: ${(error as Error).message}` }],
+    };
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return {
+      line,
+      fields: { raw: content },
+      problems: [{ line, field: 'row', message: 'expected a JSON object with indicator, unit, period, value, target' }],
+    };
+  }
+  const fields = value as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter(
+    (k) => !(INGEST_COLUMNS as readonly string[]).includes(k) && k !== REJECT_REASON_COLUMN,
+  );
+  if (unknown.length) {
+    return {
+      line,
+      fields,
+      problems: [
+        {
+          line,
+          field: 'row',
+          message: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; expected ${INGEST_COLUMNS.join(', ')}`,
+        },
+      ],
+    };
+  }
+  return toRow(line, fields);
 }
 
 function parseJsonLines(text: string): ParsedIngest {
@@ -197,48 +254,8 @@ function parseJsonLines(text: string): ParsedIngest {
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
     .forEach((content, i) => {
-      const line = i + 1;
-      if (!content.trim()) return;
-      let value: unknown;
-      try {
-        value = JSON.parse(content);
-      } catch (error) {
-        rows.push({
-          line,
-          fields: { raw: content },
-          problems: [{ line, field: 'row', message: `not a JSON object: ${(error as Error).message}` }],
-        });
-        return;
-      }
-      if (!value || typeof value !== 'object' || Array.isArray(value)) {
-        rows.push({
-          line,
-          fields: { raw: content },
-          problems: [
-            { line, field: 'row', message: 'expected a JSON object with indicator, unit, period, value, target' },
-          ],
-        });
-        return;
-      }
-      const fields = value as Record<string, unknown>;
-      const unknown = Object.keys(fields).filter(
-        (k) => !(INGEST_COLUMNS as readonly string[]).includes(k) && k !== REJECT_REASON_COLUMN,
-      );
-      if (unknown.length) {
-        rows.push({
-          line,
-          fields,
-          problems: [
-            {
-              line,
-              field: 'row',
-              message: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; expected ${INGEST_COLUMNS.join(', ')}`,
-            },
-          ],
-        });
-        return;
-      }
-      rows.push(toRow(line, fields));
+      const row = jsonLineRow(content, i + 1);
+      if (row) rows.push(row);
     });
   return { format: 'jsonl', rows, fileProblems: [] };
 }
@@ -252,26 +269,30 @@ export function parseIngest(text: string, format: IngestFormat): ParsedIngest {
   return format === 'csv' ? parseCsv(text) : parseJsonLines(text);
 }
 
+/** A rejected row with its reasons. */
+export interface RejectedRow {
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly reasons: readonly string[];
+}
+
+/** The first line of a rejects file (CSV only; JSON lines have none). */
+export function rejectsHeader(format: IngestFormat): string | undefined {
+  return format === 'csv' ? [...INGEST_COLUMNS, REJECT_REASON_COLUMN].join(',') : undefined;
+}
+
+/** One rejected row as a line of a rejects file, its reasons in an `error` field. */
+export function formatReject(format: IngestFormat, r: RejectedRow): string {
+  if (format === 'jsonl')
+    return JSON.stringify({
+      ...('raw' in r.fields ? { raw: r.fields.raw } : r.fields),
+      [REJECT_REASON_COLUMN]: r.reasons.join('; '),
+    });
+  return [...INGEST_COLUMNS.map((c) => csvCell(r.fields[c])), csvCell(r.reasons.join('; '))].join(',');
+}
+
 /** Writes rejected rows back in their own format, each with its reasons in an `error` field. */
-export function formatRejects(
-  format: IngestFormat,
-  rejects: readonly { fields: Readonly<Record<string, unknown>>; reasons: readonly string[] }[],
-): string {
-  if (format === 'jsonl') {
-    return (
-      rejects
-        .map((r) =>
-          JSON.stringify({
-            ...('raw' in r.fields ? { raw: r.fields.raw } : r.fields),
-            [REJECT_REASON_COLUMN]: r.reasons.join('; '),
-          }),
-        )
-        .join('\n') + (rejects.length ? '\n' : '')
-    );
-  }
-  const header = [...INGEST_COLUMNS, REJECT_REASON_COLUMN];
-  const lines = rejects.map((r) =>
-    [...INGEST_COLUMNS.map((c) => csvCell(r.fields[c])), csvCell(r.reasons.join('; '))].join(','),
-  );
-  return [header.join(','), ...lines].join('\n') + '\n';
+export function formatRejects(format: IngestFormat, rejects: readonly RejectedRow[]): string {
+  const header = rejectsHeader(format);
+  const lines = [...(header === undefined ? [] : [header]), ...rejects.map((r) => formatReject(format, r))];
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }

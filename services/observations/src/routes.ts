@@ -1,11 +1,7 @@
 import express, { Request, Response } from 'express';
 import { isService, Logger, respondWithError } from '@lgr/kit';
-import { clientError, ErrorCode, FeedPage } from '@lgr/schema';
+import { clientError, ErrorCode, FEED_PAGE_SIZE, FeedPage, MAX_FEED_PAGE_SIZE } from '@lgr/schema';
 import { readFeed } from './store';
-
-/** Largest page of the change feed. */
-export const MAX_FEED_PAGE = 10_000;
-const DEFAULT_FEED_PAGE = 1000;
 
 function requireService(req: Request): void {
   if (!req.identity || !isService(req.identity)) {
@@ -50,7 +46,7 @@ export function internalRoutes(options: {
       '/internal/feed',
       handle(async (req, res) => {
         const after = nonNegativeInt(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER);
-        const limit = Math.max(1, nonNegativeInt(req.query.limit, 'limit', DEFAULT_FEED_PAGE, MAX_FEED_PAGE));
+        const limit = Math.max(1, nonNegativeInt(req.query.limit, 'limit', FEED_PAGE_SIZE, MAX_FEED_PAGE_SIZE));
         const { changes, hasMore } = await options.readFeedPage(after, limit);
         const page: FeedPage = {
           source: options.source,

@@ -65,11 +65,10 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 function sortByKey<T extends { indicator: string; unitId: string; period: string }>(rows: readonly T[]): T[] {
-  return [...rows].sort((a, b) => {
-    const x = observationKey(a);
-    const y = observationKey(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  // Each key is built once, not twice per comparison: a 5,000-row batch makes ~120,000 comparisons.
+  const keyed = rows.map((row) => ({ key: observationKey(row), row }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.row);
 }
 
 /**
@@ -150,12 +149,17 @@ export function onPostgres(em: EntityManager): boolean {
   return em.getDriver().constructor.name === 'PostgreSqlDriver';
 }
 
-/** What {@link upsertObservations} would do with these rows, without writing anything (dry runs). */
+/** Keys per lookup of a dry run: 3 bound values each, far below every driver's limit on parameters. */
+const KEY_CHUNK = 1000;
+
+/**
+ * What {@link upsertObservations} would do with these rows, without writing anything (dry runs).
+ * Only the stored rows of the batch's own keys are read, not every figure of its units.
+ */
 export async function previewObservations(em: EntityManager, rows: readonly ValidRow[]): Promise<WriteCounts> {
   const stored = new Map<string, StoredObservation>();
-  const unitIds = [...new Set(rows.map((r) => r.unitId))];
-  for (const part of chunks(unitIds, CHUNK)) {
-    for (const s of await findObservations(em, part, {})) stored.set(observationKey(s), s);
+  for (const part of chunks(rows, KEY_CHUNK)) {
+    for (const s of await findObservationKeys(em, part)) stored.set(observationKey(s), s);
   }
   let inserted = 0;
   let updated = 0;
@@ -165,6 +169,24 @@ export async function previewObservations(em: EntityManager, rows: readonly Vali
     else if ((r.value !== null && r.value !== s.value) || (r.target !== null && r.target !== s.target)) updated++;
   }
   return { inserted, updated, unchanged: rows.length - inserted - updated };
+}
+
+/** The stored figures of exactly these keys (those stored; a key without a figure is left out). */
+async function findObservationKeys(
+  em: EntityManager,
+  keys: readonly { indicator: string; unitId: string; period: string }[],
+): Promise<StoredObservation[]> {
+  if (!keys.length) return [];
+  // A join with the keys as a VALUES list uses the unique index on (indicator, unit_id, period) on
+  // SQLite and PostgreSQL alike; both name a VALUES list's columns column1, column2, ...
+  const values = keys.map(() => '(?, ?, ?)').join(', ');
+  const rows = (await sql(em).execute(
+    `select o.indicator, o.unit_id, o.period, o.value, o.target, o.updated_at
+       from (values ${values}) as k
+       join observation o on o.indicator = k.column1 and o.unit_id = k.column2 and o.period = k.column3`,
+    keys.flatMap((k) => [k.indicator, k.unitId, k.period]),
+  )) as Row[];
+  return rows.map(toStored);
 }
 
 /** Stored figures of the given unit versions, optionally only one period and some indicators. */

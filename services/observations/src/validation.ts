@@ -96,6 +96,24 @@ export function validateObservations(
   const errors: RowProblem[] = [];
   const rows: ValidRow[] = [];
   const seen = new Map<string, number>();
+  // A batch names few periods and repeats its units across indicators: each distinct period and
+  // (unit, period) is parsed and resolved once per batch, not once per row.
+  const periods = memo((text: string): { period: Period } | { problem: string } => {
+    try {
+      return { period: parsePeriod(text, terms) };
+    } catch (error) {
+      return { problem: error instanceof PeriodFormatError ? error.message : String(error) };
+    }
+  });
+  const resolved = new Map<string, ReturnType<typeof resolveUnit>>();
+  const units = {
+    get(text: string, period: Period | undefined): ReturnType<typeof resolveUnit> {
+      const key = `${text}\u0000${period?.code ?? ''}`;
+      let result = resolved.get(key);
+      if (!result) resolved.set(key, (result = resolveUnit(text, period, options.catalog)));
+      return result;
+    },
+  };
 
   records.forEach((record, index) => {
     const problems: RowProblem[] = [];
@@ -121,16 +139,12 @@ export function validateObservations(
       );
     }
 
-    let period: Period | undefined;
     const periodText = typeof record.period === 'string' ? record.period : '';
-    try {
-      period = parsePeriod(periodText, terms);
-    } catch (error) {
-      const reason = error instanceof PeriodFormatError ? error.message : String(error);
-      problem('period', ErrorCode.INVALID_PERIOD, reason);
-    }
+    const parsed = periods.get(periodText);
+    if ('problem' in parsed) problem('period', ErrorCode.INVALID_PERIOD, parsed.problem);
+    const period = 'period' in parsed ? parsed.period : undefined;
 
-    const unit = resolveUnit(typeof record.unit === 'string' ? record.unit.trim() : '', period, options.catalog);
+    const unit = units.get(typeof record.unit === 'string' ? record.unit.trim() : '', period);
     if ('problem' in unit) {
       problem('unit', ErrorCode.UNIT_NOT_FOUND, unit.problem);
     } else if (unit.version && options.canWrite && !options.canWrite(unit.version.id)) {
@@ -197,6 +211,19 @@ export function validateObservations(
     errors.push(...problems);
   });
   return { rows, errors };
+}
+
+/** `fn` with its answers kept by argument, for the life of one validation. */
+function memo<T>(fn: (key: string) => T): { get(key: string): T } {
+  const answers = new Map<string, T>();
+  return {
+    get(key) {
+      if (answers.has(key)) return answers.get(key)!;
+      const answer = fn(key);
+      answers.set(key, answer);
+      return answer;
+    },
+  };
 }
 
 function checkNumber(

@@ -1,5 +1,5 @@
-/** Rows per `recordObservations` call. */
-export const DEFAULT_BATCH_SIZE = 500;
+/** Rows per `recordObservations` call: large enough that per-request costs (HTTP, gateway, transaction) fade. */
+export const DEFAULT_BATCH_SIZE = 5000;
 
-/** Files with at least this many rows get a progress bar (when the output is a terminal). */
-export const PROGRESS_THRESHOLD = 1000;
+/** Files of at least this many bytes (about a thousand rows) get a progress bar (when the output is a terminal). */
+export const PROGRESS_THRESHOLD_BYTES = 40_000;

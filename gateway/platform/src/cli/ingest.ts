@@ -1,9 +1,22 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Presets, SingleBar } from 'cli-progress';
-import { detectFormat, formatRejects, IngestRow, LineProblem, parseIngest } from '@lgr/observations';
+// The file modules alone: the package's index loads the whole subgraph (ORM, GraphQL schema), which
+// costs the CLI seconds of start-up for nothing.
+import {
+  formatReject,
+  IngestFormat,
+  IngestRow,
+  LineProblem,
+  rejectsHeader,
+} from '@lgr/observations/dist/ingest-format';
+import { detectFileFormat, IngestFileError, streamIngest } from '@lgr/observations/dist/ingest-stream';
 import { Domain, DOMAINS, findIndicator, ingestRowKey } from '@lgr/schema';
-import { DEFAULT_BATCH_SIZE, PROGRESS_THRESHOLD } from './ingest-options';
+import { DEFAULT_BATCH_SIZE, PROGRESS_THRESHOLD_BYTES } from './ingest-options';
+import { hashKey, KeyHashSet } from './key-hashes';
 import { GraphQLResponse, Transport, TransportError } from './transport';
 
 export interface IngestOptions {
@@ -17,6 +30,14 @@ export interface IngestOptions {
   readonly batchSize?: number;
   /** Show a progress bar (the CLI passes whether stdout is a terminal). */
   readonly progress?: boolean;
+  /**
+   * The hash that finds repeated keys (default {@link hashKey}); rows whose keys share a hash are
+   * settled by their exact keys, so any function is correct. Tests pass a weak one to make distinct
+   * keys collide.
+   */
+  readonly hashKey?: (key: string) => number;
+  /** Told of every batch sent, with its size and whether it is a dry run (tools and tests watch the pacing). */
+  readonly onBatch?: (event: { domain: Domain; rows: number; dryRun: boolean; rowsRead: number }) => void;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
@@ -70,52 +91,104 @@ function payloadOf(domain: Domain, answer: GraphQLResponse): Payload {
   return payload;
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /** `data.csv` -> `data.rejects.csv`, next to the input. */
 export function defaultRejectsFile(file: string): string {
   const ext = extname(file);
   return join(dirname(file), `${basename(file, ext)}.rejects${ext || '.csv'}`);
 }
 
-/** What one ingest run has learnt so far: the problems of each row and what was written. */
+/**
+ * What one ingest run has learnt so far. Rows are never all held: only the problems (by line), one
+ * open batch per domain, and a 53-bit hash per distinct key to find repeats.
+ */
 interface IngestRun {
   readonly options: IngestOptions;
-  readonly parsed: ReturnType<typeof parseIngest>;
+  readonly format: IngestFormat;
   readonly batchSize: number;
-  readonly problems: Map<IngestRow, LineProblem[]>;
-  readonly byDomain: Map<Domain, IngestRow[]>;
+  /** The file's size and modification time when the run began; a file that changes is refused. */
+  readonly stamp: string;
+  readonly problems: Map<number, LineProblem[]>;
   readonly bar: SingleBar | undefined;
+  read: number;
   inserted: number;
   updated: number;
   unchanged: number;
+  /** A batch was refused while writing: no further batch is sent. */
+  stopped: boolean;
 }
 
 /**
- * Ingests a CSV or JSON-lines file: checks every row locally (columns, numbers, known indicator),
- * then has each owning subgraph validate its rows with a dry run, and only then writes, in batches,
- * through the transport. Every problem is printed as `<file>:<line>: <field>: <reason>`. Unless
- * `skipInvalid` is set, one bad row means nothing is written.
+ * At most one request in flight while the next batch is read and checked, so reading the file and
+ * the platform's work overlap; batches still go out, and are answered, in file order.
+ */
+class OneInFlight {
+  private pending: Promise<void> = Promise.resolve();
+
+  /** Waits for the request in flight (throwing its error), then starts `work`. */
+  async send(work: () => Promise<void>): Promise<void> {
+    await this.pending;
+    this.pending = work();
+    // Handled here so that a failure while the caller is elsewhere is not an unhandled rejection;
+    // the caller still gets it from the next send() or drain().
+    this.pending.catch(() => undefined);
+  }
+
+  drain(): Promise<void> {
+    return this.pending;
+  }
+}
+
+/** Rows gathered per owning domain until a batch is full. */
+class DomainBatches {
+  private readonly open = new Map<Domain, IngestRow[]>(DOMAINS.map((d) => [d, []]));
+
+  constructor(private readonly size: number) {}
+
+  /** Adds a row; returns its domain's batch when that is now full (and starts a new one). */
+  add(row: IngestRow): { domain: Domain; rows: IngestRow[] } | undefined {
+    const domain = findIndicator(row.record!.indicator)!.domain;
+    const rows = this.open.get(domain)!;
+    rows.push(row);
+    if (rows.length < this.size) return undefined;
+    this.open.set(domain, []);
+    return { domain, rows };
+  }
+
+  /** The batches not yet full, emptied. */
+  rest(): { domain: Domain; rows: IngestRow[] }[] {
+    const out = [...this.open].filter(([, rows]) => rows.length).map(([domain, rows]) => ({ domain, rows }));
+    for (const d of DOMAINS) this.open.set(d, []);
+    return out;
+  }
+}
+
+/**
+ * Ingests a CSV or JSON-lines file of any size, streaming it: a first pass checks every row locally
+ * (columns, numbers, known indicator, repeated keys) and, unless `skipInvalid` is set, has each
+ * owning subgraph validate its rows with a dry run, batch by batch; only when no row is bad (or with
+ * `skipInvalid`) a second pass writes the good rows, in batches, each written whole or not at all. Every problem is printed as
+ * `<file>:<line>: <field>: <reason>`. Unless `skipInvalid` is set, one bad row means nothing is written.
  */
 export async function runIngest(options: IngestOptions): Promise<IngestOutcome> {
-  const text = await readFile(options.file, 'utf8');
-  const parsed = parseIngest(text, detectFormat(options.file, text));
-  if (parsed.fileProblems.length) return refuseUnreadableFile(options, parsed.fileProblems);
-  const run = startRun(options, parsed);
+  const format = await detectFileFormat(options.file);
+  const run = await startRun(options, format);
   try {
-    // First every owning subgraph checks its rows (units, periods, targets, scope) without writing.
-    await dryRunEveryDomain(run);
+    // First every row is checked, locally and by its owning subgraph (units, periods, targets,
+    // scope), without writing.
+    try {
+      await checkFile(run);
+    } catch (error) {
+      if (!(error instanceof IngestFileError)) throw error;
+      run.bar?.stop();
+      return refuseUnreadableFile(options, error.problems);
+    }
     if (run.problems.size && !options.skipInvalid) return refuseBadRows(run);
     // Then the good rows are written, batch by batch; a batch is written whole or not at all.
-    run.bar?.update(countCandidates(run), { phase: 'writing' });
-    const failed = await writeEveryDomain(run);
+    await assertUnchanged(run);
+    await writeFile(run);
     run.bar?.stop();
     reportProblems(run);
-    return await finishRun(run, failed);
+    return await finishRun(run);
   } catch (error) {
     run.bar?.stop();
     if (error instanceof IngestAbortedError || error instanceof TransportError) return abortRun(run, error);
@@ -134,74 +207,69 @@ function refuseUnreadableFile(options: IngestOptions, fileProblems: readonly Lin
   return { summary, exitCode: 1 };
 }
 
-function addProblem(problems: Map<IngestRow, LineProblem[]>, row: IngestRow, p: LineProblem): void {
-  const list = problems.get(row) ?? [];
+function addProblem(run: IngestRun, p: LineProblem): void {
+  const list = run.problems.get(p.line) ?? [];
   list.push(p);
-  problems.set(row, list);
+  run.problems.set(p.line, list);
 }
 
-/** The rows' own problems, and every repeat of an indicator, unit and period already seen. */
-function localProblems(rows: readonly IngestRow[]): Map<IngestRow, LineProblem[]> {
-  const problems = new Map<IngestRow, LineProblem[]>();
-  const firstLineOfKey = new Map<string, number>();
-  for (const row of rows) {
-    row.problems.forEach((p) => addProblem(problems, row, p));
-    if (!row.record) continue;
-    const key = ingestRowKey(row.record);
-    const first = firstLineOfKey.get(key);
-    if (first !== undefined)
-      addProblem(problems, row, {
-        line: row.line,
-        field: 'row',
-        message: `duplicate of line ${first}: same indicator, unit and period`,
-      });
-    else firstLineOfKey.set(key, row.line);
-  }
-  return problems;
+async function stampOf(file: string): Promise<string> {
+  const s = await stat(file);
+  return `${s.size}:${s.mtimeMs}`;
 }
 
-/** The rows without local problems, by the domain that owns their indicator. */
-function rowsByDomain(
-  rows: readonly IngestRow[],
-  problems: ReadonlyMap<IngestRow, LineProblem[]>,
-): Map<Domain, IngestRow[]> {
-  const byDomain = new Map<Domain, IngestRow[]>(DOMAINS.map((d) => [d, []]));
-  for (const row of rows) {
-    if (row.record && !problems.has(row)) byDomain.get(findIndicator(row.record.indicator)!.domain)!.push(row);
-  }
-  return byDomain;
+/** The passes read the file again: one that changed in between would be checked and written apart. */
+async function assertUnchanged(run: IngestRun): Promise<void> {
+  if ((await stampOf(run.options.file)) !== run.stamp)
+    throw new IngestAbortedError('the file changed while it was being ingested; run the ingest again');
 }
 
-function countCandidates(run: IngestRun): number {
-  return [...run.byDomain.values()].reduce((n, rows) => n + rows.length, 0);
-}
-
-function startRun(options: IngestOptions, parsed: ReturnType<typeof parseIngest>): IngestRun {
-  const problems = localProblems(parsed.rows);
-  const showBar = options.progress && parsed.rows.length >= PROGRESS_THRESHOLD;
-  const bar = showBar
-    ? new SingleBar(
-        { format: '{phase} [{bar}] {value}/{total} rows', hideCursor: true, stream: process.stdout },
-        Presets.shades_classic,
-      )
-    : undefined;
-  const run: IngestRun = {
+async function startRun(options: IngestOptions, format: IngestFormat): Promise<IngestRun> {
+  const stamp = await stampOf(options.file);
+  const size = Number(stamp.split(':')[0]);
+  const bar =
+    options.progress && size >= PROGRESS_THRESHOLD_BYTES
+      ? new SingleBar(
+          {
+            format: '{phase} [{bar}] {percentage}% | {rows} rows',
+            hideCursor: true,
+            stream: process.stdout,
+          },
+          Presets.shades_classic,
+        )
+      : undefined;
+  // Progress is counted in bytes read, once for checking and once for writing: the number of rows
+  // is not known before the file has been read.
+  bar?.start(size * 2, 0, { phase: 'checking', rows: 0 });
+  return {
     options,
-    parsed,
+    format,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-    problems,
-    byDomain: rowsByDomain(parsed.rows, problems),
+    stamp,
+    problems: new Map(),
     bar,
+    read: 0,
     inserted: 0,
     updated: 0,
     unchanged: 0,
+    stopped: false,
   };
-  bar?.start(countCandidates(run) * 2, 0, { phase: 'checking' });
-  return run;
 }
 
-async function call(run: IngestRun, domain: Domain, rows: IngestRow[], dryRun: boolean): Promise<Payload> {
-  const answer = await run.options.transport(domain, mutationFor(domain), { input: rows.map((r) => r.record), dryRun });
+function rows(run: IngestRun, onBytes = true) {
+  return streamIngest(
+    run.options.file,
+    run.format,
+    onBytes && run.bar ? { onBytes: (n) => run.bar!.increment(n) } : {},
+  );
+}
+
+async function call(run: IngestRun, domain: Domain, batch: IngestRow[], dryRun: boolean): Promise<Payload> {
+  run.options.onBatch?.({ domain, rows: batch.length, dryRun, rowsRead: run.read });
+  const answer = await run.options.transport(domain, mutationFor(domain), {
+    input: batch.map((r) => r.record),
+    dryRun,
+  });
   return payloadOf(domain, answer);
 }
 
@@ -209,32 +277,95 @@ async function call(run: IngestRun, domain: Domain, rows: IngestRow[], dryRun: b
 function addPayloadProblems(run: IngestRun, batch: readonly IngestRow[], payload: Payload): void {
   for (const e of payload.errors) {
     const row = batch[e.index];
-    if (row)
-      addProblem(run.problems, row, { line: row.line, field: e.field as LineProblem['field'], message: e.message });
+    if (row) addProblem(run, { line: row.line, field: e.field as LineProblem['field'], message: e.message });
   }
 }
 
-async function dryRunEveryDomain(run: IngestRun): Promise<void> {
-  for (const [domain, rows] of run.byDomain) {
-    for (const batch of chunks(rows, run.batchSize)) {
-      addPayloadProblems(run, batch, await call(run, domain, batch, true));
-      run.bar?.increment(batch.length);
+function dryRun(run: IngestRun, domain: Domain, batch: IngestRow[]): () => Promise<void> {
+  return async () => addPayloadProblems(run, batch, await call(run, domain, batch, true));
+}
+
+/**
+ * The checking pass. A row whose key hashes like an earlier row's is held back as a suspect: hashes
+ * can collide, so {@link settleSuspects} compares the exact keys of those few rows afterwards. With
+ * `skipInvalid` the subgraphs are not asked for dry runs: nothing depends on the whole file being
+ * good, and each write validates its batch and refuses only that batch's bad rows (see
+ * {@link writeBatch}), so the file costs one round of requests instead of two.
+ */
+async function checkFile(run: IngestRun): Promise<void> {
+  const hash = run.options.hashKey ?? hashKey;
+  const seen = new KeyHashSet();
+  const suspects = new Set<number>();
+  const batches = new DomainBatches(run.batchSize);
+  const sender = new OneInFlight();
+  for await (const row of rows(run)) {
+    run.read += 1;
+    row.problems.forEach((p) => addProblem(run, p));
+    if (!row.record) continue;
+    const h = hash(ingestRowKey(row.record));
+    if (!seen.add(h)) {
+      suspects.add(h);
+      continue;
+    }
+    if (run.options.skipInvalid) continue;
+    const full = batches.add(row);
+    if (full) {
+      await sender.send(dryRun(run, full.domain, full.rows));
+      run.bar?.update({ rows: run.read });
     }
   }
+  for (const rest of batches.rest()) await sender.send(dryRun(run, rest.domain, rest.rows));
+  await sender.drain();
+  if (suspects.size) await settleSuspects(run, suspects);
+}
+
+/**
+ * Reads the file once more for the rows whose key hash was seen before: a row whose exact key came
+ * earlier is a duplicate; the others only shared a hash and are validated now like every other row.
+ */
+async function settleSuspects(run: IngestRun, suspects: ReadonlySet<number>): Promise<void> {
+  await assertUnchanged(run);
+  const firstLineOfKey = new Map<string, number>();
+  const checkedInFirstPass = new Set<number>();
+  const batches = new DomainBatches(run.batchSize);
+  const sender = new OneInFlight();
+  for await (const row of rows(run, false)) {
+    if (!row.record) continue;
+    const key = ingestRowKey(row.record);
+    const h = (run.options.hashKey ?? hashKey)(key);
+    if (!suspects.has(h)) continue;
+    const first = firstLineOfKey.get(key);
+    if (first !== undefined) {
+      addProblem(run, {
+        line: row.line,
+        field: 'row',
+        message: `duplicate of line ${first}: same indicator, unit and period`,
+      });
+      continue;
+    }
+    firstLineOfKey.set(key, row.line);
+    // The first row of each hash went to its subgraph in the first pass; the others wait until now.
+    if (!checkedInFirstPass.has(h)) {
+      checkedInFirstPass.add(h);
+      continue;
+    }
+    if (run.options.skipInvalid) continue;
+    const full = batches.add(row);
+    if (full) await sender.send(dryRun(run, full.domain, full.rows));
+  }
+  for (const rest of batches.rest()) await sender.send(dryRun(run, rest.domain, rest.rows));
+  await sender.drain();
 }
 
 function reportProblems(run: IngestRun): void {
-  [...run.problems.values()]
-    .flat()
-    .sort((a, b) => a.line - b.line)
-    .forEach((p) => say(run.options, p));
+  [...run.problems.entries()].sort(([a], [b]) => a - b).forEach(([, list]) => list.forEach((p) => say(run.options, p)));
 }
 
 function refuseBadRows(run: IngestRun): IngestOutcome {
   const n = run.problems.size;
   run.bar?.stop();
   reportProblems(run);
-  const summary = { read: run.parsed.rows.length, written: 0, inserted: 0, updated: 0, unchanged: 0, rejected: n };
+  const summary = { read: run.read, written: 0, inserted: 0, updated: 0, unchanged: 0, rejected: n };
   run.options.out(
     summaryLine(
       run.options.file,
@@ -254,7 +385,7 @@ async function writeBatch(run: IngestRun, domain: Domain, batch: IngestRow[]): P
   let payload = await call(run, domain, batch, false);
   if (!payload.ok) {
     addPayloadProblems(run, batch, payload);
-    const rest = batch.filter((r) => !run.problems.has(r));
+    const rest = batch.filter((r) => !run.problems.has(r.line));
     if (!run.options.skipInvalid || !rest.length) return false;
     payload = await call(run, domain, rest, false);
     if (!payload.ok) return false;
@@ -262,41 +393,61 @@ async function writeBatch(run: IngestRun, domain: Domain, batch: IngestRow[]): P
   run.inserted += payload.inserted;
   run.updated += payload.updated;
   run.unchanged += payload.unchanged;
-  run.bar?.increment(batch.length);
   return true;
 }
 
-/** Writes the good rows domain by domain; returns true when a batch was refused and writing stopped. */
-async function writeEveryDomain(run: IngestRun): Promise<boolean> {
-  for (const [domain, rows] of run.byDomain) {
-    for (const batch of chunks(
-      rows.filter((r) => !run.problems.has(r)),
-      run.batchSize,
-    )) {
-      if (!(await writeBatch(run, domain, batch))) return true;
+/** The writing pass: the rows without problems, batch by batch per domain, until a batch is refused. */
+async function writeFile(run: IngestRun): Promise<void> {
+  run.bar?.update({ phase: 'writing' });
+  const batches = new DomainBatches(run.batchSize);
+  const sender = new OneInFlight();
+  // Batches run one after another, so a batch that starts after a refusal sees it and sends nothing.
+  const write = (domain: Domain, batch: IngestRow[]) => async () => {
+    if (!run.stopped && !(await writeBatch(run, domain, batch))) run.stopped = true;
+  };
+  let written = 0;
+  for await (const row of rows(run)) {
+    if (!row.record || run.problems.has(row.line)) continue;
+    const full = batches.add(row);
+    if (!full) continue;
+    await sender.send(write(full.domain, full.rows));
+    if (run.stopped) break;
+    written += full.rows.length;
+    run.bar?.update({ rows: written });
+  }
+  if (!run.stopped) {
+    for (const rest of batches.rest()) {
+      await sender.send(write(rest.domain, rest.rows));
+      if (run.stopped) break;
     }
   }
-  return false;
+  await sender.drain();
 }
 
 /** With --skip-invalid, the bad rows and their reasons go to the rejects file, in the input's format. */
 async function writeRejects(run: IngestRun): Promise<string | undefined> {
   if (!run.problems.size || !run.options.skipInvalid) return undefined;
+  await assertUnchanged(run);
   const rejectsFile = run.options.rejectsFile ?? defaultRejectsFile(run.options.file);
-  const rejects = run.parsed.rows
-    .filter((r) => run.problems.has(r))
-    .map((r) => ({
-      fields: r.fields,
-      reasons: run.problems.get(r)!.map((p) => `line ${p.line}: ${p.field}: ${p.message}`),
-    }));
-  await writeFile(rejectsFile, formatRejects(run.parsed.format, rejects), 'utf8');
+  const format = run.format;
+  async function* lines(): AsyncGenerator<string> {
+    const header = rejectsHeader(format);
+    if (header !== undefined) yield `${header}\n`;
+    for await (const row of rows(run, false)) {
+      const problems = run.problems.get(row.line);
+      if (!problems) continue;
+      const reasons = problems.map((p) => `line ${p.line}: ${p.field}: ${p.message}`);
+      yield `${formatReject(format, { fields: row.fields, reasons })}\n`;
+    }
+  }
+  await pipeline(Readable.from(lines()), createWriteStream(rejectsFile, 'utf8'));
   return rejectsFile;
 }
 
-async function finishRun(run: IngestRun, failed: boolean): Promise<IngestOutcome> {
+async function finishRun(run: IngestRun): Promise<IngestOutcome> {
   const rejectsFile = await writeRejects(run);
   const summary: IngestSummary = {
-    read: run.parsed.rows.length,
+    read: run.read,
     written: run.inserted + run.updated,
     inserted: run.inserted,
     updated: run.updated,
@@ -304,13 +455,13 @@ async function finishRun(run: IngestRun, failed: boolean): Promise<IngestOutcome
     rejected: run.problems.size,
     ...(rejectsFile ? { rejectsFile } : {}),
   };
-  const note = failed
+  const note = run.stopped
     ? 'stopped: a batch was refused while writing; the batches before it were written'
     : rejectsFile
       ? `rejected rows written to ${rejectsFile}`
       : undefined;
   run.options.out(summaryLine(run.options.file, summary, note));
-  return { summary, exitCode: failed ? 1 : 0 };
+  return { summary, exitCode: run.stopped ? 1 : 0 };
 }
 
 /** The platform refused the whole operation or could not be reached: say so and what was written before. */
@@ -318,7 +469,7 @@ function abortRun(run: IngestRun, error: Error): IngestOutcome {
   run.options.err(`${run.options.file}: ${error.message}`);
   const { inserted, updated, unchanged } = run;
   const summary = {
-    read: run.parsed.rows.length,
+    read: run.read,
     written: inserted + updated,
     inserted,
     updated,

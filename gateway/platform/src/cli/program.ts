@@ -7,7 +7,7 @@ import { DEFAULT_BATCH_SIZE } from './ingest-options';
 import { formatSeedResult, seedAll } from './seed';
 import { registerSqlCommand } from './sql';
 import { mintToken, tokenProblems } from './token';
-import { gatewayTransport, Transport } from './transport';
+import { DEFAULT_RATE_LIMIT_RETRIES, gatewayTransport, Transport } from './transport';
 
 /** What the commands print to and read from; tests pass their own. */
 export interface CliIo {
@@ -42,6 +42,13 @@ function positiveInt(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 10_000)
     throw new InvalidArgumentError('expected a whole number between 1 and 10000');
+  return n;
+}
+
+function nonNegativeInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 1000)
+    throw new InvalidArgumentError('expected a whole number between 0 and 1000');
   return n;
 }
 
@@ -98,6 +105,7 @@ interface IngestCommandOptions {
   skipInvalid?: boolean;
   rejects?: string;
   batchSize: number;
+  maxRetries: number;
 }
 
 function registerIngestCommand(program: Command, { io, config, guard }: CommandContext): void {
@@ -112,6 +120,12 @@ function registerIngestCommand(program: Command, { io, config, guard }: CommandC
     .option('--skip-invalid', 'write the good rows and put the bad ones, with their reasons, in a rejects file')
     .option('--rejects <file>', 'where --skip-invalid puts the bad rows (default: <file>.rejects.<ext>)')
     .option('--batch-size <n>', 'rows per request', positiveInt, DEFAULT_BATCH_SIZE)
+    .option(
+      '--max-retries <n>',
+      'times one request refused as over the rate limit is sent again after the Retry-After wait',
+      nonNegativeInt,
+      DEFAULT_RATE_LIMIT_RETRIES,
+    )
     .action(
       guard(async (file: string, opts: IngestCommandOptions) => {
         const c = config();
@@ -124,7 +138,11 @@ function registerIngestCommand(program: Command, { io, config, guard }: CommandC
             );
             return 2;
           }
-          transport = gatewayTransport(opts.gateway ?? c.PLATFORM_URL, token);
+          transport = gatewayTransport(opts.gateway ?? c.PLATFORM_URL, token, {
+            maxRetries: opts.maxRetries,
+            onWait: (seconds, retry, max) =>
+              io.err(`${file}: the gateway's rate limit was reached; waiting ${seconds} s (retry ${retry} of ${max})`),
+          });
         }
         const { exitCode } = await loadIngest().runIngest({
           file,

@@ -8,7 +8,7 @@ import { StoredObservation } from '../store';
 import type { AdminUnitKey } from './types';
 import { adminUnitType, Figure, ObservationInput, RecordObservationsPayload } from './types';
 
-/** Rows accepted in one `recordObservations` call; the ingest CLI sends batches of 500. */
+/** Rows accepted in one `recordObservations` call; the ingest CLI sends batches of 5,000. */
 export const MAX_BATCH_ROWS = 10_000;
 
 /** `party`, `economy`, `social`: the namespace field and the prefix of the domain's AdminUnit fields. */

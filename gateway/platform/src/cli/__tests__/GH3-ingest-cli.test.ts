@@ -24,6 +24,7 @@ import {
 } from '@lgr/observations/testing/helpers';
 import { Domain } from '@lgr/schema';
 import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
+import { runIngest } from '../ingest';
 import { runCli } from '../program';
 import { subgraphTransport, Transport } from '../transport';
 
@@ -222,6 +223,25 @@ describe('platform CLI against real subgraphs', () => {
     ]);
   });
 
+  it('with --skip-invalid sends no dry runs: each write refuses only its bad rows, the rest is written', async () => {
+    const mixed = file(
+      'mixed-writes.csv',
+      'indicator,unit,period,value,target\nPB_BADGES,11338,2022S1,4,\nPB_BADGES,99999,2022S1,1,\nPB_BADGES,11338,2022S2,5,\n',
+    );
+    const calls: boolean[] = [];
+    const direct = subgraphTransport(urls(), ADMIN, TEST_INTERNAL_SECRET);
+    const counting: Transport = (domain, query, variables) => {
+      calls.push(variables.dryRun as boolean);
+      return direct(domain, query, variables);
+    };
+    const r = await cli(['ingest', mixed, '--skip-invalid'], ADMIN, counting);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(new RegExp(`^${mixed}:3: unit: unit 99999 matches no administrative unit`));
+    expect(r.out).toContain('3 rows read, 2 written (2 inserted, 0 updated), 0 unchanged, 1 rejected');
+    // The batch was refused whole once, then written without its bad row.
+    expect(calls).toEqual([false, false]);
+  });
+
   it('reads JSON lines and names the line of each bad record', async () => {
     const jsonl = file(
       'rows.jsonl',
@@ -283,6 +303,88 @@ describe('platform CLI against real subgraphs', () => {
     expect(calls.filter((c) => !c.dryRun)).toHaveLength(batches);
     expect(Math.max(...calls.map((c) => c.rows))).toBe(150);
     expect(calls.every((c) => c.domain === 'PARTY')).toBe(true);
+  });
+
+  /** Distinct party figures of `count` communes that existed through 2010-2019, for its semesters. */
+  const manyRows = (indicators: readonly string[], count: number): string[] => {
+    const communes = catalog()
+      .validOn('2019-12-31', 'COMMUNE')
+      .filter((u) => u.validFrom <= '2010-01-01')
+      .slice(0, count);
+    const rows: string[] = [];
+    for (const indicator of indicators)
+      for (let y = 2010; y < 2020; y++)
+        for (const h of [1, 2])
+          for (const [i, c] of communes.entries())
+            rows.push(`${indicator},${c.code},${y}S${h},${1 + ((i * 31 + y) % 97)},`);
+    return rows;
+  };
+
+  it('streams a file many batches long: batches go out while it is read, a far repeat is found', async () => {
+    const rows = manyRows(['PB_BADGES'], 150);
+    expect(rows.length).toBe(3000);
+    const header = 'indicator,unit,period,value,target';
+    const repeat = file('stream-repeat.csv', [header, ...rows, rows[0]!.replace(/,\d+,$/, ',5,')].join('\n'));
+    const events: { rows: number; dryRun: boolean; rowsRead: number }[] = [];
+    const out: string[] = [];
+    const err: string[] = [];
+    const ingest = (path: string) =>
+      runIngest({
+        file: path,
+        transport: subgraphTransport(urls(), ADMIN, TEST_INTERNAL_SECRET),
+        batchSize: 200,
+        onBatch: (e) => events.push(e),
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+      });
+    const refused = await ingest(repeat);
+    expect(refused.exitCode).toBe(1);
+    expect(err).toEqual([`${repeat}:${rows.length + 2}: row: duplicate of line 2: same indicator, unit and period`]);
+    expect(events.every((e) => e.dryRun)).toBe(true);
+    // Checking started long before the end of the file: rows are sent in batches while it is read.
+    expect(events[0]!.rowsRead).toBeLessThan(rows.length / 4);
+    expect(Math.max(...events.map((e) => e.rows))).toBe(200);
+    expect(events.reduce((n, e) => n + e.rows, 0)).toBe(rows.length);
+
+    const good = file('stream.csv', [header, ...rows].join('\n'));
+    events.length = 0;
+    const first = await ingest(good);
+    expect(first.summary).toMatchObject({ read: rows.length, inserted: rows.length, rejected: 0 });
+    const writes = events.filter((e) => !e.dryRun);
+    expect(writes).toHaveLength(Math.ceil(rows.length / 200));
+    expect(writes[0]!.rowsRead).toBe(rows.length);
+    const again = await ingest(good);
+    expect(again.summary).toMatchObject({ read: rows.length, written: 0, unchanged: rows.length });
+  });
+
+  it('tells a repeated key from distinct keys that share a hash', async () => {
+    // A hash with a handful of values: almost every row shares its hash with an earlier, distinct one.
+    const weakHash = (key: string) => (key.length % 5) + 1;
+    const rows = manyRows(['PB_DISCIPLINE_MEMBERS', 'PB_DISCIPLINE_ORGS'], 40);
+    const header = 'indicator,unit,period,value,target';
+    const events: { rows: number; dryRun: boolean }[] = [];
+    const err: string[] = [];
+    const ingest = (path: string) =>
+      runIngest({
+        file: path,
+        transport: subgraphTransport(urls(), ADMIN, TEST_INTERNAL_SECRET),
+        batchSize: 300,
+        hashKey: weakHash,
+        onBatch: (e) => events.push(e),
+        out: () => undefined,
+        err: (l) => err.push(l),
+      });
+    const repeat = file('weak-hash-repeat.csv', [header, ...rows, rows[1000]!].join('\n'));
+    const refused = await ingest(repeat);
+    expect(refused.exitCode).toBe(1);
+    expect(err).toEqual([`${repeat}:${rows.length + 2}: row: duplicate of line 1002: same indicator, unit and period`]);
+    // Every other row was still checked by its subgraph, once.
+    expect(events.reduce((n, e) => n + e.rows, 0)).toBe(rows.length);
+
+    const good = file('weak-hash.csv', [header, ...rows].join('\n'));
+    const written = await ingest(good);
+    expect(written.summary).toMatchObject({ read: rows.length, inserted: rows.length, rejected: 0 });
+    expect(written.exitCode).toBe(0);
   });
 
   it('stops with the reason when the caller may not write', async () => {
