@@ -108,6 +108,6 @@ describe('runAggregate agrees with the reference evaluator', () => {
       expect(stats.partlyCovered).toBeGreaterThan(0);
       expect(stats.termRows).toBeGreaterThan(0);
     },
-    Math.max(120_000, RUNS * 2_000),
+    Math.max(120_000, RUNS * 5_000), // a guard against a hang, not a speed check: a loaded machine runs it several times slower
   );
 });
