@@ -209,7 +209,14 @@ describe('GH5 faults', () => {
       answeredAt = performance.now();
       return r;
     });
-    await sleep(150);
+    // The signal goes when social is serving the write (its headers arrived), not after a guessed
+    // delay: under load the gateway may still be validating the 6,000 rows after a fixed sleep.
+    await eventually(
+      'the write in flight at social',
+      async () => ((await inFlight('social')) > 0 ? true : undefined),
+      30_000,
+      10,
+    );
     const termAt = performance.now();
     social.kill('SIGTERM');
     expect(await write).toEqual({ ok: true, inserted: input.length });
@@ -308,3 +315,12 @@ describe('GH5 faults', () => {
     );
   });
 });
+
+/** Requests a service is serving now, from its `/metrics`. */
+async function inFlight(service: 'party' | 'economy' | 'social'): Promise<number> {
+  const headers = await platform.forwardedHeaders({ sub: 'ops', role: 'admin', units: [] });
+  const text = await (await fetch(`${platform.serviceUrl(service)}/metrics`, { headers })).text();
+  const line = /^http_requests_in_flight(?:\{[^}]*\})? (\d+)$/m.exec(text);
+  if (!line) throw new Error(`no http_requests_in_flight in ${service}'s /metrics: ${text.slice(0, 200)}`);
+  return Number(line[1]);
+}
