@@ -4,6 +4,7 @@ import { clientError, ErrorCode, HTTP_STATUS } from '@lgr/schema';
 import { IDENTITY_HEADER } from '@lgr/kit/identity';
 import type { Logger } from '@lgr/kit/logger';
 import type { SubgraphName } from '@lgr/kit/services';
+import { injectTraceContext } from '@lgr/kit/tracing';
 import type { GatewayContext } from './context';
 
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -63,6 +64,8 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (context.forwarded) request.http!.headers.set(IDENTITY_HEADER, context.forwarded);
     if (context.requestId) request.http!.headers.set('x-request-id', context.requestId);
+    // Apollo's fetch span is the current one here: the subgraph's spans become its children.
+    injectTraceContext(request.http!.headers);
   }
 }
 

@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { createLogger, Logger } from '@lgr/kit/logger';
+import { traceRequests } from '@lgr/kit/tracing';
 import type { SubgraphName } from '@lgr/kit/services';
 import { AuthOptions, createAuthenticator, signedIn } from './auth';
 import { consoleRoutes, defaultConsoleDir } from './console';
@@ -128,8 +129,10 @@ function fallbackWarning(log: Logger): (error: Error) => void {
   };
 }
 
-/** Request timing, `/health` (every subgraph's) and `/metrics`. */
+/** Request spans, request timing, `/health` (every subgraph's) and `/metrics`. */
 function mountOperationalRoutes(app: Express, options: GatewayOptions, metrics: GatewayMetrics): void {
+  // First, so that the guards, Apollo's planning and every subgraph fetch run inside the request's span.
+  for (const handler of traceRequests()) app.use(handler);
   app.use(latencyMiddleware(metrics.latency));
   app.get('/health', healthRoute(options.subgraphUrls));
   app.get('/metrics', async (_req, res) => {

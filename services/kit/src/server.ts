@@ -14,6 +14,7 @@ import { routeLabel } from './route-label';
 import { httpErrorHandler, sendError } from './http-errors';
 import { Logger } from './logger';
 import { launchIdentity } from './launch';
+import { traceRequests } from './tracing';
 
 /** What every resolver of every subgraph can rely on. */
 export interface BaseContext {
@@ -81,6 +82,8 @@ export async function startSubgraphServer<C extends BaseContext>(
     registers: [metrics],
   });
 
+  // First, so that every later handler, the identity check included, runs inside the request's span.
+  for (const handler of traceRequests()) app.use(handler);
   app.use((req, res, next) => {
     const end = duration.startTimer();
     res.on('finish', () => {
