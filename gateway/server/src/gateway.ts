@@ -6,6 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
+import { createForwardedIdentitySigner, IdentitySigner } from '@lgr/kit/identity';
 import { createLogger, Logger } from '@lgr/kit/logger';
 import { traceRequests } from '@lgr/kit/tracing';
 import type { SubgraphName } from '@lgr/kit/services';
@@ -98,9 +99,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     publicIndicators: options.publicIndicators ?? [],
     limiter,
   });
-  mountGraphql(app, apollo, guards, options);
-  mountAnalyticsProxies(app, guards, options);
-  mountReports(app, guards.common, signedIn, apolloReportRunner(apollo, options.internalSecret));
+  // One signed identity per caller and half-minute, instead of one signature per request.
+  const sign = createForwardedIdentitySigner(options.internalSecret);
+  mountGraphql(app, apollo, guards, options, sign);
+  mountAnalyticsProxies(app, guards, options, sign);
+  mountReports(app, guards.common, signedIn, apolloReportRunner(apollo, sign));
   consoleRoutes(app, {
     dir: options.consoleDir ?? defaultConsoleDir(),
     ...(!options.production && options.auth.jwtSecret ? { developmentSecret: options.auth.jwtSecret } : {}),
@@ -181,6 +184,7 @@ function mountGraphql(
   apollo: ApolloServer<GatewayContext>,
   guards: RequestGuards,
   options: GatewayOptions,
+  sign: IdentitySigner,
 ): void {
   app.use('/graphql', (req, res, next) => {
     if (req.method === 'GET' && !options.production && (req.headers.accept ?? '').includes('text/html'))
@@ -189,19 +193,24 @@ function mountGraphql(
   });
   app.use(
     '/graphql',
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req, options.internalSecret) }),
+    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req, sign) }),
   );
 }
 
 /** `/sql` and `/export`, passed on to analytics for signed-in callers. */
-function mountAnalyticsProxies(app: Express, guards: RequestGuards, options: GatewayOptions): void {
+function mountAnalyticsProxies(
+  app: Express,
+  guards: RequestGuards,
+  options: GatewayOptions,
+  sign: IdentitySigner,
+): void {
   const analytics = options.subgraphUrls.analytics.replace(/\/$/, '');
   for (const path of PROXIED_PATHS) {
     app.post(
       path,
       ...guards.common,
       signedIn,
-      proxyTo(`${analytics}${path}`, options.internalSecret, options.subgraphTimeoutMs),
+      proxyTo(`${analytics}${path}`, sign, options.subgraphTimeoutMs),
     );
   }
 }
