@@ -191,10 +191,7 @@ function mountGraphql(
       return res.redirect(302, '/#/explorer');
     guards.graphql(req, res, next);
   });
-  app.use(
-    '/graphql',
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req, sign) }),
-  );
+  app.use('/graphql', expressMiddleware(apollo, { context: async ({ req }) => contextFor(req, sign) }));
 }
 
 /** `/sql` and `/export`, passed on to analytics for signed-in callers. */
@@ -206,12 +203,7 @@ function mountAnalyticsProxies(
 ): void {
   const analytics = options.subgraphUrls.analytics.replace(/\/$/, '');
   for (const path of PROXIED_PATHS) {
-    app.post(
-      path,
-      ...guards.common,
-      signedIn,
-      proxyTo(`${analytics}${path}`, sign, options.subgraphTimeoutMs),
-    );
+    app.post(path, ...guards.common, signedIn, proxyTo(`${analytics}${path}`, sign, options.subgraphTimeoutMs));
   }
 }
 

@@ -75,8 +75,7 @@ export function tracingSettings(env: Record<string, string | undefined> = proces
 export function startTracing(serviceName: string, env: Record<string, string | undefined> = process.env): Tracing {
   const settings = tracingSettings(env);
   if (!settings) return { enabled: false, shutdown: async () => undefined };
-  const exporter =
-    settings.protocol === 'http/protobuf' ? new OTLPProtoTraceExporter() : new OTLPJsonTraceExporter();
+  const exporter = settings.protocol === 'http/protobuf' ? new OTLPProtoTraceExporter() : new OTLPJsonTraceExporter();
   const provider = new NodeTracerProvider({
     resource: defaultResource()
       .merge(detectResources({ detectors: [envDetector] }))

@@ -95,9 +95,7 @@ test('one request through the gateway, reference, party and analytics is one con
   expect(new Set(fetches.map((f) => f.attributes.service))).toEqual(new Set(['reference', 'party', 'analytics']));
   for (const fetch of fetches) {
     const served = spans.filter((s) => s.parentSpanId === fetch.spanId && s.kind === 2);
-    expect(served.map((s) => `${s.service} ${s.name}`)).toEqual([
-      `${String(fetch.attributes.service)} POST /graphql`,
-    ]);
+    expect(served.map((s) => `${s.service} ${s.name}`)).toEqual([`${String(fetch.attributes.service)} POST /graphql`]);
   }
 
   // The aggregate engine's statements are spans of analytics' request.

@@ -72,7 +72,9 @@ async function installHive(dir: string, log: (line: string) => void): Promise<st
       { timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
     );
   } catch (error) {
-    log(`Hive Gateway could not be installed (${(error as Error).message.split('\n')[0]}); measuring ours and direct only`);
+    log(
+      `Hive Gateway could not be installed (${(error as Error).message.split('\n')[0]}); measuring ours and direct only`,
+    );
     return undefined;
   }
   if (!existsSync(bin)) {
@@ -97,8 +99,7 @@ async function startHive(
   );
   const routed = supergraph.replace(
     /@join__graph\(name: "(\w+)", url: "[^"]+"\)/g,
-    (_m, name: string) =>
-      `@join__graph(name: "${name}", url: "${platform.serviceUrl(name as 'reference')}/graphql")`,
+    (_m, name: string) => `@join__graph(name: "${name}", url: "${platform.serviceUrl(name as 'reference')}/graphql")`,
   );
   writeFileSync(join(dir, 'supergraph.graphql'), routed);
   const port = await freePort();
@@ -117,11 +118,15 @@ async function startHive(
 `,
   );
   // One process, like ours: in production mode it could fork a worker per core.
-  const child = spawn(process.execPath, [bin, 'supergraph', '--fork', '1', '--config-path', join(dir, 'gateway.config.mjs')], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  const child = spawn(
+    process.execPath,
+    [bin, 'supergraph', '--fork', '1', '--config-path', join(dir, 'gateway.config.mjs')],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
   const logs: string[] = [];
   for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (c: Buffer) => logs.push(c.toString()));
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -186,12 +191,7 @@ async function rate(
 }
 
 /** The answer's data, or an error naming the target when it has errors or no data. */
-async function answer(
-  label: string,
-  url: string,
-  headers: Record<string, string>,
-  body: object,
-): Promise<unknown> {
+async function answer(label: string, url: string, headers: Record<string, string>, body: object): Promise<unknown> {
   const res = await postTo(url, body, null, headers);
   if (res.status !== 200 || !res.json?.data || res.json.errors)
     throw new Error(`${label} answered HTTP ${res.status}: ${res.text.slice(0, 500)}`);
@@ -255,7 +255,14 @@ export async function benchGateway(
       const seen: Record<Target, number[]> = { ours: [], hive: [], direct: [] };
       const cpu: Record<Target, number[]> = { ours: [], hive: [], direct: [] };
       for (let round = 0; round < rounds; round++) {
-        const mineRound = await rate(platform.gatewayUrl, ours, body, seconds, connections, platform.process('gateway')?.pid);
+        const mineRound = await rate(
+          platform.gatewayUrl,
+          ours,
+          body,
+          seconds,
+          connections,
+          platform.process('gateway')?.pid,
+        );
         seen.ours.push(mineRound.rps);
         cpu.ours.push(mineRound.cpuUsPerRequest);
         // The forwarded identity lives a minute: each round signs a fresh one.

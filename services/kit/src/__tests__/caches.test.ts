@@ -43,7 +43,9 @@ describe('cached token verification', () => {
   test('a token signed with another secret is refused, also after a valid one was cached', async () => {
     const verify = createCallerTokenVerifier({ jwtSecret: SECRET });
     await verify(await token('1h'));
-    await expect(verify(await token('1h', 'another-secret-0123456789abcdef0123456789'))).rejects.toThrow(/Invalid token/);
+    await expect(verify(await token('1h', 'another-secret-0123456789abcdef0123456789'))).rejects.toThrow(
+      /Invalid token/,
+    );
   });
 
   test('a forwarded identity is signed once per identity and verified by the secret it was signed with', async () => {
