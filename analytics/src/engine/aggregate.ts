@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Grain, meetsTarget, UnitCatalog } from '@lgr/schema';
+import { withSpan } from '@lgr/kit/tracing';
 import { appendRows } from '../store/append';
 import { queryRows, runStatement } from '../store/exec';
 import { readMetaStatement } from '../store/sql';
@@ -88,14 +89,17 @@ export const num = (x: unknown): number | null => {
 /** Receives the time each step of a query took, for logs and benchmarks. */
 export type StepTracer = (step: string, ms: number) => void;
 
+/** Times a step for `trace` and, when tracing is on, records it as a span of the request's trace. */
 async function traced<T>(trace: StepTracer | undefined, step: string, fn: () => Promise<T>): Promise<T> {
-  if (!trace) return fn();
-  const started = process.hrtime.bigint();
-  try {
-    return await fn();
-  } finally {
-    trace(step, Number(process.hrtime.bigint() - started) / 1e6);
-  }
+  return withSpan(`engine ${step}`, async () => {
+    if (!trace) return fn();
+    const started = process.hrtime.bigint();
+    try {
+      return await fn();
+    } finally {
+      trace(step, Number(process.hrtime.bigint() - started) / 1e6);
+    }
+  });
 }
 
 /** Thrown when the store's unit tables hold another catalogue than the one a plan was made from. */

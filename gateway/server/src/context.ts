@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
-import { Identity, signForwardedIdentity } from '@lgr/kit/identity';
+import type { Identity, IdentitySigner } from '@lgr/kit/identity';
 
 /** What every GraphQL operation carries through Apollo to the subgraph fetches. */
 export interface GatewayContext {
@@ -17,11 +17,11 @@ declare module 'express-serve-static-core' {
 }
 
 /** The operation's context: the identity the auth middleware put on the request, signed for the subgraphs. */
-export async function contextFor(req: Request, secret: string): Promise<GatewayContext> {
+export async function contextFor(req: Request, sign: IdentitySigner): Promise<GatewayContext> {
   const identity = req.identity!;
   return {
     identity,
     requestId: String(req.headers['x-request-id'] ?? randomUUID()),
-    forwarded: await signForwardedIdentity(identity, secret),
+    forwarded: await sign(identity),
   };
 }

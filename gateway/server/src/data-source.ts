@@ -4,7 +4,9 @@ import { clientError, ErrorCode, HTTP_STATUS } from '@lgr/schema';
 import { IDENTITY_HEADER } from '@lgr/kit/identity';
 import type { Logger } from '@lgr/kit/logger';
 import type { SubgraphName } from '@lgr/kit/services';
+import { injectTraceContext } from '@lgr/kit/tracing';
 import type { GatewayContext } from './context';
+import { createSubgraphFetcher } from './subgraph-fetcher';
 
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -63,6 +65,8 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (context.forwarded) request.http!.headers.set(IDENTITY_HEADER, context.forwarded);
     if (context.requestId) request.http!.headers.set('x-request-id', context.requestId);
+    // Apollo's fetch span is the current one here: the subgraph's spans become its children.
+    injectTraceContext(request.http!.headers);
   }
 }
 
@@ -75,7 +79,7 @@ function subgraphGraphqlUrl(urls: Record<SubgraphName, string>, name: string, co
 
 /**
  * Apollo Gateway over the supergraph, fetching each subgraph at its configured URL with the caller's
- * signed identity and a timeout.
+ * signed identity and a timeout, over kept-alive connections.
  */
 export function createSubgraphGateway(
   supergraphSdl: string,
@@ -83,13 +87,14 @@ export function createSubgraphGateway(
   timeoutMs: number,
   log: Logger,
 ): ApolloGateway {
+  // One fetcher, so that every subgraph's kept connections are shared by all requests.
+  const fetcher = createSubgraphFetcher(timeoutMs);
   return new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
       new IdentityForwardingDataSource(name, log, {
         url: subgraphGraphqlUrl(urls, name, url),
-        fetcher: (input, init) =>
-          fetch(input, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as never,
+        fetcher,
       }),
   });
 }

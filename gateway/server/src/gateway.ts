@@ -6,7 +6,9 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
+import { createForwardedIdentitySigner, IdentitySigner } from '@lgr/kit/identity';
 import { createLogger, Logger } from '@lgr/kit/logger';
+import { traceRequests } from '@lgr/kit/tracing';
 import type { SubgraphName } from '@lgr/kit/services';
 import { AuthOptions, createAuthenticator, signedIn } from './auth';
 import { consoleRoutes, defaultConsoleDir } from './console';
@@ -97,9 +99,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     publicIndicators: options.publicIndicators ?? [],
     limiter,
   });
-  mountGraphql(app, apollo, guards, options);
-  mountAnalyticsProxies(app, guards, options);
-  mountReports(app, guards.common, signedIn, apolloReportRunner(apollo, options.internalSecret));
+  // One signed identity per caller and half-minute, instead of one signature per request.
+  const sign = createForwardedIdentitySigner(options.internalSecret);
+  mountGraphql(app, apollo, guards, options, sign);
+  mountAnalyticsProxies(app, guards, options, sign);
+  mountReports(app, guards.common, signedIn, apolloReportRunner(apollo, sign));
   consoleRoutes(app, {
     dir: options.consoleDir ?? defaultConsoleDir(),
     ...(!options.production && options.auth.jwtSecret ? { developmentSecret: options.auth.jwtSecret } : {}),
@@ -128,8 +132,10 @@ function fallbackWarning(log: Logger): (error: Error) => void {
   };
 }
 
-/** Request timing, `/health` (every subgraph's) and `/metrics`. */
+/** Request spans, request timing, `/health` (every subgraph's) and `/metrics`. */
 function mountOperationalRoutes(app: Express, options: GatewayOptions, metrics: GatewayMetrics): void {
+  // First, so that the guards, Apollo's planning and every subgraph fetch run inside the request's span.
+  for (const handler of traceRequests()) app.use(handler);
   app.use(latencyMiddleware(metrics.latency));
   app.get('/health', healthRoute(options.subgraphUrls));
   app.get('/metrics', async (_req, res) => {
@@ -178,28 +184,26 @@ function mountGraphql(
   apollo: ApolloServer<GatewayContext>,
   guards: RequestGuards,
   options: GatewayOptions,
+  sign: IdentitySigner,
 ): void {
   app.use('/graphql', (req, res, next) => {
     if (req.method === 'GET' && !options.production && (req.headers.accept ?? '').includes('text/html'))
       return res.redirect(302, '/#/explorer');
     guards.graphql(req, res, next);
   });
-  app.use(
-    '/graphql',
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req, options.internalSecret) }),
-  );
+  app.use('/graphql', expressMiddleware(apollo, { context: async ({ req }) => contextFor(req, sign) }));
 }
 
 /** `/sql` and `/export`, passed on to analytics for signed-in callers. */
-function mountAnalyticsProxies(app: Express, guards: RequestGuards, options: GatewayOptions): void {
+function mountAnalyticsProxies(
+  app: Express,
+  guards: RequestGuards,
+  options: GatewayOptions,
+  sign: IdentitySigner,
+): void {
   const analytics = options.subgraphUrls.analytics.replace(/\/$/, '');
   for (const path of PROXIED_PATHS) {
-    app.post(
-      path,
-      ...guards.common,
-      signedIn,
-      proxyTo(`${analytics}${path}`, options.internalSecret, options.subgraphTimeoutMs),
-    );
+    app.post(path, ...guards.common, signedIn, proxyTo(`${analytics}${path}`, sign, options.subgraphTimeoutMs));
   }
 }
 

@@ -17,6 +17,7 @@ import {
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
 import { clientError, ErrorCode } from '@lgr/schema';
+import { BoundedCache } from '@lgr/kit/bounded-cache';
 import type { GatewayContext } from './context';
 
 export interface QueryLimits {
@@ -287,13 +288,27 @@ export function checkLimits(metrics: QueryMetrics, limits: QueryLimits): GraphQL
   return undefined;
 }
 
-/** Refuses an operation over the depth, alias, root-field or cost limits before it is planned. */
+/** Documents whose measures a gateway remembers (most recently used first). */
+const MEASURED_DOCUMENTS = 1000;
+
+/**
+ * Refuses an operation over the depth, alias, root-field or cost limits before it is planned. The
+ * measure of an operation without variables depends on its text alone, so it is remembered per
+ * document hash and operation name; one with variables is measured with each request's values.
+ */
 export function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<GatewayContext> {
+  const measured = new BoundedCache<string, QueryMetrics>(MEASURED_DOCUMENTS);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation(ctx: GraphQLRequestContext<GatewayContext>) {
-          const metrics = measureOperation(ctx.schema, ctx.document!, ctx.operationName, ctx.request.variables ?? {});
+          const fixed = ctx.queryHash !== undefined && !ctx.operation?.variableDefinitions?.length;
+          const key = fixed ? `${ctx.queryHash}:${ctx.operationName ?? ''}` : undefined;
+          let metrics = key ? measured.get(key) : undefined;
+          if (!metrics) {
+            metrics = measureOperation(ctx.schema, ctx.document!, ctx.operationName, ctx.request.variables ?? {});
+            if (key) measured.set(key, metrics, Number.POSITIVE_INFINITY);
+          }
           const error = checkLimits(metrics, limits);
           if (error) throw error;
         },

@@ -1,21 +1,24 @@
 import type { NextFunction, Request, Response } from 'express';
 import { clientError, ErrorCode } from '@lgr/schema';
-import { IDENTITY_HEADER, signForwardedIdentity } from '@lgr/kit/identity';
+import { IDENTITY_HEADER, IdentitySigner } from '@lgr/kit/identity';
+import { injectTraceContext } from '@lgr/kit/tracing';
 
 /** The analytics endpoints the gateway passes on to signed-in callers. */
 export const PROXIED_PATHS = ['/sql', '/export'] as const;
 
 /** Forwards an analytics HTTP endpoint (SQL, exports) with the caller's identity, streaming the answer back. */
-export function proxyTo(target: string, secret: string, timeoutMs: number) {
+export function proxyTo(target: string, sign: IdentitySigner, timeoutMs: number) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: req.header('accept') ?? 'application/json',
+        [IDENTITY_HEADER]: await sign(req.identity!),
+      };
+      injectTraceContext(headers);
       const upstream = await fetch(target, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: req.header('accept') ?? 'application/json',
-          [IDENTITY_HEADER]: await signForwardedIdentity(req.identity!, secret),
-        },
+        headers,
         body: JSON.stringify(req.body ?? {}),
         // Analytics stops the query when this request is aborted: after the timeout, or as soon as the
         // client is gone, so an abandoned query holds no slot of the caller's.

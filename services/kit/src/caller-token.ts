@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { clientError, ErrorCode } from '@lgr/schema';
+import { BoundedCache } from './bounded-cache';
 import type { Identity } from './identity';
 import { ROLES } from './roles';
 
@@ -23,13 +24,17 @@ const claims = z.object({
   units: z.array(z.string().regex(/^\d{2,5}$/, 'units must be administrative unit codes')).default([]),
 });
 
+/** How many verified tokens a verifier remembers (most recently used first). */
+const VERIFIED_TOKENS = 10_000;
+
 /** Turns a caller's bearer token into an identity, or throws an UNAUTHENTICATED client error. */
 export type CallerTokenVerifier = (token: string) => Promise<Identity>;
 
 /**
  * Verifies callers' JWTs exactly as every entry point of the platform must: HS256 with the shared
  * secret, or RS/ES/PS/EdDSA keys from a JWKS URL; expiry always, issuer and audience when configured;
- * the claims `sub`, `role` and `units`.
+ * the claims `sub`, `role` and `units`. A token that passed is remembered until it expires, so a
+ * caller's next requests skip the signature check; one that failed is checked again every time.
  */
 export function createCallerTokenVerifier(options: CallerTokenOptions): CallerTokenVerifier {
   if (!options.jwksUrl && !options.jwtSecret) throw new Error('Set jwtSecret or jwksUrl to verify callers');
@@ -37,7 +42,10 @@ export function createCallerTokenVerifier(options: CallerTokenOptions): CallerTo
     ? createRemoteJWKSet(new URL(options.jwksUrl))
     : new TextEncoder().encode(options.jwtSecret);
   const algorithms = options.jwksUrl ? ['RS256', 'ES256', 'PS256', 'EdDSA'] : ['HS256'];
+  const verified = new BoundedCache<string, Identity>(VERIFIED_TOKENS);
   return async (token) => {
+    const known = verified.get(token);
+    if (known) return known;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, key as Uint8Array, {
@@ -54,7 +62,10 @@ export function createCallerTokenVerifier(options: CallerTokenOptions): CallerTo
     const parsed = claims.safeParse(payload);
     if (!parsed.success)
       throw unauthenticated(`Invalid token claims: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    return { sub: parsed.data.sub, role: parsed.data.role, units: parsed.data.units };
+    const identity: Identity = { sub: parsed.data.sub, role: parsed.data.role, units: parsed.data.units };
+    // Everything checked above holds until `exp` (required): the lifetime left only shrinks.
+    verified.set(token, identity, (payload.exp as number) * 1000);
+    return identity;
   };
 }
 

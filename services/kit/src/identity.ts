@@ -1,6 +1,7 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { clientError, ErrorCode } from '@lgr/schema';
+import { BoundedCache } from './bounded-cache';
 import { ALL_ROLES, isPublic, PUBLIC_ROLE, Role } from './roles';
 
 /** Who is calling: verified by the gateway, forwarded to subgraphs as a signed, short-lived token. */
@@ -50,6 +51,60 @@ export async function signForwardedIdentity(identity: Identity, secret: string):
     .setIssuedAt()
     .setExpirationTime(`${LIFETIME_SECONDS}s`)
     .sign(key(secret));
+}
+
+/** Identities (gateway) and forwarded tokens (subgraphs) a process remembers. */
+const REMEMBERED = 10_000;
+/** A signed identity is reused for this long, well inside its lifetime, then signed anew. */
+const REUSE_SIGNED_MS = (LIFETIME_SECONDS / 2) * 1000;
+
+function identityKey(identity: Identity): string {
+  return JSON.stringify([identity.sub, identity.role, identity.units, identity.indicators ?? null]);
+}
+
+/** Signs an identity for the subgraphs (see {@link createForwardedIdentitySigner}). */
+export type IdentitySigner = (identity: Identity) => Promise<string>;
+
+/**
+ * {@link signForwardedIdentity} for a process that forwards many requests of the same callers: the
+ * token signed for an identity is reused for half its lifetime, so the subgraphs always receive one
+ * with at least 30 s left.
+ */
+export function createForwardedIdentitySigner(secret: string): IdentitySigner {
+  const signed = new BoundedCache<string, string>(REMEMBERED);
+  return async (identity) => {
+    const key = identityKey(identity);
+    const known = signed.get(key);
+    if (known) return known;
+    const token = await signForwardedIdentity(identity, secret);
+    signed.set(key, token, Date.now() + REUSE_SIGNED_MS);
+    return token;
+  };
+}
+
+/**
+ * {@link verifyForwardedIdentity} that remembers each token that passed until it expires or grows
+ * too old, whichever comes first, so that the gateway's reused tokens are checked once per process.
+ */
+export function createForwardedIdentityVerifier(secret: string): (token: string | undefined) => Promise<Identity> {
+  const verified = new BoundedCache<string, Identity>(REMEMBERED);
+  return async (token) => {
+    const known = token ? verified.get(token) : undefined;
+    if (known) return known;
+    const identity = await verifyForwardedIdentity(token, secret);
+    const { exp, iat } = decodeTimes(token!);
+    verified.set(token!, identity, Math.min(exp, iat + LIFETIME_SECONDS + MAX_CLOCK_SKEW_SECONDS) * 1000);
+    return identity;
+  };
+}
+
+/** `exp` and `iat` of a token that was just verified (both are required claims). */
+function decodeTimes(token: string): { exp: number; iat: number } {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as {
+    exp: number;
+    iat: number;
+  };
+  return { exp: payload.exp, iat: payload.iat };
 }
 
 /** Verifies a forwarded identity; throws an UNAUTHENTICATED GraphQLError when it is missing or invalid. */

@@ -2,6 +2,7 @@ import { exitOnConfigError } from './config';
 import type { StoreVersion } from './migrations';
 import { watchLauncher } from './launch';
 import { StartupError } from './startup-error';
+import { startTracing, Tracing } from './tracing';
 
 /** Something a `main.ts` starts and must close on a termination signal. */
 export interface Closable {
@@ -11,7 +12,8 @@ export interface Closable {
 /**
  * What every service's `main.ts` does: read the configuration (exiting with every problem listed
  * when it is wrong), start the service, and on SIGINT or SIGTERM close it (draining in-flight
- * requests) and exit; a close that hangs for `graceMs` ends the process anyway.
+ * requests) and exit; a close that hangs for `graceMs` ends the process anyway. Traces are exported
+ * when the OTEL_* variables ask for it (see tracing.ts), and flushed on the way out.
  */
 export async function runMain<C>(
   name: string,
@@ -20,6 +22,13 @@ export async function runMain<C>(
   graceMs = 10_000,
 ): Promise<void> {
   const config = exitOnConfigError(readConfig);
+  let tracing: Tracing;
+  try {
+    tracing = startTracing(name);
+  } catch (error) {
+    process.stderr.write(`${name}: invalid tracing configuration: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   let service: Closable;
   try {
     service = await start(config);
@@ -34,10 +43,13 @@ export async function runMain<C>(
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(1), graceMs).unref();
-    service.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    service
+      .close()
+      .then(() => tracing.shutdown())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -9,11 +9,12 @@ import express, { Request, RequestHandler } from 'express';
 import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ErrorCode, HTTP_STATUS } from '@lgr/schema';
-import { Identity, IDENTITY_HEADER, verifyForwardedIdentity } from './identity';
+import { createForwardedIdentityVerifier, Identity, IDENTITY_HEADER } from './identity';
 import { routeLabel } from './route-label';
 import { httpErrorHandler, sendError } from './http-errors';
 import { Logger } from './logger';
 import { launchIdentity } from './launch';
+import { traceRequests } from './tracing';
 
 /** What every resolver of every subgraph can rely on. */
 export interface BaseContext {
@@ -81,6 +82,8 @@ export async function startSubgraphServer<C extends BaseContext>(
     registers: [metrics],
   });
 
+  // First, so that every later handler, the identity check included, runs inside the request's span.
+  for (const handler of traceRequests()) app.use(handler);
   app.use((req, res, next) => {
     const end = duration.startTimer();
     res.on('finish', () => {
@@ -167,9 +170,10 @@ export async function startSubgraphServer<C extends BaseContext>(
 
 /** Refuses any request without a valid forwarded identity (health checks are mounted before it). */
 export function identityMiddleware(secret: string): RequestHandler {
+  const verify = createForwardedIdentityVerifier(secret);
   return async (req, res, next) => {
     try {
-      req.identity = await verifyForwardedIdentity(req.header(IDENTITY_HEADER), secret);
+      req.identity = await verify(req.header(IDENTITY_HEADER));
       next();
     } catch (error) {
       sendError(res, error as GraphQLError);

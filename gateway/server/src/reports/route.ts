@@ -4,6 +4,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { clientError, ErrorCode, HTTP_STATUS } from '@lgr/schema';
 import { reportDocx } from './docx';
 import { reportHtml } from './html';
+import type { IdentitySigner } from '@lgr/kit/identity';
 import { contextFor, GatewayContext } from '../context';
 import { DocumentLanguage, REPORT_OPERATION, ReportDocument } from './report-query';
 
@@ -88,11 +89,11 @@ export function reportRoute(run: ReportRunner) {
 }
 
 /** Runs the report operation through the gateway's own GraphQL pipeline (limits, scope, subgraphs) as the caller. */
-export function apolloReportRunner(apollo: ApolloServer<GatewayContext>, internalSecret: string): ReportRunner {
+export function apolloReportRunner(apollo: ApolloServer<GatewayContext>, sign: IdentitySigner): ReportRunner {
   return async (req, variables) => {
     const response = await apollo.executeOperation<{ report: ReportDocument | null }>(
       { query: REPORT_OPERATION, variables },
-      { contextValue: await contextFor(req, internalSecret) },
+      { contextValue: await contextFor(req, sign) },
     );
     if (response.body.kind !== 'single') throw new Error('the report operation answered incrementally');
     return response.body.singleResult;
