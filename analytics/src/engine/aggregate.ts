@@ -11,6 +11,7 @@ import {
   createPlanTablesStatements,
   DerivedTable,
   derivedTablesStatements,
+  factMonths,
   fillDerivedTableStatement,
   GRAIN_ORDER,
   PLAN_TABLES,
@@ -52,6 +53,7 @@ export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
       r.targetPeriod ? pidOf.get(r.targetPeriod.code)! : null,
       r.groupId,
       r.emit,
+      plan.targetExpected[r.rowId] ?? null,
     ]),
     plan_groups: plan.groups.map((g) => [
       g.groupId,
@@ -61,6 +63,7 @@ export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
       g.targetPeriod?.code ?? null,
     ]),
     plan_weights: plan.weights.map((w) => [w.unitId, w.fromMonth, w.toMonth, w.leaves]),
+    plan_expected: plan.expected.map((e) => [e.rowId, e.pid, e.stock, e.expected]),
     plan_parts: plan.parts.map((p) => [p.templateId, p.role, p.side, p.base, p.rule, p.period, p.ord]),
   };
 }
@@ -170,8 +173,9 @@ export async function computePlan(
     const derived: DerivedTable[] = ['pu', 'pr', 'pw', 'plan_facts'];
     if (shape.partialInside) derived.push('plan_partial_inside');
     if (shape.targets) derived.push('plan_target_facts');
+    const months = factMonths(plan.periods);
     for (const table of derived)
-      await traced(trace, `derive ${table}`, () => runStatement(connection, fillDerivedTableStatement(table)));
+      await traced(trace, `derive ${table}`, () => runStatement(connection, fillDerivedTableStatement(table, months)));
     const counts = await traced(trace, 'stages', () => queryRows(connection, stagesStatement()));
     const steps = new StepPlanner(
       shape,

@@ -16,7 +16,7 @@ import {
   UnitCatalog,
   UnitVersion,
 } from '@lgr/schema';
-import { PlanBuilder, planUnits, planWeights, RowPeriod, targetPeriodOf } from './plan-builder';
+import { PlanBuilder, planExpected, planUnits, planWeights, RowPeriod, targetPeriodOf } from './plan-builder';
 import { planShape } from './steps';
 import {
   AggregatePlan,
@@ -410,6 +410,7 @@ export function planAggregate(
   const periods = builder.periods;
   const units = planUnits(catalog, rows, periods);
   const shape = planShape(catalog, { units, periods, groups });
+  const { expected, targetExpected } = planExpected(catalog, { rows, parts: builder.parts, periods, units });
   return {
     rows,
     groups,
@@ -421,6 +422,8 @@ export function planAggregate(
     indicators: builder.indicators,
     parts: builder.parts,
     weights: planWeights(catalog, units),
+    expected,
+    targetExpected,
     shape,
   };
 }

@@ -63,6 +63,7 @@ export const PLAN_TABLES = {
     ['target_pid', 'INTEGER'],
     ['group_id', 'INTEGER'],
     ['emit', 'BOOLEAN'],
+    ['target_expected', 'DOUBLE'],
   ],
   plan_groups: [
     ['group_id', 'INTEGER'],
@@ -76,6 +77,12 @@ export const PLAN_TABLES = {
     ['from_month', 'INTEGER'],
     ['to_month', 'INTEGER'],
     ['leaves', 'DOUBLE'],
+  ],
+  plan_expected: [
+    ['row_id', 'INTEGER'],
+    ['pid', 'INTEGER'],
+    ['is_stock', 'BOOLEAN'],
+    ['expected', 'DOUBLE'],
   ],
   plan_parts: [
     ['template_id', 'INTEGER'],
@@ -177,15 +184,17 @@ export type DerivedTable = (typeof DERIVED_TABLES)[number];
 /*
  * What fills each derived table. A calendar period of length L containing a fact starts at the fact's
  * start minus its remainder modulo L, so the containment test is an equality join; terms, few and
- * irregular, are joined by range.
+ * irregular, are joined by range. The facts' months are bound as constants (the plan's value months,
+ * see {@link factMonths}): compared with a subquery over the plan they became a nested-loop join over
+ * every fact, while constants are filtered in the scan.
  */
-function derivedTableSelect(table: DerivedTable): string {
+function derivedTableSelect(table: DerivedTable, months: readonly [string, string] = ['$1', '$2']): string {
   switch (table) {
     case 'pu':
       return `SELECT u.uid, u.id, u.stage, u.valid_from_month, u.first_whole_month, p.valued
       FROM plan_units p JOIN ${UNIT_TABLE} u ON u.id = p.unit_id`;
     case 'pr':
-      return `SELECT r.row_id, r.template_id, r.iid, r.rule, u.uid, r.target_pid, r.group_id, r.emit
+      return `SELECT r.row_id, r.template_id, r.iid, r.rule, u.uid, r.target_pid, r.group_id, r.emit, r.target_expected
       FROM plan_rows r JOIN ${UNIT_TABLE} u ON u.id = r.unit_id`;
     case 'pw':
       return `SELECT u.uid, w.from_month, w.to_month, w.leaves
@@ -196,9 +205,7 @@ function derivedTableSelect(table: DerivedTable): string {
       JOIN pu ON pu.id = f.unit_id
       JOIN plan_indicators i ON i.is_value AND i.code = f.indicator
       LEFT JOIN plan_periods p ON p.is_value AND p.code = f.period
-      WHERE f.value IS NOT NULL AND f.grain IS NOT NULL
-        AND f.start_month >= (SELECT min(start_month) FROM plan_periods WHERE is_value)
-        AND f.end_month <= (SELECT max(end_month) FROM plan_periods WHERE is_value)`;
+      WHERE f.value IS NOT NULL AND f.grain IS NOT NULL AND f.start_month >= ${months[0]} AND f.end_month <= ${months[1]}`;
     case 'plan_partial_inside': {
       const calendarInside = GRAIN_MONTHS.map(
         ([grain, months]) => `SELECT f.iid, f.uid, p.pid
@@ -236,13 +243,42 @@ function derivedTableSelect(table: DerivedTable): string {
  */
 export function derivedTablesStatements(): SqlStatement[] {
   return DERIVED_TABLES.map((table) =>
-    statement(`CREATE OR REPLACE TEMP TABLE ${table} AS\n      ${derivedTableSelect(table)}`),
+    // Created empty: no month is within NULL bounds.
+    statement(`CREATE OR REPLACE TEMP TABLE ${table} AS\n      ${derivedTableSelect(table, ['NULL::INTEGER', 'NULL::INTEGER'])}`),
   );
 }
 
-/** Fills a derived table (see {@link DERIVED_TABLES}) from the plan tables and the store's tables. */
-export function fillDerivedTableStatement(table: DerivedTable): SqlStatement {
-  return statement(`INSERT INTO ${table}\n      ${derivedTableSelect(table)}`);
+/** The first and last month of the facts a query can use: those of its value periods. */
+export interface FactMonths {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** No month: what the empty tables are created with. */
+const NO_MONTHS: FactMonths = { from: 1, to: 0 };
+
+/** The months of a plan's value periods, or none when it values no period. */
+export function factMonths(periods: readonly { value: boolean; startMonth: number; endMonth: number }[]): FactMonths {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const p of periods) {
+    if (!p.value) continue;
+    from = Math.min(from, p.startMonth);
+    to = Math.max(to, p.endMonth);
+  }
+  return from <= to ? { from, to } : NO_MONTHS;
+}
+
+function derivedTableParams(table: DerivedTable, months: FactMonths): number[] {
+  return table === 'plan_facts' ? [months.from, months.to] : [];
+}
+
+/**
+ * Fills a derived table (see {@link DERIVED_TABLES}) from the plan tables and the store's tables;
+ * `plan_facts` reads the facts within `months`, the plan's {@link factMonths}.
+ */
+export function fillDerivedTableStatement(table: DerivedTable, months: FactMonths = NO_MONTHS): SqlStatement {
+  return statement(`INSERT INTO ${table}\n      ${derivedTableSelect(table)}`, derivedTableParams(table, months));
 }
 
 /** A row of {@link stagesStatement}: how many rows of one kind the query's data has. */
@@ -645,13 +681,12 @@ function partValuesCte(): string {
   return `part_nodes AS (
       SELECT r.row_id, p.role, p.side, p.ord, p.rule, any_value(v.value) AS value,
         any_value(v.complete) AS complete, coalesce(any_value(v.reported), 0) AS reported,
-        ${expectedAggregate('p.rule', 'per.start_month', 'per.end_month')} + coalesce(any_value(v.delta), 0) AS expected
+        coalesce(any_value(e.expected), 0) + coalesce(any_value(v.delta), 0) AS expected
       FROM pr r
       JOIN plan_parts p ON p.template_id = r.template_id
-      JOIN plan_periods per ON per.pid = p.pid
       LEFT JOIN dp_value v ON v.iid = p.base AND v.uid = r.uid AND v.pid = p.pid
-      LEFT JOIN pw w ON w.uid = r.uid
-      GROUP BY r.row_id, p.role, p.side, p.ord, p.rule, per.start_month, per.end_month
+      LEFT JOIN plan_expected e ON e.row_id = r.row_id AND e.pid = p.pid AND e.is_stock = (p.rule = 'STOCK')
+      GROUP BY r.row_id, p.role, p.side, p.ord, p.rule
     ),
     part_values AS (
       SELECT row_id, role, side,
@@ -681,12 +716,10 @@ function rowTargetsCte(targets: boolean): string {
     ? '\n      LEFT JOIN dp_target t ON t.iid = r.iid AND t.uid = r.uid AND t.pid = r.target_pid'
     : '';
   return `row_targets AS (
-      SELECT r.row_id, ${value} AS target, ${reported} AS target_r,
-        ${expectedAggregate('r.rule', 'tp.start_month', 'tp.end_month')} AS target_e
-      FROM pr r
-      JOIN plan_periods tp ON tp.pid = r.target_pid${join}
-      LEFT JOIN pw w ON w.uid = r.uid
-      GROUP BY r.row_id, r.rule, tp.start_month, tp.end_month
+      SELECT r.row_id, ${value} AS target, ${reported} AS target_r, any_value(r.target_expected) AS target_e
+      FROM pr r${join}
+      WHERE r.target_pid IS NOT NULL
+      GROUP BY r.row_id
     )`;
 }
 
