@@ -16,6 +16,7 @@ import {
   UnitCatalog,
   UnitVersion,
 } from '@lgr/schema';
+import { unitKeys } from './unit-keys';
 import { PlanBuilder, planExpected, planUnits, planWeights, RowPeriod, targetPeriodOf } from './plan-builder';
 import { planShape } from './steps';
 import {
@@ -421,6 +422,7 @@ export function planAggregate(
     subs: builder.subs,
     indicators: builder.indicators,
     parts: builder.parts,
+    unitKeys: unitKeys(catalog),
     weights: planWeights(catalog, units),
     expected,
     targetExpected,

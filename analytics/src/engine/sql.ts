@@ -7,7 +7,6 @@ import {
   FACT_TABLE,
   SqlStatement,
   statement,
-  UNIT_TABLE,
 } from '../store/sql';
 
 /*
@@ -25,10 +24,20 @@ import {
  * cost for a small query is mostly per operator, not per row.
  */
 
-/** Plan tables, filled by the appender from the plan made in TypeScript. */
+/**
+ * Plan tables, filled by the appender from the plan made in TypeScript. Units are keyed by
+ * `unit_version.uid`, a unit's position in the catalogue: the plan is made from the catalogue whose
+ * digest the query checks the store holds, so the planner knows the keys and the unit facts the SQL
+ * needs (stage, months) without joining the store's units in each query: `pu` (the plan's units),
+ * `pr` (its rows) and `pw` (the valued units' rule-9 weight segments).
+ */
 export const PLAN_TABLES = {
-  plan_units: [
-    ['unit_id', 'VARCHAR'],
+  pu: [
+    ['uid', 'INTEGER'],
+    ['id', 'VARCHAR'],
+    ['stage', 'INTEGER'],
+    ['valid_from_month', 'INTEGER'],
+    ['first_whole_month', 'INTEGER'],
     ['valued', 'BOOLEAN'],
   ],
   plan_periods: [
@@ -54,12 +63,12 @@ export const PLAN_TABLES = {
     ['is_value', 'BOOLEAN'],
     ['is_target', 'BOOLEAN'],
   ],
-  plan_rows: [
+  pr: [
     ['row_id', 'INTEGER'],
     ['template_id', 'INTEGER'],
     ['iid', 'INTEGER'],
     ['rule', 'VARCHAR'],
-    ['unit_id', 'VARCHAR'],
+    ['uid', 'INTEGER'],
     ['target_pid', 'INTEGER'],
     ['group_id', 'INTEGER'],
     ['emit', 'BOOLEAN'],
@@ -72,8 +81,8 @@ export const PLAN_TABLES = {
     ['unit_id', 'VARCHAR'],
     ['target_period', 'VARCHAR'],
   ],
-  plan_weights: [
-    ['unit_id', 'VARCHAR'],
+  pw: [
+    ['uid', 'INTEGER'],
     ['from_month', 'INTEGER'],
     ['to_month', 'INTEGER'],
     ['leaves', 'DOUBLE'],
@@ -170,13 +179,11 @@ export function createPlanTablesStatements(): SqlStatement[] {
 
 /**
  * The tables derived from the plan tables and the store's tables, in the order they are filled: the
- * plan's units with their integer keys and rule-4 months (`pu`), its rows likewise (`pr`), the valued
- * units' rule-9 weight segments (`pw`), the
  * recorded values the query can use (`plan_facts`), the value periods inside which a unit that lies
  * only partly in a newer one recorded a value (`plan_partial_inside`: rule 4's lost figures), and the
  * recorded targets of the target periods (`plan_target_facts`).
  */
-export const DERIVED_TABLES = ['pu', 'pr', 'pw', 'plan_facts', 'plan_partial_inside', 'plan_target_facts'] as const;
+export const DERIVED_TABLES = ['plan_facts', 'plan_partial_inside', 'plan_target_facts'] as const;
 
 /** The name of a derived table. */
 export type DerivedTable = (typeof DERIVED_TABLES)[number];
@@ -190,15 +197,6 @@ export type DerivedTable = (typeof DERIVED_TABLES)[number];
  */
 function derivedTableSelect(table: DerivedTable, months: readonly [string, string] = ['$1', '$2']): string {
   switch (table) {
-    case 'pu':
-      return `SELECT u.uid, u.id, u.stage, u.valid_from_month, u.first_whole_month, p.valued
-      FROM plan_units p JOIN ${UNIT_TABLE} u ON u.id = p.unit_id`;
-    case 'pr':
-      return `SELECT r.row_id, r.template_id, r.iid, r.rule, u.uid, r.target_pid, r.group_id, r.emit, r.target_expected
-      FROM plan_rows r JOIN ${UNIT_TABLE} u ON u.id = r.unit_id`;
-    case 'pw':
-      return `SELECT u.uid, w.from_month, w.to_month, w.leaves
-      FROM plan_weights w JOIN ${UNIT_TABLE} u ON u.id = w.unit_id`;
     case 'plan_facts':
       return `SELECT i.iid, pu.uid, p.pid, f.start_month, f.end_month, f.value
       FROM ${FACT_TABLE} f

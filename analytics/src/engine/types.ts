@@ -1,4 +1,5 @@
 import type { Grain, Indicator, Level, Period, Rule, UnitVersion } from '@lgr/schema';
+import type { UnitKey } from './unit-keys';
 
 /** The dimensions an aggregate can be grouped by. */
 export type GroupBy = 'INDICATOR' | 'UNIT' | 'PERIOD' | 'TERM';
@@ -214,6 +215,8 @@ export interface AggregatePlan {
   /** The recorded indicators values are computed for, and the requested indicators targets are. */
   readonly indicators: PlannedIndicator[];
   readonly parts: PlannedPart[];
+  /** The catalogue's unit keys (`unit-keys.ts`), kept per catalogue. */
+  readonly unitKeys: ReadonlyMap<string, UnitKey>;
   /** The valued units' rule-9 weights by month. */
   readonly weights: PlannedWeight[];
   /** What rule 9 expects of each row's unit over each of its parts' periods. */

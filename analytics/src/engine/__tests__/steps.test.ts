@@ -170,9 +170,9 @@ describe('step SQL builders', () => {
             ),
           ),
           ...flags.flatMap((groups) => flags.map((targets) => resultStatement({ groups, targets }))),
-          ...DERIVED_TABLES.map(fillDerivedTableStatement),
+          ...DERIVED_TABLES.map((t) => fillDerivedTableStatement(t)),
         ];
-        expect(statements).toHaveLength(30 + 6 + 4 + 6);
+        expect(statements).toHaveLength(30 + 6 + 4 + 3);
         for (const s of statements) {
           const prepared = await c.prepare(s.sql);
           try {
