@@ -279,7 +279,12 @@ export function planExpected(
     const segments = valued.has(r.unit.id) ? leafWeights(catalog, r.unit.id) : [];
     for (const { pid, stock } of byTemplate.get(r.templateId)?.values() ?? []) {
       const period = periodOf.get(pid)!;
-      expected.push({ rowId: r.rowId, pid, stock, expected: expectedWeight(segments, stock, period.startMonth, period.endMonth) });
+      expected.push({
+        rowId: r.rowId,
+        pid,
+        stock,
+        expected: expectedWeight(segments, stock, period.startMonth, period.endMonth),
+      });
     }
     targetExpected[r.rowId] = r.targetPeriod
       ? expectedWeight(segments, r.indicator.rule === 'STOCK', r.targetPeriod.startMonth, r.targetPeriod.endMonth)

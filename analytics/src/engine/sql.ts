@@ -242,7 +242,9 @@ function derivedTableSelect(table: DerivedTable, months: readonly [string, strin
 export function derivedTablesStatements(): SqlStatement[] {
   return DERIVED_TABLES.map((table) =>
     // Created empty: no month is within NULL bounds.
-    statement(`CREATE OR REPLACE TEMP TABLE ${table} AS\n      ${derivedTableSelect(table, ['NULL::INTEGER', 'NULL::INTEGER'])}`),
+    statement(
+      `CREATE OR REPLACE TEMP TABLE ${table} AS\n      ${derivedTableSelect(table, ['NULL::INTEGER', 'NULL::INTEGER'])}`,
+    ),
   );
 }
 

@@ -26,7 +26,12 @@ export function unitKeys(catalog: UnitCatalog): ReadonlyMap<string, UnitKey> {
     keys = new Map(
       catalog.units.map((u, uid) => [
         u.id,
-        { uid, stage: stages.get(u.id)!, validFromMonth: monthOf(u.validFrom), firstWholeMonth: firstWholeMonth(u.validFrom) },
+        {
+          uid,
+          stage: stages.get(u.id)!,
+          validFromMonth: monthOf(u.validFrom),
+          firstWholeMonth: firstWholeMonth(u.validFrom),
+        },
       ]),
     );
     cache.set(catalog, keys);

@@ -96,12 +96,7 @@ function merged(segments: readonly WeightSegment[]): WeightSegment[] {
  * same sums as the SQL's `expectedAggregate`, made once per row in the planner instead of by a join in
  * the answer's statement.
  */
-export function expectedWeight(
-  segments: readonly WeightSegment[],
-  stock: boolean,
-  start: number,
-  end: number,
-): number {
+export function expectedWeight(segments: readonly WeightSegment[], stock: boolean, start: number, end: number): number {
   let sum = 0;
   for (const s of segments) {
     if (stock) {

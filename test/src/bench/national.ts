@@ -21,7 +21,15 @@ export type BenchSize = 'S' | 'M' | 'L';
 /** Commune indicators recorded monthly, by size: S's three give a FLOW, two STOCKs and their RATIO. */
 const INDICATORS: Record<BenchSize, readonly string[]> = {
   S: ['PB_NEW_MEMBERS', 'SS_POOR_HH', 'SS_HOUSEHOLDS'],
-  M: ['PB_NEW_MEMBERS', 'SS_POOR_HH', 'SS_HOUSEHOLDS', 'EB_BUDGET_REV', 'SS_JOBS_CREATED', 'PB_MEMBERS_TOTAL', 'DF_MIL_RECRUITS'],
+  M: [
+    'PB_NEW_MEMBERS',
+    'SS_POOR_HH',
+    'SS_HOUSEHOLDS',
+    'EB_BUDGET_REV',
+    'SS_JOBS_CREATED',
+    'PB_MEMBERS_TOTAL',
+    'DF_MIL_RECRUITS',
+  ],
   L: [
     'PB_NEW_MEMBERS',
     'SS_POOR_HH',
@@ -67,7 +75,12 @@ function monthCode(month: number): string {
  * figures of EB_BUDGET_REV (rule 1 over its communes); yearly PB_NEW_MEMBERS targets for every unit
  * of each year, and SS_POOR_RATE targets for the provinces.
  */
-export function* nationalFacts(catalog: UnitCatalog, size: BenchSize, batch = 250_000, seed = 3): Generator<FeedChange[]> {
+export function* nationalFacts(
+  catalog: UnitCatalog,
+  size: BenchSize,
+  batch = 250_000,
+  seed = 3,
+): Generator<FeedChange[]> {
   const rnd = random(seed);
   let changes: FeedChange[] = [];
   let seq = 0;
@@ -336,7 +349,12 @@ export async function benchNational(
     for (const [k, kind] of kinds.entries()) {
       const q = kind.variant(0);
       const ask = () =>
-        cache.get<AggregateRow[]>(generation, JSON.stringify(q.request), () => runAggregate(store, catalog, q.request), () => 1);
+        cache.get<AggregateRow[]>(
+          generation,
+          JSON.stringify(q.request),
+          () => runAggregate(store, catalog, q.request),
+          () => 1,
+        );
       await ask();
       for (let round = 0; round < rounds; round++) warm[k]!.push((await timed(ask)).ms);
     }
