@@ -12,6 +12,7 @@ import {
   createPlanTablesStatements,
   DerivedTable,
   derivedTablesStatements,
+  factMonths,
   fillDerivedTableStatement,
   GRAIN_ORDER,
   PLAN_TABLES,
@@ -29,8 +30,12 @@ import { AggregateOptions, AggregatePlan, AggregateRequest, AggregateRow, Planne
 export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
   const iidOf = new Map(plan.indicators.map((i) => [i.code, i.iid]));
   const pidOf = new Map(plan.periods.map((p) => [p.code, p.pid]));
+  const key = (id: string) => plan.unitKeys.get(id)!;
   return {
-    plan_units: plan.units.map((u) => [u.id, u.valued]),
+    pu: plan.units.map((u) => {
+      const k = key(u.id);
+      return [k.uid, u.id, k.stage, k.validFromMonth, k.firstWholeMonth, u.valued];
+    }),
     plan_periods: plan.periods.map((p) => [
       p.pid,
       p.code,
@@ -44,15 +49,16 @@ export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
     ]),
     plan_subs: plan.subs.map((s) => [s.parent, s.child, s.ord]),
     plan_indicators: plan.indicators.map((i) => [i.iid, i.code, i.rule, i.value, i.target]),
-    plan_rows: plan.rows.map((r) => [
+    pr: plan.rows.map((r) => [
       r.rowId,
       r.templateId,
       iidOf.get(r.indicator.code) ?? null,
       r.indicator.rule,
-      r.unit.id,
+      key(r.unit.id).uid,
       r.targetPeriod ? pidOf.get(r.targetPeriod.code)! : null,
       r.groupId,
       r.emit,
+      plan.targetExpected[r.rowId] ?? null,
     ]),
     plan_groups: plan.groups.map((g) => [
       g.groupId,
@@ -61,7 +67,8 @@ export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
       g.unit.id,
       g.targetPeriod?.code ?? null,
     ]),
-    plan_weights: plan.weights.map((w) => [w.unitId, w.fromMonth, w.toMonth, w.leaves]),
+    pw: plan.weights.map((w) => [key(w.unitId).uid, w.fromMonth, w.toMonth, w.leaves]),
+    plan_expected: plan.expected.map((e) => [e.rowId, e.pid, e.stock, e.expected]),
     plan_parts: plan.parts.map((p) => [p.templateId, p.role, p.side, p.base, p.rule, p.period, p.ord]),
   };
 }
@@ -171,11 +178,12 @@ export async function computePlan(
         if (tables[name].length) await appendRows(connection, name, PLAN_TABLES[name], tables[name], true);
       }
     });
-    const derived: DerivedTable[] = ['pu', 'pr', 'pw', 'plan_facts'];
+    const derived: DerivedTable[] = ['plan_facts'];
     if (shape.partialInside) derived.push('plan_partial_inside');
     if (shape.targets) derived.push('plan_target_facts');
+    const months = factMonths(plan.periods);
     for (const table of derived)
-      await traced(trace, `derive ${table}`, () => runStatement(connection, fillDerivedTableStatement(table)));
+      await traced(trace, `derive ${table}`, () => runStatement(connection, fillDerivedTableStatement(table, months)));
     const counts = await traced(trace, 'stages', () => queryRows(connection, stagesStatement()));
     const steps = new StepPlanner(
       shape,

@@ -8,6 +8,7 @@ export {
   createPlanTablesStatements,
   DERIVED_TABLES,
   derivedTablesStatements,
+  factMonths,
   fillDerivedTableStatement,
   GRAIN_ORDER,
   PLAN_TABLES,
@@ -17,7 +18,15 @@ export {
   targetStepStatement,
   valueStepStatement,
 } from './sql';
-export type { DerivedTable, PlanTable, ResultParts, StageCountKind, TargetStepParts, ValueStepParts } from './sql';
+export type {
+  DerivedTable,
+  FactMonths,
+  PlanTable,
+  ResultParts,
+  StageCountKind,
+  TargetStepParts,
+  ValueStepParts,
+} from './sql';
 export { planShape, StepPlanner } from './steps';
 export type { StageCount, ValueStep } from './steps';
 export { DEFAULT_MAX_ROWS, GROUP_BY_VALUES } from './types';

@@ -14,11 +14,12 @@ import {
   subPeriods,
   UnitCatalog,
 } from '@lgr/schema';
-import { leafWeights } from './weights';
+import { expectedWeight, leafWeights } from './weights';
 import type {
   AggregatePlan,
   PartRole,
   PartSide,
+  PlannedExpected,
   PlannedIndicator,
   PlannedPart,
   PlannedPeriod,
@@ -252,4 +253,42 @@ export function planWeights(catalog: UnitCatalog, units: AggregatePlan['units'])
       out.push({ unitId: u.id, fromMonth: s.fromMonth, toMonth: s.toMonth, leaves: s.leaves });
   }
   return out;
+}
+
+/**
+ * What rule 9 expects of each row's unit over its parts' periods (one entry per row, period and time
+ * rule) and over its target period: the sums `expectedAggregate` makes in SQL, from the same weights.
+ * A unit that is not valued has no weights and expects nothing, as in SQL.
+ */
+export function planExpected(
+  catalog: UnitCatalog,
+  plan: Pick<AggregatePlan, 'rows' | 'parts' | 'periods' | 'units'>,
+): { expected: PlannedExpected[]; targetExpected: (number | null)[] } {
+  const valued = new Set(plan.units.filter((u) => u.valued).map((u) => u.id));
+  const periodOf = new Map(plan.periods.map((p) => [p.pid, p]));
+  const byTemplate = new Map<number, Map<string, { pid: number; stock: boolean }>>();
+  for (const p of plan.parts) {
+    let keys = byTemplate.get(p.templateId);
+    if (!keys) byTemplate.set(p.templateId, (keys = new Map()));
+    const stock = p.rule === 'STOCK';
+    keys.set(`${p.period}|${stock}`, { pid: p.period, stock });
+  }
+  const expected: PlannedExpected[] = [];
+  const targetExpected: (number | null)[] = [];
+  for (const r of plan.rows) {
+    const segments = valued.has(r.unit.id) ? leafWeights(catalog, r.unit.id) : [];
+    for (const { pid, stock } of byTemplate.get(r.templateId)?.values() ?? []) {
+      const period = periodOf.get(pid)!;
+      expected.push({
+        rowId: r.rowId,
+        pid,
+        stock,
+        expected: expectedWeight(segments, stock, period.startMonth, period.endMonth),
+      });
+    }
+    targetExpected[r.rowId] = r.targetPeriod
+      ? expectedWeight(segments, r.indicator.rule === 'STOCK', r.targetPeriod.startMonth, r.targetPeriod.endMonth)
+      : null;
+  }
+  return { expected, targetExpected };
 }

@@ -16,7 +16,8 @@ import {
   UnitCatalog,
   UnitVersion,
 } from '@lgr/schema';
-import { PlanBuilder, planUnits, planWeights, RowPeriod, targetPeriodOf } from './plan-builder';
+import { unitKeys } from './unit-keys';
+import { PlanBuilder, planExpected, planUnits, planWeights, RowPeriod, targetPeriodOf } from './plan-builder';
 import { planShape } from './steps';
 import {
   AggregatePlan,
@@ -410,6 +411,7 @@ export function planAggregate(
   const periods = builder.periods;
   const units = planUnits(catalog, rows, periods);
   const shape = planShape(catalog, { units, periods, groups });
+  const { expected, targetExpected } = planExpected(catalog, { rows, parts: builder.parts, periods, units });
   return {
     rows,
     groups,
@@ -420,7 +422,10 @@ export function planAggregate(
     subs: builder.subs,
     indicators: builder.indicators,
     parts: builder.parts,
+    unitKeys: unitKeys(catalog),
     weights: planWeights(catalog, units),
+    expected,
+    targetExpected,
     shape,
   };
 }

@@ -7,7 +7,6 @@ import {
   FACT_TABLE,
   SqlStatement,
   statement,
-  UNIT_TABLE,
 } from '../store/sql';
 
 /*
@@ -25,10 +24,20 @@ import {
  * cost for a small query is mostly per operator, not per row.
  */
 
-/** Plan tables, filled by the appender from the plan made in TypeScript. */
+/**
+ * Plan tables, filled by the appender from the plan made in TypeScript. Units are keyed by
+ * `unit_version.uid`, a unit's position in the catalogue: the plan is made from the catalogue whose
+ * digest the query checks the store holds, so the planner knows the keys and the unit facts the SQL
+ * needs (stage, months) without joining the store's units in each query: `pu` (the plan's units),
+ * `pr` (its rows) and `pw` (the valued units' rule-9 weight segments).
+ */
 export const PLAN_TABLES = {
-  plan_units: [
-    ['unit_id', 'VARCHAR'],
+  pu: [
+    ['uid', 'INTEGER'],
+    ['id', 'VARCHAR'],
+    ['stage', 'INTEGER'],
+    ['valid_from_month', 'INTEGER'],
+    ['first_whole_month', 'INTEGER'],
     ['valued', 'BOOLEAN'],
   ],
   plan_periods: [
@@ -54,15 +63,16 @@ export const PLAN_TABLES = {
     ['is_value', 'BOOLEAN'],
     ['is_target', 'BOOLEAN'],
   ],
-  plan_rows: [
+  pr: [
     ['row_id', 'INTEGER'],
     ['template_id', 'INTEGER'],
     ['iid', 'INTEGER'],
     ['rule', 'VARCHAR'],
-    ['unit_id', 'VARCHAR'],
+    ['uid', 'INTEGER'],
     ['target_pid', 'INTEGER'],
     ['group_id', 'INTEGER'],
     ['emit', 'BOOLEAN'],
+    ['target_expected', 'DOUBLE'],
   ],
   plan_groups: [
     ['group_id', 'INTEGER'],
@@ -71,11 +81,17 @@ export const PLAN_TABLES = {
     ['unit_id', 'VARCHAR'],
     ['target_period', 'VARCHAR'],
   ],
-  plan_weights: [
-    ['unit_id', 'VARCHAR'],
+  pw: [
+    ['uid', 'INTEGER'],
     ['from_month', 'INTEGER'],
     ['to_month', 'INTEGER'],
     ['leaves', 'DOUBLE'],
+  ],
+  plan_expected: [
+    ['row_id', 'INTEGER'],
+    ['pid', 'INTEGER'],
+    ['is_stock', 'BOOLEAN'],
+    ['expected', 'DOUBLE'],
   ],
   plan_parts: [
     ['template_id', 'INTEGER'],
@@ -163,13 +179,11 @@ export function createPlanTablesStatements(): SqlStatement[] {
 
 /**
  * The tables derived from the plan tables and the store's tables, in the order they are filled: the
- * plan's units with their integer keys and rule-4 months (`pu`), its rows likewise (`pr`), the valued
- * units' rule-9 weight segments (`pw`), the
  * recorded values the query can use (`plan_facts`), the value periods inside which a unit that lies
  * only partly in a newer one recorded a value (`plan_partial_inside`: rule 4's lost figures), and the
  * recorded targets of the target periods (`plan_target_facts`).
  */
-export const DERIVED_TABLES = ['pu', 'pr', 'pw', 'plan_facts', 'plan_partial_inside', 'plan_target_facts'] as const;
+export const DERIVED_TABLES = ['plan_facts', 'plan_partial_inside', 'plan_target_facts'] as const;
 
 /** The name of a derived table. */
 export type DerivedTable = (typeof DERIVED_TABLES)[number];
@@ -177,28 +191,19 @@ export type DerivedTable = (typeof DERIVED_TABLES)[number];
 /*
  * What fills each derived table. A calendar period of length L containing a fact starts at the fact's
  * start minus its remainder modulo L, so the containment test is an equality join; terms, few and
- * irregular, are joined by range.
+ * irregular, are joined by range. The facts' months are bound as constants (the plan's value months,
+ * see {@link factMonths}): compared with a subquery over the plan they became a nested-loop join over
+ * every fact, while constants are filtered in the scan.
  */
-function derivedTableSelect(table: DerivedTable): string {
+function derivedTableSelect(table: DerivedTable, months: readonly [string, string] = ['$1', '$2']): string {
   switch (table) {
-    case 'pu':
-      return `SELECT u.uid, u.id, u.stage, u.valid_from_month, u.first_whole_month, p.valued
-      FROM plan_units p JOIN ${UNIT_TABLE} u ON u.id = p.unit_id`;
-    case 'pr':
-      return `SELECT r.row_id, r.template_id, r.iid, r.rule, u.uid, r.target_pid, r.group_id, r.emit
-      FROM plan_rows r JOIN ${UNIT_TABLE} u ON u.id = r.unit_id`;
-    case 'pw':
-      return `SELECT u.uid, w.from_month, w.to_month, w.leaves
-      FROM plan_weights w JOIN ${UNIT_TABLE} u ON u.id = w.unit_id`;
     case 'plan_facts':
       return `SELECT i.iid, pu.uid, p.pid, f.start_month, f.end_month, f.value
       FROM ${FACT_TABLE} f
       JOIN pu ON pu.id = f.unit_id
       JOIN plan_indicators i ON i.is_value AND i.code = f.indicator
       LEFT JOIN plan_periods p ON p.is_value AND p.code = f.period
-      WHERE f.value IS NOT NULL AND f.grain IS NOT NULL
-        AND f.start_month >= (SELECT min(start_month) FROM plan_periods WHERE is_value)
-        AND f.end_month <= (SELECT max(end_month) FROM plan_periods WHERE is_value)`;
+      WHERE f.value IS NOT NULL AND f.grain IS NOT NULL AND f.start_month >= ${months[0]} AND f.end_month <= ${months[1]}`;
     case 'plan_partial_inside': {
       const calendarInside = GRAIN_MONTHS.map(
         ([grain, months]) => `SELECT f.iid, f.uid, p.pid
@@ -236,13 +241,44 @@ function derivedTableSelect(table: DerivedTable): string {
  */
 export function derivedTablesStatements(): SqlStatement[] {
   return DERIVED_TABLES.map((table) =>
-    statement(`CREATE OR REPLACE TEMP TABLE ${table} AS\n      ${derivedTableSelect(table)}`),
+    // Created empty: no month is within NULL bounds.
+    statement(
+      `CREATE OR REPLACE TEMP TABLE ${table} AS\n      ${derivedTableSelect(table, ['NULL::INTEGER', 'NULL::INTEGER'])}`,
+    ),
   );
 }
 
-/** Fills a derived table (see {@link DERIVED_TABLES}) from the plan tables and the store's tables. */
-export function fillDerivedTableStatement(table: DerivedTable): SqlStatement {
-  return statement(`INSERT INTO ${table}\n      ${derivedTableSelect(table)}`);
+/** The first and last month of the facts a query can use: those of its value periods. */
+export interface FactMonths {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** No month: what the empty tables are created with. */
+const NO_MONTHS: FactMonths = { from: 1, to: 0 };
+
+/** The months of a plan's value periods, or none when it values no period. */
+export function factMonths(periods: readonly { value: boolean; startMonth: number; endMonth: number }[]): FactMonths {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const p of periods) {
+    if (!p.value) continue;
+    from = Math.min(from, p.startMonth);
+    to = Math.max(to, p.endMonth);
+  }
+  return from <= to ? { from, to } : NO_MONTHS;
+}
+
+function derivedTableParams(table: DerivedTable, months: FactMonths): number[] {
+  return table === 'plan_facts' ? [months.from, months.to] : [];
+}
+
+/**
+ * Fills a derived table (see {@link DERIVED_TABLES}) from the plan tables and the store's tables;
+ * `plan_facts` reads the facts within `months`, the plan's {@link factMonths}.
+ */
+export function fillDerivedTableStatement(table: DerivedTable, months: FactMonths = NO_MONTHS): SqlStatement {
+  return statement(`INSERT INTO ${table}\n      ${derivedTableSelect(table)}`, derivedTableParams(table, months));
 }
 
 /** A row of {@link stagesStatement}: how many rows of one kind the query's data has. */
@@ -645,13 +681,12 @@ function partValuesCte(): string {
   return `part_nodes AS (
       SELECT r.row_id, p.role, p.side, p.ord, p.rule, any_value(v.value) AS value,
         any_value(v.complete) AS complete, coalesce(any_value(v.reported), 0) AS reported,
-        ${expectedAggregate('p.rule', 'per.start_month', 'per.end_month')} + coalesce(any_value(v.delta), 0) AS expected
+        coalesce(any_value(e.expected), 0) + coalesce(any_value(v.delta), 0) AS expected
       FROM pr r
       JOIN plan_parts p ON p.template_id = r.template_id
-      JOIN plan_periods per ON per.pid = p.pid
       LEFT JOIN dp_value v ON v.iid = p.base AND v.uid = r.uid AND v.pid = p.pid
-      LEFT JOIN pw w ON w.uid = r.uid
-      GROUP BY r.row_id, p.role, p.side, p.ord, p.rule, per.start_month, per.end_month
+      LEFT JOIN plan_expected e ON e.row_id = r.row_id AND e.pid = p.pid AND e.is_stock = (p.rule = 'STOCK')
+      GROUP BY r.row_id, p.role, p.side, p.ord, p.rule
     ),
     part_values AS (
       SELECT row_id, role, side,
@@ -681,12 +716,10 @@ function rowTargetsCte(targets: boolean): string {
     ? '\n      LEFT JOIN dp_target t ON t.iid = r.iid AND t.uid = r.uid AND t.pid = r.target_pid'
     : '';
   return `row_targets AS (
-      SELECT r.row_id, ${value} AS target, ${reported} AS target_r,
-        ${expectedAggregate('r.rule', 'tp.start_month', 'tp.end_month')} AS target_e
-      FROM pr r
-      JOIN plan_periods tp ON tp.pid = r.target_pid${join}
-      LEFT JOIN pw w ON w.uid = r.uid
-      GROUP BY r.row_id, r.rule, tp.start_month, tp.end_month
+      SELECT r.row_id, ${value} AS target, ${reported} AS target_r, any_value(r.target_expected) AS target_e
+      FROM pr r${join}
+      WHERE r.target_pid IS NOT NULL
+      GROUP BY r.row_id
     )`;
 }
 

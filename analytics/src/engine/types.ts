@@ -1,4 +1,5 @@
 import type { Grain, Indicator, Level, Period, Rule, UnitVersion } from '@lgr/schema';
+import type { UnitKey } from './unit-keys';
 
 /** The dimensions an aggregate can be grouped by. */
 export type GroupBy = 'INDICATOR' | 'UNIT' | 'PERIOD' | 'TERM';
@@ -144,6 +145,18 @@ export interface PlannedWeight {
 }
 
 /**
+ * What DESIGN 3 rule 9 expects of a row's unit over one of its parts' periods, by the time rule of the
+ * part (`stock`: the leaves of the period's last month; else its leaf-months). Made in the planner
+ * from the unit's weights, so that the answer's statement reads a number instead of joining weights.
+ */
+export interface PlannedExpected {
+  readonly rowId: number;
+  readonly pid: number;
+  readonly stock: boolean;
+  readonly expected: number;
+}
+
+/**
  * A calendar period (or a span valued like one) whose value the rows of a template need, combined
  * with the template's other parts of the same role and side by the time rule.
  */
@@ -202,8 +215,14 @@ export interface AggregatePlan {
   /** The recorded indicators values are computed for, and the requested indicators targets are. */
   readonly indicators: PlannedIndicator[];
   readonly parts: PlannedPart[];
+  /** The catalogue's unit keys (`unit-keys.ts`), kept per catalogue. */
+  readonly unitKeys: ReadonlyMap<string, UnitKey>;
   /** The valued units' rule-9 weights by month. */
   readonly weights: PlannedWeight[];
+  /** What rule 9 expects of each row's unit over each of its parts' periods. */
+  readonly expected: PlannedExpected[];
+  /** What rule 9 expects of each row's unit over its target period (by rowId; null without one). */
+  readonly targetExpected: (number | null)[];
   /** Which steps of the dynamic programme, and which kinds of nodes in them, the query can need. */
   readonly shape: PlanShape;
 }

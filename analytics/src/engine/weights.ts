@@ -89,3 +89,21 @@ function merged(segments: readonly WeightSegment[]): WeightSegment[] {
   }
   return out.filter((s) => s.leaves !== 0);
 }
+
+/**
+ * What DESIGN 3 rule 9 expects of a unit with these weight segments over months [start, end]: for a
+ * STOCK the leaves of its last month, else (FLOW, and a RATIO's target) the leaf-months it spans. The
+ * same sums as the SQL's `expectedAggregate`, made once per row in the planner instead of by a join in
+ * the answer's statement.
+ */
+export function expectedWeight(segments: readonly WeightSegment[], stock: boolean, start: number, end: number): number {
+  let sum = 0;
+  for (const s of segments) {
+    if (stock) {
+      if (s.fromMonth <= end && end <= s.toMonth) return s.leaves;
+    } else if (s.fromMonth <= end && s.toMonth >= start) {
+      sum += s.leaves * (Math.min(s.toMonth, end) - Math.max(s.fromMonth, start) + 1);
+    }
+  }
+  return sum;
+}

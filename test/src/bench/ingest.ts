@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Domain, DOMAINS, indicatorsOfDomain } from '@lgr/schema';
 import { startTestPlatform, TestPlatform } from '../harness';
+import { BenchSize } from './size';
 
 /*
  * Ingest end to end: a generated CSV file goes through the operator CLI (a process of its own), the
@@ -15,8 +16,7 @@ import { startTestPlatform, TestPlatform } from '../harness';
  */
 
 /** Figures per size: S for a quick look, M and L for the real thing. */
-export const INGEST_SIZES = { S: 20_000, M: 200_000, L: 1_000_000 } as const;
-export type BenchSize = keyof typeof INGEST_SIZES;
+const INGEST_SIZES: Record<BenchSize, number> = { S: 20_000, M: 200_000, L: 1_000_000 };
 
 const CLI = require.resolve('@lgr/platform/dist/cli/main.js');
 const PROCESSES = ['gateway', 'party', 'economy', 'social', 'analytics'] as const;

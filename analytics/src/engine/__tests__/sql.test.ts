@@ -44,7 +44,7 @@ describe('engine SQL builders', () => {
     const created = createPlanTablesStatements().map((s) => /TEMP TABLE (\w+)/.exec(s.sql)![1]);
     expect(created).toEqual([...Object.keys(PLAN_TABLES), 'dp_value', 'dp_target']);
     const derived = derivedTablesStatements().map((s) => /TEMP TABLE (\w+)/.exec(s.sql)![1]);
-    expect(derived).toEqual(['pu', 'pr', 'pw', 'plan_facts', 'plan_partial_inside', 'plan_target_facts']);
+    expect(derived).toEqual(['plan_facts', 'plan_partial_inside', 'plan_target_facts']);
   });
 
   it('compute what rule 9 expects of a unit over a period from its weight segments, and coverage', async () => {
