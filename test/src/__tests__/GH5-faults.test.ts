@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { startTestPlatform, TestPlatform, waitForExit } from '../harness';
 import {
   expectWholeBatches,
@@ -204,24 +205,32 @@ describe('GH5 faults', () => {
     const input = rows(['SS_JOBS_CREATED', 'CS_EVENTS', 'DF_FIRES'], [2010, 2011], 6000, (i) => 3 + (i % 11));
     const social = platform.process('social')!;
     const before = domainFacts(platform.dataDir, 'social').length;
-    let answeredAt = 0;
-    const write = record('social', input).then((r) => {
-      answeredAt = performance.now();
-      return r;
-    });
-    // The signal goes when social is serving the write (its headers arrived), not after a guessed
-    // delay: under load the gateway may still be validating the 6,000 rows after a fixed sleep.
-    await eventually(
-      'the write in flight at social',
-      async () => ((await inFlight('social')) > 0 ? true : undefined),
-      30_000,
-      10,
+    // The write goes to social directly with its body in two halves: social has the headers (the
+    // request is in flight) when the signal goes, and the rest of the body only once social has
+    // stopped taking connections, so the write is served during the drain, whatever the machine's speed.
+    const body = Buffer.from(
+      JSON.stringify({
+        query: `mutation($input: [ObservationInput!]!) { social { recordObservations(input: $input) { ok inserted } } }`,
+        variables: { input },
+      }),
     );
-    const termAt = performance.now();
+    const headers = await platform.forwardedHeaders({ sub: 'gh5-sigterm', role: 'admin', units: [] });
+    const write = openPost(`${platform.serviceUrl('social')}/graphql`, headers, body.length);
+    write.request.write(body.subarray(0, body.length >> 1));
+    await eventually('the write in flight at social', async () => ((await inFlight('social')) > 0 ? true : undefined));
     social.kill('SIGTERM');
-    expect(await write).toEqual({ ok: true, inserted: input.length });
-    // The answer came after the signal: the write was in flight when the service was told to stop.
-    expect(answeredAt).toBeGreaterThan(termAt);
+    await eventually('social to stop taking connections', async () =>
+      fetch(`${platform.serviceUrl('social')}/health`).then(
+        () => undefined,
+        () => true,
+      ),
+    );
+    write.request.end(body.subarray(body.length >> 1));
+    const answer = await write.answer;
+    expect({ status: answer.status, body: answer.json }).toEqual({
+      status: 200,
+      body: { data: { social: { recordObservations: { ok: true, inserted: input.length } } } },
+    });
     expect(await waitForExit(social, 15_000)).toBe(true);
     expect(social.exitCode).toBe(0);
     await platform.restart('social');
@@ -323,4 +332,24 @@ async function inFlight(service: 'party' | 'economy' | 'social'): Promise<number
   const line = /^http_requests_in_flight(?:\{[^}]*\})? (\d+)$/m.exec(text);
   if (!line) throw new Error(`no http_requests_in_flight in ${service}'s /metrics: ${text.slice(0, 200)}`);
   return Number(line[1]);
+}
+
+/** A POST whose body the caller writes (and ends) itself; `answer` is its status and parsed JSON. */
+function openPost(url: string, headers: Record<string, string>, length: number) {
+  const request = httpRequest(url, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json', 'content-length': length },
+  });
+  const answer = new Promise<{ status: number; json: unknown }>((resolve, reject) => {
+    request.on('error', reject);
+    request.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }),
+      );
+    });
+  });
+  return { request, answer };
 }
