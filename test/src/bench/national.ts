@@ -7,6 +7,7 @@ import { type AggregateRequest, type AggregateRow, runAggregate } from '@lgr/ana
 import { AnswerCache } from '@lgr/analytics/dist/aggregate/answer-cache';
 import { AnalyticsStore, type FeedChange, queryRows, statement } from '@lgr/analytics/dist/store';
 import { BenchSize } from './size';
+import { random } from './synthetic';
 
 /*
  * The national-scale benchmark: the real units of the whole country (both sides of the 2025 reform)
@@ -51,18 +52,6 @@ const INDICATORS: Record<BenchSize, readonly string[]> = {
 const FIRST_MONTH = monthOf('2023-01-01');
 const LAST_MONTH = monthOf('2026-12-01');
 const REFORM_MONTH = monthOf('2025-07-01');
-
-/** Deterministic pseudo-random numbers (mulberry32), so that every run measures the same data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `YYYYMM` of a month index. */
 function monthCode(month: number): string {

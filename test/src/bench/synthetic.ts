@@ -7,7 +7,7 @@ import type { FeedChange } from '@lgr/analytics/dist/store';
  */
 
 /** Deterministic pseudo-random numbers (mulberry32), so that every run measures the same data. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
