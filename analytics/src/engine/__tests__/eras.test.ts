@@ -1,32 +1,11 @@
 import { Figure, LineageLink, parsePeriod, ReferenceEvaluator, UnitCatalog, UnitVersion } from '@lgr/schema';
 import { runAggregate } from '../aggregate';
-import { compareWithEvaluator, storeWith } from './helpers';
+import { compareWithEvaluator, storeWith, unit } from './helpers';
 
 /*
  * Three eras (two reorganisations): units of the third are made of the second's for a time before
  * they existed, and those of the first's, so rule 4 chains through two stages.
  */
-function unit(
-  code: string,
-  level: UnitVersion['level'],
-  parent: string | null,
-  from: string,
-  to: string | null,
-): UnitVersion {
-  return {
-    id: `${code}@${from}`,
-    code,
-    name: code,
-    fullName: code,
-    nameEn: code,
-    level,
-    kind: 'test',
-    parentId: parent,
-    validFrom: from,
-    validTo: to,
-  };
-}
-
 const E1 = ['2000-01-01', '2020-03-31'] as const;
 const E2 = ['2020-04-01', '2022-06-30'] as const;
 const E3 = ['2022-07-01', null] as const;

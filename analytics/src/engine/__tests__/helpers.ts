@@ -1,4 +1,4 @@
-import { findIndicator, Figure, parsePeriod, ReferenceEvaluator, UnitCatalog } from '@lgr/schema';
+import { findIndicator, Figure, parsePeriod, ReferenceEvaluator, UnitCatalog, UnitVersion } from '@lgr/schema';
 import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { AnalyticsStore, FeedChange } from '../../store';
 import type { AggregateRow } from '../types';
@@ -80,4 +80,26 @@ export function differences(
   if (row.targetMet !== want.targetMet)
     problems.push(`${label} targetMet: engine ${row.targetMet}, evaluator ${want.targetMet}`);
   return problems;
+}
+
+/** A unit version named by its code, valid from `from` to `to`. */
+export function unit(
+  code: string,
+  level: UnitVersion['level'],
+  parent: string | null,
+  from: string,
+  to: string | null,
+): UnitVersion {
+  return {
+    id: `${code}@${from}`,
+    code,
+    name: code,
+    fullName: code,
+    nameEn: code,
+    level,
+    kind: 'test',
+    parentId: parent,
+    validFrom: from,
+    validTo: to,
+  };
 }

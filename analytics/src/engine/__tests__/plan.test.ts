@@ -1,27 +1,7 @@
 import { GraphQLError } from 'graphql';
-import { LineageLink, UnitCatalog, UnitVersion } from '@lgr/schema';
+import { LineageLink, UnitCatalog } from '@lgr/schema';
 import { planAggregate, requestedPeriods } from '../plan';
-
-function unit(
-  code: string,
-  level: UnitVersion['level'],
-  parent: string | null,
-  from: string,
-  to: string | null,
-): UnitVersion {
-  return {
-    id: `${code}@${from}`,
-    code,
-    name: code,
-    fullName: code,
-    nameEn: code,
-    level,
-    kind: 'test',
-    parentId: parent,
-    validFrom: from,
-    validTo: to,
-  };
-}
+import { unit } from './helpers';
 
 // Province P with districts D1 (communes C1, C2) and D2 (no communes) until 2025-06-30; then province
 // P (a reused code) with communes N1 (all of C1, half of C2) and N2 (the rest of C2, all of D2).

@@ -1,4 +1,4 @@
-import { Figure, LineageLink, ReferenceEvaluator, UnitCatalog, UnitVersion } from '@lgr/schema';
+import { Figure, LineageLink, ReferenceEvaluator, UnitCatalog } from '@lgr/schema';
 import { AnalyticsStore } from '../../store';
 import { computePlan, runAggregate } from '../aggregate';
 import { planAggregate } from '../plan';
@@ -14,28 +14,7 @@ import {
 } from '../sql';
 import { StepPlanner } from '../steps';
 import type { AggregatePlan, AggregateRequest, PlanShape } from '../types';
-import { close, compareWithEvaluator, storeWith } from './helpers';
-
-function unit(
-  code: string,
-  level: UnitVersion['level'],
-  parent: string | null,
-  from: string,
-  to: string | null,
-): UnitVersion {
-  return {
-    id: `${code}@${from}`,
-    code,
-    name: code,
-    fullName: code,
-    nameEn: code,
-    level,
-    kind: 'test',
-    parentId: parent,
-    validFrom: from,
-    validTo: to,
-  };
-}
+import { close, compareWithEvaluator, storeWith, unit } from './helpers';
 
 // Province P with districts D1 (communes C1, C2) and D2 (no communes) until 2025-06-30; then province
 // Q with communes N1 (all of C1, half of C2) and N2 (the rest of C2, all of D2). D1 lies partly in
