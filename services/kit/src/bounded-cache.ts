@@ -4,6 +4,8 @@
  */
 export class BoundedCache<K, V> {
   private readonly entries = new Map<K, { value: V; until: number }>();
+  /** The most recently used key: asked again, it is already where a use would move it. */
+  private newest: K | undefined;
 
   constructor(
     private readonly capacity: number,
@@ -14,10 +16,16 @@ export class BoundedCache<K, V> {
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.until <= this.now()) return undefined;
-    // Re-inserted, it becomes the most recently used: Map keeps insertion order.
-    this.entries.set(key, entry);
+    if (entry.until <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    if (key !== this.newest) {
+      // Re-inserted, it becomes the most recently used: Map keeps insertion order.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.newest = key;
+    }
     return entry.value;
   }
 
@@ -25,6 +33,7 @@ export class BoundedCache<K, V> {
   set(key: K, value: V, until: number): void {
     this.entries.delete(key);
     this.entries.set(key, { value, until });
+    this.newest = key;
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
   }
 

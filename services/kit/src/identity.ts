@@ -71,15 +71,29 @@ export type IdentitySigner = (identity: Identity) => Promise<string>;
  * with at least 30 s left.
  */
 export function createForwardedIdentitySigner(secret: string): IdentitySigner {
-  const signed = new BoundedCache<string, string>(REMEMBERED);
+  const signed = new BoundedCache<string, SignedIdentity>(REMEMBERED);
+  // A caller's verified token gives the same identity object on every request: found by reference
+  // first, without building the identity's key.
+  const byObject = new WeakMap<Identity, SignedIdentity>();
   return async (identity) => {
+    const same = byObject.get(identity);
+    if (same && same.until > Date.now()) return same.token;
     const key = identityKey(identity);
-    const known = signed.get(key);
-    if (known) return known;
-    const token = await signForwardedIdentity(identity, secret);
-    signed.set(key, token, Date.now() + REUSE_SIGNED_MS);
-    return token;
+    let known = signed.get(key);
+    if (!known) {
+      const until = Date.now() + REUSE_SIGNED_MS;
+      known = { token: await signForwardedIdentity(identity, secret), until };
+      signed.set(key, known, until);
+    }
+    byObject.set(identity, known);
+    return known.token;
   };
+}
+
+/** A signed identity and until when it is handed out again. */
+interface SignedIdentity {
+  readonly token: string;
+  readonly until: number;
 }
 
 /**

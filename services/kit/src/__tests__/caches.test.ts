@@ -60,4 +60,23 @@ describe('cached token verification', () => {
     );
     await expect(createForwardedIdentityVerifier(SECRET)(undefined)).rejects.toThrow(/No identity was forwarded/);
   });
+
+  test('a signed identity is handed out for half its lifetime, then signed anew, for the same object too', async () => {
+    jest.useFakeTimers({ now: new Date('2026-11-30T08:00:00Z'), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const sign = createForwardedIdentitySigner(SECRET);
+      const alice = { sub: 'alice', role: 'editor' as const, units: ['31'] };
+      const first = await sign(alice);
+      jest.setSystemTime(new Date('2026-11-30T08:00:29Z'));
+      // An equal identity first seen late gets the same token, good only as long as the first.
+      const late = { ...alice };
+      expect([await sign(alice), await sign(late)]).toEqual([first, first]);
+      jest.setSystemTime(new Date('2026-11-30T08:00:31Z'));
+      const second = await sign(alice);
+      expect(second).not.toBe(first);
+      expect([await sign(late), await sign({ ...alice })]).toEqual([second, second]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
