@@ -13,7 +13,16 @@ export interface CallerTokenOptions {
   readonly audience?: string | undefined;
   /** Longest lifetime a caller's token may have, in seconds (from `iat`, and from now). */
   readonly maxLifetimeSeconds?: number | undefined;
+  /**
+   * With a JWKS URL: how long the key set, and a token verified with it, are trusted before the keys
+   * are fetched and the token checked again (default 5 minutes), so a key removed from the set stops
+   * working within twice this time.
+   */
+  readonly keyRecheckMs?: number | undefined;
 }
+
+/** How long a JWKS key set and the tokens it verified are trusted by default. */
+const KEY_RECHECK_MS = 5 * 60_000;
 
 /** The longest token lifetime accepted when none is configured: a working day and a night. */
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
@@ -33,13 +42,15 @@ export type CallerTokenVerifier = (token: string) => Promise<Identity>;
 /**
  * Verifies callers' JWTs exactly as every entry point of the platform must: HS256 with the shared
  * secret, or RS/ES/PS/EdDSA keys from a JWKS URL; expiry always, issuer and audience when configured;
- * the claims `sub`, `role` and `units`. A token that passed is remembered until it expires, so a
- * caller's next requests skip the signature check; one that failed is checked again every time.
+ * the claims `sub`, `role` and `units`. A token that passed is remembered until it expires (with a
+ * JWKS, at most `keyRecheckMs`), so a caller's next requests skip the signature check; one that
+ * failed is checked again every time.
  */
 export function createCallerTokenVerifier(options: CallerTokenOptions): CallerTokenVerifier {
   if (!options.jwksUrl && !options.jwtSecret) throw new Error('Set jwtSecret or jwksUrl to verify callers');
+  const recheckMs = options.keyRecheckMs ?? KEY_RECHECK_MS;
   const key: Uint8Array | JWTVerifyGetKey = options.jwksUrl
-    ? createRemoteJWKSet(new URL(options.jwksUrl))
+    ? createRemoteJWKSet(new URL(options.jwksUrl), { cacheMaxAge: recheckMs })
     : new TextEncoder().encode(options.jwtSecret);
   const algorithms = options.jwksUrl ? ['RS256', 'ES256', 'PS256', 'EdDSA'] : ['HS256'];
   const verified = new BoundedCache<string, Identity>(VERIFIED_TOKENS);
@@ -63,8 +74,10 @@ export function createCallerTokenVerifier(options: CallerTokenOptions): CallerTo
     if (!parsed.success)
       throw unauthenticated(`Invalid token claims: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     const identity: Identity = { sub: parsed.data.sub, role: parsed.data.role, units: parsed.data.units };
-    // Everything checked above holds until `exp` (required): the lifetime left only shrinks.
-    verified.set(token, identity, (payload.exp as number) * 1000);
+    // Everything checked above holds until `exp` (required): the lifetime left only shrinks. A key
+    // set's keys may be withdrawn, so its tokens are checked again once the set is fetched again.
+    const until = (payload.exp as number) * 1000;
+    verified.set(token, identity, options.jwksUrl ? Math.min(until, Date.now() + recheckMs) : until);
     return identity;
   };
 }

@@ -1,4 +1,6 @@
-import { SignJWT } from 'jose';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, JWK, SignJWT } from 'jose';
 import { BoundedCache } from '../bounded-cache';
 import { createCallerTokenVerifier } from '../caller-token';
 import { createForwardedIdentitySigner, createForwardedIdentityVerifier } from '../identity';
@@ -12,6 +14,7 @@ describe('BoundedCache', () => {
     cache.set('a', 1, 2000);
     cache.set('b', 2, 5000);
     expect(cache.get('a')).toBe(1); // a is now the most recently used
+    expect(cache.get('a')).toBe(1); // and stays so when asked again
     cache.set('c', 3, 5000);
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')).toBe(1);
@@ -38,6 +41,37 @@ describe('cached token verification', () => {
     expect(await verify(short)).toEqual({ sub: 'cached', role: 'admin', units: [] });
     await new Promise((r) => setTimeout(r, 2100));
     await expect(verify(short)).rejects.toThrow(/Invalid token/);
+  });
+
+  test('with a JWKS, a key withdrawn from the set stops verifying once the set is fetched again', async () => {
+    const a = await generateKeyPair('RS256');
+    const b = await generateKeyPair('RS256');
+    let published: JWK[] = [
+      { ...(await exportJWK(a.publicKey)), kid: 'a', alg: 'RS256' },
+      { ...(await exportJWK(b.publicKey)), kid: 'b', alg: 'RS256' },
+    ];
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: published }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+      const verify = createCallerTokenVerifier({ jwksUrl, keyRecheckMs: 300 });
+      const signed = await new SignJWT({ role: 'viewer', units: ['31'] })
+        .setProtectedHeader({ alg: 'RS256', kid: 'a' })
+        .setSubject('withdrawn')
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(a.privateKey);
+      await expect(verify(signed)).resolves.toMatchObject({ sub: 'withdrawn' });
+      published = published.filter((k) => k.kid !== 'a');
+      await new Promise((r) => setTimeout(r, 400));
+      await expect(verify(signed)).rejects.toThrow(/Invalid token/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   test('a token signed with another secret is refused, also after a valid one was cached', async () => {
