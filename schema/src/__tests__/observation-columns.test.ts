@@ -1,0 +1,45 @@
+import { fromObservationColumns, toObservationColumns } from '../observation-columns';
+
+describe('observation columns', () => {
+  const records = [
+    { indicator: 'PB_NEW_MEMBERS', unit: '304', period: '2025S1', value: 254, target: null },
+    { indicator: 'EB_BUDGET_REV', unit: '304', period: '2025', value: null, target: 410000 },
+  ];
+
+  it('carry records there and back', () => {
+    const columns = toObservationColumns(records);
+    expect(columns).toEqual({
+      indicator: ['PB_NEW_MEMBERS', 'EB_BUDGET_REV'],
+      unit: ['304', '304'],
+      period: ['2025S1', '2025'],
+      value: [254, null],
+      target: [null, 410000],
+    });
+    expect(fromObservationColumns(JSON.parse(JSON.stringify(columns)))).toEqual({ records });
+  });
+
+  it('read missing value or target columns as not given', () => {
+    expect(fromObservationColumns({ indicator: ['A'], unit: ['304'], period: ['2025'], target: [5] })).toEqual({
+      records: [{ indicator: 'A', unit: '304', period: '2025', value: null, target: 5 }],
+    });
+  });
+
+  it('name the row and the column of a bad cell', () => {
+    expect(fromObservationColumns({ indicator: ['A', 'B'], unit: ['304', 305], period: ['2025', '2025'] })).toEqual({
+      problem: { index: 1, field: 'unit', message: expect.stringContaining('string') },
+    });
+    expect(fromObservationColumns({ indicator: ['A'], unit: ['304'], period: ['2025'], value: ['12'] })).toMatchObject({
+      problem: { index: 0, field: 'value' },
+    });
+  });
+
+  it('refuse columns of different lengths, unknown columns and a value that is no object', () => {
+    expect(fromObservationColumns({ indicator: ['A', 'B'], unit: ['304', '305'], period: ['2025'] })).toEqual({
+      problem: { index: 1, field: 'period', message: 'expected 2 cells as in indicator, got 1' },
+    });
+    expect(fromObservationColumns({ indicator: [], unit: [], period: [], amount: [] })).toMatchObject({
+      problem: { index: null, message: expect.stringContaining('amount') },
+    });
+    expect(fromObservationColumns([1, 2])).toMatchObject({ problem: { index: null, field: null } });
+  });
+});
