@@ -83,7 +83,8 @@ export function observationResolvers(domain: Domain): Function[] {
         'recordObservations with the rows as columns: { indicator: [...], unit: [...], period: [...], value: [...], target: [...] }, row i being the i-th cell of each; the same checks, transaction and answer',
     })
     async recordObservationColumns(
-      @Arg('columns', () => ObservationColumnsScalar) columns: unknown,
+      // Checked by fromObservationColumns below; class-validator has nothing to say about a plain object.
+      @Arg('columns', () => ObservationColumnsScalar, { validate: false }) columns: unknown,
       @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false }) dryRun: boolean | null,
       @Ctx() ctx: DomainContext,
     ): Promise<RecordObservationsPayload> {
