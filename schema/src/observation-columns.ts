@@ -25,6 +25,35 @@ export interface ColumnsProblem {
   readonly message: string;
 }
 
+const COLUMN_NAMES = new Set(['indicator', 'unit', 'period', 'value', 'target']);
+
+function allStrings(cells: unknown): boolean {
+  if (!Array.isArray(cells)) return false;
+  for (const cell of cells) if (typeof cell !== 'string') return false;
+  return true;
+}
+
+function allNumbersOrNull(cells: unknown): boolean {
+  if (cells === undefined) return true;
+  if (!Array.isArray(cells)) return false;
+  for (const cell of cells) if (cell !== null && (typeof cell !== 'number' || Number.isNaN(cell))) return false;
+  return true;
+}
+
+/** Whether `input` passes {@link observationColumnsSchema} (the same checks, written out). */
+export function isObservationColumns(input: unknown): input is ObservationColumns {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return false;
+  const o = input as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!COLUMN_NAMES.has(key)) return false;
+  return (
+    allStrings(o.indicator) &&
+    allStrings(o.unit) &&
+    allStrings(o.period) &&
+    allNumbersOrNull(o.value) &&
+    allNumbersOrNull(o.target)
+  );
+}
+
 /** Records as columns (see {@link observationColumnsSchema}). */
 export function toObservationColumns(records: readonly ObservationRecord[]): ObservationColumns {
   return {
@@ -41,7 +70,11 @@ export function toObservationColumns(records: readonly ObservationRecord[]): Obs
  * a cell of the wrong type, an unknown column, or columns of different lengths.
  */
 export function fromObservationColumns(input: unknown): { records: ObservationRecord[] } | { problem: ColumnsProblem } {
-  const parsed = observationColumnsSchema.safeParse(input);
+  // The written-out check accepts exactly what the schema accepts, at a fraction of zod's cost per
+  // cell; the schema runs only on columns that fail it, for its message naming the row and column.
+  const parsed = isObservationColumns(input)
+    ? { success: true as const, data: input }
+    : observationColumnsSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const [field, index] = issue.path;

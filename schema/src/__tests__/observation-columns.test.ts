@@ -1,4 +1,9 @@
-import { fromObservationColumns, toObservationColumns } from '../observation-columns';
+import {
+  fromObservationColumns,
+  isObservationColumns,
+  observationColumnsSchema,
+  toObservationColumns,
+} from '../observation-columns';
 
 describe('observation columns', () => {
   const records = [
@@ -41,5 +46,26 @@ describe('observation columns', () => {
       problem: { index: null, message: expect.stringContaining('amount') },
     });
     expect(fromObservationColumns([1, 2])).toMatchObject({ problem: { index: null, field: null } });
+  });
+
+  const good = { indicator: ['A'], unit: ['304'], period: ['2025'], value: [1], target: [null] };
+  it.each<[string, unknown]>([
+    ['good columns', good],
+    ['no value or target column', { indicator: ['A'], unit: ['304'], period: ['2025'] }],
+    ['an undefined value column', { ...good, value: undefined }],
+    ['a null value column', { ...good, value: null }],
+    ['NaN', { ...good, value: [NaN] }],
+    ['Infinity', { ...good, target: [Infinity] }],
+    ['a string value', { ...good, value: ['1'] }],
+    ['a number as unit', { ...good, unit: [304] }],
+    ['a null unit', { ...good, unit: [null] }],
+    ['no period column', { indicator: ['A'], unit: ['304'] }],
+    ['an unknown column', { ...good, amount: [1] }],
+    ['an object for a column', { ...good, indicator: { 0: 'A' } }],
+    ['an array', [good]],
+    ['null', null],
+    ['a string', 'A,304,2025,1,'],
+  ])('the written-out check agrees with the schema on %s', (_name, input) => {
+    expect(isObservationColumns(input)).toBe(observationColumnsSchema.safeParse(input).success);
   });
 });
