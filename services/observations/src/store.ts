@@ -49,9 +49,7 @@ function sql(em: EntityManager): SqlEntityManager {
 
 /**
  * Runs one statement with its values bound as parameters, in `em`'s transaction when it has one, and
- * returns its rows. `execute` of the ORM writes the values into the SQL text instead, which for a
- * 500-row upsert costs more than the upsert itself (quoting every value, and a statement text the
- * database parses anew each time).
+ * returns its rows. (`execute` of the ORM writes the values into the SQL text instead, quoting each.)
  */
 async function runBound(em: EntityManager, text: string, params: readonly unknown[]): Promise<Row[]> {
   const query = sql(em)
