@@ -37,3 +37,40 @@ export const feedPageSchema = z.object({
   hasMore: z.boolean(),
 });
 export type FeedPage = z.infer<typeof feedPageSchema>;
+
+/** The page without its changes checked one by one (see {@link parseFeedPage}). */
+const feedPageEnvelopeSchema = feedPageSchema.extend({ changes: z.array(z.unknown()).max(MAX_FEED_PAGE_SIZE) });
+
+/** Whether `c` is a {@link FeedChange}: the checks of {@link feedChangeSchema}, written out. */
+export function isFeedChange(c: unknown): c is FeedChange {
+  if (typeof c !== 'object' || c === null) return false;
+  const o = c as Record<string, unknown>;
+  return (
+    typeof o.seq === 'number' &&
+    Number.isInteger(o.seq) &&
+    o.seq >= 0 &&
+    typeof o.indicator === 'string' &&
+    o.indicator.length > 0 &&
+    typeof o.unitId === 'string' &&
+    o.unitId.length > 0 &&
+    typeof o.period === 'string' &&
+    o.period.length > 0 &&
+    (o.value === null || (typeof o.value === 'number' && Number.isFinite(o.value))) &&
+    (o.target === null || (typeof o.target === 'number' && Number.isFinite(o.target))) &&
+    (o.updatedAt === undefined || typeof o.updatedAt === 'string')
+  );
+}
+
+/**
+ * Checks a page against {@link feedPageSchema}. A page of 10,000 changes checked field by field by
+ * zod costs more than storing them, so the changes are checked by {@link isFeedChange} and only a
+ * page that fails is run through the schema, for its message naming the change and the field.
+ */
+export function parseFeedPage(body: unknown): z.SafeParseReturnType<unknown, FeedPage> {
+  const envelope = feedPageEnvelopeSchema.safeParse(body);
+  if (envelope.success && envelope.data.changes.every(isFeedChange)) {
+    const changes = envelope.data.changes as FeedChange[];
+    return { success: true, data: { ...envelope.data, changes } };
+  }
+  return feedPageSchema.safeParse(body);
+}

@@ -7,4 +7,5 @@ export * from './evaluate';
 export * from './csv';
 export * from './feed';
 export * from './ingest-row';
+export * from './observation-columns';
 export * from './report-format';

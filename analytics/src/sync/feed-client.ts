@@ -1,5 +1,5 @@
 import { Identity, IDENTITY_HEADER, SERVICE_IDENTITY, signForwardedIdentity } from '@lgr/kit';
-import { FeedPage as FeedPageContract, feedPageSchema } from '@lgr/schema';
+import { FeedPage as FeedPageContract, parseFeedPage } from '@lgr/schema';
 
 /** The domain subgraphs whose change feeds analytics follows. */
 export const SOURCE_NAMES = ['party', 'economy', 'social'] as const;
@@ -62,7 +62,7 @@ export function feedPageUrl(baseUrl: string, after: number, limit: number): stri
  * were never applied, so it is refused rather than repaired.
  */
 export function validateFeedPage(source: SourceName, after: number, body: unknown): FeedPage {
-  const parsed = feedPageSchema.safeParse(body);
+  const parsed = parseFeedPage(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new FeedProtocolError(

@@ -142,7 +142,10 @@ export interface CsvRecord {
 
 /** The 1-based line a CSV record starts on (csv-parse counts the line it ends on). */
 export function csvRecordLine(p: CsvRecord): number {
-  return p.info.lines - p.record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
+  let breaks = 0;
+  // Most fields hold no line break: indexOf finds that without building a match array per field.
+  for (const f of p.record) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) breaks += 1;
+  return p.info.lines - breaks;
 }
 
 /** The header's column names, or the problem that makes the file unusable. */

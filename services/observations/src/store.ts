@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/core';
 import { SqlEntityManager } from '@mikro-orm/knex';
 import type { FeedChange } from '@lgr/schema';
+import { feedInsertStatement, keyLookupStatement, StoreDialect, upsertStatement } from './store-sql';
 import { observationKey, ValidRow } from './validation';
 
 /** A stored figure as the feed and the GraphQL API report it. */
@@ -24,8 +25,11 @@ export interface WriteResult extends WriteCounts {
   readonly changes: StoredObservation[];
 }
 
-/** Rows per INSERT statement: large enough to load the demo data quickly, small enough for any driver. */
+/** Rows per INSERT statement on PostgreSQL: large enough to load the demo data quickly, 3,000 parameters. */
 const CHUNK = 500;
+
+/** Rows per statement on SQLite, where a statement binds its rows as one JSON text (bounds its size). */
+const SQLITE_CHUNK = 10_000;
 
 /**
  * The lock a write transaction takes on PostgreSQL just before it appends its feed rows, held until
@@ -41,6 +45,21 @@ type Row = Record<string, unknown>;
 
 function sql(em: EntityManager): SqlEntityManager {
   return em as SqlEntityManager;
+}
+
+/**
+ * Runs one statement with its values bound as parameters, in `em`'s transaction when it has one, and
+ * returns its rows. (`execute` of the ORM writes the values into the SQL text instead, quoting each.)
+ */
+async function runBound(em: EntityManager, text: string, params: readonly unknown[]): Promise<Row[]> {
+  const query = sql(em)
+    .getKnex()
+    .raw(text, params as never[]);
+  const trx = em.getTransactionContext();
+  if (trx) query.transacting(trx as never);
+  const result = (await query) as Row[] | { rows: Row[] };
+  // PostgreSQL answers with its result object, SQLite with the rows.
+  return Array.isArray(result) ? result : result.rows;
 }
 
 function toNumberOrNull(v: unknown): number | null {
@@ -98,35 +117,24 @@ async function upsertRows(
   rows: readonly ValidRow[],
   now: string,
 ): Promise<{ inserted: boolean; row: StoredObservation }[]> {
-  const db = sql(em);
-  const postgres = onPostgres(em);
+  const dialect = dialectOf(em);
   // PostgreSQL says per row whether it was inserted (xmax is 0 only for a new row version made by an
   // insert), which stays right while other transactions write concurrently. SQLite runs one write at
   // a time, so there an id above the largest one before this write is a new row.
   let before = 0;
-  if (!postgres) {
-    const [{ max_id: maxBefore } = { max_id: 0 }] = (await db.execute(
+  if (dialect === 'sqlite') {
+    const [{ max_id: maxBefore } = { max_id: 0 }] = await runBound(
+      em,
       'select coalesce(max(id), 0) as max_id from observation',
-    )) as Row[];
+      [],
+    );
     before = Number(maxBefore);
   }
   const changed: { inserted: boolean; row: StoredObservation }[] = [];
-  for (const part of chunks(sortByKey(rows), CHUNK)) {
-    const values = part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
-    const params = part.flatMap((r) => [r.indicator, r.unitId, r.period, r.value, r.target, now]);
-    const returned = (await db.execute(
-      `insert into observation (indicator, unit_id, period, value, target, updated_at) values ${values}
-       on conflict (indicator, unit_id, period) do update set
-         value = coalesce(excluded.value, observation.value),
-         target = coalesce(excluded.target, observation.target),
-         updated_at = excluded.updated_at
-       where observation.value is distinct from coalesce(excluded.value, observation.value)
-          or observation.target is distinct from coalesce(excluded.target, observation.target)
-       returning id, indicator, unit_id, period, value, target, updated_at${postgres ? ', (xmax = 0) as fresh' : ''}`,
-      params,
-    )) as Row[];
-    for (const r of returned)
-      changed.push({ inserted: postgres ? r.fresh === true : Number(r.id) > before, row: toStored(r) });
+  for (const part of chunks(sortByKey(rows), chunkSize(dialect))) {
+    const { sql: text, params } = upsertStatement(dialect, part, now);
+    for (const r of await runBound(em, text, params))
+      changed.push({ inserted: dialect === 'postgresql' ? r.fresh === true : Number(r.id) > before, row: toStored(r) });
   }
   return changed;
 }
@@ -134,14 +142,21 @@ async function upsertRows(
 /** Appends the feed rows of a write, numbered in commit order (see {@link WRITE_LOCK_KEY}). */
 async function appendFeed(em: EntityManager, changes: readonly StoredObservation[]): Promise<void> {
   if (!changes.length) return;
-  const db = sql(em);
-  if (onPostgres(em)) await db.execute('select pg_advisory_xact_lock(?)', [WRITE_LOCK_KEY]);
-  for (const part of chunks(changes, CHUNK)) {
-    await db.execute(
-      `insert into observation_feed (indicator, unit_id, period, value, target, updated_at) values ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-      part.flatMap((c) => [c.indicator, c.unitId, c.period, c.value, c.target, c.updatedAt]),
-    );
+  const dialect = dialectOf(em);
+  if (dialect === 'postgresql') await runBound(em, 'select pg_advisory_xact_lock(?)', [WRITE_LOCK_KEY]);
+  for (const part of chunks(changes, chunkSize(dialect))) {
+    const { sql: text, params } = feedInsertStatement(dialect, part);
+    await runBound(em, text, params);
   }
+}
+
+function dialectOf(em: EntityManager): StoreDialect {
+  return onPostgres(em) ? 'postgresql' : 'sqlite';
+}
+
+/** Rows per statement: SQLite takes a batch as one bound JSON text, PostgreSQL 6 parameters a row. */
+function chunkSize(dialect: StoreDialect): number {
+  return dialect === 'sqlite' ? SQLITE_CHUNK : CHUNK;
 }
 
 /** Whether `em` talks to PostgreSQL (the driver package is the kit's, so it is recognised by name). */
@@ -177,15 +192,8 @@ async function findObservationKeys(
   keys: readonly { indicator: string; unitId: string; period: string }[],
 ): Promise<StoredObservation[]> {
   if (!keys.length) return [];
-  // A join with the keys as a VALUES list uses the unique index on (indicator, unit_id, period) on
-  // SQLite and PostgreSQL alike; both name a VALUES list's columns column1, column2, ...
-  const values = keys.map(() => '(?, ?, ?)').join(', ');
-  const rows = (await sql(em).execute(
-    `select o.indicator, o.unit_id, o.period, o.value, o.target, o.updated_at
-       from (values ${values}) as k
-       join observation o on o.indicator = k.column1 and o.unit_id = k.column2 and o.period = k.column3`,
-    keys.flatMap((k) => [k.indicator, k.unitId, k.period]),
-  )) as Row[];
+  const { sql: text, params } = keyLookupStatement(dialectOf(em), keys);
+  const rows = await runBound(em, text, params);
   return rows.map(toStored);
 }
 
@@ -219,10 +227,11 @@ export async function readFeed(
   after: number,
   limit: number,
 ): Promise<{ changes: FeedChange[]; hasMore: boolean }> {
-  const rows = (await sql(em).execute(
+  const rows = await runBound(
+    em,
     'select seq, indicator, unit_id, period, value, target, updated_at from observation_feed where seq > ? order by seq limit ?',
     [after, limit + 1],
-  )) as Row[];
+  );
   const hasMore = rows.length > limit;
   return { changes: rows.slice(0, limit).map((r) => ({ seq: Number(r.seq), ...toStored(r) })), hasMore };
 }

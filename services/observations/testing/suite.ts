@@ -365,6 +365,55 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
       expect(empty.errors![0]!.message).toBe(read.errors![0]!.message);
     });
 
+    test('recordObservationColumns takes the rows as columns, with the same checks, writes and answers', async () => {
+      const COLUMNS = `mutation($columns: ObservationColumns!, $dryRun: Boolean) { ${prefix} { recordObservationColumns(columns: $columns, dryRun: $dryRun) { ok inserted updated unchanged errors { index field message code } } } }`;
+      const send = (columns: unknown, identity: Identity = ADMIN, dryRun = false) =>
+        askSubgraph<Record<string, { recordObservationColumns: Payload }>>(
+          service.url,
+          COLUMNS,
+          { columns, dryRun },
+          identity,
+        );
+      const wards = wardsOf('304')
+        .slice(5, 8)
+        .map((u) => u.code);
+      const columns = {
+        indicator: wards.map(() => ind.flow.code),
+        unit: wards,
+        period: wards.map(() => '2021S2'),
+        value: wards.map((_, i) => 40 + i),
+      };
+      const seq = await lastSeq();
+      const dry = await send(columns, ADMIN, true);
+      expect(dry.data![prefix]!.recordObservationColumns).toEqual({
+        ok: true,
+        inserted: 3,
+        updated: 0,
+        unchanged: 0,
+        errors: [],
+      });
+      expect(await lastSeq()).toBe(seq);
+      expect((await send(columns)).data![prefix]!.recordObservationColumns).toMatchObject({ ok: true, inserted: 3 });
+      expect(await lastSeq()).toBe(seq + 3);
+      // The same batch again changes nothing; one bad row refuses the batch, naming its row and field.
+      expect((await send(columns)).data![prefix]!.recordObservationColumns).toMatchObject({ ok: true, unchanged: 3 });
+      const bad = await send({ ...columns, period: ['2021S2', '2021S3', '2021S2'], value: [1, 2, 3] });
+      expect(bad.data![prefix]!.recordObservationColumns).toMatchObject({
+        ok: false,
+        errors: [expect.objectContaining({ index: 1, field: 'period', code: 'INVALID_PERIOD' })],
+      });
+      expect(await lastSeq()).toBe(seq + 3);
+      // Columns that are not columns of rows are refused whole, naming the row and column.
+      const malformed = await send({ ...columns, value: [1, '2', 3] });
+      expect(malformed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(malformed.errors?.[0]?.message).toMatch(/row 1: value/);
+      const short = await send({ ...columns, unit: wards.slice(0, 2) });
+      expect(short.errors?.[0]?.message).toMatch(/row 2: unit: expected 3 cells as in indicator, got 2/);
+      // A caller who may not write is refused before the columns are looked at.
+      const viewer = await send({ nonsense: true }, viewerOf('304'));
+      expect(viewer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    });
+
     test('filters figures by period and indicators', async () => {
       const unit = wardsOf('304')[5]!;
       await payload([

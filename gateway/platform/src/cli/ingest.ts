@@ -13,8 +13,8 @@ import {
   LineProblem,
   rejectsHeader,
 } from '@lgr/observations/dist/ingest-format';
-import { detectFileFormat, IngestFileError, streamIngest } from '@lgr/observations/dist/ingest-stream';
-import { Domain, DOMAINS, findIndicator, ingestRowKey } from '@lgr/schema';
+import { detectFileFormat, IngestFileError, streamIngestChunks } from '@lgr/observations/dist/ingest-stream';
+import { Domain, DOMAINS, findIndicator, ingestRowKey, toObservationColumns } from '@lgr/schema';
 import { DEFAULT_BATCH_SIZE, PROGRESS_THRESHOLD_BYTES } from './ingest-options';
 import { hashKey, KeyHashSet } from './key-hashes';
 import { GraphQLResponse, Transport, TransportError } from './transport';
@@ -76,11 +76,13 @@ export class IngestAbortedError extends Error {
 
 function mutationFor(domain: Domain): string {
   const ns = domain.toLowerCase();
-  return `mutation Ingest($input: [ObservationInput!]!, $dryRun: Boolean) { ${ns} { recordObservations(input: $input, dryRun: $dryRun) { ok inserted updated unchanged errors { index field message code } } } }`;
+  // Columns rather than a list of input objects: a third of the bytes, and neither the gateway nor
+  // the subgraph coerces 5,000 input objects field by field.
+  return `mutation Ingest($columns: ObservationColumns!, $dryRun: Boolean) { ${ns} { recordObservationColumns(columns: $columns, dryRun: $dryRun) { ok inserted updated unchanged errors { index field message code } } } }`;
 }
 
 function payloadOf(domain: Domain, answer: GraphQLResponse): Payload {
-  const payload = answer.data?.[domain.toLowerCase()]?.recordObservations as Payload | undefined;
+  const payload = answer.data?.[domain.toLowerCase()]?.recordObservationColumns as Payload | undefined;
   if (!payload) {
     const first = answer.errors?.[0];
     const code = first?.extensions?.code ? ` (${String(first.extensions.code)})` : '';
@@ -256,8 +258,9 @@ async function startRun(options: IngestOptions, format: IngestFormat): Promise<I
   };
 }
 
-function rows(run: IngestRun, onBytes = true) {
-  return streamIngest(
+/** The file's rows a chunk at a time (see {@link streamIngestChunks}). */
+function chunks(run: IngestRun, onBytes = true) {
+  return streamIngestChunks(
     run.options.file,
     run.format,
     onBytes && run.bar ? { onBytes: (n) => run.bar!.increment(n) } : {},
@@ -267,7 +270,7 @@ function rows(run: IngestRun, onBytes = true) {
 async function call(run: IngestRun, domain: Domain, batch: IngestRow[], dryRun: boolean): Promise<Payload> {
   run.options.onBatch?.({ domain, rows: batch.length, dryRun, rowsRead: run.read });
   const answer = await run.options.transport(domain, mutationFor(domain), {
-    input: batch.map((r) => r.record),
+    columns: toObservationColumns(batch.map((r) => r.record!)),
     dryRun,
   });
   return payloadOf(domain, answer);
@@ -298,22 +301,23 @@ async function checkFile(run: IngestRun): Promise<void> {
   const suspects = new Set<number>();
   const batches = new DomainBatches(run.batchSize);
   const sender = new OneInFlight();
-  for await (const row of rows(run)) {
-    run.read += 1;
-    row.problems.forEach((p) => addProblem(run, p));
-    if (!row.record) continue;
-    const h = hash(ingestRowKey(row.record));
-    if (!seen.add(h)) {
-      suspects.add(h);
-      continue;
+  for await (const chunk of chunks(run))
+    for (const row of chunk) {
+      run.read += 1;
+      row.problems.forEach((p) => addProblem(run, p));
+      if (!row.record) continue;
+      const h = hash(ingestRowKey(row.record));
+      if (!seen.add(h)) {
+        suspects.add(h);
+        continue;
+      }
+      if (run.options.skipInvalid) continue;
+      const full = batches.add(row);
+      if (full) {
+        await sender.send(dryRun(run, full.domain, full.rows));
+        run.bar?.update({ rows: run.read });
+      }
     }
-    if (run.options.skipInvalid) continue;
-    const full = batches.add(row);
-    if (full) {
-      await sender.send(dryRun(run, full.domain, full.rows));
-      run.bar?.update({ rows: run.read });
-    }
-  }
   for (const rest of batches.rest()) await sender.send(dryRun(run, rest.domain, rest.rows));
   await sender.drain();
   if (suspects.size) await settleSuspects(run, suspects);
@@ -329,30 +333,31 @@ async function settleSuspects(run: IngestRun, suspects: ReadonlySet<number>): Pr
   const checkedInFirstPass = new Set<number>();
   const batches = new DomainBatches(run.batchSize);
   const sender = new OneInFlight();
-  for await (const row of rows(run, false)) {
-    if (!row.record) continue;
-    const key = ingestRowKey(row.record);
-    const h = (run.options.hashKey ?? hashKey)(key);
-    if (!suspects.has(h)) continue;
-    const first = firstLineOfKey.get(key);
-    if (first !== undefined) {
-      addProblem(run, {
-        line: row.line,
-        field: 'row',
-        message: `duplicate of line ${first}: same indicator, unit and period`,
-      });
-      continue;
+  for await (const chunk of chunks(run, false))
+    for (const row of chunk) {
+      if (!row.record) continue;
+      const key = ingestRowKey(row.record);
+      const h = (run.options.hashKey ?? hashKey)(key);
+      if (!suspects.has(h)) continue;
+      const first = firstLineOfKey.get(key);
+      if (first !== undefined) {
+        addProblem(run, {
+          line: row.line,
+          field: 'row',
+          message: `duplicate of line ${first}: same indicator, unit and period`,
+        });
+        continue;
+      }
+      firstLineOfKey.set(key, row.line);
+      // The first row of each hash went to its subgraph in the first pass; the others wait until now.
+      if (!checkedInFirstPass.has(h)) {
+        checkedInFirstPass.add(h);
+        continue;
+      }
+      if (run.options.skipInvalid) continue;
+      const full = batches.add(row);
+      if (full) await sender.send(dryRun(run, full.domain, full.rows));
     }
-    firstLineOfKey.set(key, row.line);
-    // The first row of each hash went to its subgraph in the first pass; the others wait until now.
-    if (!checkedInFirstPass.has(h)) {
-      checkedInFirstPass.add(h);
-      continue;
-    }
-    if (run.options.skipInvalid) continue;
-    const full = batches.add(row);
-    if (full) await sender.send(dryRun(run, full.domain, full.rows));
-  }
   for (const rest of batches.rest()) await sender.send(dryRun(run, rest.domain, rest.rows));
   await sender.drain();
 }
@@ -406,15 +411,16 @@ async function writeFile(run: IngestRun): Promise<void> {
     if (!run.stopped && !(await writeBatch(run, domain, batch))) run.stopped = true;
   };
   let written = 0;
-  for await (const row of rows(run)) {
-    if (!row.record || run.problems.has(row.line)) continue;
-    const full = batches.add(row);
-    if (!full) continue;
-    await sender.send(write(full.domain, full.rows));
-    if (run.stopped) break;
-    written += full.rows.length;
-    run.bar?.update({ rows: written });
-  }
+  reading: for await (const chunk of chunks(run))
+    for (const row of chunk) {
+      if (!row.record || run.problems.has(row.line)) continue;
+      const full = batches.add(row);
+      if (!full) continue;
+      await sender.send(write(full.domain, full.rows));
+      if (run.stopped) break reading;
+      written += full.rows.length;
+      run.bar?.update({ rows: written });
+    }
   if (!run.stopped) {
     for (const rest of batches.rest()) {
       await sender.send(write(rest.domain, rest.rows));
@@ -433,12 +439,13 @@ async function writeRejects(run: IngestRun): Promise<string | undefined> {
   async function* lines(): AsyncGenerator<string> {
     const header = rejectsHeader(format);
     if (header !== undefined) yield `${header}\n`;
-    for await (const row of rows(run, false)) {
-      const problems = run.problems.get(row.line);
-      if (!problems) continue;
-      const reasons = problems.map((p) => `line ${p.line}: ${p.field}: ${p.message}`);
-      yield `${formatReject(format, { fields: row.fields, reasons })}\n`;
-    }
+    for await (const chunk of chunks(run, false))
+      for (const row of chunk) {
+        const problems = run.problems.get(row.line);
+        if (!problems) continue;
+        const reasons = problems.map((p) => `line ${p.line}: ${p.field}: ${p.message}`);
+        yield `${formatReject(format, { fields: row.fields, reasons })}\n`;
+      }
   }
   await pipeline(Readable.from(lines()), createWriteStream(rejectsFile, 'utf8'));
   return rejectsFile;

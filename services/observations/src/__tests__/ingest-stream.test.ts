@@ -13,6 +13,11 @@ const FILES: Record<string, string> = {
   'quoted fields, escaped quotes, a field over two lines': `${HEADER},error\nPB_NEW_MEMBERS,"304",2025S1,"254",,"line 2: ""quoted"", reason"\nPB_BADGES,"30\n4",2025S1,1,,\nPB_BADGES,305,2025S1,2,,x\n`,
   'wrong column counts and bad numbers': `${HEADER}\nPB_NEW_MEMBERS,304,2025S1\nPB_NEW_MEMBERS,304,2025S1,abc,,extra\nPB_NEW_MEMBERS,304,2025S1,1e3,\n`,
   'no final newline, spaces kept': `${HEADER}\n PB_NEW_MEMBERS , 304 ,2025S1, 7 ,`,
+  // Some 200 KB: line ends, CR LF pairs and quoted fields over two lines fall on the ends of the
+  // chunks the file is read in.
+  'many chunks, CR LF and quoted line breaks': `${HEADER}\r\n${Array.from({ length: 6000 }, (_, i) =>
+    i % 7 === 0 ? `PB_BADGES,"30\n${i}",2025S1,${i},` : `PB_NEW_MEMBERS,${i},2025S1,${i},`,
+  ).join('\r\n')}\r\n`,
 };
 
 describe('streamIngest', () => {

@@ -1,12 +1,12 @@
 import { Arg, Ctx, FieldResolver, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { canWrite } from '@lgr/kit';
-import { clientError, Domain, ErrorCode, tryParsePeriod } from '@lgr/schema';
+import { clientError, Domain, ErrorCode, fromObservationColumns, ObservationRecord, tryParsePeriod } from '@lgr/schema';
 import type { DomainContext } from '../context';
 import { inScope } from '../context';
 import { recordObservations } from '../record';
 import { StoredObservation } from '../store';
 import type { AdminUnitKey } from './types';
-import { adminUnitType, Figure, ObservationInput, RecordObservationsPayload } from './types';
+import { adminUnitType, Figure, ObservationColumnsScalar, ObservationInput, RecordObservationsPayload } from './types';
 
 /** Rows accepted in one `recordObservations` call; the ingest CLI sends batches of 5,000. */
 export const MAX_BATCH_ROWS = 10_000;
@@ -74,41 +74,32 @@ export function observationResolvers(domain: Domain): Function[] {
       @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false }) dryRun: boolean | null,
       @Ctx() ctx: DomainContext,
     ): Promise<RecordObservationsPayload> {
-      if (!canWrite(ctx.identity)) {
+      return recordBatch(ctx, domain, input, dryRun === true, 'input');
+    }
+
+    @FieldResolver(() => RecordObservationsPayload, {
+      nullable: true,
+      description:
+        'recordObservations with the rows as columns: { indicator: [...], unit: [...], period: [...], value: [...], target: [...] }, row i being the i-th cell of each; the same checks, transaction and answer',
+    })
+    async recordObservationColumns(
+      // Checked by fromObservationColumns below; class-validator has nothing to say about a plain object.
+      @Arg('columns', () => ObservationColumnsScalar, { validate: false }) columns: unknown,
+      @Arg('dryRun', () => Boolean, { nullable: true, defaultValue: false }) dryRun: boolean | null,
+      @Ctx() ctx: DomainContext,
+    ): Promise<RecordObservationsPayload> {
+      // The caller's role first: who may not write learns nothing about the batch.
+      assertWriter(ctx);
+      const read = fromObservationColumns(columns);
+      if ('problem' in read) {
+        const { index, field, message } = read.problem;
         throw clientError(
-          ErrorCode.FORBIDDEN,
-          `Recording figures needs the editor or admin role; your role is ${ctx.identity.role}`,
+          ErrorCode.BAD_USER_INPUT,
+          `columns${index === null ? '' : `: row ${index}`}${field === null ? '' : `: ${field}`}: ${message}`,
+          { argument: 'columns', index, field },
         );
       }
-      if (input.length > MAX_BATCH_ROWS) {
-        throw clientError(
-          ErrorCode.BATCH_TOO_LARGE,
-          `Expected at most ${MAX_BATCH_ROWS} rows per call, got ${input.length}; split the batch`,
-          {
-            argument: 'input',
-          },
-        );
-      }
-      const scope = ctx.scope();
-      const result = await recordObservations(ctx.em, input, {
-        domain,
-        catalog: ctx.catalog(),
-        canWrite: (unitId) => scope.includes(unitId),
-        dryRun: dryRun === true,
-      });
-      if (!dryRun && result.ok) {
-        ctx.log.info(
-          { inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, sub: ctx.identity.sub },
-          'observations recorded',
-        );
-      }
-      return {
-        ok: result.ok,
-        inserted: result.inserted,
-        updated: result.updated,
-        unchanged: result.unchanged,
-        errors: result.errors,
-      };
+      return recordBatch(ctx, domain, read.records, dryRun === true, 'columns');
     }
   }
 
@@ -145,6 +136,53 @@ export function observationResolvers(domain: Domain): Function[] {
   const resolvers = [DomainMutationRoot, DomainMutationResolver, DomainFiguresResolver];
   cache.set(domain, resolvers);
   return resolvers;
+}
+
+function assertWriter(ctx: DomainContext): void {
+  if (!canWrite(ctx.identity)) {
+    throw clientError(
+      ErrorCode.FORBIDDEN,
+      `Recording figures needs the editor or admin role; your role is ${ctx.identity.role}`,
+    );
+  }
+}
+
+/** Checks the caller and the batch size, then validates and writes (or dry-runs) one batch. */
+async function recordBatch(
+  ctx: DomainContext,
+  domain: Domain,
+  input: readonly ObservationRecord[],
+  dryRun: boolean,
+  argument: string,
+): Promise<RecordObservationsPayload> {
+  assertWriter(ctx);
+  if (input.length > MAX_BATCH_ROWS) {
+    throw clientError(
+      ErrorCode.BATCH_TOO_LARGE,
+      `Expected at most ${MAX_BATCH_ROWS} rows per call, got ${input.length}; split the batch`,
+      { argument },
+    );
+  }
+  const scope = ctx.scope();
+  const result = await recordObservations(ctx.em, input, {
+    domain,
+    catalog: ctx.catalog(),
+    canWrite: (unitId) => scope.includes(unitId),
+    dryRun,
+  });
+  if (!dryRun && result.ok) {
+    ctx.log.info(
+      { inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, sub: ctx.identity.sub },
+      'observations recorded',
+    );
+  }
+  return {
+    ok: result.ok,
+    inserted: result.inserted,
+    updated: result.updated,
+    unchanged: result.unchanged,
+    errors: result.errors,
+  };
 }
 
 /** Entity reference resolution for the extended `AdminUnit`: the key is all this subgraph needs. */

@@ -1,3 +1,4 @@
+import { GraphQLScalarType, valueFromASTUntyped } from 'graphql';
 import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { Domain } from '@lgr/schema';
 
@@ -137,3 +138,17 @@ export class RecordObservationsPayload {
   @Field(() => [RowError])
   errors!: RowError[];
 }
+
+/**
+ * A batch of rows as columns (see `observationColumnsSchema` of @lgr/schema). A scalar, so that a
+ * GraphQL server passes it on as it is instead of checking every cell of every row as an input
+ * object; the subgraph checks it once, naming the row and column of any bad cell.
+ */
+export const ObservationColumnsScalar = new GraphQLScalarType({
+  name: 'ObservationColumns',
+  description:
+    'Rows as parallel columns: { "indicator": [String], "unit": [String], "period": [String], "value": [Float or null], "target": [Float or null] }',
+  parseValue: (value: unknown) => value,
+  parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),
+  serialize: (value: unknown) => value,
+});

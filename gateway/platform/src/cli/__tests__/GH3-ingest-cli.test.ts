@@ -292,7 +292,11 @@ describe('platform CLI against real subgraphs', () => {
     const calls: { domain: Domain; rows: number; dryRun: boolean }[] = [];
     const direct = subgraphTransport(urls(), ADMIN, TEST_INTERNAL_SECRET);
     const counting: Transport = (domain, query, variables) => {
-      calls.push({ domain, rows: (variables.input as unknown[]).length, dryRun: variables.dryRun as boolean });
+      calls.push({
+        domain,
+        rows: (variables.columns as { indicator: unknown[] }).indicator.length,
+        dryRun: variables.dryRun as boolean,
+      });
       return direct(domain, query, variables);
     };
     const r = await cli(['ingest', big, '--batch-size', '150'], ADMIN, counting);
