@@ -20,21 +20,43 @@ import {
   resultStatement,
   StageCountKind,
   stagesStatement,
+  stepRules,
   targetStepStatement,
   valueStepStatement,
 } from './sql';
 import { StepPlanner } from './steps';
-import { AggregateOptions, AggregatePlan, AggregateRequest, AggregateRow, PlannedNote } from './types';
+import { AggregateOptions, AggregatePlan, AggregateRequest, AggregateRow, PlannedNote, PlannedWeight } from './types';
 
 /** The plan's rows for each plan table, in the tables' column order. */
 export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
   const iidOf = new Map(plan.indicators.map((i) => [i.code, i.iid]));
   const pidOf = new Map(plan.periods.map((p) => [p.code, p.pid]));
   const key = (id: string) => plan.unitKeys.get(id)!;
+  const segments = new Map<string, PlannedWeight[]>();
+  for (const w of plan.weights) {
+    const list = segments.get(w.unitId);
+    if (list) list.push(w);
+    else segments.set(w.unitId, [w]);
+  }
   return {
     pu: plan.units.map((u) => {
       const k = key(u.id);
-      return [k.uid, u.id, k.stage, k.validFromMonth, k.firstWholeMonth, u.valued];
+      // A valued unit's weight when it is one segment (or none: weight 0), so that its own figures'
+      // reported weight is a formula instead of a join with `pw`; null when it has several.
+      const w = segments.get(u.id) ?? [];
+      const one = u.valued && w.length <= 1 ? (w[0] ?? { fromMonth: 0, toMonth: -1, leaves: 0 }) : null;
+      return [
+        k.uid,
+        u.id,
+        k.stage,
+        k.validFromMonth,
+        k.firstWholeMonth,
+        u.valued,
+        k.parent,
+        one?.fromMonth ?? null,
+        one?.toMonth ?? null,
+        one?.leaves ?? null,
+      ];
     }),
     plan_periods: plan.periods.map((p) => [
       p.pid,
@@ -194,12 +216,13 @@ export async function computePlan(
         n: Number(r.n),
       })),
     );
+    const rules = stepRules(plan.indicators);
     for (const grain of GRAIN_ORDER) {
       for (const stage of shape.stages) {
         const step = steps.valueStep(grain, stage);
         if (!step) continue;
         const rows = await traced(trace, `values ${grain} stage ${stage} ${partsLabel(step.parts)}`, () =>
-          runStatement(connection, valueStepStatement(grain, stage, step.parts)),
+          runStatement(connection, valueStepStatement(grain, stage, step.parts, rules)),
         );
         steps.storedValues(grain, stage, rows);
       }

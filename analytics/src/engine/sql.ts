@@ -39,6 +39,10 @@ export const PLAN_TABLES = {
     ['valid_from_month', 'INTEGER'],
     ['first_whole_month', 'INTEGER'],
     ['valued', 'BOOLEAN'],
+    ['parent', 'BOOLEAN'],
+    ['w_from', 'INTEGER'],
+    ['w_to', 'INTEGER'],
+    ['w_leaves', 'DOUBLE'],
   ],
   plan_periods: [
     ['pid', 'INTEGER'],
@@ -109,6 +113,7 @@ export type PlanTable = keyof typeof PLAN_TABLES;
 
 const WORK_TABLES: Record<string, Columns> = {
   dp_value: [
+    ['stage', 'INTEGER'],
     ['iid', 'INTEGER'],
     ['uid', 'INTEGER'],
     ['pid', 'INTEGER'],
@@ -154,6 +159,16 @@ export function expectedAggregate(rule: string, start: string, end: string): str
         THEN coalesce(max(w.leaves) FILTER (WHERE ${end} BETWEEN w.from_month AND w.to_month), 0)
         ELSE coalesce(sum(w.leaves * (least(w.to_month, ${end}) - greatest(w.from_month, ${start}) + 1))
           FILTER (WHERE w.from_month <= ${end} AND w.to_month >= ${start}), 0) END)`;
+}
+
+/**
+ * {@link expectedAggregate} for a unit whose weight is one segment, from the columns `w_from`, `w_to`
+ * and `w_leaves` of `unit` (weight 0 when it has none): the same sums without a join.
+ */
+export function segmentExpected(rule: string, start: string, end: string, unit: string): string {
+  return `(CASE WHEN ${rule} = 'STOCK'
+        THEN (CASE WHEN ${end} BETWEEN ${unit}.w_from AND ${unit}.w_to THEN ${unit}.w_leaves ELSE 0 END)
+        ELSE ${unit}.w_leaves * greatest(0, least(${unit}.w_to, ${end}) - greatest(${unit}.w_from, ${start}) + 1) END)`;
 }
 
 /**
@@ -324,6 +339,21 @@ export interface ValueStepParts {
   readonly lift: boolean;
 }
 
+/** The time rules of the indicators a query values: a FLOW and a STOCK split differently. */
+export interface StepRules {
+  readonly flow: boolean;
+  readonly stock: boolean;
+}
+
+/** Both time rules: what a step handles when nothing is known about the query. */
+export const ALL_RULES: StepRules = { flow: true, stock: true };
+
+/** The time rules of a plan's valued indicators (a RATIO's sides are FLOW or STOCK indicators themselves). */
+export function stepRules(indicators: readonly { rule: string; value: boolean }[]): StepRules {
+  const valued = indicators.filter((i) => i.value);
+  return { flow: valued.some((i) => i.rule !== 'STOCK'), stock: valued.some((i) => i.rule === 'STOCK') };
+}
+
 /** Every kind of node: what a step computes when nothing is known about the query. */
 export const ALL_VALUE_PARTS: ValueStepParts = { own: true, before: true, partial: true, split: true, lift: true };
 
@@ -351,8 +381,14 @@ export const ALL_VALUE_PARTS: ValueStepParts = { own: true, before: true, partia
  * `parts` leaves out kinds of nodes the query cannot have here; at least one of own, before, partial
  * and split must be kept.
  */
-export function valueStepStatement(grain: Grain, stage: number, parts: ValueStepParts = ALL_VALUE_PARTS): SqlStatement {
+export function valueStepStatement(
+  grain: Grain,
+  stage: number,
+  parts: ValueStepParts = ALL_VALUE_PARTS,
+  rules: StepRules = ALL_RULES,
+): SqlStatement {
   const { own, before, partial, split, lift } = parts;
+  if (!rules.flow && !rules.stock) throw new Error('A value step needs a time rule');
   if (!own && !before && !partial && !split) throw new Error('A value step needs at least one kind of node');
   // A node with a value of its own is of that kind only (rule 1 first).
   const notOwn = (alias: string) =>
@@ -362,31 +398,45 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
       SELECT pid, grain, start_month, end_month, is_part, parent_end FROM plan_periods WHERE is_value AND grain = $1
     )`,
     `su AS MATERIALIZED (
-      SELECT uid, valid_from_month, first_whole_month FROM pu WHERE valued AND stage = $2
+      SELECT uid, valid_from_month, first_whole_month, parent, w_from, w_to, w_leaves FROM pu WHERE valued AND stage = $2
     )`,
   ];
   if (own) {
-    // Rule 9: an own figure reports everything expected of its node.
+    // Rule 9: an own figure reports everything expected of its node. The store holds one figure per
+    // (indicator, unit, period); a unit whose weight is one segment needs no join with its segments.
     ctes.push(`own AS MATERIALIZED (
+      SELECT f.iid, f.uid, f.pid, f.value, TRUE AS complete, TRUE AS has_own,
+        ${segmentExpected('ind.rule', 'per.start_month', 'per.end_month', 'su')} AS reported,
+        0::DOUBLE AS delta
+      FROM plan_facts f JOIN su ON su.uid = f.uid JOIN per ON per.pid = f.pid
+      JOIN plan_indicators ind ON ind.iid = f.iid
+      WHERE su.w_leaves IS NOT NULL
+      UNION ALL
       SELECT f.iid, f.uid, f.pid, any_value(f.value) AS value, TRUE AS complete, TRUE AS has_own,
         ${expectedAggregate('ind.rule', 'per.start_month', 'per.end_month')} AS reported,
         0::DOUBLE AS delta
       FROM plan_facts f JOIN su ON su.uid = f.uid JOIN per ON per.pid = f.pid
       JOIN plan_indicators ind ON ind.iid = f.iid
       LEFT JOIN pw w ON w.uid = f.uid
+      WHERE su.w_leaves IS NULL
       GROUP BY f.iid, f.uid, f.pid, ind.rule, per.start_month, per.end_month
     )`);
   }
   const beforeParts: string[] = [];
   if (before) {
+    // The nodes of the step's periods first: joined with the contributions first, every node of
+    // every grain of the contributors was.
+    ctes.push(`grain_nodes AS MATERIALIZED (
+      SELECT v.iid, v.uid, v.pid, v.value, v.complete, v.reported, v.delta, per.end_month, per.is_part, per.parent_end
+      FROM dp_value v JOIN per ON per.pid = v.pid
+    )`);
     beforeParts.push(`SELECT v.iid, c.unit_uid AS uid, v.pid, v.value * c.share AS value, v.complete,
         v.reported * c.share AS reported, v.delta * c.share AS delta
       FROM ${CONTRIBUTION_TABLE} c
       JOIN su ON su.uid = c.unit_uid
-      JOIN dp_value v ON v.uid = c.contributor_uid
-      JOIN per ON per.pid = v.pid
-      WHERE c.kind IN ('WHOLE', 'SHARE') AND per.end_month < su.valid_from_month
-        AND (per.is_part OR per.parent_end >= su.valid_from_month)`);
+      JOIN grain_nodes v ON v.uid = c.contributor_uid
+      WHERE c.kind IN ('WHOLE', 'SHARE') AND v.end_month < su.valid_from_month
+        AND (v.is_part OR v.parent_end >= su.valid_from_month)`);
   }
   if (partial) {
     beforeParts.push(`SELECT i.iid, c.unit_uid AS uid, i.pid, NULL::DOUBLE AS value, FALSE AS complete,
@@ -412,37 +462,49 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
   if (split) {
     // Rule 9: a FLOW sums its parts' weights; a STOCK takes the part whose value it took, whose
     // expected weight differs from the node's (the leaves of its own last month) before a reform.
-    ctes.push(`split_parts AS (
-      SELECT v.iid, v.uid, s.parent AS pid, any_value(ind.rule) AS rule, any_value(per.end_month) AS end_month,
-        CASE WHEN any_value(ind.rule) = 'STOCK'
-          THEN arg_max(v.value, s.ord) FILTER (WHERE v.value IS NOT NULL)
-          ELSE sum(v.value) END AS value,
+    // Each time rule the query has is its own aggregate: a FLOW needs only sums, and no weights.
+    // This stage's nodes (dp_value.stage) are aggregated per parent period first and joined with the
+    // stage's units after: joined before, with the units' months compared to the periods', the join
+    // order the optimiser picks for the small plan tables multiplied units by periods.
+    const splitInput = (rule: string, sub = '') => `FROM dp_value v
+      JOIN plan_subs s ON s.child = v.pid${sub}
+      JOIN per ON per.pid = s.parent${rules.flow && rules.stock ? `\n      JOIN plan_indicators ind ON ind.iid = v.iid AND ind.rule ${rule}` : ''}
+      WHERE v.stage = $2
+      GROUP BY v.iid, v.uid, s.parent, per.start_month, per.end_month`;
+    const kept = `JOIN su ON su.uid = x.uid
+      WHERE x.end_month >= su.valid_from_month AND (x.has_own OR x.start_month < su.first_whole_month)`;
+    const splits: string[] = [];
+    if (rules.flow) {
+      ctes.push(`flow_parts AS (
+      SELECT v.iid, v.uid, s.parent AS pid, per.start_month, per.end_month, sum(v.value) AS value,
+        bool_and(v.complete) AS complete, bool_or(v.has_own) AS has_own, sum(v.reported) AS reported
+      ${splitInput("<> 'STOCK'")}
+    )`);
+      splits.push(`SELECT x.iid, x.uid, x.pid, x.value, x.complete, x.has_own, x.reported, 0::DOUBLE AS delta
+      FROM flow_parts x
+      ${kept}`);
+    }
+    if (rules.stock) {
+      ctes.push(`stock_parts AS (
+      SELECT v.iid, v.uid, s.parent AS pid, per.start_month, per.end_month,
+        arg_max(v.value, s.ord) FILTER (WHERE v.value IS NOT NULL) AS value,
         bool_and(v.complete) AS complete,
         bool_or(v.has_own) AS has_own,
-        CASE WHEN any_value(ind.rule) = 'STOCK'
-          THEN coalesce(arg_max(v.reported, s.ord) FILTER (WHERE v.value IS NOT NULL), 0)
-          ELSE sum(v.reported) END AS reported,
-        CASE WHEN any_value(ind.rule) = 'STOCK'
-          THEN coalesce(arg_max(v.delta, s.ord) FILTER (WHERE v.value IS NOT NULL), 0)
-          ELSE 0 END AS delta,
+        coalesce(arg_max(v.reported, s.ord) FILTER (WHERE v.value IS NOT NULL), 0) AS reported,
+        coalesce(arg_max(v.delta, s.ord) FILTER (WHERE v.value IS NOT NULL), 0) AS delta,
         arg_max(sub.end_month, s.ord) FILTER (WHERE v.value IS NOT NULL) AS taken_end
-      FROM dp_value v
-      JOIN plan_subs s ON s.child = v.pid
-      JOIN plan_periods sub ON sub.pid = v.pid
-      JOIN per ON per.pid = s.parent
-      JOIN su ON su.uid = v.uid
-      JOIN plan_indicators ind ON ind.iid = v.iid
-      WHERE per.end_month >= su.valid_from_month
-      GROUP BY v.iid, v.uid, s.parent
-      HAVING bool_or(v.has_own) OR (any_value(per.start_month) < any_value(su.first_whole_month) AND any_value(per.grain) <> 'MONTH')
+      ${splitInput("= 'STOCK'", '\n      JOIN plan_periods sub ON sub.pid = v.pid')}
     )`);
-    ctes.push(`split AS (
-      SELECT x.iid, x.uid, x.pid, x.value, x.complete, x.has_own, x.reported,
-        x.delta + CASE WHEN x.rule = 'STOCK' AND x.taken_end < x.end_month
+      splits.push(`SELECT x.iid, x.uid, x.pid, x.value, x.complete, x.has_own, x.reported,
+        x.delta + CASE WHEN x.taken_end < x.end_month
           THEN coalesce(a.leaves, 0) - coalesce(b.leaves, 0) ELSE 0 END AS delta
-      FROM split_parts x
+      FROM stock_parts x
       LEFT JOIN pw a ON a.uid = x.uid AND x.taken_end BETWEEN a.from_month AND a.to_month
       LEFT JOIN pw b ON b.uid = x.uid AND x.end_month BETWEEN b.from_month AND b.to_month
+      ${kept}`);
+    }
+    ctes.push(`split AS (
+      ${splits.join('\n      UNION ALL\n      ')}
     )`);
   }
   const locals: string[] = [];
@@ -461,7 +523,7 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
     ctes.push(
       `lifted AS MATERIALIZED (
       SELECT l.iid, l.uid, l.pid, l.value, l.complete, l.reported, l.delta, t.ancestor_uid, t.distance,
-        per.grain, per.start_month, per.end_month, a.valid_from_month, a.first_whole_month
+        per.end_month < a.valid_from_month OR (per.start_month < a.first_whole_month AND per.grain <> 'MONTH') AS dated
       FROM local l
       JOIN ${CLOSURE_TABLE} t ON t.descendant_uid = l.uid AND t.distance > 0
       JOIN su a ON a.uid = t.ancestor_uid
@@ -470,10 +532,9 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
       `blocked AS (
       SELECT x.iid, x.uid, x.pid, min(x.distance) AS distance
       FROM lifted x
-      LEFT JOIN local k ON k.iid = x.iid AND k.uid = x.ancestor_uid AND k.pid = x.pid
-      WHERE x.end_month < x.valid_from_month
-        OR (x.start_month < x.first_whole_month AND x.grain <> 'MONTH')
-        OR k.uid IS NOT NULL
+      LEFT JOIN (SELECT l.iid, l.uid, l.pid FROM local l JOIN su p ON p.uid = l.uid AND p.parent) k
+        ON k.iid = x.iid AND k.uid = x.ancestor_uid AND k.pid = x.pid
+      WHERE x.dated OR k.uid IS NOT NULL
       GROUP BY x.iid, x.uid, x.pid
     )`,
       `pushed AS (
@@ -488,9 +549,11 @@ export function valueStepStatement(grain: Grain, stage: number, parts: ValueStep
     selects.push(`SELECT ${NODE_COLUMNS} FROM pushed WHERE value IS NOT NULL OR NOT complete`);
   }
   return statement(
-    `INSERT INTO dp_value (${NODE_COLUMNS})
+    `INSERT INTO dp_value (stage, ${NODE_COLUMNS})
     WITH ${ctes.join(',\n    ')}
-    ${selects.join('\n    UNION ALL\n    ')}`,
+    SELECT $2::INTEGER, n.* FROM (
+    ${selects.join('\n    UNION ALL\n    ')}
+    ) n`,
     [grain, stage],
   );
 }

@@ -8,6 +8,8 @@ export interface UnitKey {
   readonly stage: number;
   readonly validFromMonth: number;
   readonly firstWholeMonth: number;
+  /** The unit has children in the catalogue: only such a unit can be another's ancestor. */
+  readonly parent: boolean;
 }
 
 /*
@@ -31,6 +33,7 @@ export function unitKeys(catalog: UnitCatalog): ReadonlyMap<string, UnitKey> {
           stage: stages.get(u.id)!,
           validFromMonth: monthOf(u.validFrom),
           firstWholeMonth: firstWholeMonth(u.validFrom),
+          parent: catalog.children(u.id).length > 0,
         },
       ]),
     );

@@ -11,7 +11,9 @@ import {
   PLAN_TABLES,
   PlanTable,
   resultStatement,
+  segmentExpected,
   stagesStatement,
+  stepRules,
   targetStepStatement,
   valueStepStatement,
 } from '../sql';
@@ -74,6 +76,49 @@ describe('engine SQL builders', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('compute the same expected weight from a single segment as from the segments table', async () => {
+    const store = await AnalyticsStore.open(':memory:', { threads: 1 });
+    try {
+      await store.withConnection(async (c) => {
+        // A leaf from month 100, a unit of no weight (the empty segment), and periods before, across and after.
+        const sql = `WITH u(k, w_from, w_to, w_leaves) AS (VALUES (1, 100, 120000, 1.0), (2, 0, -1, 0.0), (3, 50, 99, 2.5)),
+          q(rule, s, e) AS (VALUES ('FLOW', 94, 105), ('STOCK', 94, 105), ('STOCK', 94, 99), ('FLOW', 90, 95), ('FLOW', 100, 102)),
+          one AS (SELECT u.k, q.rule, q.s, q.e, ${segmentExpected('q.rule', 'q.s', 'q.e', 'u')} AS expected FROM u, q),
+          grouped AS (
+            SELECT u.k, q.rule, q.s, q.e, ${expectedAggregate('q.rule', 'q.s', 'q.e')} AS expected
+            FROM u CROSS JOIN q LEFT JOIN (SELECT k, w_from AS from_month, w_to AS to_month, w_leaves AS leaves FROM u WHERE w_leaves <> 0) w ON w.k = u.k
+            GROUP BY u.k, q.rule, q.s, q.e
+          )
+          SELECT count(*) AS n, count(*) FILTER (WHERE one.expected = grouped.expected) AS same
+          FROM one JOIN grouped USING (k, rule, s, e)`;
+        const [row] = await queryRows(c, statement(sql));
+        expect(Number(row!.n)).toBe(15);
+        expect(Number(row!.same)).toBe(15);
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('split FLOW and STOCK indicators each with their own aggregate, only for the rules a query has', () => {
+    expect(
+      stepRules([
+        { rule: 'FLOW', value: true },
+        { rule: 'RATIO', value: false },
+      ]),
+    ).toEqual({ flow: true, stock: false });
+    expect(stepRules([{ rule: 'STOCK', value: true }])).toEqual({ flow: false, stock: true });
+    const parts = { own: false, before: false, partial: false, split: true, lift: false };
+    const flow = valueStepStatement('YEAR', 0, parts, { flow: true, stock: false }).sql;
+    expect(flow).toContain('flow_parts');
+    expect(flow).not.toContain('stock_parts');
+    expect(flow).not.toContain('pw');
+    const both = valueStepStatement('YEAR', 0, parts).sql;
+    expect(both).toContain('flow_parts');
+    expect(both).toContain('stock_parts');
+    expect(() => valueStepStatement('YEAR', 0, parts, { flow: false, stock: false })).toThrow();
   });
 
   it('order grains so that every sub-period is computed before its period', () => {
