@@ -20,25 +20,13 @@ import { random } from './synthetic';
 /** How many figures: S about 1.1 million, M about 2.5 million, L about 5 million. */
 
 /** Commune indicators recorded monthly, by size: S's three give a FLOW, two STOCKs and their RATIO. */
+const S_INDICATORS = ['PB_NEW_MEMBERS', 'SS_POOR_HH', 'SS_HOUSEHOLDS'];
+const M_INDICATORS = [...S_INDICATORS, 'EB_BUDGET_REV', 'SS_JOBS_CREATED', 'PB_MEMBERS_TOTAL', 'DF_MIL_RECRUITS'];
 const INDICATORS: Record<BenchSize, readonly string[]> = {
-  S: ['PB_NEW_MEMBERS', 'SS_POOR_HH', 'SS_HOUSEHOLDS'],
-  M: [
-    'PB_NEW_MEMBERS',
-    'SS_POOR_HH',
-    'SS_HOUSEHOLDS',
-    'EB_BUDGET_REV',
-    'SS_JOBS_CREATED',
-    'PB_MEMBERS_TOTAL',
-    'DF_MIL_RECRUITS',
-  ],
+  S: S_INDICATORS,
+  M: M_INDICATORS,
   L: [
-    'PB_NEW_MEMBERS',
-    'SS_POOR_HH',
-    'SS_HOUSEHOLDS',
-    'EB_BUDGET_REV',
-    'SS_JOBS_CREATED',
-    'PB_MEMBERS_TOTAL',
-    'DF_MIL_RECRUITS',
+    ...M_INDICATORS,
     'AR_TTHC_RECEIVED',
     'AR_TTHC_ONTIME',
     'DX_ONLINE_APPL',

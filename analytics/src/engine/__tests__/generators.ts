@@ -24,6 +24,7 @@ import {
   yearPeriod,
 } from '@lgr/schema';
 import type { AggregateRequest, AggregateRow, GroupBy } from '../types';
+import { unit } from './helpers';
 
 /*
  * Random scenarios for the property tests. fast-check generates plain numbers and lists (so that it can
@@ -164,25 +165,8 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
   const changeDate = iso(change, spec.changeDay);
   const oldTo = previousDay(changeDate);
   const units: UnitVersion[] = [];
-  const make = (
-    code: string,
-    level: UnitVersion['level'],
-    parentId: string | null,
-    from: string,
-    to: string | null,
-  ): UnitVersion => {
-    const u: UnitVersion = {
-      id: `${code}@${from}`,
-      code,
-      name: code,
-      fullName: code,
-      nameEn: code,
-      level,
-      kind: 'test',
-      parentId,
-      validFrom: from,
-      validTo: to,
-    };
+  const make = (...args: Parameters<typeof unit>): UnitVersion => {
+    const u = unit(...args);
     units.push(u);
     return u;
   };
