@@ -14,7 +14,7 @@ import {
   Term,
   tryParsePeriod,
 } from './periods';
-import { UnitCatalog } from './units';
+import { Contributions, UnitCatalog, UnitVersion } from './units';
 
 /** A recorded figure: a value, a target, or both, for one indicator, unit version and period. */
 export interface Figure {
@@ -103,14 +103,28 @@ export function isComplete(e: Evaluated): boolean {
 export class ReferenceEvaluator {
   /** unitId -> indicator -> period code -> figure */
   private readonly figures = new Map<string, Map<string, Map<string, Recorded>>>();
+  /*
+   * Every method below is a function of its arguments over figures that never change, so each result
+   * is kept (by indicator, unit and span) and computed once: a row's value, its same period, its year
+   * to date and its target walk many of the same nodes. Only the cost changes, never a number.
+   */
+  private readonly values = new Memo<Evaluated>();
+  private readonly weights = new Memo<number>();
+  private readonly targets = new Memo<Evaluated>();
+  private readonly nodes = new Map<number, Node>();
+  private readonly partLists = new Map<number, Node[]>();
+  private readonly childrenOf = new Map<string, UnitVersion[]>();
+  private readonly contributionsOf = new Map<string, Contributions>();
 
   constructor(
     private readonly catalog: UnitCatalog,
     figures: Iterable<Figure>,
     private readonly terms: readonly Term[] = DEFAULT_TERMS,
   ) {
+    const spans = new Map<string, Period | undefined>();
     for (const f of figures) {
-      const span = tryParsePeriod(f.period, terms);
+      let span = spans.get(f.period);
+      if (!spans.has(f.period)) spans.set(f.period, (span = tryParsePeriod(f.period, terms)));
       if (!span) throw new RangeError(`Figure for ${f.indicator} ${f.unitId} has an invalid period "${f.period}"`);
       let byIndicator = this.figures.get(f.unitId);
       if (!byIndicator) this.figures.set(f.unitId, (byIndicator = new Map()));
@@ -201,12 +215,16 @@ export class ReferenceEvaluator {
    * a node without a figure of its own whose parts are its calendar decomposition.
    */
   valueOverSpan(indicator: Indicator, unitId: string, span: MonthSpan): Evaluated {
-    return this.value(indicator, unitId, nodeOf(span, this.terms));
+    return this.value(indicator, unitId, this.nodeOf(span));
   }
 
   /** Rules 1-4 (and the coverage of rule 9) for a FLOW or STOCK indicator. */
   value(indicator: Indicator, unitId: string, period: Period | Node): Evaluated {
-    const node = 'isMonth' in period ? period : nodeOf(period, this.terms);
+    const node = 'isMonth' in period ? period : this.nodeOf(period);
+    return this.values.get(indicator.code, unitId, spanKey(node), () => this.computeValue(indicator, unitId, node));
+  }
+
+  private computeValue(indicator: Indicator, unitId: string, node: Node): Evaluated {
     const unit = this.catalog.get(unitId);
     if (!unit) return { value: null, intact: true, expected: 0, reported: 0 };
     // Rule 1: the unit's own figure for exactly this period accounts for everything expected of it.
@@ -223,11 +241,11 @@ export class ReferenceEvaluator {
     if (straddles || this.recordedInside(unitId, indicator.code, node)) {
       return combineInTime(
         indicator,
-        partsOf(node, this.terms).map((p) => this.value(indicator, unitId, p)),
+        this.partsOf(node).map((p) => this.value(indicator, unitId, p)),
       );
     }
     // Rule 3: the sum of the children; a unit without children is a leaf that did not report.
-    const children = this.catalog.children(unitId);
+    const children = this.children(unitId);
     if (!children.length)
       return { value: null, intact: true, expected: this.weight(indicator, unitId, node), reported: 0 };
     return sumOver(children.map((c) => this.value(indicator, c.id, node)));
@@ -235,7 +253,7 @@ export class ReferenceEvaluator {
 
   /** Rule 4 for a period that lies wholly before `unitId` existed. */
   private beforeUnit(indicator: Indicator, unitId: string, node: Node): Evaluated {
-    const c = this.catalog.contributions(unitId);
+    const c = this.contributions(unitId);
     const parts: Evaluated[] = [
       ...c.whole.map((id) => this.value(indicator, id, node)),
       ...c.shares.map(({ id, share }) => scale(this.value(indicator, id, node), share)),
@@ -250,20 +268,24 @@ export class ReferenceEvaluator {
    * the period for a STOCK; before the unit existed, its predecessors' by their shares.
    */
   weight(indicator: Pick<Indicator, 'rule'>, unitId: string, node: Node): number {
+    return this.weights.get(indicator.rule, unitId, spanKey(node), () => this.computeWeight(indicator, unitId, node));
+  }
+
+  private computeWeight(indicator: Pick<Indicator, 'rule'>, unitId: string, node: Node): number {
     const unit = this.catalog.get(unitId);
     if (!unit) return 0;
     if (node.end < unit.validFrom) {
-      const c = this.catalog.contributions(unitId);
+      const c = this.contributions(unitId);
       return (
         c.whole.reduce((s, id) => s + this.weight(indicator, id, node), 0) +
         c.shares.reduce((s, { id, share }) => s + share * this.weight(indicator, id, node), 0)
       );
     }
     if (node.start < unit.validFrom && !node.isMonth) {
-      const parts = partsOf(node, this.terms).map((p) => this.weight(indicator, unitId, p));
+      const parts = this.partsOf(node).map((p) => this.weight(indicator, unitId, p));
       return indicator.rule === 'STOCK' ? parts[parts.length - 1]! : parts.reduce((s, w) => s + w, 0);
     }
-    const children = this.catalog.children(unitId);
+    const children = this.children(unitId);
     if (!children.length) return indicator.rule === 'STOCK' ? 1 : node.endMonth - node.startMonth + 1;
     return children.reduce((s, c) => s + this.weight(indicator, c.id, node), 0);
   }
@@ -291,10 +313,14 @@ export class ReferenceEvaluator {
    * RATIO target is never summed, so it is covered where it was recorded and not elsewhere.
    */
   targetNode(indicator: Indicator, unitId: string, tp: Period): Evaluated {
+    return this.targets.get(indicator.code, unitId, spanKey(tp), () => this.computeTargetNode(indicator, unitId, tp));
+  }
+
+  private computeTargetNode(indicator: Indicator, unitId: string, tp: Period): Evaluated {
     const unit = this.catalog.get(unitId);
     if (!unit) return { value: null, intact: true, expected: 0, reported: 0 };
     const own = this.recorded(unitId, indicator.code, tp.code);
-    const node = nodeOf(tp, this.terms);
+    const node = this.nodeOf(tp);
     if (indicator.rule === 'RATIO')
       return { value: own?.target ?? null, intact: true, expected: 1, reported: own?.target != null ? 1 : 0 };
     if (own?.target != null) {
@@ -302,13 +328,13 @@ export class ReferenceEvaluator {
       return { value: own.target, intact: true, expected, reported: expected };
     }
     if (tp.end < unit.validFrom) {
-      const c = this.catalog.contributions(unitId);
+      const c = this.contributions(unitId);
       return sumOver([
         ...c.whole.map((id) => this.targetNode(indicator, id, tp)),
         ...c.shares.map(({ id, share }) => scale(this.targetNode(indicator, id, tp), share)),
       ]);
     }
-    const children = this.catalog.children(unitId);
+    const children = this.children(unitId);
     if (!children.length)
       return { value: null, intact: true, expected: this.weight(indicator, unitId, node), reported: 0 };
     return sumOver(children.map((ch) => this.targetNode(indicator, ch.id, tp)));
@@ -329,6 +355,33 @@ export class ReferenceEvaluator {
     return this.valueOverSpan(indicator, unitId, { startMonth: targetPeriod.startMonth, endMonth: period.endMonth });
   }
 
+  private children(unitId: string): UnitVersion[] {
+    let children = this.childrenOf.get(unitId);
+    if (!children) this.childrenOf.set(unitId, (children = this.catalog.children(unitId)));
+    return children;
+  }
+
+  private contributions(unitId: string): Contributions {
+    let c = this.contributionsOf.get(unitId);
+    if (!c) this.contributionsOf.set(unitId, (c = this.catalog.contributions(unitId)));
+    return c;
+  }
+
+  /** The node of a period or span (never of a node: a node is not a period, see exactPeriod). */
+  private nodeOf(span: MonthSpan): Node {
+    const key = spanKey(span);
+    let node = this.nodes.get(key);
+    if (!node) this.nodes.set(key, (node = nodeOf(span, this.terms)));
+    return node;
+  }
+
+  private partsOf(node: Node): Node[] {
+    const key = spanKey(node);
+    let parts = this.partLists.get(key);
+    if (!parts) this.partLists.set(key, (parts = partsOf(node, this.terms)));
+    return parts;
+  }
+
   private recorded(unitId: string, indicator: string, code: string): Recorded | undefined {
     return this.figures.get(unitId)?.get(indicator)?.get(code);
   }
@@ -338,6 +391,26 @@ export class ReferenceEvaluator {
     if (!byPeriod) return false;
     for (const r of byPeriod.values()) if (r.value !== null && spanContains(span, r.span)) return true;
     return false;
+  }
+}
+
+/** A span as one number, for the maps the evaluator keeps its results in. */
+function spanKey(span: MonthSpan): number {
+  return span.startMonth * 100_000 + span.endMonth;
+}
+
+/** Results kept by a first key (an indicator, a time rule), a unit and a span. */
+class Memo<T> {
+  private readonly byFirst = new Map<string, Map<string, Map<number, T>>>();
+
+  get(first: string, unitId: string, span: number, compute: () => T): T {
+    let byUnit = this.byFirst.get(first);
+    if (!byUnit) this.byFirst.set(first, (byUnit = new Map()));
+    let bySpan = byUnit.get(unitId);
+    if (!bySpan) byUnit.set(unitId, (bySpan = new Map()));
+    let result = bySpan.get(span);
+    if (result === undefined) bySpan.set(span, (result = compute()));
+    return result;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Grain, meetsTarget, UnitCatalog } from '@lgr/schema';
+import { Grain, meetsTarget, RowValues, UnitCatalog } from '@lgr/schema';
 import { withSpan } from '@lgr/kit/tracing';
 import { appendRows } from '../store/append';
 import { queryRows, runStatement } from '../store/exec';
@@ -7,6 +7,13 @@ import { readMetaStatement } from '../store/sql';
 import { CATALOG_DIGEST } from '../store/store';
 import type { Row } from '../store/rows';
 import type { AnalyticsStore } from '../store/store';
+import {
+  evaluateInMemory,
+  figuresOf,
+  IN_MEMORY_MAX_FACTS,
+  inMemoryEligible,
+  inMemoryFactsStatement,
+} from './in-memory';
 import { planAggregate } from './plan';
 import {
   createPlanTablesStatements,
@@ -294,12 +301,62 @@ export async function runAggregate(
   trace?.('plan', Number(process.hrtime.bigint() - started) / 1e6);
   if (!plan.output.length) return [];
   if (plan.output.every((o) => o.kind === 'NOTE')) return plan.output.map(({ id }) => noteRow(plan.notes[id]!));
+  const numbers =
+    (await inMemory(store, catalog, plan, options)) ?? (await withProgramme(store, catalog, plan, options));
+  return plan.output.map(({ kind, id }) =>
+    kind === 'NOTE' ? noteRow(plan.notes[id]!) : answerRow(plan, kind, id, numbers.get(`${kind}:${id}`)!),
+  );
+}
+
+/**
+ * The numbers of a small plan computed in memory (see `in-memory.ts`), or undefined when the plan is
+ * not eligible or reads more facts than memory is for.
+ */
+async function inMemory(
+  store: AnalyticsStore,
+  catalog: UnitCatalog,
+  plan: AggregatePlan,
+  options: AggregateOptions,
+): Promise<Map<string, RowValues> | undefined> {
+  const strategy = options.strategy ?? 'auto';
+  if (!inMemoryEligible(plan, strategy)) return undefined;
+  const limit = strategy === 'memory' ? undefined : IN_MEMORY_MAX_FACTS;
+  const [answer] = await traced(options.trace, 'in-memory facts', () =>
+    store.withConnection((c) => queryRows(c, inMemoryFactsStatement(plan, limit)), {
+      timeoutMs: options.timeoutMs,
+      reuse: true,
+    }),
+  );
+  const n = Number(answer!.n);
+  if (limit !== undefined && n > limit) return undefined;
+  const values = await traced(options.trace, 'in-memory evaluation', async () =>
+    evaluateInMemory(plan, catalog, figuresOf({ n, facts: String(answer!.facts) })),
+  );
+  // A sum or percentage past the largest double: the programme answers such a row's number as null
+  // (see num) and its target as not judged, so the question is left to it.
+  if ([...values.values()].some(overflows)) return undefined;
+  return new Map([...values].map(([rowId, v]) => [`ROW:${rowId}`, v]));
+}
+
+function overflows(v: RowValues): boolean {
+  return [v.value, v.target, v.achievementPct, v.samePeriodValue, v.samePeriodPct].some(
+    (x) => x !== null && !Number.isFinite(x),
+  );
+}
+
+/** The numbers of a plan computed by the SQL programme over the store's copy of the catalogue. */
+async function withProgramme(
+  store: AnalyticsStore,
+  catalog: UnitCatalog,
+  plan: AggregatePlan,
+  options: AggregateOptions,
+): Promise<Map<string, RowValues>> {
   // The rollups read the store's copy of the catalogue; it must be the one the plan was made from. A
   // catalogue synced by someone else between the two is caught inside the read transaction.
   const digest = catalog.digest();
   const compute = async () => {
     await store.syncCatalog(catalog);
-    return store.withConnection((c) => computePlan(c, plan, trace, digest), {
+    return store.withConnection((c) => computePlan(c, plan, options.trace, digest), {
       timeoutMs: options.timeoutMs,
       reuse: true,
     });
@@ -311,15 +368,19 @@ export async function runAggregate(
     if (!(error instanceof CatalogChangedError)) throw error;
     results = await compute();
   }
-  return plan.output.map(({ kind, id }) =>
-    kind === 'NOTE' ? noteRow(plan.notes[id]!) : answerRow(plan, kind, id, results.get(`${kind}:${id}`)!),
-  );
+  const out = new Map<string, RowValues>();
+  for (const [key, { ytd, ...numbers }] of results) {
+    const [kind, id] = key.split(':') as ['ROW' | 'TOTAL', string];
+    const indicator = (kind === 'ROW' ? plan.rows[Number(id)]! : plan.groups[Number(id)]!).indicator;
+    out.set(key, { ...numbers, targetMet: meetsTarget(indicator.direction, ytd, numbers.target) });
+  }
+  return out;
 }
 
 const NO_COVERAGE: AggregateRow['coverage'] = { value: 0, target: 0, yearToDate: 0, samePeriod: 0 };
 
 /** A computed row or total of the answer. */
-function answerRow(plan: AggregatePlan, kind: 'ROW' | 'TOTAL', id: number, numbers: ResultRow): AggregateRow {
+function answerRow(plan: AggregatePlan, kind: 'ROW' | 'TOTAL', id: number, numbers: RowValues): AggregateRow {
   const meta = kind === 'ROW' ? plan.rows[id]! : plan.groups[id]!;
   return {
     indicator: meta.indicator.code,
@@ -335,7 +396,7 @@ function answerRow(plan: AggregatePlan, kind: 'ROW' | 'TOTAL', id: number, numbe
     samePeriodPct: numbers.samePeriodPct,
     complete: numbers.complete,
     coverage: numbers.coverage,
-    targetMet: meetsTarget(meta.indicator.direction, numbers.ytd, numbers.target),
+    targetMet: numbers.targetMet,
     total: kind === 'TOTAL',
     boundariesAsOf: meta.boundariesAsOf,
     note: null,

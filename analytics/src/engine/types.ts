@@ -71,6 +71,12 @@ export interface AggregateOptions {
   maxRows?: number;
   /** Receives the time each step took (planning, loading the plan, each SQL step), for logs and benchmarks. */
   trace?: (step: string, ms: number) => void;
+  /**
+   * How the numbers are computed (default `auto`): `auto` answers a small question without totals in
+   * memory and every other by the SQL programme; `sql` and `memory` force one (`memory` still leaves a
+   * question with totals to the programme). Every path gives the numbers of DESIGN.md section 3.
+   */
+  strategy?: 'auto' | 'sql' | 'memory';
 }
 
 /** The row limit when `maxRows` is not given. */

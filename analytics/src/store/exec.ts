@@ -3,14 +3,14 @@ import type { SqlStatement } from './sql';
 
 /** Runs a statement with its bound parameters; returns the number of rows it inserted, updated or deleted. */
 export async function runStatement(connection: DuckDBConnection, s: SqlStatement): Promise<number> {
-  const result = s.params.length ? await connection.run(s.sql, s.params) : await connection.run(s.sql);
+  const result = s.params.length ? await connection.run(s.sql, s.params, s.types) : await connection.run(s.sql);
   return result.rowsChanged;
 }
 
 /** Runs a statement and returns its rows as objects (DOUBLE as number, BIGINT as bigint). */
 export async function queryRows(connection: DuckDBConnection, s: SqlStatement): Promise<Record<string, DuckDBValue>[]> {
   const reader = s.params.length
-    ? await connection.runAndReadAll(s.sql, s.params)
+    ? await connection.runAndReadAll(s.sql, s.params, s.types)
     : await connection.runAndReadAll(s.sql);
   return reader.getRowObjects();
 }

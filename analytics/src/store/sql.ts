@@ -1,9 +1,11 @@
-import type { DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 
 /** One SQL statement and the values bound to its `$n` parameters. */
 export interface SqlStatement {
   readonly sql: string;
   readonly params: DuckDBValue[];
+  /** The parameters' types where DuckDB cannot infer them from the values (an empty list). */
+  readonly types?: DuckDBType[];
 }
 
 /** The column types the store's tables and the engine's plan tables use. */
@@ -13,8 +15,8 @@ export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BIGINT' | 'BOOLEAN'
 export type Columns = readonly (readonly [name: string, type: ColumnType])[];
 
 /** A statement with its parameters, for the builders below. */
-export function statement(sql: string, params: DuckDBValue[] = []): SqlStatement {
-  return { sql, params };
+export function statement(sql: string, params: DuckDBValue[] = [], types?: DuckDBType[]): SqlStatement {
+  return types ? { sql, params, types } : { sql, params };
 }
 
 /** Column definitions for a CREATE TABLE. */

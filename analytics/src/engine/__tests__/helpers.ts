@@ -1,7 +1,8 @@
 import { findIndicator, Figure, parsePeriod, ReferenceEvaluator, UnitCatalog, UnitVersion } from '@lgr/schema';
 import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { AnalyticsStore, FeedChange } from '../../store';
-import type { AggregateRow } from '../types';
+import { runAggregate } from '../aggregate';
+import type { AggregateOptions, AggregateRequest, AggregateRow } from '../types';
 
 let real: UnitCatalog | undefined;
 
@@ -80,6 +81,49 @@ export function differences(
   if (row.targetMet !== want.targetMet)
     problems.push(`${label} targetMet: engine ${row.targetMet}, evaluator ${want.targetMet}`);
   return problems;
+}
+
+/** Which path answered a question, read from its trace. */
+export type AnsweredBy = 'memory' | 'programme' | 'plan only';
+
+/** Asks a question with one strategy and tells which path answered it. */
+export async function askWith(
+  store: AnalyticsStore,
+  catalog: UnitCatalog,
+  request: AggregateRequest,
+  options: AggregateOptions & { strategy: 'sql' | 'memory' },
+): Promise<{ rows: AggregateRow[]; by: AnsweredBy }> {
+  const steps: string[] = [];
+  const rows = await runAggregate(store, catalog, request, { ...options, trace: (step) => steps.push(step) });
+  const by = steps.includes('result') ? 'programme' : steps.includes('in-memory evaluation') ? 'memory' : 'plan only';
+  return { rows, by };
+}
+
+/**
+ * Asks a question by the SQL programme and in memory (which leaves totals and overflowing numbers to
+ * the programme), and returns the programme's rows after checking that the two answers have the same
+ * rows with the same numbers.
+ */
+export async function askBothWays(
+  store: AnalyticsStore,
+  catalog: UnitCatalog,
+  request: AggregateRequest,
+  options: AggregateOptions = {},
+): Promise<AggregateRow[]> {
+  const sql = await askWith(store, catalog, request, { ...options, strategy: 'sql' });
+  const memory = await askWith(store, catalog, request, { ...options, strategy: 'memory' });
+  expect(sql.by).not.toBe('memory');
+  const label = (r: AggregateRow) => `${r.indicator} ${r.unitId} ${r.period}${r.total ? ' total' : ''}`;
+  expect(memory.rows.map(label)).toEqual(sql.rows.map(label));
+  const problems = sql.rows.flatMap((row, i) => {
+    const other = memory.rows[i]!;
+    return [
+      ...differences(`${label(row)} (programme, memory)`, row, other),
+      ...(row.note === other.note ? [] : [`${label(row)} note: ${row.note}, ${other.note}`]),
+    ];
+  });
+  expect(problems).toEqual([]);
+  return sql.rows;
 }
 
 /** A unit version named by its code, valid from `from` to `to`. */

@@ -2,9 +2,8 @@ import fc from 'fast-check';
 import { GraphQLError } from 'graphql';
 import { parsePeriod, ReferenceEvaluator } from '@lgr/schema';
 import { AnalyticsStore } from '../../store';
-import { runAggregate } from '../aggregate';
 import type { AggregateRow } from '../types';
-import { changesOf, compareWithEvaluator, differences } from './helpers';
+import { AnsweredBy, askWith, changesOf, compareWithEvaluator, differences } from './helpers';
 import { buildScenario, expectedRowKeys, expectedTotal, groupMembers, scenarioArbitrary } from './generators';
 
 /*
@@ -15,6 +14,7 @@ import { buildScenario, expectedRowKeys, expectedTotal, groupMembers, scenarioAr
  */
 const SEED = Number(process.env.FC_SEED ?? 20250701);
 const RUNS = Number(process.env.FC_RUNS ?? 200);
+const STRATEGIES = ['sql', 'memory'] as const;
 
 describe('runAggregate agrees with the reference evaluator', () => {
   let store: AnalyticsStore | undefined;
@@ -30,6 +30,7 @@ describe('runAggregate agrees with the reference evaluator', () => {
     incomplete: 0,
     partlyCovered: 0,
     termRows: 0,
+    answeredBy: { memory: 0, programme: 0, 'plan only': 0 } as Record<AnsweredBy, number>,
     ms: 0,
   };
 
@@ -52,12 +53,15 @@ describe('runAggregate agrees with the reference evaluator', () => {
           await store.applyChanges('test', changesOf(figures), figures.length);
           const evaluator = new ReferenceEvaluator(catalog, figures);
           stats.scenarios++;
-          for (const request of scenario.requests) {
+          // Each request by both paths: the SQL programme and in memory over the facts it reads.
+          for (const [request, strategy] of scenario.requests.flatMap((r) => STRATEGIES.map((s) => [r, s] as const))) {
             let rows: AggregateRow[];
             const started = Date.now();
             try {
-              rows = await runAggregate(store, catalog, request);
+              const answer = await askWith(store, catalog, request, { strategy });
+              rows = answer.rows;
               stats.ms += Date.now() - started;
+              stats.answeredBy[answer.by]++;
               if (!rows.length) stats.emptyAnswers++;
             } catch (error) {
               if (error instanceof GraphQLError && error.extensions.code === 'UNIT_NOT_FOUND') {
@@ -107,6 +111,9 @@ describe('runAggregate agrees with the reference evaluator', () => {
       // The scenarios reach what coverage and terms are about.
       expect(stats.partlyCovered).toBeGreaterThan(0);
       expect(stats.termRows).toBeGreaterThan(0);
+      // Both paths were held to the evaluator, each on many questions (memory on those without totals).
+      expect(stats.answeredBy.memory).toBeGreaterThan(RUNS / 2);
+      expect(stats.answeredBy.programme).toBeGreaterThan(RUNS);
     },
     Math.max(120_000, RUNS * 5_000), // a guard against a hang, not a speed check: a loaded machine runs it several times slower
   );
