@@ -334,8 +334,7 @@ async function inMemory(
   );
   // A sum or percentage past the largest double: the programme answers such a row's number as null
   // (see num) and its target as not judged, so the question is left to it.
-  if ([...values.values()].some(overflows)) return undefined;
-  return new Map([...values].map(([rowId, v]) => [`ROW:${rowId}`, v]));
+  return [...values.values()].some(overflows) ? undefined : values;
 }
 
 function overflows(v: RowValues): boolean {

@@ -1,9 +1,22 @@
 import { BIGINT, BOOLEAN, INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { Figure, ReferenceEvaluator, RowValues, UnitCatalog } from '@lgr/schema';
+import {
+  coverageOf,
+  Evaluated,
+  Figure,
+  findIndicator,
+  Indicator,
+  meetsTarget,
+  percent,
+  ReferenceEvaluator,
+  RowValues,
+  shiftYears,
+  sumOver,
+  UnitCatalog,
+} from '@lgr/schema';
 import { FACT_TABLE, SqlStatement, statement } from '../store/sql';
-import { factMonths } from './sql';
-import type { AggregateOptions, AggregatePlan } from './types';
+import { COMPLETE_AT, factMonths } from './sql';
+import type { AggregateOptions, AggregatePlan, PlannedGroup, PlannedRow } from './types';
 
 /*
  * A small question answered in memory. The SQL programme pays 10 to 15 DuckDB statements of a few
@@ -30,12 +43,9 @@ export const IN_MEMORY_MAX_ROWS = 2_000;
  */
 export const IN_MEMORY_MAX_UNITS = 3_000;
 
-/**
- * Whether a plan may be answered in memory: totals groups are computed from the parts of their rows,
- * which only the SQL programme keeps.
- */
+/** Whether a plan may be answered in memory with this strategy. */
 export function inMemoryEligible(plan: AggregatePlan, strategy: EngineStrategy): boolean {
-  if (strategy === 'sql' || plan.shape.groups) return false;
+  if (strategy === 'sql') return false;
   return strategy === 'memory' || (plan.rows.length <= IN_MEMORY_MAX_ROWS && plan.units.length <= IN_MEMORY_MAX_UNITS);
 }
 
@@ -48,8 +58,16 @@ export function inMemoryEligible(plan: AggregatePlan, strategy: EngineStrategy):
 export function inMemoryFactsStatement(plan: AggregatePlan, limit?: number): SqlStatement {
   const months = factMonths(plan.periods);
   const valueIndicators = plan.indicators.filter((i) => i.value).map((i) => i.code);
-  const targetIndicators = plan.indicators.filter((i) => i.target).map((i) => i.code);
-  const targetPeriods = plan.periods.filter((p) => p.target).map((p) => p.code);
+  // A RATIO total's target is its unit's own, as recorded, even where no row reads a target.
+  const ownTargets = plan.groups.filter((g) => g.indicator.rule === 'RATIO' && g.targetPeriod);
+  const targetIndicators = [
+    ...new Set([
+      ...plan.indicators.filter((i) => i.target).map((i) => i.code),
+      ...ownTargets.map((g) => g.indicator.code),
+    ]),
+  ];
+  const targetSpans = [...plan.periods.filter((p) => p.target), ...ownTargets.map((g) => g.targetPeriod!)];
+  const targetPeriods = [...new Set(targetSpans.map((p) => p.code))];
   const params: DuckDBValue[] = [];
   const types: DuckDBType[] = [];
   const bind = (value: DuckDBValue, type: DuckDBType): string => {
@@ -57,12 +75,19 @@ export function inMemoryFactsStatement(plan: AggregatePlan, limit?: number): Sql
     types.push(type);
     return `$${params.length}`;
   };
-  // A short list of codes is bound value by value, so that DuckDB filters the facts by it while it
-  // scans them (a filter on a bound list is checked row by row afterwards); the units can be
-  // thousands and are joined.
+  // Codes are bound one by one; the units can be thousands and are joined.
   const codes = (xs: readonly string[]): string => (xs.length ? xs.map((x) => bind(x, VARCHAR)).join(', ') : 'NULL');
-  const ids = bind(listValue(plan.units.map((u) => u.id)), LIST(VARCHAR));
-  const valued = bind(listValue(plan.units.map((u) => u.valued)), LIST(BOOLEAN));
+  // Values are read for every unit of the plan (as `plan_facts`), targets for the valued ones (as
+  // `plan_target_facts`) and for the units of totals: a RATIO total's target is its unit's own.
+  const inPlan = new Set(plan.units.map((u) => u.id));
+  const groupUnits = new Set(ownTargets.map((g) => g.unit.id));
+  const units = [
+    ...plan.units,
+    ...[...groupUnits].filter((id) => !inPlan.has(id)).map((id) => ({ id, valued: false })),
+  ];
+  const ids = bind(listValue(units.map((u) => u.id)), LIST(VARCHAR));
+  const values = bind(listValue(units.map((u) => inPlan.has(u.id))), LIST(BOOLEAN));
+  const targets = bind(listValue(units.map((u) => u.valued || groupUnits.has(u.id))), LIST(BOOLEAN));
   const from = bind(months.from, INTEGER);
   const to = bind(months.to, INTEGER);
   const isValue = `f.indicator IN (${codes(valueIndicators)}) AND f.start_month >= ${from} AND f.end_month <= ${to}
@@ -71,23 +96,25 @@ export function inMemoryFactsStatement(plan: AggregatePlan, limit?: number): Sql
           AND f.target IS NOT NULL`;
   // The months any fact read lies in: a range DuckDB checks while it scans, against each row group's
   // minimum and maximum first.
-  const targetSpans = plan.periods.filter((p) => p.target);
   const first = bind(Math.min(months.from, ...targetSpans.map((p) => p.startMonth)), INTEGER);
   const last = bind(Math.max(months.to, ...targetSpans.map((p) => p.endMonth)), INTEGER);
   const limited = limit === undefined ? '' : `\n      LIMIT ${bind(limit + 1, BIGINT)}`;
+  // One indicator is a filter DuckDB applies while it scans the facts. Several are checked only on the
+  // facts of the plan's units, after the join: comparing every fact's code with a list costs more.
+  const indicators = [...new Set([...valueIndicators, ...targetIndicators])];
+  const oneIndicator = indicators.length === 1 ? `f.indicator = ${bind(indicators[0]!, VARCHAR)} AND ` : '';
   // One scan of the facts: those with a value the plan reads or a target it reads (only a valued
   // unit's), each number kept only where it is read. They come back as one text, a record per fact:
   // the client library converts a result value by value, which for thousands of rows costs more than
   // the query, and a DOUBLE as text reads back as the same number.
   return statement(
-    `WITH u AS (SELECT unnest(${ids}) AS id, unnest(${valued}) AS valued),
+    `WITH u AS (SELECT unnest(${ids}) AS id, unnest(${values}) AS values_read, unnest(${targets}) AS targets_read),
     facts AS (
       SELECT f.indicator, f.unit_id, f.period,
-        CASE WHEN ${isValue} THEN f.value END AS value,
-        CASE WHEN u.valued AND ${isTarget} THEN f.target END AS target
+        CASE WHEN u.values_read AND ${isValue} THEN f.value END AS value,
+        CASE WHEN u.targets_read AND ${isTarget} THEN f.target END AS target
       FROM ${FACT_TABLE} f JOIN u ON u.id = f.unit_id
-      WHERE f.indicator IN (${codes([...new Set([...valueIndicators, ...targetIndicators])])})
-        AND f.start_month >= ${first} AND f.end_month <= ${last}
+      WHERE ${oneIndicator}f.start_month >= ${first} AND f.end_month <= ${last}
     ),
     read AS (
       SELECT * FROM facts WHERE value IS NOT NULL OR target IS NOT NULL${limited}
@@ -127,12 +154,90 @@ export function figuresOf(answer: { n: number; facts: string }): Figure[] {
   return figures;
 }
 
-/** The numbers of every row of the plan (by rowId), by DESIGN 3 over `figures`. */
+/**
+ * The numbers of the plan's answer by DESIGN 3 over `figures`, keyed like the programme's:
+ * `ROW:<rowId>` for every row, `TOTAL:<groupId>` for every totals row.
+ */
 export function evaluateInMemory(
   plan: AggregatePlan,
   catalog: UnitCatalog,
   figures: readonly Figure[],
-): Map<number, RowValues> {
+): Map<string, RowValues> {
   const evaluator = new ReferenceEvaluator(catalog, figures);
-  return new Map(plan.rows.map((r) => [r.rowId, evaluator.rowOf(r.indicator, r.unit.id, r.periods)]));
+  const out = new Map<string, RowValues>();
+  const members = new Map<number, PlannedRow[]>();
+  for (const r of plan.rows) {
+    if (r.emit) out.set(`ROW:${r.rowId}`, evaluator.rowOf(r.indicator, r.unit.id, r.periods));
+    if (r.groupId === null) continue;
+    const list = members.get(r.groupId);
+    if (list) list.push(r);
+    else members.set(r.groupId, [r]);
+  }
+  for (const g of plan.groups) out.set(`TOTAL:${g.groupId}`, totalOf(evaluator, g, members.get(g.groupId) ?? []));
+  return out;
+}
+
+/**
+ * A totals row as the programme computes it: each side's (a RATIO's numerator and denominator, else
+ * the indicator's) value, same period, year to date and target summed over the group's rows with
+ * their weights, and the ratios and percentages recomputed from the sums. A RATIO total's target is
+ * its unit's own, since ratio targets are never summed.
+ */
+function totalOf(evaluator: ReferenceEvaluator, group: PlannedGroup, rows: readonly PlannedRow[]): RowValues {
+  const indicator = group.indicator;
+  const sides =
+    indicator.rule === 'RATIO' ? [recorded(indicator.numerator), recorded(indicator.denominator)] : [indicator];
+  const tp = group.targetPeriod;
+  const summed = (of: (side: Indicator, row: PlannedRow) => Evaluated): Evaluated[] =>
+    sides.map((side) => sumOver(rows.map((row) => of(side, row))));
+  const combined = (parts: Evaluated[]): { value: number | null; coverage: number; intact: boolean } =>
+    parts.length === 2
+      ? {
+          value: percent(parts[0]!.value, parts[1]!.value),
+          coverage: Math.min(coverageOf(parts[0]!), coverageOf(parts[1]!)),
+          intact: parts[0]!.intact && parts[1]!.intact,
+        }
+      : { value: parts[0]!.value, coverage: coverageOf(parts[0]!), intact: parts[0]!.intact };
+  const value = combined(summed((side, row) => evaluator.measureOver(side, row.unit.id, row.periods)));
+  const same = combined(
+    summed((side, row) =>
+      evaluator.measureOver(
+        side,
+        row.unit.id,
+        row.periods.map((p) => shiftYears(p, -1)),
+      ),
+    ),
+  );
+  const ytd = tp
+    ? combined(summed((side, row) => evaluator.yearToDateOf(side, row.unit.id, row.periods, tp)))
+    : undefined;
+  const target = !tp
+    ? undefined
+    : indicator.rule === 'RATIO'
+      ? evaluator.targetNode(indicator, group.unit.id, tp)
+      : sumOver(rows.map((row) => evaluator.targetNode(indicator, row.unit.id, tp)));
+  const targetValue = target?.value ?? null;
+  const ytdValue = ytd?.value ?? null;
+  return {
+    value: value.value,
+    target: targetValue,
+    achievementPct: percent(ytdValue, targetValue),
+    samePeriodValue: same.value,
+    samePeriodPct: percent(value.value, same.value),
+    complete: value.intact && value.coverage >= COMPLETE_AT,
+    coverage: {
+      value: value.coverage,
+      target: target ? coverageOf(target) : 0,
+      yearToDate: ytd?.coverage ?? 0,
+      samePeriod: same.coverage,
+    },
+    targetMet: meetsTarget(indicator.direction, ytdValue, targetValue),
+  };
+}
+
+/** A RATIO's numerator or denominator indicator. */
+function recorded(code: string | undefined): Indicator {
+  const indicator = code === undefined ? undefined : findIndicator(code);
+  if (!indicator) throw new Error(`Expected a RATIO's side to be a catalogue indicator, got ${String(code)}`);
+  return indicator;
 }

@@ -72,9 +72,9 @@ export interface AggregateOptions {
   /** Receives the time each step took (planning, loading the plan, each SQL step), for logs and benchmarks. */
   trace?: (step: string, ms: number) => void;
   /**
-   * How the numbers are computed (default `auto`): `auto` answers a small question without totals in
-   * memory and every other by the SQL programme; `sql` and `memory` force one (`memory` still leaves a
-   * question with totals to the programme). Every path gives the numbers of DESIGN.md section 3.
+   * How the numbers are computed (default `auto`): `auto` answers a small question in memory and
+   * every other by the SQL programme; `sql` and `memory` force one (`memory` still leaves a question
+   * whose numbers overflow to the programme). Every path gives the numbers of DESIGN.md section 3.
    */
   strategy?: 'auto' | 'sql' | 'memory';
 }

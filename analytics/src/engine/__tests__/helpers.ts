@@ -100,9 +100,9 @@ export async function askWith(
 }
 
 /**
- * Asks a question by the SQL programme and in memory (which leaves totals and overflowing numbers to
- * the programme), and returns the programme's rows after checking that the two answers have the same
- * rows with the same numbers.
+ * Asks a question by the SQL programme and in memory (which leaves overflowing numbers to the
+ * programme), and returns the programme's rows after checking that the two answers have the same rows
+ * with the same numbers.
  */
 export async function askBothWays(
   store: AnalyticsStore,

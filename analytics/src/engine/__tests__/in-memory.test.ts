@@ -35,18 +35,10 @@ describe('the in-memory path', () => {
     expect(() => figuresOf({ n: 3, facts: 'A\u001fB\u001fC\u001f1\u001f' })).toThrow('Expected 3 facts, got 1');
   });
 
-  it('leaves totals and large questions to the programme unless told', () => {
+  it('leaves large questions to the programme unless told', () => {
     const small = plan({ indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2024'] });
     expect(inMemoryEligible(small, 'auto')).toBe(true);
     expect(inMemoryEligible(small, 'sql')).toBe(false);
-    const totals = plan({
-      indicators: ['PB_NEW_MEMBERS'],
-      units: ['304'],
-      periods: ['2024'],
-      level: 'COMMUNE',
-      totals: true,
-    });
-    expect(inMemoryEligible(totals, 'memory')).toBe(false);
     const wide = plan({
       indicators: ['PB_NEW_MEMBERS'],
       units: ['31'],
