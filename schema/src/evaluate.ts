@@ -154,23 +154,7 @@ export class ReferenceEvaluator {
     const tp = indicator.targetGrain ? enclosingPeriod(span, indicator.targetGrain, this.terms) : undefined;
     const target = tp ? this.targetNode(indicator, unitId, tp) : undefined;
     const ytd = tp ? this.yearToDateOf(indicator, unitId, periods, tp) : undefined;
-    const ytdValue = ytd?.value ?? null;
-    const targetValue = target?.value ?? null;
-    return {
-      value: value.value,
-      target: targetValue,
-      achievementPct: percent(ytdValue, targetValue),
-      samePeriodValue: same.value,
-      samePeriodPct: percent(value.value, same.value),
-      complete: isComplete(value),
-      coverage: {
-        value: coverageOf(value),
-        target: target ? coverageOf(target) : 0,
-        yearToDate: ytd ? coverageOf(ytd) : 0,
-        samePeriod: coverageOf(same),
-      },
-      targetMet: meetsTarget(indicator.direction, ytdValue, targetValue),
-    };
+    return rowValuesOf(indicator, value, same, ytd, target);
   }
 
   /** Several periods or spans combined by the time rule; a ratio from its two combined sides. */
@@ -440,8 +424,38 @@ function base(code: string): Indicator {
   return indicator;
 }
 
+/**
+ * The numbers of a row (or a total) from its evaluated value, same period, year to date and target
+ * (the last two absent without a target period): rules 5 and 6, coverage (rule 9) and `targetMet`.
+ */
+export function rowValuesOf(
+  indicator: Pick<Indicator, 'direction'>,
+  value: Evaluated,
+  same: Evaluated,
+  ytd: Evaluated | undefined,
+  target: Evaluated | undefined,
+): RowValues {
+  const ytdValue = ytd?.value ?? null;
+  const targetValue = target?.value ?? null;
+  return {
+    value: value.value,
+    target: targetValue,
+    achievementPct: percent(ytdValue, targetValue),
+    samePeriodValue: same.value,
+    samePeriodPct: percent(value.value, same.value),
+    complete: isComplete(value),
+    coverage: {
+      value: coverageOf(value),
+      target: target ? coverageOf(target) : 0,
+      yearToDate: ytd ? coverageOf(ytd) : 0,
+      samePeriod: coverageOf(same),
+    },
+    targetMet: meetsTarget(indicator.direction, ytdValue, targetValue),
+  };
+}
+
 /** Rule 7 with rule 9: the ratio of the two values, covered as much as the less covered side. */
-function ratioOf(num: Evaluated, den: Evaluated): Evaluated {
+export function ratioOf(num: Evaluated, den: Evaluated): Evaluated {
   const value = percent(num.value, den.value);
   return { value, intact: num.intact && den.intact, expected: 1, reported: Math.min(coverageOf(num), coverageOf(den)) };
 }

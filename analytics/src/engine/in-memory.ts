@@ -1,21 +1,20 @@
 import { BIGINT, BOOLEAN, INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import {
-  coverageOf,
   Evaluated,
   Figure,
   findIndicator,
   Indicator,
-  meetsTarget,
-  percent,
+  ratioOf,
   ReferenceEvaluator,
+  rowValuesOf,
   RowValues,
   shiftYears,
   sumOver,
   UnitCatalog,
 } from '@lgr/schema';
 import { FACT_TABLE, SqlStatement, statement } from '../store/sql';
-import { COMPLETE_AT, factMonths } from './sql';
+import { factMonths } from './sql';
 import type { AggregateOptions, AggregatePlan, PlannedGroup, PlannedRow } from './types';
 
 /*
@@ -185,54 +184,29 @@ export function evaluateInMemory(
  */
 function totalOf(evaluator: ReferenceEvaluator, group: PlannedGroup, rows: readonly PlannedRow[]): RowValues {
   const indicator = group.indicator;
-  const sides =
-    indicator.rule === 'RATIO' ? [recorded(indicator.numerator), recorded(indicator.denominator)] : [indicator];
+  const ratio = indicator.rule === 'RATIO';
+  const sides = ratio ? [recorded(indicator.numerator), recorded(indicator.denominator)] : [indicator];
   const tp = group.targetPeriod;
-  const summed = (of: (side: Indicator, row: PlannedRow) => Evaluated): Evaluated[] =>
-    sides.map((side) => sumOver(rows.map((row) => of(side, row))));
-  const combined = (parts: Evaluated[]): { value: number | null; coverage: number; intact: boolean } =>
-    parts.length === 2
-      ? {
-          value: percent(parts[0]!.value, parts[1]!.value),
-          coverage: Math.min(coverageOf(parts[0]!), coverageOf(parts[1]!)),
-          intact: parts[0]!.intact && parts[1]!.intact,
-        }
-      : { value: parts[0]!.value, coverage: coverageOf(parts[0]!), intact: parts[0]!.intact };
-  const value = combined(summed((side, row) => evaluator.measureOver(side, row.unit.id, row.periods)));
-  const same = combined(
-    summed((side, row) =>
-      evaluator.measureOver(
-        side,
-        row.unit.id,
-        row.periods.map((p) => shiftYears(p, -1)),
-      ),
+  // Each side summed over the rows; a ratio recomputed from its summed sides.
+  const total = (of: (side: Indicator, row: PlannedRow) => Evaluated): Evaluated => {
+    const [first, second] = sides.map((side) => sumOver(rows.map((row) => of(side, row))));
+    return second ? ratioOf(first!, second) : first!;
+  };
+  const value = total((side, row) => evaluator.measureOver(side, row.unit.id, row.periods));
+  const same = total((side, row) =>
+    evaluator.measureOver(
+      side,
+      row.unit.id,
+      row.periods.map((p) => shiftYears(p, -1)),
     ),
   );
-  const ytd = tp
-    ? combined(summed((side, row) => evaluator.yearToDateOf(side, row.unit.id, row.periods, tp)))
-    : undefined;
+  const ytd = tp ? total((side, row) => evaluator.yearToDateOf(side, row.unit.id, row.periods, tp)) : undefined;
   const target = !tp
     ? undefined
-    : indicator.rule === 'RATIO'
+    : ratio
       ? evaluator.targetNode(indicator, group.unit.id, tp)
       : sumOver(rows.map((row) => evaluator.targetNode(indicator, row.unit.id, tp)));
-  const targetValue = target?.value ?? null;
-  const ytdValue = ytd?.value ?? null;
-  return {
-    value: value.value,
-    target: targetValue,
-    achievementPct: percent(ytdValue, targetValue),
-    samePeriodValue: same.value,
-    samePeriodPct: percent(value.value, same.value),
-    complete: value.intact && value.coverage >= COMPLETE_AT,
-    coverage: {
-      value: value.coverage,
-      target: target ? coverageOf(target) : 0,
-      yearToDate: ytd?.coverage ?? 0,
-      samePeriod: same.coverage,
-    },
-    targetMet: meetsTarget(indicator.direction, ytdValue, targetValue),
-  };
+  return rowValuesOf(indicator, value, same, ytd, target);
 }
 
 /** A RATIO's numerator or denominator indicator. */

@@ -180,7 +180,7 @@ export function coverage(expected: string, reported: string, value: string): str
 }
 
 /** Coverage this close to 1 is 1: shares such as 1/3 do not sum exactly. */
-export const COMPLETE_AT = 1 - 1e-9;
+const COMPLETE_AT = 1 - 1e-9;
 
 /**
  * Creates (empty) the plan and work tables on a connection. The engine creates them once per
