@@ -296,9 +296,9 @@ export async function runAggregate(
   options: AggregateOptions = {},
 ): Promise<AggregateRow[]> {
   const trace = options.trace;
-  const started = process.hrtime.bigint();
-  const plan = planAggregate(catalog, request, { scope: options.scope, maxRows: options.maxRows });
-  trace?.('plan', Number(process.hrtime.bigint() - started) / 1e6);
+  const plan = await traced(trace, 'plan', async () =>
+    planAggregate(catalog, request, { scope: options.scope, maxRows: options.maxRows }),
+  );
   if (!plan.output.length) return [];
   if (plan.output.every((o) => o.kind === 'NOTE')) return plan.output.map(({ id }) => noteRow(plan.notes[id]!));
   const numbers =
