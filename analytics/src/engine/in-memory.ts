@@ -49,10 +49,11 @@ export function inMemoryEligible(plan: AggregatePlan, strategy: EngineStrategy):
 }
 
 /**
- * The facts the plan reads, as figures: values of the recorded indicators for every unit of the plan
+ * The facts the plan reads, as one text: values of the recorded indicators for every unit of the plan
  * within the value periods' months (as `plan_facts`), targets of the requested indicators for the
- * valued units and the target periods (as `plan_target_facts`). With `limit`, at most `limit + 1`
- * rows, so that a caller learns that there are more without reading them all.
+ * valued units and the target periods (as `plan_target_facts`), and each RATIO total's own target.
+ * With `limit`, at most `limit + 1` facts, so that a caller learns that there are more without
+ * reading them all. {@link figuresOf} reads the answer.
  */
 export function inMemoryFactsStatement(plan: AggregatePlan, limit?: number): SqlStatement {
   const months = factMonths(plan.periods);
