@@ -102,14 +102,6 @@ export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
   };
 }
 
-type ResultRow = Pick<
-  AggregateRow,
-  'value' | 'target' | 'achievementPct' | 'samePeriodValue' | 'samePeriodPct' | 'complete' | 'coverage'
-> & {
-  /** The year-to-date value achievement is measured by. */
-  readonly ytd: number | null;
-};
-
 /**
  * A number of the answer, or null. DuckDB's DOUBLE arithmetic overflows to ±Infinity (two values of
  * 1e308 summed, a percentage over a base of 1e-300), which no JSON number and no GraphQL Float can
@@ -190,7 +182,7 @@ export async function computePlan(
   plan: AggregatePlan,
   trace?: StepTracer,
   catalogDigest?: string,
-): Promise<Map<string, ResultRow>> {
+): Promise<Map<string, RowValues>> {
   await traced(trace, 'create tables', () => sessionOf(connection).prepareTables());
   const shape = plan.shape;
   await connection.run('BEGIN TRANSACTION');
@@ -242,12 +234,16 @@ export async function computePlan(
       );
       steps.storedTargets(stage, rows);
     }
-    const out = new Map<string, ResultRow>();
+    const out = new Map<string, RowValues>();
     const result = await traced(trace, 'result', () => queryRows(connection, resultStatement(steps.resultParts())));
     for (const r of result) {
-      out.set(`${String(r.kind)}:${Number(r.id)}`, {
+      const kind = String(r.kind);
+      const id = Number(r.id);
+      const target = num(r.target);
+      const indicator = (kind === 'ROW' ? plan.rows[id]! : plan.groups[id]!).indicator;
+      out.set(`${kind}:${id}`, {
         value: num(r.value),
-        target: num(r.target),
+        target,
         achievementPct: num(r.achievement_pct),
         samePeriodValue: num(r.same_value),
         samePeriodPct: num(r.same_pct),
@@ -258,7 +254,7 @@ export async function computePlan(
           yearToDate: Number(r.cov_ytd),
           samePeriod: Number(r.cov_same),
         },
-        ytd: num(r.ytd),
+        targetMet: meetsTarget(indicator.direction, num(r.ytd), target),
       });
     }
     failed = false;
@@ -360,20 +356,12 @@ async function withProgramme(
       reuse: true,
     });
   };
-  let results: Map<string, ResultRow>;
   try {
-    results = await compute();
+    return await compute();
   } catch (error) {
     if (!(error instanceof CatalogChangedError)) throw error;
-    results = await compute();
+    return compute();
   }
-  const out = new Map<string, RowValues>();
-  for (const [key, { ytd, ...numbers }] of results) {
-    const [kind, id] = key.split(':') as ['ROW' | 'TOTAL', string];
-    const indicator = (kind === 'ROW' ? plan.rows[Number(id)]! : plan.groups[Number(id)]!).indicator;
-    out.set(key, { ...numbers, targetMet: meetsTarget(indicator.direction, ytd, numbers.target) });
-  }
-  return out;
 }
 
 const NO_COVERAGE: AggregateRow['coverage'] = { value: 0, target: 0, yearToDate: 0, samePeriod: 0 };

@@ -33,7 +33,7 @@ export function unitKeys(catalog: UnitCatalog): ReadonlyMap<string, UnitKey> {
           stage: stages.get(u.id)!,
           validFromMonth: monthOf(u.validFrom),
           firstWholeMonth: firstWholeMonth(u.validFrom),
-          parent: catalog.children(u.id).length > 0,
+          parent: !catalog.isLeaf(u.id),
         },
       ]),
     );

@@ -4,7 +4,6 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 /** A subgraph's answer, read whole: HTTP status, its content type, and the body as text. */
 export interface SubgraphAnswer {
   readonly status: number;
-  readonly statusText: string;
   readonly contentType: string;
   readonly body: string;
 }
@@ -62,7 +61,6 @@ function send(
           clearTimeout(timer);
           resolve({
             status: res.statusCode ?? 0,
-            statusText: res.statusMessage ?? '',
             contentType: res.headers['content-type'] ?? '',
             body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'),
           });
