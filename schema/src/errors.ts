@@ -24,6 +24,10 @@ export const ErrorCode = {
   SQL_REJECTED: 'SQL_REJECTED',
   RESULT_TOO_LARGE: 'RESULT_TOO_LARGE',
   SOURCE_UNAVAILABLE: 'SOURCE_UNAVAILABLE',
+  /** An ingest run's staged rows are not there (never staged, committed or discarded already, expired). */
+  RUN_NOT_FOUND: 'RUN_NOT_FOUND',
+  /** An ingest run cannot go on: the unit catalogue its rows were checked against has changed. */
+  RUN_CONFLICT: 'RUN_CONFLICT',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   // Apollo Server's own request errors, which reach clients with these codes unchanged.
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
@@ -56,6 +60,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   SQL_REJECTED: 400,
   RESULT_TOO_LARGE: 400,
   SOURCE_UNAVAILABLE: 503,
+  RUN_NOT_FOUND: 404,
+  RUN_CONFLICT: 409,
   INTERNAL_SERVER_ERROR: 500,
   GRAPHQL_PARSE_FAILED: 400,
   GRAPHQL_VALIDATION_FAILED: 400,

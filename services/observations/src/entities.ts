@@ -59,5 +59,54 @@ export class FeedEntry {
   updatedAt!: string;
 }
 
+/**
+ * An ingest run being staged: figures sent batch by batch are held in `observation_stage` under the
+ * run's id and written together by one commit (see `commitStage`). The run belongs to the identity
+ * that staged it and to the unit catalogue its rows were validated against.
+ */
+@Entity({ tableName: 'observation_stage_run' })
+export class StageRun {
+  @PrimaryKey({ type: 'string', length: 64 })
+  runId!: string;
+
+  /** A digest of the staging identity (subject, role and units): only the same identity commits. */
+  @Property({ type: 'string', length: 64 })
+  owner!: string;
+
+  /** The digest of the unit catalogue the rows were validated against. */
+  @Property({ type: 'string', length: 64 })
+  catalogue!: string;
+
+  /** When the run was started (ISO 8601); runs left uncommitted are discarded after a day. */
+  @Property({ type: 'string', length: 32 })
+  startedAt!: string;
+}
+
+/** A validated figure waiting in a staged run; a later row of the same key in a run replaces an earlier one. */
+@Entity({ tableName: 'observation_stage' })
+@Index({ name: 'observation_stage_run_id_index', properties: ['runId'] })
+export class StagedObservation {
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  id!: number;
+
+  @Property({ type: 'string', length: 64 })
+  runId!: string;
+
+  @Property({ type: 'string', length: 64 })
+  indicator!: string;
+
+  @Property({ type: 'string', length: 32 })
+  unitId!: string;
+
+  @Property({ type: 'string', length: 16 })
+  period!: string;
+
+  @Property({ type: 'double', nullable: true })
+  value: number | null = null;
+
+  @Property({ type: 'double', nullable: true })
+  target: number | null = null;
+}
+
 /** The entities every domain subgraph stores, besides its own domain records. */
-export const OBSERVATION_ENTITIES = [Observation, FeedEntry];
+export const OBSERVATION_ENTITIES = [Observation, FeedEntry, StageRun, StagedObservation];

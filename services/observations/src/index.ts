@@ -15,3 +15,5 @@ export * from './demo/seed';
 export * from './records';
 export * from './config';
 export * from './migrations/tables-v1';
+export * from './migrations/stage-v2';
+export * from './stage';

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Domain, ObservationRecord, Term, UnitCatalog } from '@lgr/schema';
+import { StageOwner, stageObservations } from './stage';
 import { previewObservations, StoredObservation, upsertObservations, WriteCounts } from './store';
 import { RowProblem, validateObservations } from './validation';
 
@@ -34,4 +35,28 @@ export async function recordObservations(
   if (options.dryRun) return { ok: true, ...(await previewObservations(em, rows)), errors: [], changes: [] };
   const result = await em.transactional((tx) => upsertObservations(tx, rows));
   return { ok: true, ...result, errors: [] };
+}
+
+export interface StageResult {
+  readonly ok: boolean;
+  /** Rows added to the run (all of the batch, or none when a row is bad). */
+  readonly staged: number;
+  readonly errors: RowProblem[];
+}
+
+/**
+ * Validates a batch like {@link recordObservations} and, when every row is good, adds it to the staged
+ * run `runId` (see `stageObservations`); a batch with a bad row stages nothing and returns every problem.
+ */
+export async function stageRecords(
+  em: EntityManager,
+  runId: string,
+  who: StageOwner,
+  records: readonly ObservationRecord[],
+  options: Omit<RecordOptions, 'dryRun'>,
+): Promise<StageResult> {
+  const { rows, errors } = validateObservations(records, options);
+  if (errors.length) return { ok: false, staged: 0, errors };
+  await stageObservations(em, runId, who, rows);
+  return { ok: true, staged: rows.length, errors: [] };
 }

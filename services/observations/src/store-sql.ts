@@ -109,3 +109,106 @@ export function keyLookupStatement(
     params: keys.flatMap((k) => [k.indicator, k.unitId, k.period]),
   };
 }
+
+/** Adds validated rows to a staged ingest run (see `stageObservations`), in the order given. */
+export function stageInsertStatement(dialect: StoreDialect, runId: string, rows: readonly FigureRow[]): BoundStatement {
+  const json = jsonRows(rows.map((r) => [r.indicator, r.unitId, r.period, r.value, r.target]));
+  if (dialect === 'sqlite') {
+    return {
+      sql: `insert into observation_stage (run_id, indicator, unit_id, period, value, target)
+       select ?, r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4
+         from json_each(?) as r order by r.key`,
+      params: [runId, json],
+    };
+  }
+  // One JSON text here too: a VALUES list would take 6 parameters a row, in chunks of 500.
+  return {
+    sql: `insert into observation_stage (run_id, indicator, unit_id, period, value, target)
+       select ?, r.v ->> 0, r.v ->> 1, r.v ->> 2, (r.v ->> 3)::double precision, (r.v ->> 4)::double precision
+         from json_array_elements(?::json) with ordinality as r(v, n) order by r.n`,
+    params: [runId, json],
+  };
+}
+
+/** The staged rows of a run, the last of each key only, in key order (the feed's order within a write). */
+function latestStaged(runParam: string): string {
+  return `select indicator, unit_id, period, value, target from observation_stage
+     where id in (select max(id) from observation_stage where run_id = ${runParam} group by indicator, unit_id, period)
+     order by indicator, unit_id, period`;
+}
+
+/** The temporary table a SQLite commit of a staged run reads (a connection's own). */
+export const SQLITE_COMMIT_TABLE = 'temp.observation_commit';
+
+/**
+ * The statements that write a staged run on SQLite, in order, inside one transaction. SQLite runs one
+ * write transaction at a time, so the feed rows computed from the stored state before the upsert are
+ * exactly the changes the upsert then makes. The first binds the run, the second and third the write
+ * time; the last one counts the rows the run holds.
+ */
+export function sqliteCommitStatements(runId: string, now: string): BoundStatement[] {
+  return [
+    { sql: `drop table if exists ${SQLITE_COMMIT_TABLE}`, params: [] },
+    { sql: `create table ${SQLITE_COMMIT_TABLE} as ${latestStaged('?')}`, params: [runId] },
+    {
+      sql: `insert into observation_feed (indicator, unit_id, period, value, target, updated_at)
+       select c.indicator, c.unit_id, c.period, coalesce(c.value, o.value), coalesce(c.target, o.target), ?
+         from ${SQLITE_COMMIT_TABLE} c
+         left join observation o on o.indicator = c.indicator and o.unit_id = c.unit_id and o.period = c.period
+        where o.id is null
+           or o.value is distinct from coalesce(c.value, o.value)
+           or o.target is distinct from coalesce(c.target, o.target)
+        order by c.rowid`,
+      params: [now],
+    },
+    {
+      sql: `insert into observation (indicator, unit_id, period, value, target, updated_at)
+       select indicator, unit_id, period, value, target, ? from ${SQLITE_COMMIT_TABLE} where true order by rowid
+       ${UPSERT_TAIL}`,
+      params: [now],
+    },
+    { sql: `select count(*) as n from ${SQLITE_COMMIT_TABLE}`, params: [] },
+  ];
+}
+
+/**
+ * Writes a staged run on PostgreSQL in one statement: the upsert's RETURNING rows are the changes, and
+ * the feed rows are appended from them in key order. Answers the run's distinct keys, the keys that
+ * changed and how many of those are new.
+ */
+export function postgresCommitStatement(runId: string, now: string): BoundStatement {
+  return {
+    sql: `with staged as (${latestStaged('?')}),
+       changed as (
+         insert into observation (indicator, unit_id, period, value, target, updated_at)
+         select indicator, unit_id, period, value, target, ? from staged
+         ${UPSERT_TAIL}
+         returning indicator, unit_id, period, value, target, updated_at, (xmax = 0) as fresh),
+       fed as (
+         insert into observation_feed (indicator, unit_id, period, value, target, updated_at)
+         select indicator, unit_id, period, value, target, updated_at from changed order by indicator, unit_id, period
+         returning 1)
+     select (select count(*) from staged) as staged, (select count(*) from fed) as changed,
+            (select count(*) from changed where fresh) as inserted`,
+    params: [runId, now],
+  };
+}
+
+/** Removes a run's staged rows and the run itself. */
+export function discardStageStatements(runId: string): BoundStatement[] {
+  return [
+    { sql: 'delete from observation_stage where run_id = ?', params: [runId] },
+    { sql: 'delete from observation_stage_run where run_id = ?', params: [runId] },
+  ];
+}
+
+/** Removes the runs started before `before` (ISO 8601) and their rows. */
+export function expireStagesStatements(before: string): BoundStatement[] {
+  return [
+    {
+      sql: 'delete from observation_stage where run_id in (select run_id from observation_stage_run where started_at < ?)',
+      params: [before],
+    },
+    { sql: 'delete from observation_stage_run where started_at < ?', params: [before] },
+  ];
+}

@@ -1,7 +1,9 @@
 import { EntityManager } from '@mikro-orm/core';
-import { SqlEntityManager } from '@mikro-orm/knex';
 import type { FeedChange } from '@lgr/schema';
 import { feedInsertStatement, keyLookupStatement, StoreDialect, upsertStatement } from './store-sql';
+import { dialectOf, Row, runBound, sql } from './run-sql';
+
+export { onPostgres } from './run-sql';
 import { observationKey, ValidRow } from './validation';
 
 /** A stored figure as the feed and the GraphQL API report it. */
@@ -39,28 +41,7 @@ const SQLITE_CHUNK = 10_000;
  * every replica of the service (advisory locks belong to the database), so `seq > cursor` never skips.
  * The upserts before it run concurrently (SQLite serialises whole writes anyway).
  */
-const WRITE_LOCK_KEY = 7_310_442_001;
-
-type Row = Record<string, unknown>;
-
-function sql(em: EntityManager): SqlEntityManager {
-  return em as SqlEntityManager;
-}
-
-/**
- * Runs one statement with its values bound as parameters, in `em`'s transaction when it has one, and
- * returns its rows. (`execute` of the ORM writes the values into the SQL text instead, quoting each.)
- */
-async function runBound(em: EntityManager, text: string, params: readonly unknown[]): Promise<Row[]> {
-  const query = sql(em)
-    .getKnex()
-    .raw(text, params as never[]);
-  const trx = em.getTransactionContext();
-  if (trx) query.transacting(trx as never);
-  const result = (await query) as Row[] | { rows: Row[] };
-  // PostgreSQL answers with its result object, SQLite with the rows.
-  return Array.isArray(result) ? result : result.rows;
-}
+export const WRITE_LOCK_KEY = 7_310_442_001;
 
 function toNumberOrNull(v: unknown): number | null {
   return v === null || v === undefined ? null : Number(v);
@@ -150,18 +131,9 @@ async function appendFeed(em: EntityManager, changes: readonly StoredObservation
   }
 }
 
-function dialectOf(em: EntityManager): StoreDialect {
-  return onPostgres(em) ? 'postgresql' : 'sqlite';
-}
-
 /** Rows per statement: SQLite takes a batch as one bound JSON text, PostgreSQL 6 parameters a row. */
 function chunkSize(dialect: StoreDialect): number {
   return dialect === 'sqlite' ? SQLITE_CHUNK : CHUNK;
-}
-
-/** Whether `em` talks to PostgreSQL (the driver package is the kit's, so it is recognised by name). */
-export function onPostgres(em: EntityManager): boolean {
-  return em.getDriver().constructor.name === 'PostgreSqlDriver';
 }
 
 /** Keys per lookup of a dry run: 3 bound values each, far below every driver's limit on parameters. */

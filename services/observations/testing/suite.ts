@@ -3,7 +3,15 @@ import type { Identity } from '@lgr/kit';
 import { Domain, DOMAINS, findIndicator, Indicator, indicatorsOfDomain, UnitCatalog } from '@lgr/schema';
 import { readFileSync } from 'node:fs';
 // The package itself (its dist), so that the suite and the service under test share one copy of it.
-import { domainPrefix, parseIngest, REPORT_FILE, reportRecords, SYNTHETIC_LABEL } from '@lgr/observations';
+import {
+  commitStage,
+  domainPrefix,
+  ownerOf,
+  parseIngest,
+  REPORT_FILE,
+  reportRecords,
+  SYNTHETIC_LABEL,
+} from '@lgr/observations';
 import type { DomainServiceConfig, RunningDomainService } from '@lgr/observations';
 import type { CatalogSource } from '@lgr/kit';
 import {
@@ -412,6 +420,108 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
       // A caller who may not write is refused before the columns are looked at.
       const viewer = await send({ nonsense: true }, viewerOf('304'));
       expect(viewer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    });
+
+    test('stages a run invisibly, commits it whole in one transaction, and keeps a run to its owner and catalogue', async () => {
+      type Staged = Record<
+        string,
+        { stageObservationColumns: { ok: boolean; staged: number; errors: Payload['errors'] } }
+      >;
+      const STAGE = `mutation($run: String!, $columns: ObservationColumns!) { ${prefix} { stageObservationColumns(run: $run, columns: $columns) { ok staged errors { index field message code } } } }`;
+      const COMMIT = `mutation($run: String!) { ${prefix} { commitObservationStage(run: $run) { ok inserted updated unchanged } } }`;
+      const DISCARD = `mutation($run: String!) { ${prefix} { discardObservationStage(run: $run) } }`;
+      const stage = (run: string, columns: unknown, identity: Identity = ADMIN) =>
+        askSubgraph<Staged>(service.url, STAGE, { run, columns }, identity);
+      const commit = (run: string, identity: Identity = ADMIN) =>
+        askSubgraph<Record<string, { commitObservationStage: Payload }>>(service.url, COMMIT, { run }, identity);
+      const discard = async (run: string) =>
+        (await askSubgraph<Record<string, { discardObservationStage: boolean }>>(service.url, DISCARD, { run }, ADMIN))
+          .data![prefix]!.discardObservationStage;
+      const codeOf = (answer: GraphQLAnswer<unknown>) => answer.errors?.[0]?.extensions?.code;
+      const [a, b, c] = wardsOf('305')
+        .slice(2, 5)
+        .map((u) => u.code);
+      const one = (unit: string, value: number, period = '2023S1') => ({
+        indicator: [ind.flow.code],
+        unit: [unit],
+        period: [period],
+        value: [value],
+      });
+      const valueOf = async (unit: string) => {
+        const answer = await figures([catalog.resolve(unit, '2023-06-30')!.id]);
+        const list = answer.data!._entities[0][`${prefix}Figures`] as { period: string; value: number }[];
+        return list.find((f) => f.period === '2023S1')?.value ?? null;
+      };
+      await payload([
+        { indicator: ind.flow.code, unit: a!, period: '2023S1', value: 1 },
+        { indicator: ind.flow.code, unit: b!, period: '2023S1', value: 2 },
+      ]);
+      const seq = await lastSeq();
+      const run = `suite-${kind}-${Date.now()}`;
+      const staged = await stage(run, {
+        indicator: [ind.flow.code, ind.flow.code],
+        unit: [a, b],
+        period: ['2023S1', '2023S1'],
+        value: [10, 2],
+      });
+      expect(staged.data![prefix]!.stageObservationColumns).toEqual({ ok: true, staged: 2, errors: [] });
+      // A key staged twice in one run: the later row counts.
+      expect((await stage(run, one(c!, 3))).data![prefix]!.stageObservationColumns.ok).toBe(true);
+      expect((await stage(run, one(c!, 30))).data![prefix]!.stageObservationColumns.ok).toBe(true);
+      // A batch with a bad row stages none of its rows.
+      const bad = await stage(run, {
+        ...one(c!, 7),
+        unit: [c, c],
+        indicator: [ind.flow.code, ind.flow.code],
+        period: ['2023S1', '2023S3'],
+        value: [7, 7],
+      });
+      expect(bad.data![prefix]!.stageObservationColumns).toMatchObject({
+        ok: false,
+        staged: 0,
+        errors: [expect.objectContaining({ index: 1, field: 'period', code: 'INVALID_PERIOD' })],
+      });
+      // Nothing staged is visible, in answers or in the feed.
+      expect(await lastSeq()).toBe(seq);
+      expect(await valueOf(a!)).toBe(1);
+      expect(await valueOf(c!)).toBeNull();
+      // Only the identity that staged the run commits it; a viewer may not even try.
+      expect(codeOf(await commit(run, editorOf('305')))).toBe('FORBIDDEN');
+      expect(codeOf(await commit(run, viewerOf('305')))).toBe('FORBIDDEN');
+      expect((await commit(run)).data![prefix]!.commitObservationStage).toEqual({
+        ok: true,
+        inserted: 1,
+        updated: 1,
+        unchanged: 1,
+      });
+      expect(await valueOf(a!)).toBe(10);
+      expect(await valueOf(c!)).toBe(30);
+      const feed = (await feedAfter(seq)) as { changes: { unitId: string; value: number }[] };
+      const idOf = (code: string) => catalog.resolve(code, '2023-06-30')!.id;
+      expect(feed.changes.map((f) => [f.unitId, f.value])).toEqual(
+        [
+          [idOf(a!), 10],
+          [idOf(c!), 30],
+        ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+      );
+      // A committed run is gone; so is a discarded one, and its rows never show.
+      expect(codeOf(await commit(run))).toBe('RUN_NOT_FOUND');
+      const dropped = `${run}-dropped`;
+      await stage(dropped, one(c!, 99));
+      expect(await discard(dropped)).toBe(true);
+      expect(await discard(dropped)).toBe(false);
+      expect(codeOf(await commit(dropped))).toBe('RUN_NOT_FOUND');
+      expect(await valueOf(c!)).toBe(30);
+      expect(codeOf(await stage('short', one(c!, 1)))).toBe('BAD_USER_INPUT');
+      // Rows checked against one unit catalogue are not written under another.
+      const stale = `${run}-stale`;
+      await stage(stale, one(c!, 5));
+      await expect(
+        commitStage(service.orm.em.fork(), stale, { owner: ownerOf(ADMIN), catalogue: 'another-catalogue' }),
+      ).rejects.toMatchObject({ extensions: { code: 'RUN_CONFLICT' } });
+      expect(await discard(stale)).toBe(true);
+      const left = await service.orm.em.fork().getConnection().execute('select count(*) as n from observation_stage');
+      expect(Number(left[0].n)).toBe(0);
     });
 
     test('filters figures by period and indicators', async () => {

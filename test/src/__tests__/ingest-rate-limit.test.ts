@@ -78,7 +78,7 @@ it('gives up after --max-retries refusals, naming the code, and writes nothing',
   for (let y = 2010; y < 2019; y++) for (const h of [1, 2, 3]) rows.push(`PB_NEW_MEMBERS,11335,${y}Q${h},1,`);
   writeFileSync(file, ['indicator,unit,period,value,target', ...rows, ''].join('\n'));
   await drain(token);
-  // 28 dry runs come before the first write: the bucket cannot regain that many while the CLI starts.
+  // 28 batches are staged before the commit: the bucket cannot regain that many while the CLI starts.
   const r = await ingest([file, '--max-retries', '0', '--batch-size', '1'], token);
   expect(r.code).toBe(1);
   expect(r.err).toContain('RATE_LIMITED');

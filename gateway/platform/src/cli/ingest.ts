@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
@@ -36,8 +37,8 @@ export interface IngestOptions {
    * keys collide.
    */
   readonly hashKey?: (key: string) => number;
-  /** Told of every batch sent, with its size and whether it is a dry run (tools and tests watch the pacing). */
-  readonly onBatch?: (event: { domain: Domain; rows: number; dryRun: boolean; rowsRead: number }) => void;
+  /** Told of every batch staged, with its size and the rows read so far (tools and tests watch the pacing). */
+  readonly onBatch?: (event: { domain: Domain; rows: number; rowsRead: number }) => void;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
@@ -58,12 +59,23 @@ export interface IngestOutcome {
   readonly exitCode: number;
 }
 
-interface Payload {
+interface RowErrorPayload {
+  index: number;
+  field: string;
+  message: string;
+  code: string;
+}
+
+interface StagePayload {
   ok: boolean;
+  staged: number;
+  errors: RowErrorPayload[];
+}
+
+interface CommitPayload {
   inserted: number;
   updated: number;
   unchanged: number;
-  errors: { index: number; field: string; message: string; code: string }[];
 }
 
 /** Thrown when the platform refuses the whole operation (no token, wrong role, a service down). */
@@ -74,20 +86,24 @@ export class IngestAbortedError extends Error {
   }
 }
 
-function mutationFor(domain: Domain): string {
-  const ns = domain.toLowerCase();
-  // Columns rather than a list of input objects: a third of the bytes, and neither the gateway nor
-  // the subgraph coerces 5,000 input objects field by field.
-  return `mutation Ingest($columns: ObservationColumns!, $dryRun: Boolean) { ${ns} { recordObservationColumns(columns: $columns, dryRun: $dryRun) { ok inserted updated unchanged errors { index field message code } } } }`;
-}
+const ROW_ERRORS = 'errors { index field message code }';
 
-function payloadOf(domain: Domain, answer: GraphQLResponse): Payload {
-  const payload = answer.data?.[domain.toLowerCase()]?.recordObservationColumns as Payload | undefined;
-  if (!payload) {
+// Columns rather than a list of input objects: a third of the bytes, and neither the gateway nor the
+// subgraph coerces 5,000 input objects field by field.
+const STAGE = (ns: string) =>
+  `mutation Stage($run: String!, $columns: ObservationColumns!) { ${ns} { stageObservationColumns(run: $run, columns: $columns) { ok staged ${ROW_ERRORS} } } }`;
+const COMMIT = (ns: string) =>
+  `mutation Commit($run: String!) { ${ns} { commitObservationStage(run: $run) { inserted updated unchanged } } }`;
+const DISCARD = (ns: string) => `mutation Discard($run: String!) { ${ns} { discardObservationStage(run: $run) } }`;
+
+/** The answer of `field` under the domain's mutation namespace, or the refusal as an {@link IngestAbortedError}. */
+function answerOf<T>(domain: Domain, field: string, answer: GraphQLResponse): T {
+  const payload = answer.data?.[domain.toLowerCase()]?.[field] as T | undefined | null;
+  if (payload === undefined || payload === null) {
     const first = answer.errors?.[0];
     const code = first?.extensions?.code ? ` (${String(first.extensions.code)})` : '';
     throw new IngestAbortedError(
-      `The ${domain.toLowerCase()} subgraph refused the batch${code}: ${first?.message ?? 'no answer'}`,
+      `The ${domain.toLowerCase()} subgraph refused the ${field === 'stageObservationColumns' ? 'batch' : 'run'}${code}: ${first?.message ?? 'no answer'}`,
     );
   }
   return payload;
@@ -111,12 +127,16 @@ interface IngestRun {
   readonly stamp: string;
   readonly problems: Map<number, LineProblem[]>;
   readonly bar: SingleBar | undefined;
+  /** The id under which every domain subgraph stages this file's rows until they are committed. */
+  readonly runId: string;
+  /** Domains that staged rows and have not committed or discarded them yet. */
+  readonly staged: Set<Domain>;
+  /** Domains whose rows are written. */
+  readonly committed: Domain[];
   read: number;
   inserted: number;
   updated: number;
   unchanged: number;
-  /** A batch was refused while writing: no further batch is sent. */
-  stopped: boolean;
 }
 
 /**
@@ -165,35 +185,41 @@ class DomainBatches {
 }
 
 /**
- * Ingests a CSV or JSON-lines file of any size, streaming it: a first pass checks every row locally
- * (columns, numbers, known indicator, repeated keys) and, unless `skipInvalid` is set, has each
- * owning subgraph validate its rows with a dry run, batch by batch; only when no row is bad (or with
- * `skipInvalid`) a second pass writes the good rows, in batches, each written whole or not at all. Every problem is printed as
- * `<file>:<line>: <field>: <reason>`. Unless `skipInvalid` is set, one bad row means nothing is written.
+ * Ingests a CSV or JSON-lines file of any size, streaming it in one pass: every row is checked locally
+ * (columns, numbers, known indicator, repeated keys) and sent, batch by batch, to its owning subgraph,
+ * which validates it (units, periods, targets, scope) and stages it under this run's id without
+ * writing it. Only when no row is bad (or with `skipInvalid`) each subgraph then commits the run,
+ * writing all of its rows in one transaction; otherwise the staged rows are discarded. Every problem
+ * is printed as `<file>:<line>: <field>: <reason>`. Unless `skipInvalid` is set, one bad row means
+ * nothing is written.
  */
 export async function runIngest(options: IngestOptions): Promise<IngestOutcome> {
   const format = await detectFileFormat(options.file);
   const run = await startRun(options, format);
   try {
-    // First every row is checked, locally and by its owning subgraph (units, periods, targets,
-    // scope), without writing.
     try {
-      await checkFile(run);
+      await stageFile(run);
     } catch (error) {
       if (!(error instanceof IngestFileError)) throw error;
       run.bar?.stop();
+      await discardStaged(run);
       return refuseUnreadableFile(options, error.problems);
     }
-    if (run.problems.size && !options.skipInvalid) return refuseBadRows(run);
-    // Then the good rows are written, batch by batch; a batch is written whole or not at all.
-    await assertUnchanged(run);
-    await writeFile(run);
+    if (run.problems.size && !options.skipInvalid) {
+      await discardStaged(run);
+      return refuseBadRows(run);
+    }
+    run.bar?.update({ phase: 'writing' });
+    await commitStaged(run);
     run.bar?.stop();
     reportProblems(run);
     return await finishRun(run);
   } catch (error) {
     run.bar?.stop();
-    if (error instanceof IngestAbortedError || error instanceof TransportError) return abortRun(run, error);
+    if (error instanceof IngestAbortedError || error instanceof TransportError) {
+      await discardStaged(run);
+      return abortRun(run, error);
+    }
     throw error;
   }
 }
@@ -240,9 +266,8 @@ async function startRun(options: IngestOptions, format: IngestFormat): Promise<I
           Presets.shades_classic,
         )
       : undefined;
-  // Progress is counted in bytes read, once for checking and once for writing: the number of rows
-  // is not known before the file has been read.
-  bar?.start(size * 2, 0, { phase: 'checking', rows: 0 });
+  // Progress is counted in bytes read: the number of rows is not known before the file has been read.
+  bar?.start(size, 0, { phase: 'checking', rows: 0 });
   return {
     options,
     format,
@@ -250,11 +275,13 @@ async function startRun(options: IngestOptions, format: IngestFormat): Promise<I
     stamp,
     problems: new Map(),
     bar,
+    runId: `ingest-${randomUUID()}`,
+    staged: new Set(),
+    committed: [],
     read: 0,
     inserted: 0,
     updated: 0,
     unchanged: 0,
-    stopped: false,
   };
 }
 
@@ -267,35 +294,50 @@ function chunks(run: IngestRun, onBytes = true) {
   );
 }
 
-async function call(run: IngestRun, domain: Domain, batch: IngestRow[], dryRun: boolean): Promise<Payload> {
-  run.options.onBatch?.({ domain, rows: batch.length, dryRun, rowsRead: run.read });
-  const answer = await run.options.transport(domain, mutationFor(domain), {
-    columns: toObservationColumns(batch.map((r) => r.record!)),
-    dryRun,
-  });
-  return payloadOf(domain, answer);
-}
-
 /** Records the problems a subgraph found in `batch` against their rows. */
-function addPayloadProblems(run: IngestRun, batch: readonly IngestRow[], payload: Payload): void {
-  for (const e of payload.errors) {
+function addPayloadProblems(run: IngestRun, batch: readonly IngestRow[], errors: readonly RowErrorPayload[]): void {
+  for (const e of errors) {
     const row = batch[e.index];
     if (row) addProblem(run, { line: row.line, field: e.field as LineProblem['field'], message: e.message });
   }
 }
 
-function dryRun(run: IngestRun, domain: Domain, batch: IngestRow[]): () => Promise<void> {
-  return async () => addPayloadProblems(run, batch, await call(run, domain, batch, true));
+async function stageCall(run: IngestRun, domain: Domain, batch: readonly IngestRow[]): Promise<StagePayload> {
+  run.options.onBatch?.({ domain, rows: batch.length, rowsRead: run.read });
+  const ns = domain.toLowerCase();
+  const answer = await run.options.transport(domain, STAGE(ns), {
+    run: run.runId,
+    columns: toObservationColumns(batch.map((r) => r.record!)),
+  });
+  const payload = answerOf<StagePayload>(domain, 'stageObservationColumns', answer);
+  if (payload.ok) run.staged.add(domain);
+  return payload;
 }
 
 /**
- * The checking pass. A row whose key hashes like an earlier row's is held back as a suspect: hashes
- * can collide, so {@link settleSuspects} compares the exact keys of those few rows afterwards. With
- * `skipInvalid` the subgraphs are not asked for dry runs: nothing depends on the whole file being
- * good, and each write validates its batch and refuses only that batch's bad rows (see
- * {@link writeBatch}), so the file costs one round of requests instead of two.
+ * Has the owning subgraph validate and stage one batch. A batch with a bad row stages nothing and
+ * names every problem; with --skip-invalid its good rows are then staged on their own.
  */
-async function checkFile(run: IngestRun): Promise<void> {
+function stageBatch(run: IngestRun, domain: Domain, batch: IngestRow[]): () => Promise<void> {
+  return async () => {
+    const payload = await stageCall(run, domain, batch);
+    if (payload.ok) return;
+    addPayloadProblems(run, batch, payload.errors);
+    if (!run.options.skipInvalid) return;
+    const rest = batch.filter((r) => !run.problems.has(r.line));
+    if (rest.length) {
+      const again = await stageCall(run, domain, rest);
+      // The rest passed once already; a refusal now means the platform changed under the run.
+      if (!again.ok) addPayloadProblems(run, rest, again.errors);
+    }
+  };
+}
+
+/**
+ * The one pass over the file. A row whose key hashes like an earlier row's is held back as a suspect:
+ * hashes can collide, so {@link settleSuspects} compares the exact keys of those few rows afterwards.
+ */
+async function stageFile(run: IngestRun): Promise<void> {
   const hash = run.options.hashKey ?? hashKey;
   const seen = new KeyHashSet();
   const suspects = new Set<number>();
@@ -311,26 +353,25 @@ async function checkFile(run: IngestRun): Promise<void> {
         suspects.add(h);
         continue;
       }
-      if (run.options.skipInvalid) continue;
       const full = batches.add(row);
       if (full) {
-        await sender.send(dryRun(run, full.domain, full.rows));
+        await sender.send(stageBatch(run, full.domain, full.rows));
         run.bar?.update({ rows: run.read });
       }
     }
-  for (const rest of batches.rest()) await sender.send(dryRun(run, rest.domain, rest.rows));
+  for (const rest of batches.rest()) await sender.send(stageBatch(run, rest.domain, rest.rows));
   await sender.drain();
   if (suspects.size) await settleSuspects(run, suspects);
 }
 
 /**
- * Reads the file once more for the rows whose key hash was seen before: a row whose exact key came
- * earlier is a duplicate; the others only shared a hash and are validated now like every other row.
+ * Reads the file once more, only when some key hash was seen twice, for those rows: a row whose exact
+ * key came earlier is a duplicate; the others only shared a hash and are staged now like every other row.
  */
 async function settleSuspects(run: IngestRun, suspects: ReadonlySet<number>): Promise<void> {
   await assertUnchanged(run);
   const firstLineOfKey = new Map<string, number>();
-  const checkedInFirstPass = new Set<number>();
+  const stagedInFirstPass = new Set<number>();
   const batches = new DomainBatches(run.batchSize);
   const sender = new OneInFlight();
   for await (const chunk of chunks(run, false))
@@ -350,15 +391,14 @@ async function settleSuspects(run: IngestRun, suspects: ReadonlySet<number>): Pr
       }
       firstLineOfKey.set(key, row.line);
       // The first row of each hash went to its subgraph in the first pass; the others wait until now.
-      if (!checkedInFirstPass.has(h)) {
-        checkedInFirstPass.add(h);
+      if (!stagedInFirstPass.has(h)) {
+        stagedInFirstPass.add(h);
         continue;
       }
-      if (run.options.skipInvalid) continue;
       const full = batches.add(row);
-      if (full) await sender.send(dryRun(run, full.domain, full.rows));
+      if (full) await sender.send(stageBatch(run, full.domain, full.rows));
     }
-  for (const rest of batches.rest()) await sender.send(dryRun(run, rest.domain, rest.rows));
+  for (const rest of batches.rest()) await sender.send(stageBatch(run, rest.domain, rest.rows));
   await sender.drain();
 }
 
@@ -381,53 +421,33 @@ function refuseBadRows(run: IngestRun): IngestOutcome {
   return { summary, exitCode: 1 };
 }
 
-/**
- * Writes one batch. When the store changed since the dry run (another writer, a unit catalogue
- * update) the batch is refused whole; with --skip-invalid the rest of it is tried once more.
- * Returns whether the batch (or its rest) was written.
- */
-async function writeBatch(run: IngestRun, domain: Domain, batch: IngestRow[]): Promise<boolean> {
-  let payload = await call(run, domain, batch, false);
-  if (!payload.ok) {
-    addPayloadProblems(run, batch, payload);
-    const rest = batch.filter((r) => !run.problems.has(r.line));
-    if (!run.options.skipInvalid || !rest.length) return false;
-    payload = await call(run, domain, rest, false);
-    if (!payload.ok) return false;
+/** Each domain that staged rows writes them, in one transaction per domain. */
+async function commitStaged(run: IngestRun): Promise<void> {
+  for (const domain of DOMAINS) {
+    if (!run.staged.has(domain)) continue;
+    const answer = await run.options.transport(domain, COMMIT(domain.toLowerCase()), { run: run.runId });
+    const counts = answerOf<CommitPayload>(domain, 'commitObservationStage', answer);
+    run.staged.delete(domain);
+    run.committed.push(domain);
+    run.inserted += counts.inserted;
+    run.updated += counts.updated;
+    run.unchanged += counts.unchanged;
   }
-  run.inserted += payload.inserted;
-  run.updated += payload.updated;
-  run.unchanged += payload.unchanged;
-  return true;
 }
 
-/** The writing pass: the rows without problems, batch by batch per domain, until a batch is refused. */
-async function writeFile(run: IngestRun): Promise<void> {
-  run.bar?.update({ phase: 'writing' });
-  const batches = new DomainBatches(run.batchSize);
-  const sender = new OneInFlight();
-  // Batches run one after another, so a batch that starts after a refusal sees it and sends nothing.
-  const write = (domain: Domain, batch: IngestRow[]) => async () => {
-    if (!run.stopped && !(await writeBatch(run, domain, batch))) run.stopped = true;
-  };
-  let written = 0;
-  reading: for await (const chunk of chunks(run))
-    for (const row of chunk) {
-      if (!row.record || run.problems.has(row.line)) continue;
-      const full = batches.add(row);
-      if (!full) continue;
-      await sender.send(write(full.domain, full.rows));
-      if (run.stopped) break reading;
-      written += full.rows.length;
-      run.bar?.update({ rows: written });
+/**
+ * Drops what the subgraphs staged and did not write. Best effort: a subgraph that cannot be reached
+ * now drops the run itself a day after it started.
+ */
+async function discardStaged(run: IngestRun): Promise<void> {
+  for (const domain of [...run.staged]) {
+    try {
+      await run.options.transport(domain, DISCARD(domain.toLowerCase()), { run: run.runId });
+    } catch {
+      // Left to expire; the run's rows were never visible.
     }
-  if (!run.stopped) {
-    for (const rest of batches.rest()) {
-      await sender.send(write(rest.domain, rest.rows));
-      if (run.stopped) break;
-    }
+    run.staged.delete(domain);
   }
-  await sender.drain();
 }
 
 /** With --skip-invalid, the bad rows and their reasons go to the rejects file, in the input's format. */
@@ -462,13 +482,9 @@ async function finishRun(run: IngestRun): Promise<IngestOutcome> {
     rejected: run.problems.size,
     ...(rejectsFile ? { rejectsFile } : {}),
   };
-  const note = run.stopped
-    ? 'stopped: a batch was refused while writing; the batches before it were written'
-    : rejectsFile
-      ? `rejected rows written to ${rejectsFile}`
-      : undefined;
+  const note = rejectsFile ? `rejected rows written to ${rejectsFile}` : undefined;
   run.options.out(summaryLine(run.options.file, summary, note));
-  return { summary, exitCode: run.stopped ? 1 : 0 };
+  return { summary, exitCode: 0 };
 }
 
 /** The platform refused the whole operation or could not be reached: say so and what was written before. */
@@ -487,8 +503,8 @@ function abortRun(run: IngestRun, error: Error): IngestOutcome {
     summaryLine(
       run.options.file,
       summary,
-      inserted + updated + unchanged
-        ? 'aborted; the batches before the failure were written'
+      run.committed.length
+        ? `aborted; the ${run.committed.map((d) => d.toLowerCase()).join(' and ')} rows were written, the others not`
         : 'aborted; nothing written',
     ),
   );

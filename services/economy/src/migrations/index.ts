@@ -1,4 +1,5 @@
 import type { MigrationSet } from '@lgr/kit';
+import { OBSERVATION_STAGE_MIGRATION as STAGE } from '@lgr/observations';
 import { EconomyInitialPostgresql } from './postgresql/0001-initial';
 import { EconomyInitialSqlite } from './sqlite/0001-initial';
 
@@ -7,6 +8,12 @@ import { EconomyInitialSqlite } from './sqlite/0001-initial';
  * end of both lists (never edit a released one): its name is what each database records.
  */
 export const ECONOMY_MIGRATIONS: MigrationSet = {
-  sqlite: [{ name: '0001-initial', class: EconomyInitialSqlite }],
-  postgresql: [{ name: '0001-initial', class: EconomyInitialPostgresql }],
+  sqlite: [
+    { name: '0001-initial', class: EconomyInitialSqlite },
+    { name: STAGE.name, class: STAGE.sqlite },
+  ],
+  postgresql: [
+    { name: '0001-initial', class: EconomyInitialPostgresql },
+    { name: STAGE.name, class: STAGE.postgresql },
+  ],
 };

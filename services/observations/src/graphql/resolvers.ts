@@ -3,10 +3,18 @@ import { canWrite } from '@lgr/kit';
 import { clientError, Domain, ErrorCode, fromObservationColumns, ObservationRecord, tryParsePeriod } from '@lgr/schema';
 import type { DomainContext } from '../context';
 import { inScope } from '../context';
-import { recordObservations } from '../record';
+import { recordObservations, stageRecords } from '../record';
+import { commitStage, discardStage, ownerOf, RUN_ID, StageOwner } from '../stage';
 import { StoredObservation } from '../store';
 import type { AdminUnitKey } from './types';
-import { adminUnitType, Figure, ObservationColumnsScalar, ObservationInput, RecordObservationsPayload } from './types';
+import {
+  adminUnitType,
+  Figure,
+  ObservationColumnsScalar,
+  ObservationInput,
+  RecordObservationsPayload,
+  StageObservationsPayload,
+} from './types';
 
 /** Rows accepted in one `recordObservations` call; the ingest CLI sends batches of 5,000. */
 export const MAX_BATCH_ROWS = 10_000;
@@ -90,16 +98,50 @@ export function observationResolvers(domain: Domain): Function[] {
     ): Promise<RecordObservationsPayload> {
       // The caller's role first: who may not write learns nothing about the batch.
       assertWriter(ctx);
-      const read = fromObservationColumns(columns);
-      if ('problem' in read) {
-        const { index, field, message } = read.problem;
-        throw clientError(
-          ErrorCode.BAD_USER_INPUT,
-          `columns${index === null ? '' : `: row ${index}`}${field === null ? '' : `: ${field}`}: ${message}`,
-          { argument: 'columns', index, field },
-        );
-      }
-      return recordBatch(ctx, domain, read.records, dryRun === true, 'columns');
+      return recordBatch(ctx, domain, columnsOrThrow(columns), dryRun === true, 'columns');
+    }
+
+    @FieldResolver(() => StageObservationsPayload, {
+      nullable: true,
+      description:
+        'Validates a batch (given as in recordObservationColumns) and, when every row is good, adds it to the ingest run `run` (an id the caller chooses, 8-64 letters, digits, - or _) without writing it; commitObservationStage writes the whole run',
+    })
+    async stageObservationColumns(
+      @Arg('run', () => String) run: string,
+      @Arg('columns', () => ObservationColumnsScalar, { validate: false }) columns: unknown,
+      @Ctx() ctx: DomainContext,
+    ): Promise<StageObservationsPayload> {
+      const who = stageOwner(ctx, run);
+      const records = columnsOrThrow(columns);
+      assertBatchSize(records.length, 'columns');
+      const scope = ctx.scope();
+      return stageRecords(ctx.em, run, who, records, {
+        domain,
+        catalog: ctx.catalog(),
+        canWrite: (unitId) => scope.includes(unitId),
+      });
+    }
+
+    @FieldResolver(() => RecordObservationsPayload, {
+      nullable: true,
+      description:
+        'Writes every row staged in the ingest run `run` in one transaction and ends the run; refused (RUN_CONFLICT) when the unit catalogue changed since the run started',
+    })
+    async commitObservationStage(
+      @Arg('run', () => String) run: string,
+      @Ctx() ctx: DomainContext,
+    ): Promise<RecordObservationsPayload> {
+      const counts = await commitStage(ctx.em, run, stageOwner(ctx, run));
+      ctx.log.info({ run, ...counts, sub: ctx.identity.sub }, 'staged observations committed');
+      return { ok: true, ...counts, errors: [] };
+    }
+
+    @FieldResolver(() => Boolean, {
+      nullable: true,
+      description: 'Drops the ingest run `run` and its staged rows; false when there was no such run',
+    })
+    async discardObservationStage(@Arg('run', () => String) run: string, @Ctx() ctx: DomainContext): Promise<boolean> {
+      return discardStage(ctx.em, run, stageOwner(ctx, run));
     }
   }
 
@@ -147,6 +189,40 @@ function assertWriter(ctx: DomainContext): void {
   }
 }
 
+/** The rows of an `ObservationColumns` argument, or a BAD_USER_INPUT error naming the bad row and column. */
+function columnsOrThrow(columns: unknown): ObservationRecord[] {
+  const read = fromObservationColumns(columns);
+  if (!('problem' in read)) return read.records;
+  const { index, field, message } = read.problem;
+  throw clientError(
+    ErrorCode.BAD_USER_INPUT,
+    `columns${index === null ? '' : `: row ${index}`}${field === null ? '' : `: ${field}`}: ${message}`,
+    { argument: 'columns', index, field },
+  );
+}
+
+function assertBatchSize(rows: number, argument: string): void {
+  if (rows > MAX_BATCH_ROWS) {
+    throw clientError(
+      ErrorCode.BATCH_TOO_LARGE,
+      `Expected at most ${MAX_BATCH_ROWS} rows per call, got ${rows}; split the batch`,
+      { argument },
+    );
+  }
+}
+
+/** The caller as the owner of an ingest run (writers only), once the run id is checked. */
+function stageOwner(ctx: DomainContext, run: string): StageOwner {
+  assertWriter(ctx);
+  if (!RUN_ID.test(run))
+    throw clientError(
+      ErrorCode.BAD_USER_INPUT,
+      `Expected a run id of 8 to 64 letters, digits, - or _, got ${JSON.stringify(run.slice(0, 80))}`,
+      { argument: 'run' },
+    );
+  return { owner: ownerOf(ctx.identity), catalogue: ctx.catalog().digest() };
+}
+
 /** Checks the caller and the batch size, then validates and writes (or dry-runs) one batch. */
 async function recordBatch(
   ctx: DomainContext,
@@ -156,13 +232,7 @@ async function recordBatch(
   argument: string,
 ): Promise<RecordObservationsPayload> {
   assertWriter(ctx);
-  if (input.length > MAX_BATCH_ROWS) {
-    throw clientError(
-      ErrorCode.BATCH_TOO_LARGE,
-      `Expected at most ${MAX_BATCH_ROWS} rows per call, got ${input.length}; split the batch`,
-      { argument },
-    );
-  }
+  assertBatchSize(input.length, argument);
   const scope = ctx.scope();
   const result = await recordObservations(ctx.em, input, {
     domain,

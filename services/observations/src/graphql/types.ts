@@ -139,6 +139,20 @@ export class RecordObservationsPayload {
   errors!: RowError[];
 }
 
+/** The outcome of staging a batch in an ingest run: all its rows were staged, or none and why. */
+@ObjectType('StageObservationsPayload')
+@Directive('@shareable')
+export class StageObservationsPayload {
+  @Field(() => Boolean, { description: 'True when every row was valid and staged' })
+  ok!: boolean;
+
+  @Field(() => Int, { description: 'Rows added to the run: the whole batch, or 0' })
+  staged!: number;
+
+  @Field(() => [RowError])
+  errors!: RowError[];
+}
+
 /**
  * A batch of rows as columns (see `observationColumnsSchema` of @lgr/schema). A scalar, so that a
  * GraphQL server passes it on as it is instead of checking every cell of every row as an input

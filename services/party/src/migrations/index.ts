@@ -1,4 +1,5 @@
 import type { MigrationSet } from '@lgr/kit';
+import { OBSERVATION_STAGE_MIGRATION as STAGE } from '@lgr/observations';
 import { PartyInitialPostgresql } from './postgresql/0001-initial';
 import { PartyInitialSqlite } from './sqlite/0001-initial';
 
@@ -7,6 +8,12 @@ import { PartyInitialSqlite } from './sqlite/0001-initial';
  * end of both lists (never edit a released one): its name is what each database records.
  */
 export const PARTY_MIGRATIONS: MigrationSet = {
-  sqlite: [{ name: '0001-initial', class: PartyInitialSqlite }],
-  postgresql: [{ name: '0001-initial', class: PartyInitialPostgresql }],
+  sqlite: [
+    { name: '0001-initial', class: PartyInitialSqlite },
+    { name: STAGE.name, class: STAGE.sqlite },
+  ],
+  postgresql: [
+    { name: '0001-initial', class: PartyInitialPostgresql },
+    { name: STAGE.name, class: STAGE.postgresql },
+  ],
 };

@@ -1,4 +1,5 @@
 import type { MigrationSet } from '@lgr/kit';
+import { OBSERVATION_STAGE_MIGRATION as STAGE } from '@lgr/observations';
 import { SocialInitialPostgresql } from './postgresql/0001-initial';
 import { SocialInitialSqlite } from './sqlite/0001-initial';
 
@@ -7,6 +8,12 @@ import { SocialInitialSqlite } from './sqlite/0001-initial';
  * end of both lists (never edit a released one): its name is what each database records.
  */
 export const SOCIAL_MIGRATIONS: MigrationSet = {
-  sqlite: [{ name: '0001-initial', class: SocialInitialSqlite }],
-  postgresql: [{ name: '0001-initial', class: SocialInitialPostgresql }],
+  sqlite: [
+    { name: '0001-initial', class: SocialInitialSqlite },
+    { name: STAGE.name, class: STAGE.sqlite },
+  ],
+  postgresql: [
+    { name: '0001-initial', class: SocialInitialPostgresql },
+    { name: STAGE.name, class: STAGE.postgresql },
+  ],
 };

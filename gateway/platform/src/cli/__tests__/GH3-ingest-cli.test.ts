@@ -126,6 +126,16 @@ describe('platform CLI against real subgraphs', () => {
       )
     ).data!._entities[0].f;
 
+  /** Rows staged and neither committed nor discarded, in all three subgraphs. */
+  const stagedRows = async () => {
+    let n = 0;
+    for (const service of Object.values(services))
+      n += Number(
+        (await service.orm.em.fork().getConnection().execute('select count(*) as n from observation_stage'))[0].n,
+      );
+    return n;
+  };
+
   it('names every bad row by its line, writes nothing and exits non-zero', async () => {
     const bad = file(
       'bad.csv',
@@ -223,23 +233,23 @@ describe('platform CLI against real subgraphs', () => {
     ]);
   });
 
-  it('with --skip-invalid sends no dry runs: each write refuses only its bad rows, the rest is written', async () => {
+  it('with --skip-invalid stages a batch again without its bad rows, and commits the rest', async () => {
     const mixed = file(
       'mixed-writes.csv',
       'indicator,unit,period,value,target\nPB_BADGES,11338,2022S1,4,\nPB_BADGES,99999,2022S1,1,\nPB_BADGES,11338,2022S2,5,\n',
     );
-    const calls: boolean[] = [];
+    const calls: string[] = [];
     const direct = subgraphTransport(urls(), ADMIN, TEST_INTERNAL_SECRET);
     const counting: Transport = (domain, query, variables) => {
-      calls.push(variables.dryRun as boolean);
+      calls.push(/^mutation (\w+)/.exec(query)![1]!);
       return direct(domain, query, variables);
     };
     const r = await cli(['ingest', mixed, '--skip-invalid'], ADMIN, counting);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(new RegExp(`^${mixed}:3: unit: unit 99999 matches no administrative unit`));
     expect(r.out).toContain('3 rows read, 2 written (2 inserted, 0 updated), 0 unchanged, 1 rejected');
-    // The batch was refused whole once, then written without its bad row.
-    expect(calls).toEqual([false, false]);
+    // The batch was refused whole once, then staged without its bad row, then committed.
+    expect(calls).toEqual(['Stage', 'Stage', 'Commit']);
   });
 
   it('reads JSON lines and names the line of each bad record', async () => {
@@ -289,22 +299,24 @@ describe('platform CLI against real subgraphs', () => {
     }
     expect(rows.length - 1).toBe(communes.length * 20);
     const big = file('big.csv', `${rows.join('\n')}\n`);
-    const calls: { domain: Domain; rows: number; dryRun: boolean }[] = [];
+    const calls: { domain: Domain; operation: string; rows: number }[] = [];
     const direct = subgraphTransport(urls(), ADMIN, TEST_INTERNAL_SECRET);
     const counting: Transport = (domain, query, variables) => {
       calls.push({
         domain,
-        rows: (variables.columns as { indicator: unknown[] }).indicator.length,
-        dryRun: variables.dryRun as boolean,
+        operation: /^mutation (\w+)/.exec(query)![1]!,
+        rows: (variables.columns as { indicator: unknown[] } | undefined)?.indicator.length ?? 0,
       });
       return direct(domain, query, variables);
     };
     const r = await cli(['ingest', big, '--batch-size', '150'], ADMIN, counting);
     expect(r.code).toBe(0);
     expect(r.out).toContain(`${communes.length * 20} rows read, ${communes.length * 20} written`);
+    // The file crosses the network once, in batches, and one commit writes it.
     const batches = Math.ceil((communes.length * 20) / 150);
-    expect(calls.filter((c) => c.dryRun)).toHaveLength(batches);
-    expect(calls.filter((c) => !c.dryRun)).toHaveLength(batches);
+    expect(calls.filter((c) => c.operation === 'Stage')).toHaveLength(batches);
+    expect(calls.reduce((n, c) => n + c.rows, 0)).toBe(communes.length * 20);
+    expect(calls.filter((c) => c.operation !== 'Stage')).toEqual([{ domain: 'PARTY', operation: 'Commit', rows: 0 }]);
     expect(Math.max(...calls.map((c) => c.rows))).toBe(150);
     expect(calls.every((c) => c.domain === 'PARTY')).toBe(true);
   });
@@ -329,7 +341,7 @@ describe('platform CLI against real subgraphs', () => {
     expect(rows.length).toBe(3000);
     const header = 'indicator,unit,period,value,target';
     const repeat = file('stream-repeat.csv', [header, ...rows, rows[0]!.replace(/,\d+,$/, ',5,')].join('\n'));
-    const events: { rows: number; dryRun: boolean; rowsRead: number }[] = [];
+    const events: { rows: number; rowsRead: number }[] = [];
     const out: string[] = [];
     const err: string[] = [];
     const ingest = (path: string) =>
@@ -344,19 +356,21 @@ describe('platform CLI against real subgraphs', () => {
     const refused = await ingest(repeat);
     expect(refused.exitCode).toBe(1);
     expect(err).toEqual([`${repeat}:${rows.length + 2}: row: duplicate of line 2: same indicator, unit and period`]);
-    expect(events.every((e) => e.dryRun)).toBe(true);
-    // Checking started long before the end of the file: rows are sent in batches while it is read.
+    // Staging started long before the end of the file: rows are sent in batches while it is read.
     expect(events[0]!.rowsRead).toBeLessThan(rows.length / 4);
     expect(Math.max(...events.map((e) => e.rows))).toBe(200);
     expect(events.reduce((n, e) => n + e.rows, 0)).toBe(rows.length);
+    // The refused file's staged rows were discarded, and none was written.
+    expect(await stagedRows()).toBe(0);
+    expect(await figures('PARTY', catalog().resolve(rows[0]!.split(',')[1]!, '2010-06-30')!.id)).toEqual([]);
 
     const good = file('stream.csv', [header, ...rows].join('\n'));
     events.length = 0;
     const first = await ingest(good);
     expect(first.summary).toMatchObject({ read: rows.length, inserted: rows.length, rejected: 0 });
-    const writes = events.filter((e) => !e.dryRun);
-    expect(writes).toHaveLength(Math.ceil(rows.length / 200));
-    expect(writes[0]!.rowsRead).toBe(rows.length);
+    expect(events).toHaveLength(Math.ceil(rows.length / 200));
+    expect(events[0]!.rowsRead).toBeLessThan(rows.length / 4);
+    expect(await stagedRows()).toBe(0);
     const again = await ingest(good);
     expect(again.summary).toMatchObject({ read: rows.length, written: 0, unchanged: rows.length });
   });
@@ -366,7 +380,7 @@ describe('platform CLI against real subgraphs', () => {
     const weakHash = (key: string) => (key.length % 5) + 1;
     const rows = manyRows(['PB_DISCIPLINE_MEMBERS', 'PB_DISCIPLINE_ORGS'], 40);
     const header = 'indicator,unit,period,value,target';
-    const events: { rows: number; dryRun: boolean }[] = [];
+    const events: { rows: number }[] = [];
     const err: string[] = [];
     const ingest = (path: string) =>
       runIngest({
@@ -382,7 +396,7 @@ describe('platform CLI against real subgraphs', () => {
     const refused = await ingest(repeat);
     expect(refused.exitCode).toBe(1);
     expect(err).toEqual([`${repeat}:${rows.length + 2}: row: duplicate of line 1002: same indicator, unit and period`]);
-    // Every other row was still checked by its subgraph, once.
+    // Every other row was still checked (and staged) by its subgraph, once.
     expect(events.reduce((n, e) => n + e.rows, 0)).toBe(rows.length);
 
     const good = file('weak-hash.csv', [header, ...rows].join('\n'));
