@@ -140,24 +140,45 @@ interface IngestRun {
 }
 
 /**
- * At most one request in flight while the next batch is read and checked, so reading the file and
- * the platform's work overlap; batches still go out, and are answered, in file order.
+ * At most one request in flight per domain while the next batches are read and checked, so reading
+ * the file and the three subgraphs' work overlap; each domain's batches go out, and are answered, in
+ * file order.
  */
-class OneInFlight {
-  private pending: Promise<void> = Promise.resolve();
+class InFlightPerDomain {
+  private readonly pending = new Map<Domain, Promise<void>>();
 
-  /** Waits for the request in flight (throwing its error), then starts `work`. */
-  async send(work: () => Promise<void>): Promise<void> {
-    await this.pending;
-    this.pending = work();
+  /** Waits for the domain's request in flight (throwing its error), then starts `work`. */
+  async send(domain: Domain, work: () => Promise<void>): Promise<void> {
+    await this.pending.get(domain);
+    const started = work();
     // Handled here so that a failure while the caller is elsewhere is not an unhandled rejection;
     // the caller still gets it from the next send() or drain().
-    this.pending.catch(() => undefined);
+    started.catch(() => undefined);
+    this.pending.set(domain, started);
   }
 
-  drain(): Promise<void> {
-    return this.pending;
+  /** Waits until every request has settled, then throws the first failure, if any. */
+  async drain(): Promise<void> {
+    const settled = await Promise.allSettled(this.pending.values());
+    this.pending.clear();
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
+}
+
+/**
+ * Runs `fn` with its own sender. When it returns, every request `fn` started has been answered, also
+ * when `fn` failed: a batch still in flight must not stage rows after the run is discarded.
+ */
+async function sending(fn: (sender: InFlightPerDomain) => Promise<void>): Promise<void> {
+  const sender = new InFlightPerDomain();
+  try {
+    await fn(sender);
+  } catch (error) {
+    await sender.drain().catch(() => undefined);
+    throw error;
+  }
+  await sender.drain();
 }
 
 /** Rows gathered per owning domain until a batch is full. */
@@ -338,11 +359,20 @@ function stageBatch(run: IngestRun, domain: Domain, batch: IngestRow[]): () => P
  * hashes can collide, so {@link settleSuspects} compares the exact keys of those few rows afterwards.
  */
 async function stageFile(run: IngestRun): Promise<void> {
-  const hash = run.options.hashKey ?? hashKey;
   const seen = new KeyHashSet();
   const suspects = new Set<number>();
+  await sending((sender) => readAndStage(run, sender, seen, suspects));
+  if (suspects.size) await settleSuspects(run, suspects);
+}
+
+async function readAndStage(
+  run: IngestRun,
+  sender: InFlightPerDomain,
+  seen: KeyHashSet,
+  suspects: Set<number>,
+): Promise<void> {
+  const hash = run.options.hashKey ?? hashKey;
   const batches = new DomainBatches(run.batchSize);
-  const sender = new OneInFlight();
   for await (const chunk of chunks(run))
     for (const row of chunk) {
       run.read += 1;
@@ -355,13 +385,11 @@ async function stageFile(run: IngestRun): Promise<void> {
       }
       const full = batches.add(row);
       if (full) {
-        await sender.send(stageBatch(run, full.domain, full.rows));
+        await sender.send(full.domain, stageBatch(run, full.domain, full.rows));
         run.bar?.update({ rows: run.read });
       }
     }
-  for (const rest of batches.rest()) await sender.send(stageBatch(run, rest.domain, rest.rows));
-  await sender.drain();
-  if (suspects.size) await settleSuspects(run, suspects);
+  for (const rest of batches.rest()) await sender.send(rest.domain, stageBatch(run, rest.domain, rest.rows));
 }
 
 /**
@@ -370,36 +398,37 @@ async function stageFile(run: IngestRun): Promise<void> {
  */
 async function settleSuspects(run: IngestRun, suspects: ReadonlySet<number>): Promise<void> {
   await assertUnchanged(run);
+  const hash = run.options.hashKey ?? hashKey;
   const firstLineOfKey = new Map<string, number>();
   const stagedInFirstPass = new Set<number>();
   const batches = new DomainBatches(run.batchSize);
-  const sender = new OneInFlight();
-  for await (const chunk of chunks(run, false))
-    for (const row of chunk) {
-      if (!row.record) continue;
-      const key = ingestRowKey(row.record);
-      const h = (run.options.hashKey ?? hashKey)(key);
-      if (!suspects.has(h)) continue;
-      const first = firstLineOfKey.get(key);
-      if (first !== undefined) {
-        addProblem(run, {
-          line: row.line,
-          field: 'row',
-          message: `duplicate of line ${first}: same indicator, unit and period`,
-        });
-        continue;
+  await sending(async (sender) => {
+    for await (const chunk of chunks(run, false))
+      for (const row of chunk) {
+        if (!row.record) continue;
+        const key = ingestRowKey(row.record);
+        const h = hash(key);
+        if (!suspects.has(h)) continue;
+        const first = firstLineOfKey.get(key);
+        if (first !== undefined) {
+          addProblem(run, {
+            line: row.line,
+            field: 'row',
+            message: `duplicate of line ${first}: same indicator, unit and period`,
+          });
+          continue;
+        }
+        firstLineOfKey.set(key, row.line);
+        // The first row of each hash went to its subgraph in the first pass; the others wait until now.
+        if (!stagedInFirstPass.has(h)) {
+          stagedInFirstPass.add(h);
+          continue;
+        }
+        const full = batches.add(row);
+        if (full) await sender.send(full.domain, stageBatch(run, full.domain, full.rows));
       }
-      firstLineOfKey.set(key, row.line);
-      // The first row of each hash went to its subgraph in the first pass; the others wait until now.
-      if (!stagedInFirstPass.has(h)) {
-        stagedInFirstPass.add(h);
-        continue;
-      }
-      const full = batches.add(row);
-      if (full) await sender.send(stageBatch(run, full.domain, full.rows));
-    }
-  for (const rest of batches.rest()) await sender.send(stageBatch(run, rest.domain, rest.rows));
-  await sender.drain();
+    for (const rest of batches.rest()) await sender.send(rest.domain, stageBatch(run, rest.domain, rest.rows));
+  });
 }
 
 function reportProblems(run: IngestRun): void {
@@ -421,10 +450,9 @@ function refuseBadRows(run: IngestRun): IngestOutcome {
   return { summary, exitCode: 1 };
 }
 
-/** Each domain that staged rows writes them, in one transaction per domain. */
+/** Each domain that staged rows writes them, in one transaction per domain, the domains at once. */
 async function commitStaged(run: IngestRun): Promise<void> {
-  for (const domain of DOMAINS) {
-    if (!run.staged.has(domain)) continue;
+  const commits = DOMAINS.filter((d) => run.staged.has(d)).map(async (domain) => {
     const answer = await run.options.transport(domain, COMMIT(domain.toLowerCase()), { run: run.runId });
     const counts = answerOf<CommitPayload>(domain, 'commitObservationStage', answer);
     run.staged.delete(domain);
@@ -432,7 +460,9 @@ async function commitStaged(run: IngestRun): Promise<void> {
     run.inserted += counts.inserted;
     run.updated += counts.updated;
     run.unchanged += counts.unchanged;
-  }
+  });
+  const failed = (await Promise.allSettled(commits)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /**
@@ -504,7 +534,9 @@ function abortRun(run: IngestRun, error: Error): IngestOutcome {
       run.options.file,
       summary,
       run.committed.length
-        ? `aborted; the ${run.committed.map((d) => d.toLowerCase()).join(' and ')} rows were written, the others not`
+        ? `aborted; the ${DOMAINS.filter((d) => run.committed.includes(d))
+            .map((d) => d.toLowerCase())
+            .join(' and ')} rows were written, the others not`
         : 'aborted; nothing written',
     ),
   );
