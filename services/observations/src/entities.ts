@@ -77,9 +77,22 @@ export class StageRun {
   @Property({ type: 'string', length: 64 })
   catalogue!: string;
 
-  /** When the run was started (ISO 8601); runs left uncommitted are discarded after a day. */
+  /** When the run was started (ISO 8601); runs are dropped a day after they started. */
   @Property({ type: 'string', length: 32 })
   startedAt!: string;
+
+  /** When the run was committed; its counts are kept so that a repeated commit answers the same. */
+  @Property({ type: 'string', length: 32, nullable: true })
+  committedAt: string | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  inserted: number | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  updated: number | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  unchanged: number | null = null;
 }
 
 /** A validated figure waiting in a staged run; a later row of the same key in a run replaces an earlier one. */

@@ -22,8 +22,14 @@ import type { ValidRow } from './validation';
 /** What a run id may look like: chosen by the client (a UUID, say), so checked like any input. */
 export const RUN_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
-/** A run not committed or discarded within this time is discarded when the next run starts. */
+/** A run is dropped this long after it started (when a later run starts): its rows, or its counts once committed. */
 export const STAGE_RUN_LIFETIME_MS = 24 * 3600_000;
+
+/**
+ * Runs one identity may have open (staged, not committed) at once. Staging is not bounded by the key
+ * space as writes are (a run may stage a key again), so an identity's open runs are.
+ */
+export const MAX_OPEN_RUNS = 16;
 
 /** Rows per staging statement: each binds its rows as one JSON text. */
 const STAGE_CHUNK = 10_000;
@@ -43,19 +49,42 @@ export function ownerOf(identity: { sub: string; role: string; units: readonly s
     .digest('hex');
 }
 
-/** The run's row, checked against the caller: the same identity, the same unit catalogue. */
-async function assertRunOf(em: EntityManager, runId: string, who: StageOwner): Promise<void> {
-  const [run] = await runBound(em, 'select owner, catalogue from observation_stage_run where run_id = ?', [runId]);
+interface RunRow {
+  readonly owner: string;
+  readonly catalogue: string;
+  readonly committed: WriteCounts | null;
+}
+
+/**
+ * The run's row, checked against the caller (the same identity), or RUN_NOT_FOUND. On PostgreSQL the
+ * row is locked until the transaction ends, so that two commits of one run happen one after the other.
+ */
+async function runOf(em: EntityManager, runId: string, who: Pick<StageOwner, 'owner'>): Promise<RunRow> {
+  const lock = dialectOf(em) === 'postgresql' ? ' for update' : '';
+  const [run] = await runBound(
+    em,
+    `select owner, catalogue, committed_at, inserted, updated, unchanged from observation_stage_run where run_id = ?${lock}`,
+    [runId],
+  );
   if (!run)
     throw clientError(
       ErrorCode.RUN_NOT_FOUND,
-      `No ingest run "${runId}" is staged here: it was committed, discarded or expired, or never started`,
+      `No ingest run "${runId}" is staged here: it was discarded or expired, or never started`,
       { argument: 'run' },
     );
   if (run.owner !== who.owner)
     throw clientError(ErrorCode.FORBIDDEN, `The ingest run "${runId}" was started by another identity`, {
       argument: 'run',
     });
+  const committed =
+    run.committed_at === null
+      ? null
+      : { inserted: Number(run.inserted), updated: Number(run.updated), unchanged: Number(run.unchanged) };
+  return { owner: String(run.owner), catalogue: String(run.catalogue), committed };
+}
+
+/** Staged rows are written only against the unit catalogue they were checked against. */
+function assertCatalogue(runId: string, run: RunRow, who: StageOwner): void {
   if (run.catalogue !== who.catalogue)
     throw clientError(
       ErrorCode.RUN_CONFLICT,
@@ -64,12 +93,23 @@ async function assertRunOf(em: EntityManager, runId: string, who: StageOwner): P
     );
 }
 
-/** Starts the run on its first batch (discarding expired runs of anyone), or checks it is the caller's. */
+/** Starts the run on its first batch (dropping expired runs of anyone), or checks that it is the caller's. */
 async function openRun(em: EntityManager, runId: string, who: StageOwner, now: Date): Promise<void> {
   const [existing] = await runBound(em, 'select 1 as found from observation_stage_run where run_id = ?', [runId]);
   if (!existing) {
     for (const s of expireStagesStatements(new Date(now.getTime() - STAGE_RUN_LIFETIME_MS).toISOString()))
       await runStatement(em, s);
+    const [{ n } = { n: 0 }] = await runBound(
+      em,
+      'select count(*) as n from observation_stage_run where owner = ? and committed_at is null',
+      [who.owner],
+    );
+    if (Number(n) >= MAX_OPEN_RUNS)
+      throw clientError(
+        ErrorCode.RUN_CONFLICT,
+        `You have ${MAX_OPEN_RUNS} ingest runs open already; commit or discard one before starting another`,
+        { argument: 'run' },
+      );
     // Two first batches of one run at once: one inserts, both then check the row.
     await runBound(
       em,
@@ -77,7 +117,12 @@ async function openRun(em: EntityManager, runId: string, who: StageOwner, now: D
       [runId, who.owner, who.catalogue, now.toISOString()],
     );
   }
-  await assertRunOf(em, runId, who);
+  const run = await runOf(em, runId, who);
+  if (run.committed)
+    throw clientError(ErrorCode.RUN_CONFLICT, `The ingest run "${runId}" is committed; start a new run`, {
+      argument: 'run',
+    });
+  assertCatalogue(runId, run, who);
 }
 
 /**
@@ -101,7 +146,9 @@ export async function stageObservations(
 
 /**
  * Writes every row staged in `runId` in one transaction, appends the feed rows of the keys that
- * changed (in key order), and removes the run. Where a run staged one key twice, the later row counts.
+ * changed (in key order), and drops the staged rows. Where a run staged one key twice, the later row
+ * counts. The run keeps its counts: committing it again (a client whose first commit timed out)
+ * writes nothing and answers the same.
  */
 export async function commitStage(
   em: EntityManager,
@@ -110,10 +157,17 @@ export async function commitStage(
   now: string = new Date().toISOString(),
 ): Promise<WriteCounts> {
   return em.transactional(async (tx) => {
-    await assertRunOf(tx, runId, who);
+    const run = await runOf(tx, runId, who);
+    if (run.committed) return run.committed;
+    assertCatalogue(runId, run, who);
     const counts =
       dialectOf(tx) === 'postgresql' ? await commitOnPostgres(tx, runId, now) : await commitOnSqlite(tx, runId, now);
-    for (const s of discardStageStatements(runId)) await runStatement(tx, s);
+    await runBound(tx, 'delete from observation_stage where run_id = ?', [runId]);
+    await runBound(
+      tx,
+      'update observation_stage_run set committed_at = ?, inserted = ?, updated = ?, unchanged = ? where run_id = ?',
+      [now, counts.inserted, counts.updated, counts.unchanged, runId],
+    );
     return counts;
   });
 }
@@ -150,15 +204,20 @@ async function commitOnPostgres(em: EntityManager, runId: string, now: string): 
   return { inserted, updated: changed - inserted, unchanged: staged - changed };
 }
 
-/** Removes a run and its staged rows; false when there was no such run. Only its owner may discard it. */
+/**
+ * Drops a run and its staged rows; false when there was nothing to drop (no such run, or a committed
+ * one, which keeps its counts). Only its owner may discard it.
+ */
 export async function discardStage(em: EntityManager, runId: string, who: Pick<StageOwner, 'owner'>): Promise<boolean> {
   return em.transactional(async (tx) => {
-    const [run] = await runBound(tx, 'select owner from observation_stage_run where run_id = ?', [runId]);
-    if (!run) return false;
-    if (run.owner !== who.owner)
-      throw clientError(ErrorCode.FORBIDDEN, `The ingest run "${runId}" was started by another identity`, {
-        argument: 'run',
-      });
+    let run: RunRow;
+    try {
+      run = await runOf(tx, runId, who);
+    } catch (error) {
+      if ((error as { extensions?: { code?: string } }).extensions?.code === ErrorCode.RUN_NOT_FOUND) return false;
+      throw error;
+    }
+    if (run.committed) return false;
     for (const s of discardStageStatements(runId)) await runStatement(tx, s);
     return true;
   });

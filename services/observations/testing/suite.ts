@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import {
   commitStage,
   domainPrefix,
+  MAX_OPEN_RUNS,
   ownerOf,
   parseIngest,
   REPORT_FILE,
@@ -504,8 +505,18 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
           [idOf(c!), 30],
         ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
       );
-      // A committed run is gone; so is a discarded one, and its rows never show.
-      expect(codeOf(await commit(run))).toBe('RUN_NOT_FOUND');
+      // Committing again (a client whose commit timed out) answers the same and writes nothing; a
+      // committed run takes no more rows and is not discarded.
+      expect((await commit(run)).data![prefix]!.commitObservationStage).toEqual({
+        ok: true,
+        inserted: 1,
+        updated: 1,
+        unchanged: 1,
+      });
+      expect(await lastSeq()).toBe(seq + 2);
+      expect(codeOf(await stage(run, one(c!, 4)))).toBe('RUN_CONFLICT');
+      expect(await discard(run)).toBe(false);
+      // A discarded run is gone, and its rows never show.
       const dropped = `${run}-dropped`;
       await stage(dropped, one(c!, 99));
       expect(await discard(dropped)).toBe(true);
@@ -520,6 +531,24 @@ export function domainSubgraphSuite(options: DomainSuiteOptions): void {
         commitStage(service.orm.em.fork(), stale, { owner: ownerOf(ADMIN), catalogue: 'another-catalogue' }),
       ).rejects.toMatchObject({ extensions: { code: 'RUN_CONFLICT' } });
       expect(await discard(stale)).toBe(true);
+      // One identity keeps at most MAX_OPEN_RUNS runs open.
+      const editor = editorOf('305');
+      const open = Array.from({ length: MAX_OPEN_RUNS }, (_, i) => `${run}-open-${i}`);
+      for (const id of open) expect((await stage(id, one(c!, 1), editor)).errors).toBeUndefined();
+      const over = await stage(`${run}-one-too-many`, one(c!, 1), editor);
+      expect(codeOf(over)).toBe('RUN_CONFLICT');
+      expect(over.errors![0]!.message).toContain(`${MAX_OPEN_RUNS} ingest runs open`);
+      for (const id of open)
+        expect(
+          (
+            await askSubgraph<Record<string, { discardObservationStage: boolean }>>(
+              service.url,
+              DISCARD,
+              { run: id },
+              editor,
+            )
+          ).data![prefix]!.discardObservationStage,
+        ).toBe(true);
       const left = await service.orm.em.fork().getConnection().execute('select count(*) as n from observation_stage');
       expect(Number(left[0].n)).toBe(0);
     });

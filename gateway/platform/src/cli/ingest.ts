@@ -80,7 +80,11 @@ interface CommitPayload {
 
 /** Thrown when the platform refuses the whole operation (no token, wrong role, a service down). */
 export class IngestAbortedError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The error code the platform answered with, when it gave one. */
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'IngestAbortedError';
   }
@@ -101,9 +105,10 @@ function answerOf<T>(domain: Domain, field: string, answer: GraphQLResponse): T 
   const payload = answer.data?.[domain.toLowerCase()]?.[field] as T | undefined | null;
   if (payload === undefined || payload === null) {
     const first = answer.errors?.[0];
-    const code = first?.extensions?.code ? ` (${String(first.extensions.code)})` : '';
+    const code = first?.extensions?.code === undefined ? undefined : String(first.extensions.code);
     throw new IngestAbortedError(
-      `The ${domain.toLowerCase()} subgraph refused the ${field === 'stageObservationColumns' ? 'batch' : 'run'}${code}: ${first?.message ?? 'no answer'}`,
+      `The ${domain.toLowerCase()} subgraph refused the ${field === 'stageObservationColumns' ? 'batch' : 'run'}${code ? ` (${code})` : ''}: ${first?.message ?? 'no answer'}`,
+      code,
     );
   }
   return payload;
@@ -450,11 +455,40 @@ function refuseBadRows(run: IngestRun): IngestOutcome {
   return { summary, exitCode: 1 };
 }
 
-/** Each domain that staged rows writes them, in one transaction per domain, the domains at once. */
+/** Times a commit is asked again when its answer was lost (a timeout, a dropped connection). */
+export const COMMIT_RETRIES = 10;
+
+/** Whether a commit may have run although its answer was lost; asking again is safe (see commitStage). */
+function answerLost(error: unknown): boolean {
+  if (error instanceof TransportError) return true;
+  return error instanceof IngestAbortedError && (error.code === 'TIMEOUT' || error.code === 'SOURCE_UNAVAILABLE');
+}
+
+/**
+ * Each domain that staged rows writes them, in one transaction per domain, the domains at once. A
+ * subgraph commits a run once: a commit whose answer was lost (a large run can outlast the gateway's
+ * subgraph timeout) is asked again, and answers with the first commit's counts.
+ */
 async function commitStaged(run: IngestRun): Promise<void> {
+  const commitOnce = async (domain: Domain) =>
+    answerOf<CommitPayload>(
+      domain,
+      'commitObservationStage',
+      await run.options.transport(domain, COMMIT(domain.toLowerCase()), { run: run.runId }),
+    );
   const commits = DOMAINS.filter((d) => run.staged.has(d)).map(async (domain) => {
-    const answer = await run.options.transport(domain, COMMIT(domain.toLowerCase()), { run: run.runId });
-    const counts = answerOf<CommitPayload>(domain, 'commitObservationStage', answer);
+    let counts: CommitPayload | undefined;
+    for (let retry = 0; !counts; retry++) {
+      try {
+        counts = await commitOnce(domain);
+      } catch (error) {
+        if (!answerLost(error) || retry === COMMIT_RETRIES) throw error;
+        run.options.err(
+          `${run.options.file}: the ${domain.toLowerCase()} commit did not answer (${(error as Error).message}); asking again (retry ${retry + 1} of ${COMMIT_RETRIES})`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** retry, 15_000)));
+      }
+    }
     run.staged.delete(domain);
     run.committed.push(domain);
     run.inserted += counts.inserted;

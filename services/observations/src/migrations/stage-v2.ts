@@ -9,7 +9,7 @@ export const OBSERVATION_STAGE_TABLES_V2: Readonly<Record<Dialect, readonly Tabl
     {
       table: 'observation_stage_run',
       statements: [
-        'create table `observation_stage_run` (`run_id` text not null, `owner` text not null, `catalogue` text not null, `started_at` text not null, primary key (`run_id`));',
+        'create table `observation_stage_run` (`run_id` text not null, `owner` text not null, `catalogue` text not null, `started_at` text not null, `committed_at` text null, `inserted` integer null, `updated` integer null, `unchanged` integer null, primary key (`run_id`));',
       ],
     },
     {
@@ -24,7 +24,7 @@ export const OBSERVATION_STAGE_TABLES_V2: Readonly<Record<Dialect, readonly Tabl
     {
       table: 'observation_stage_run',
       statements: [
-        'create table "observation_stage_run" ("run_id" varchar(64) not null, "owner" varchar(64) not null, "catalogue" varchar(64) not null, "started_at" varchar(32) not null, constraint "observation_stage_run_pkey" primary key ("run_id"));',
+        'create table "observation_stage_run" ("run_id" varchar(64) not null, "owner" varchar(64) not null, "catalogue" varchar(64) not null, "started_at" varchar(32) not null, "committed_at" varchar(32) null, "inserted" int null, "updated" int null, "unchanged" int null, constraint "observation_stage_run_pkey" primary key ("run_id"));',
       ],
     },
     {

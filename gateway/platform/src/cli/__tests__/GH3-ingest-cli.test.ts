@@ -26,7 +26,7 @@ import { Domain } from '@lgr/schema';
 import { DEFAULT_UNITS_DIR, loadAdminUnits } from '@lgr/reference';
 import { runIngest } from '../ingest';
 import { runCli } from '../program';
-import { subgraphTransport, Transport } from '../transport';
+import { subgraphTransport, Transport, TransportError } from '../transport';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli', 'main.js');
@@ -252,6 +252,33 @@ describe('platform CLI against real subgraphs', () => {
     expect(calls).toEqual(['Stage', 'Stage', 'Commit']);
   });
 
+  it('asks a commit again when its answer is lost, and counts the rows once', async () => {
+    const rows = manyRows(['PB_INSPECTIONS'], 30);
+    const lost = file('lost-answer.csv', ['indicator,unit,period,value,target', ...rows].join('\n'));
+    const direct = subgraphTransport(urls(), ADMIN, TEST_INTERNAL_SECRET);
+    const commits: string[] = [];
+    // The first commit runs, but its answer never arrives (as when a commit outlasts the gateway's
+    // subgraph timeout).
+    const losing: Transport = async (domain, query, variables) => {
+      const answer = await direct(domain, query, variables);
+      if (query.startsWith('mutation Commit')) {
+        commits.push(domain);
+        if (commits.length === 1) throw new TransportError('the connection was reset');
+      }
+      return answer;
+    };
+    const seq = await lastSeqs();
+    const err: string[] = [];
+    const out: string[] = [];
+    const r = await runIngest({ file: lost, transport: losing, out: (l) => out.push(l), err: (l) => err.push(l) });
+    expect(r.exitCode).toBe(0);
+    expect(commits).toEqual(['PARTY', 'PARTY']);
+    expect(err).toEqual([expect.stringMatching(/the party commit did not answer .*asking again \(retry 1 of 10\)/)]);
+    expect(r.summary).toMatchObject({ read: rows.length, inserted: rows.length, updated: 0, unchanged: 0 });
+    // One feed entry per row: the second commit wrote nothing.
+    expect((await lastSeqs())[0]! - seq[0]!).toBe(rows.length);
+  });
+
   it('reads JSON lines and names the line of each bad record', async () => {
     const jsonl = file(
       'rows.jsonl',
@@ -362,7 +389,8 @@ describe('platform CLI against real subgraphs', () => {
     expect(events.reduce((n, e) => n + e.rows, 0)).toBe(rows.length);
     // The refused file's staged rows were discarded, and none was written.
     expect(await stagedRows()).toBe(0);
-    expect(await figures('PARTY', catalog().resolve(rows[0]!.split(',')[1]!, '2010-06-30')!.id)).toEqual([]);
+    const firstUnit = await figures('PARTY', catalog().resolve(rows[0]!.split(',')[1]!, '2010-06-30')!.id);
+    expect(firstUnit.filter((f: { indicator: { code: string } }) => f.indicator.code === 'PB_BADGES')).toEqual([]);
 
     const good = file('stream.csv', [header, ...rows].join('\n'));
     events.length = 0;
