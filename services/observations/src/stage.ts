@@ -180,15 +180,15 @@ async function commitOnSqlite(em: EntityManager, runId: string, now: string): Pr
     'select (select coalesce(max(id), 0) from observation) as id, (select coalesce(max(seq), 0) from observation_feed) as seq',
     [],
   );
-  const [drop, copy, feed, upsert, count] = sqliteCommitStatements(runId, now);
-  for (const s of [drop!, copy!, feed!, upsert!]) await runStatement(em, s);
-  const [{ n: staged } = { n: 0 }] = await runStatement(em, count!);
+  const { drop, copy, feed, upsert, count } = sqliteCommitStatements(runId, now);
+  for (const s of [drop, copy, feed, upsert]) await runStatement(em, s);
+  const [{ n: staged } = { n: 0 }] = await runStatement(em, count);
   const [after] = await runBound(
     em,
     'select (select count(*) from observation where id > ?) as inserted, (select count(*) from observation_feed where seq > ?) as changed',
     [before!.id, before!.seq],
   );
-  await runStatement(em, drop!);
+  await runStatement(em, drop);
   const inserted = Number(after!.inserted);
   const changed = Number(after!.changed);
   return { inserted, updated: changed - inserted, unchanged: Number(staged) - changed };

@@ -138,19 +138,32 @@ function latestStaged(runParam: string): string {
 }
 
 /** The temporary table a SQLite commit of a staged run reads (a connection's own). */
-export const SQLITE_COMMIT_TABLE = 'temp.observation_commit';
+const SQLITE_COMMIT_TABLE = 'temp.observation_commit';
+
+/** The statements of a staged run's commit on SQLite (see {@link sqliteCommitStatements}). */
+export interface SqliteCommitStatements {
+  /** Drops the temporary copy (run first, in case a failed commit left it, and last). */
+  readonly drop: BoundStatement;
+  /** Copies the run's rows, the last of each key, in key order. */
+  readonly copy: BoundStatement;
+  /** Appends a feed row for every key whose value or target the copy changes. */
+  readonly feed: BoundStatement;
+  /** Upserts the copy. */
+  readonly upsert: BoundStatement;
+  /** Counts the rows of the copy (`n`). */
+  readonly count: BoundStatement;
+}
 
 /**
- * The statements that write a staged run on SQLite, in order, inside one transaction. SQLite runs one
- * write transaction at a time, so the feed rows computed from the stored state before the upsert are
- * exactly the changes the upsert then makes. The first binds the run, the second and third the write
- * time; the last one counts the rows the run holds.
+ * The statements that write a staged run on SQLite, run in this order inside one transaction: drop,
+ * copy, feed, upsert, count, drop. SQLite runs one write transaction at a time, so the feed rows
+ * computed from the stored state before the upsert are exactly the changes the upsert then makes.
  */
-export function sqliteCommitStatements(runId: string, now: string): BoundStatement[] {
-  return [
-    { sql: `drop table if exists ${SQLITE_COMMIT_TABLE}`, params: [] },
-    { sql: `create table ${SQLITE_COMMIT_TABLE} as ${latestStaged('?')}`, params: [runId] },
-    {
+export function sqliteCommitStatements(runId: string, now: string): SqliteCommitStatements {
+  return {
+    drop: { sql: `drop table if exists ${SQLITE_COMMIT_TABLE}`, params: [] },
+    copy: { sql: `create table ${SQLITE_COMMIT_TABLE} as ${latestStaged('?')}`, params: [runId] },
+    feed: {
       sql: `insert into observation_feed (indicator, unit_id, period, value, target, updated_at)
        select c.indicator, c.unit_id, c.period, coalesce(c.value, o.value), coalesce(c.target, o.target), ?
          from ${SQLITE_COMMIT_TABLE} c
@@ -161,14 +174,14 @@ export function sqliteCommitStatements(runId: string, now: string): BoundStateme
         order by c.rowid`,
       params: [now],
     },
-    {
+    upsert: {
       sql: `insert into observation (indicator, unit_id, period, value, target, updated_at)
        select indicator, unit_id, period, value, target, ? from ${SQLITE_COMMIT_TABLE} where true order by rowid
        ${UPSERT_TAIL}`,
       params: [now],
     },
-    { sql: `select count(*) as n from ${SQLITE_COMMIT_TABLE}`, params: [] },
-  ];
+    count: { sql: `select count(*) as n from ${SQLITE_COMMIT_TABLE}`, params: [] },
+  };
 }
 
 /**

@@ -1,4 +1,11 @@
-import { feedInsertStatement, keyLookupStatement, upsertStatement } from '../store-sql';
+import {
+  feedInsertStatement,
+  keyLookupStatement,
+  postgresCommitStatement,
+  sqliteCommitStatements,
+  stageInsertStatement,
+  upsertStatement,
+} from '../store-sql';
 
 const rows = [
   { indicator: 'PB_NEW_MEMBERS', unitId: '304@2000-01-01', period: '2025S1', value: 0.1 + 0.2, target: null },
@@ -72,5 +79,37 @@ describe('store statements', () => {
     const postgres = keyLookupStatement('postgresql', keys);
     expect(postgres.params).toEqual(keys.flatMap((k) => [k.indicator, k.unitId, k.period]));
     expect(postgres.sql).toContain('(values (?, ?, ?), (?, ?, ?))');
+  });
+
+  it('stage a batch under its run as one JSON text in both dialects, values bound', () => {
+    for (const dialect of ['sqlite', 'postgresql'] as const) {
+      const s = stageInsertStatement(dialect, 'run-12345678', rows);
+      expect(s.params).toEqual([
+        'run-12345678',
+        JSON.stringify([
+          ['PB_NEW_MEMBERS', '304@2000-01-01', '2025S1', 0.30000000000000004, null],
+          ['PB_NEW_MEMBERS', '305@2000-01-01', '2025', null, 1e15],
+        ]),
+      ]);
+      expect(s.sql.match(/\?/g)).toHaveLength(2);
+      expect(s.sql).not.toMatch(/304|2025S1|run-1/);
+    }
+    expect(stageInsertStatement('postgresql', 'run-12345678', rows).sql).toContain('with ordinality');
+  });
+
+  it("commit a run from its last row of each key, in key order, the feed from the upsert's changes", () => {
+    const sqlite = sqliteCommitStatements('run-12345678', 'now');
+    expect(sqlite.copy.params).toEqual(['run-12345678']);
+    expect(sqlite.copy.sql).toMatch(
+      /max\(id\)[\s\S]*group by indicator, unit_id, period[\s\S]*order by indicator, unit_id, period/,
+    );
+    // The feed is computed before the upsert: a new key, or a value or target that changes.
+    expect(sqlite.feed.sql).toContain('o.id is null');
+    expect([sqlite.feed.params, sqlite.upsert.params]).toEqual([['now'], ['now']]);
+    expect(sqlite.upsert.sql).toContain('on conflict (indicator, unit_id, period) do update');
+    const postgres = postgresCommitStatement('run-12345678', 'now');
+    expect(postgres.params).toEqual(['run-12345678', 'now']);
+    expect(postgres.sql).toMatch(/returning[\s\S]*\(xmax = 0\) as fresh/);
+    expect(postgres.sql).toMatch(/insert into observation_feed[\s\S]*from changed order by indicator, unit_id, period/);
   });
 });
