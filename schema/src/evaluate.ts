@@ -115,6 +115,8 @@ export class ReferenceEvaluator {
   private readonly partLists = new Map<number, Node[]>();
   private readonly childrenOf = new Map<string, UnitVersion[]>();
   private readonly contributionsOf = new Map<string, Contributions>();
+  /** Per unit and indicator (its map of figures): its monthly values as a leaf, or null when it is not one. */
+  private readonly monthsOf = new WeakMap<ReadonlyMap<string, Recorded>, LeafMonths | null>();
 
   constructor(
     private readonly catalog: UnitCatalog,
@@ -219,6 +221,12 @@ export class ReferenceEvaluator {
     }
     // Rule 4: a period that ends before the unit existed is made of the units of that time.
     if (node.end < unit.validFrom) return this.beforeUnit(indicator, unitId, node);
+    // A leaf that existed all along and recorded only months: rules 1-3 come to its months' sum (the
+    // last month's value for a STOCK), found without walking the period's sub-periods.
+    if (node.start >= unit.validFrom) {
+      const months = this.leafMonths(unitId, indicator.code);
+      if (months) return leafValue(indicator, months, node);
+    }
     // A month that straddles the change belongs to the unit of its last day, so it is never split.
     const straddles = node.start < unit.validFrom && !node.isMonth;
     // Rule 2: the unit recorded something inside the period (or it began inside it): split in time.
@@ -370,12 +378,63 @@ export class ReferenceEvaluator {
     return this.figures.get(unitId)?.get(indicator)?.get(code);
   }
 
+  /**
+   * The months `unitId` recorded a value of `indicator` for, in time order, when it is a leaf whose
+   * values are all monthly; undefined otherwise (a unit with children, or a value for a longer period).
+   */
+  private leafMonths(unitId: string, indicator: string): LeafMonths | undefined {
+    const byPeriod = this.figures.get(unitId)?.get(indicator);
+    let months = byPeriod && this.monthsOf.get(byPeriod);
+    if (months !== undefined) return months ?? undefined;
+    months = null;
+    if (byPeriod && !this.children(unitId).length) {
+      const valued = [...byPeriod.values()].filter((r) => r.value !== null);
+      if (valued.every((r) => r.span.startMonth === r.span.endMonth)) {
+        valued.sort((a, b) => a.span.startMonth - b.span.startMonth);
+        months = { month: valued.map((r) => r.span.startMonth), value: valued.map((r) => r.value!) };
+      }
+    }
+    if (byPeriod) this.monthsOf.set(byPeriod, months);
+    return months ?? undefined;
+  }
+
   private recordedInside(unitId: string, indicator: string, span: MonthSpan): boolean {
     const byPeriod = this.figures.get(unitId)?.get(indicator);
     if (!byPeriod) return false;
     for (const r of byPeriod.values()) if (r.value !== null && spanContains(span, r.span)) return true;
     return false;
   }
+}
+
+/** A leaf's monthly values in time order (see `leafMonths`). */
+interface LeafMonths {
+  readonly month: readonly number[];
+  readonly value: readonly number[];
+}
+
+/**
+ * What rules 1-3 give for a leaf that existed throughout `node` and recorded only months: a FLOW is
+ * the sum of its recorded months, expected every month of the node; a STOCK is its last recorded
+ * month, expected once; with no month recorded, no value (rule 8).
+ */
+function leafValue(indicator: Pick<Indicator, 'rule'>, months: LeafMonths, node: MonthSpan): Evaluated {
+  let first = 0;
+  let after = months.month.length;
+  while (first < after) {
+    const mid = (first + after) >> 1;
+    if (months.month[mid]! < node.startMonth) first = mid + 1;
+    else after = mid;
+  }
+  let last = first;
+  while (last < months.month.length && months.month[last]! <= node.endMonth) last++;
+  const reported = last - first;
+  if (indicator.rule === 'STOCK')
+    return reported
+      ? { value: months.value[last - 1]!, intact: true, expected: 1, reported: 1 }
+      : { value: null, intact: true, expected: 1, reported: 0 };
+  let value: number | null = null;
+  for (let i = first; i < last; i++) value = (value ?? 0) + months.value[i]!;
+  return { value, intact: true, expected: node.endMonth - node.startMonth + 1, reported };
 }
 
 /** A span as one number, for the maps the evaluator keeps its results in. */
