@@ -235,7 +235,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestOutcome> 
       await discardStaged(run);
       return refuseBadRows(run);
     }
-    run.bar?.update({ phase: 'writing' });
+    run.bar?.update({ phase: 'committing' });
     await commitStaged(run);
     run.bar?.stop();
     reportProblems(run);
@@ -293,7 +293,7 @@ async function startRun(options: IngestOptions, format: IngestFormat): Promise<I
         )
       : undefined;
   // Progress is counted in bytes read: the number of rows is not known before the file has been read.
-  bar?.start(size, 0, { phase: 'checking', rows: 0 });
+  bar?.start(size, 0, { phase: 'staging', rows: 0 });
   return {
     options,
     format,
