@@ -125,7 +125,7 @@ export function observationResolvers(domain: Domain): Function[] {
     @FieldResolver(() => RecordObservationsPayload, {
       nullable: true,
       description:
-        'Writes every row staged in the ingest run `run` in one transaction and ends the run; refused (RUN_CONFLICT) when the unit catalogue changed since the run started',
+        'Writes every row staged in the ingest run `run` in one transaction and ends the run; a run already committed answers its counts again and writes nothing; refused (RUN_CONFLICT) when the unit catalogue changed since the run started',
     })
     async commitObservationStage(
       @Arg('run', () => String) run: string,
@@ -138,7 +138,8 @@ export function observationResolvers(domain: Domain): Function[] {
 
     @FieldResolver(() => Boolean, {
       nullable: true,
-      description: 'Drops the ingest run `run` and its staged rows; false when there was no such run',
+      description:
+        'Drops the ingest run `run` and its staged rows; false when there was nothing to drop (no such run, or a committed one)',
     })
     async discardObservationStage(@Arg('run', () => String) run: string, @Ctx() ctx: DomainContext): Promise<boolean> {
       return discardStage(ctx.em, run, stageOwner(ctx, run));
