@@ -107,7 +107,7 @@ async function openRun(em: EntityManager, runId: string, who: StageOwner, now: D
     if (Number(n) >= MAX_OPEN_RUNS)
       throw clientError(
         ErrorCode.RUN_CONFLICT,
-        `You have ${MAX_OPEN_RUNS} ingest runs open already; commit or discard one before starting another`,
+        `You have ${MAX_OPEN_RUNS} ingest runs open already; commit or discard one before starting another (a run left by an ingest that was killed is dropped a day after it started)`,
         { argument: 'run' },
       );
     // Two first batches of one run at once: one inserts, both then check the row.

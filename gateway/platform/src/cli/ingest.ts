@@ -39,6 +39,11 @@ export interface IngestOptions {
   readonly hashKey?: (key: string) => number;
   /** Told of every batch staged, with its size and the rows read so far (tools and tests watch the pacing). */
   readonly onBatch?: (event: { domain: Domain; rows: number; rowsRead: number }) => void;
+  /**
+   * Interrupts the run (the CLI aborts it on Ctrl-C): no further batch is sent, what was staged is
+   * discarded and nothing is written. Once the commits have begun they finish.
+   */
+  readonly signal?: AbortSignal;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
@@ -235,6 +240,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestOutcome> 
       await discardStaged(run);
       return refuseBadRows(run);
     }
+    assertNotInterrupted(run);
     run.bar?.update({ phase: 'committing' });
     await commitStaged(run);
     run.bar?.stop();
@@ -328,7 +334,13 @@ function addPayloadProblems(run: IngestRun, batch: readonly IngestRow[], errors:
   }
 }
 
+/** Throws when the run was interrupted (see {@link IngestOptions.signal}). */
+function assertNotInterrupted(run: IngestRun): void {
+  if (run.options.signal?.aborted) throw new IngestAbortedError('interrupted before anything was written');
+}
+
 async function stageCall(run: IngestRun, domain: Domain, batch: readonly IngestRow[]): Promise<StagePayload> {
+  assertNotInterrupted(run);
   run.options.onBatch?.({ domain, rows: batch.length, rowsRead: run.read });
   const ns = domain.toLowerCase();
   const answer = await run.options.transport(domain, STAGE(ns), {

@@ -144,17 +144,30 @@ function registerIngestCommand(program: Command, { io, config, guard }: CommandC
               io.err(`${file}: the gateway's rate limit was reached; waiting ${seconds} s (retry ${retry} of ${max})`),
           });
         }
-        const { exitCode } = await loadIngest().runIngest({
-          file,
-          transport,
-          skipInvalid: Boolean(opts.skipInvalid),
-          ...(opts.rejects ? { rejectsFile: opts.rejects } : {}),
-          batchSize: opts.batchSize,
-          progress: io.isTTY,
-          out: io.out,
-          err: io.err,
-        });
-        return exitCode;
+        // The first Ctrl-C discards what the subgraphs staged and writes nothing; a second one ends
+        // the process at once.
+        const interrupt = new AbortController();
+        const onSignal = () => {
+          io.err(`${file}: interrupted; discarding the staged rows (Ctrl-C again to stop at once)`);
+          interrupt.abort();
+        };
+        process.once('SIGINT', onSignal);
+        try {
+          const { exitCode } = await loadIngest().runIngest({
+            file,
+            transport,
+            skipInvalid: Boolean(opts.skipInvalid),
+            ...(opts.rejects ? { rejectsFile: opts.rejects } : {}),
+            batchSize: opts.batchSize,
+            progress: io.isTTY,
+            signal: interrupt.signal,
+            out: io.out,
+            err: io.err,
+          });
+          return exitCode;
+        } finally {
+          process.removeListener('SIGINT', onSignal);
+        }
       }),
     );
 }

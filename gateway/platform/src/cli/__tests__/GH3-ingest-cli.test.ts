@@ -279,6 +279,34 @@ describe('platform CLI against real subgraphs', () => {
     expect((await lastSeqs())[0]! - seq[0]!).toBe(rows.length);
   });
 
+  it('an interrupted run sends no further batch, discards what was staged and writes nothing', async () => {
+    const rows = manyRows(['PB_DISCIPLINE_ORGS'], 60);
+    const interrupted = file('interrupted.csv', ['indicator,unit,period,value,target', ...rows].join('\n'));
+    const interrupt = new AbortController();
+    const batches: number[] = [];
+    const seq = await lastSeqs();
+    const err: string[] = [];
+    const out: string[] = [];
+    const r = await runIngest({
+      file: interrupted,
+      transport: subgraphTransport(urls(), ADMIN, TEST_INTERNAL_SECRET),
+      batchSize: 100,
+      signal: interrupt.signal,
+      onBatch: (e) => {
+        batches.push(e.rows);
+        if (batches.length === 2) interrupt.abort();
+      },
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+    });
+    expect(r.exitCode).toBe(1);
+    expect(batches).toEqual([100, 100]);
+    expect(err).toEqual([`${interrupted}: interrupted before anything was written`]);
+    expect(out[0]).toContain('aborted; nothing written');
+    expect(await stagedRows()).toBe(0);
+    expect(await lastSeqs()).toEqual(seq);
+  });
+
   it('reads JSON lines and names the line of each bad record', async () => {
     const jsonl = file(
       'rows.jsonl',
