@@ -148,7 +148,9 @@ function registerIngestCommand(program: Command, { io, config, guard }: CommandC
         // the process at once.
         const interrupt = new AbortController();
         const onSignal = () => {
-          io.err(`${file}: interrupted; discarding the staged rows (Ctrl-C again to stop at once)`);
+          io.err(
+            `${file}: interrupted: no further batch is sent, and what was staged is discarded unless the commits have begun (Ctrl-C again to stop at once)`,
+          );
           interrupt.abort();
         };
         process.once('SIGINT', onSignal);
