@@ -384,17 +384,12 @@ export class ReferenceEvaluator {
    */
   private leafMonths(unitId: string, indicator: string): LeafMonths | undefined {
     const byPeriod = this.figures.get(unitId)?.get(indicator);
-    let months = byPeriod && this.monthsOf.get(byPeriod);
-    if (months !== undefined) return months ?? undefined;
-    months = null;
-    if (byPeriod && !this.children(unitId).length) {
-      const valued = [...byPeriod.values()].filter((r) => r.value !== null);
-      if (valued.every((r) => r.span.startMonth === r.span.endMonth)) {
-        valued.sort((a, b) => a.span.startMonth - b.span.startMonth);
-        months = { month: valued.map((r) => r.span.startMonth), value: valued.map((r) => r.value!) };
-      }
+    if (!byPeriod) return undefined;
+    let months = this.monthsOf.get(byPeriod);
+    if (months === undefined) {
+      months = this.children(unitId).length ? null : monthlyValues(byPeriod);
+      this.monthsOf.set(byPeriod, months);
     }
-    if (byPeriod) this.monthsOf.set(byPeriod, months);
     return months ?? undefined;
   }
 
@@ -410,6 +405,14 @@ export class ReferenceEvaluator {
 interface LeafMonths {
   readonly month: readonly number[];
   readonly value: readonly number[];
+}
+
+/** The values recorded in `byPeriod`, in time order, when every one is for a month; else null. */
+function monthlyValues(byPeriod: ReadonlyMap<string, Recorded>): LeafMonths | null {
+  const valued = [...byPeriod.values()].filter((r) => r.value !== null);
+  if (!valued.every((r) => r.span.startMonth === r.span.endMonth)) return null;
+  valued.sort((a, b) => a.span.startMonth - b.span.startMonth);
+  return { month: valued.map((r) => r.span.startMonth), value: valued.map((r) => r.value!) };
 }
 
 /**
@@ -481,6 +484,13 @@ function base(code: string): Indicator {
   const indicator = findIndicator(code);
   if (!indicator) throw new RangeError(`Catalogue names indicator ${code}, which it does not define`);
   return indicator;
+}
+
+/** A RATIO's numerator and denominator indicators. */
+export function ratioSides(indicator: Pick<Indicator, 'code' | 'numerator' | 'denominator'>): [Indicator, Indicator] {
+  if (indicator.numerator === undefined || indicator.denominator === undefined)
+    throw new RangeError(`Expected a RATIO with a numerator and a denominator, got ${indicator.code}`);
+  return [base(indicator.numerator), base(indicator.denominator)];
 }
 
 /**

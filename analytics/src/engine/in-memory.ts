@@ -3,9 +3,9 @@ import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import {
   Evaluated,
   Figure,
-  findIndicator,
   Indicator,
   ratioOf,
+  ratioSides,
   ReferenceEvaluator,
   rowValuesOf,
   RowValues,
@@ -186,7 +186,7 @@ export function evaluateInMemory(
 function totalOf(evaluator: ReferenceEvaluator, group: PlannedGroup, rows: readonly PlannedRow[]): RowValues {
   const indicator = group.indicator;
   const ratio = indicator.rule === 'RATIO';
-  const sides = ratio ? [recorded(indicator.numerator), recorded(indicator.denominator)] : [indicator];
+  const sides = ratio ? ratioSides(indicator) : [indicator];
   const tp = group.targetPeriod;
   // Each side summed over the rows; a ratio recomputed from its summed sides.
   const total = (of: (side: Indicator, row: PlannedRow) => Evaluated): Evaluated => {
@@ -208,11 +208,4 @@ function totalOf(evaluator: ReferenceEvaluator, group: PlannedGroup, rows: reado
       ? evaluator.targetNode(indicator, group.unit.id, tp)
       : sumOver(rows.map((row) => evaluator.targetNode(indicator, row.unit.id, tp)));
   return rowValuesOf(indicator, value, same, ytd, target);
-}
-
-/** A RATIO's numerator or denominator indicator. */
-function recorded(code: string | undefined): Indicator {
-  const indicator = code === undefined ? undefined : findIndicator(code);
-  if (!indicator) throw new Error(`Expected a RATIO's side to be a catalogue indicator, got ${String(code)}`);
-  return indicator;
 }

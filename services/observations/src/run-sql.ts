@@ -29,11 +29,7 @@ export function runStatement(em: EntityManager, statement: BoundStatement): Prom
   return runBound(em, statement.sql, statement.params);
 }
 
-/** Whether `em` talks to PostgreSQL (the driver package is the kit's, so it is recognised by name). */
-export function onPostgres(em: EntityManager): boolean {
-  return em.getDriver().constructor.name === 'PostgreSqlDriver';
-}
-
+/** The dialect `em` talks (the driver package is the kit's, so PostgreSQL's is recognised by name). */
 export function dialectOf(em: EntityManager): StoreDialect {
-  return onPostgres(em) ? 'postgresql' : 'sqlite';
+  return em.getDriver().constructor.name === 'PostgreSqlDriver' ? 'postgresql' : 'sqlite';
 }

@@ -56,31 +56,43 @@ interface RunRow {
 }
 
 /**
- * The run's row, checked against the caller (the same identity), or RUN_NOT_FOUND. On PostgreSQL the
- * row is locked until the transaction ends, so that two commits of one run happen one after the other.
+ * The run's row, if there is one. On PostgreSQL it is locked until the transaction ends, so that two
+ * commits of one run happen one after the other.
  */
-async function runOf(em: EntityManager, runId: string, who: Pick<StageOwner, 'owner'>): Promise<RunRow> {
+async function readRun(em: EntityManager, runId: string): Promise<RunRow | undefined> {
   const lock = dialectOf(em) === 'postgresql' ? ' for update' : '';
   const [run] = await runBound(
     em,
     `select owner, catalogue, committed_at, inserted, updated, unchanged from observation_stage_run where run_id = ?${lock}`,
     [runId],
   );
+  if (!run) return undefined;
+  const committed =
+    run.committed_at === null
+      ? null
+      : { inserted: Number(run.inserted), updated: Number(run.updated), unchanged: Number(run.unchanged) };
+  return { owner: String(run.owner), catalogue: String(run.catalogue), committed };
+}
+
+/** Only the identity that started a run may add to it, commit it or discard it. */
+function assertOwner(runId: string, run: RunRow, who: Pick<StageOwner, 'owner'>): void {
+  if (run.owner !== who.owner)
+    throw clientError(ErrorCode.FORBIDDEN, `The ingest run "${runId}" was started by another identity`, {
+      argument: 'run',
+    });
+}
+
+/** The caller's run, or RUN_NOT_FOUND (FORBIDDEN when it is another identity's). */
+async function runOf(em: EntityManager, runId: string, who: Pick<StageOwner, 'owner'>): Promise<RunRow> {
+  const run = await readRun(em, runId);
   if (!run)
     throw clientError(
       ErrorCode.RUN_NOT_FOUND,
       `No ingest run "${runId}" is staged here: it was discarded or expired, or never started`,
       { argument: 'run' },
     );
-  if (run.owner !== who.owner)
-    throw clientError(ErrorCode.FORBIDDEN, `The ingest run "${runId}" was started by another identity`, {
-      argument: 'run',
-    });
-  const committed =
-    run.committed_at === null
-      ? null
-      : { inserted: Number(run.inserted), updated: Number(run.updated), unchanged: Number(run.unchanged) };
-  return { owner: String(run.owner), catalogue: String(run.catalogue), committed };
+  assertOwner(runId, run, who);
+  return run;
 }
 
 /** Staged rows are written only against the unit catalogue they were checked against. */
@@ -95,8 +107,8 @@ function assertCatalogue(runId: string, run: RunRow, who: StageOwner): void {
 
 /** Starts the run on its first batch (dropping expired runs of anyone), or checks that it is the caller's. */
 async function openRun(em: EntityManager, runId: string, who: StageOwner, now: Date): Promise<void> {
-  const [existing] = await runBound(em, 'select 1 as found from observation_stage_run where run_id = ?', [runId]);
-  if (!existing) {
+  let run = await readRun(em, runId);
+  if (!run) {
     for (const s of expireStagesStatements(new Date(now.getTime() - STAGE_RUN_LIFETIME_MS).toISOString()))
       await runStatement(em, s);
     const [{ n } = { n: 0 }] = await runBound(
@@ -110,14 +122,15 @@ async function openRun(em: EntityManager, runId: string, who: StageOwner, now: D
         `You have ${MAX_OPEN_RUNS} ingest runs open already; commit or discard one before starting another (a run left by an ingest that was killed is dropped a day after it started)`,
         { argument: 'run' },
       );
-    // Two first batches of one run at once: one inserts, both then check the row.
+    // Two first batches of one run at once: one inserts, both then read the row.
     await runBound(
       em,
       'insert into observation_stage_run (run_id, owner, catalogue, started_at) values (?, ?, ?, ?) on conflict (run_id) do nothing',
       [runId, who.owner, who.catalogue, now.toISOString()],
     );
+    run = (await readRun(em, runId))!;
   }
-  const run = await runOf(em, runId, who);
+  assertOwner(runId, run, who);
   if (run.committed)
     throw clientError(ErrorCode.RUN_CONFLICT, `The ingest run "${runId}" is committed; start a new run`, {
       argument: 'run',
@@ -210,13 +223,9 @@ async function commitOnPostgres(em: EntityManager, runId: string, now: string): 
  */
 export async function discardStage(em: EntityManager, runId: string, who: Pick<StageOwner, 'owner'>): Promise<boolean> {
   return em.transactional(async (tx) => {
-    let run: RunRow;
-    try {
-      run = await runOf(tx, runId, who);
-    } catch (error) {
-      if ((error as { extensions?: { code?: string } }).extensions?.code === ErrorCode.RUN_NOT_FOUND) return false;
-      throw error;
-    }
+    const run = await readRun(tx, runId);
+    if (!run) return false;
+    assertOwner(runId, run, who);
     if (run.committed) return false;
     for (const s of discardStageStatements(runId)) await runStatement(tx, s);
     return true;

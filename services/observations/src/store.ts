@@ -1,9 +1,7 @@
 import { EntityManager } from '@mikro-orm/core';
 import type { FeedChange } from '@lgr/schema';
-import { feedInsertStatement, keyLookupStatement, StoreDialect, upsertStatement } from './store-sql';
 import { dialectOf, Row, runBound, sql } from './run-sql';
-
-export { onPostgres } from './run-sql';
+import { feedInsertStatement, keyLookupStatement, StoreDialect, upsertStatement } from './store-sql';
 import { observationKey, ValidRow } from './validation';
 
 /** A stored figure as the feed and the GraphQL API report it. */
