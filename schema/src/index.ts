@@ -4,6 +4,7 @@ export * from './catalogue';
 export * from './errors';
 export * from './units';
 export * from './evaluate';
+export * from './month-sources';
 export * from './csv';
 export * from './feed';
 export * from './ingest-row';

@@ -1,20 +1,25 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Grain, meetsTarget, RowValues, UnitCatalog } from '@lgr/schema';
+import { Grain, meetsTarget, ReferenceEvaluator, RowValues, UnitCatalog } from '@lgr/schema';
 import { withSpan } from '@lgr/kit/tracing';
 import { appendRows } from '../store/append';
-import { queryRows, runStatement } from '../store/exec';
+import { inTransaction, queryRows, runStatement } from '../store/exec';
 import { readMetaStatement } from '../store/sql';
 import { CATALOG_DIGEST } from '../store/store';
 import type { Row } from '../store/rows';
 import type { AnalyticsStore } from '../store/store';
 import {
-  evaluateInMemory,
-  figuresOf,
-  IN_MEMORY_MAX_FACTS,
-  inMemoryEligible,
-  inMemoryFactsStatement,
-} from './in-memory';
-import { planAggregate } from './plan';
+  additiveIndicator,
+  additiveStatement,
+  additiveValues,
+  answerReads,
+  NO_SPANS,
+  SpanEvaluator,
+  targetFactsStatement,
+  targetUnits,
+} from './additive';
+import { evaluateRows, figuresOf, IN_MEMORY_MAX_FACTS, inMemoryEligible, inMemoryFactsStatement } from './in-memory';
+import { planAnswer, planProgramme } from './plan';
+import { unitKeys } from './unit-keys';
 import {
   createPlanTablesStatements,
   DerivedTable,
@@ -32,7 +37,15 @@ import {
   valueStepStatement,
 } from './sql';
 import { StepPlanner } from './steps';
-import { AggregateOptions, AggregatePlan, AggregateRequest, AggregateRow, PlannedNote, PlannedWeight } from './types';
+import {
+  AggregateOptions,
+  AggregatePlan,
+  AggregateRequest,
+  AggregateRow,
+  AnswerPlan,
+  PlannedNote,
+  PlannedWeight,
+} from './types';
 
 /** The plan's rows for each plan table, in the tables' column order. */
 export function planTableRows(plan: AggregatePlan): Record<PlanTable, Row[]> {
@@ -282,8 +295,9 @@ function partsLabel(parts: object): string {
 
 /**
  * Answers an aggregate query by DESIGN.md section 3. The plan (units, periods, parts) is made in
- * TypeScript from the catalogue; every number is computed in DuckDB over the store's facts and unit
- * tables, inside one read transaction so that a concurrent feed batch is seen whole or not at all.
+ * TypeScript from the catalogue; the numbers are computed over the store's facts, each path inside
+ * one read snapshot so that a concurrent feed batch is seen whole or not at all: by the additive path
+ * where it applies (`additive.ts`), else in memory for a small question, else by the SQL programme.
  */
 export async function runAggregate(
   store: AnalyticsStore,
@@ -292,16 +306,101 @@ export async function runAggregate(
   options: AggregateOptions = {},
 ): Promise<AggregateRow[]> {
   const trace = options.trace;
-  const plan = await traced(trace, 'plan', async () =>
-    planAggregate(catalog, request, { scope: options.scope, maxRows: options.maxRows }),
+  const answer = await traced(trace, 'plan', async () =>
+    planAnswer(catalog, request, { scope: options.scope, maxRows: options.maxRows }),
   );
-  if (!plan.output.length) return [];
-  if (plan.output.every((o) => o.kind === 'NOTE')) return plan.output.map(({ id }) => noteRow(plan.notes[id]!));
+  if (!answer.output.length) return [];
+  if (answer.output.every((o) => o.kind === 'NOTE')) return answer.output.map(({ id }) => noteRow(answer.notes[id]!));
   const numbers =
-    (await inMemory(store, catalog, plan, options)) ?? (await withProgramme(store, catalog, plan, options));
-  return plan.output.map(({ kind, id }) =>
-    kind === 'NOTE' ? noteRow(plan.notes[id]!) : answerRow(plan, kind, id, numbers.get(`${kind}:${id}`)!),
+    (await additive(store, catalog, answer, options)) ??
+    (await (async () => {
+      const plan = await traced(trace, 'plan programme', async () => planProgramme(catalog, answer));
+      return (await inMemory(store, catalog, plan, options)) ?? (await withProgramme(store, catalog, plan, options));
+    })());
+  return answer.output.map(({ kind, id }) =>
+    kind === 'NOTE' ? noteRow(answer.notes[id]!) : answerRow(answer, kind, id, numbers.get(`${kind}:${id}`)!),
   );
+}
+
+/**
+ * Per store, the indicators whose figures made an additive sum wrong in the store's current version:
+ * their questions go straight to the other paths until the facts change.
+ */
+const irregular = new WeakMap<AnalyticsStore, { version: number; indicators: Set<string> }>();
+
+function knownIrregular(store: AnalyticsStore, codes: readonly string[]): boolean {
+  const known = irregular.get(store);
+  return known !== undefined && known.version === store.version && codes.some((c) => known.indicators.has(c));
+}
+
+function rememberIrregular(store: AnalyticsStore, version: number, codes: readonly string[]): void {
+  let known = irregular.get(store);
+  if (!known || known.version !== version) irregular.set(store, (known = { version, indicators: new Set() }));
+  for (const c of codes) known.indicators.add(c);
+}
+
+/**
+ * The numbers of a plan by the additive path (see `additive.ts`), or undefined when it does not
+ * apply: another strategy, an indicator that is not a FLOW (or a RATIO of FLOWs), a figure that makes
+ * a sum wrong, or a number past the largest double.
+ */
+async function additive(
+  store: AnalyticsStore,
+  catalog: UnitCatalog,
+  plan: AnswerPlan,
+  options: AggregateOptions,
+): Promise<Map<string, RowValues> | undefined> {
+  const strategy = options.strategy ?? 'auto';
+  if (strategy !== 'auto' && strategy !== 'additive') return undefined;
+  const indicators = [...plan.rows, ...plan.groups].map((r) => r.indicator);
+  if (!indicators.every(additiveIndicator)) return undefined;
+  const reads = answerReads(plan, catalog);
+  const codes = [...new Set(reads.spans.map((s) => s.indicator))];
+  if (strategy === 'auto' && knownIrregular(store, codes)) return undefined;
+  const version = store.version;
+  const digest = catalog.digest();
+  const read = () =>
+    store.withConnection(
+      (c) =>
+        inTransaction(c, async () => {
+          // Totals of levels without members read targets only.
+          const answer = reads.spans.length
+            ? additiveValues(
+                await traced(options.trace, 'additive values', () =>
+                  queryRows(c, additiveStatement(reads.spans, unitKeys(catalog))),
+                ),
+                reads.spans,
+                digest,
+              )
+            : NO_SPANS;
+          if (answer.kind !== 'values' || !reads.targets.length) return { answer, targets: [] };
+          const [t] = await traced(options.trace, 'additive targets', () =>
+            queryRows(c, targetFactsStatement(reads.targets, targetUnits(catalog, reads.targets))),
+          );
+          return { answer, targets: figuresOf({ n: Number(t!.n), facts: String(t!.facts) }) };
+        }),
+      { timeoutMs: options.timeoutMs, reuse: true },
+    );
+  await store.syncCatalog(catalog);
+  let { answer, targets } = await read();
+  // A catalogue synced by someone else between the sync and the read: sync ours again, once.
+  if (answer.kind === 'catalog') {
+    await store.syncCatalog(catalog);
+    ({ answer, targets } = await read());
+    if (answer.kind === 'catalog') throw new CatalogChangedError(digest, answer.digest);
+  }
+  if (answer.kind === 'irregular') {
+    rememberIrregular(store, version, codes);
+    return undefined;
+  }
+  const values = answer.values;
+  const numbers = await traced(options.trace, 'additive evaluation', async () =>
+    evaluateRows(
+      plan,
+      new SpanEvaluator(catalog, targets, (indicator, unitId, span) => values.of(indicator, unitId, span)),
+    ),
+  );
+  return [...numbers.values()].some(overflows) ? undefined : numbers;
 }
 
 /**
@@ -326,7 +425,7 @@ async function inMemory(
   const n = Number(answer!.n);
   if (limit !== undefined && n > limit) return undefined;
   const values = await traced(options.trace, 'in-memory evaluation', async () =>
-    evaluateInMemory(plan, catalog, figuresOf({ n, facts: String(answer!.facts) })),
+    evaluateRows(plan, new ReferenceEvaluator(catalog, figuresOf({ n, facts: String(answer!.facts) }))),
   );
   // A sum or percentage past the largest double: the programme answers such a row's number as null
   // (see num) and its target as not judged, so the question is left to it.
@@ -367,7 +466,7 @@ async function withProgramme(
 const NO_COVERAGE: AggregateRow['coverage'] = { value: 0, target: 0, yearToDate: 0, samePeriod: 0 };
 
 /** A computed row or total of the answer. */
-function answerRow(plan: AggregatePlan, kind: 'ROW' | 'TOTAL', id: number, numbers: RowValues): AggregateRow {
+function answerRow(plan: AnswerPlan, kind: 'ROW' | 'TOTAL', id: number, numbers: RowValues): AggregateRow {
   const meta = kind === 'ROW' ? plan.rows[id]! : plan.groups[id]!;
   return {
     indicator: meta.indicator.code,

@@ -11,11 +11,10 @@ import {
   RowValues,
   shiftYears,
   sumOver,
-  UnitCatalog,
 } from '@lgr/schema';
 import { FACT_TABLE, SqlStatement, statement } from '../store/sql';
 import { factMonths } from './sql';
-import type { AggregateOptions, AggregatePlan, PlannedGroup, PlannedRow } from './types';
+import type { AggregateOptions, AggregatePlan, AnswerPlan, PlannedGroup, PlannedRow } from './types';
 
 /*
  * A small question answered in memory. The SQL programme pays 10 to 15 DuckDB statements of a few
@@ -155,15 +154,13 @@ export function figuresOf(answer: { n: number; facts: string }): Figure[] {
 }
 
 /**
- * The numbers of the plan's answer by DESIGN 3 over `figures`, keyed like the programme's:
- * `ROW:<rowId>` for every row, `TOTAL:<groupId>` for every totals row.
+ * The numbers of the plan's answer by `evaluator` (DESIGN 3 over the figures it holds), keyed like
+ * the programme's: `ROW:<rowId>` for every row, `TOTAL:<groupId>` for every totals row.
  */
-export function evaluateInMemory(
-  plan: AggregatePlan,
-  catalog: UnitCatalog,
-  figures: readonly Figure[],
+export function evaluateRows(
+  plan: Pick<AnswerPlan, 'rows' | 'groups'>,
+  evaluator: ReferenceEvaluator,
 ): Map<string, RowValues> {
-  const evaluator = new ReferenceEvaluator(catalog, figures);
   const out = new Map<string, RowValues>();
   const members = new Map<number, PlannedRow[]>();
   for (const r of plan.rows) {

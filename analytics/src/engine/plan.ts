@@ -22,6 +22,7 @@ import { planShape } from './steps';
 import {
   AggregatePlan,
   AggregateRequest,
+  AnswerPlan,
   DEFAULT_MAX_ROWS,
   GROUP_BY_VALUES,
   GroupBy,
@@ -401,6 +402,14 @@ export function planAggregate(
   request: AggregateRequest,
   options: PlanOptions = {},
 ): AggregatePlan {
+  return planProgramme(catalog, planAnswer(catalog, request, options));
+}
+
+/**
+ * The first half of {@link planAggregate}: the request checked, its units resolved and in scope, and
+ * the answer's rows and totals with their parts, without the units and weights the programme needs.
+ */
+export function planAnswer(catalog: UnitCatalog, request: AggregateRequest, options: PlanOptions = {}): AnswerPlan {
   const req = checkRequest(request);
   const resolved = resolveUnits(catalog, req, options.scope);
   checkRowLimit(req, resolved, options.maxRows ?? DEFAULT_MAX_ROWS);
@@ -408,20 +417,27 @@ export function planAggregate(
   const { rows, groups, notes, output } = planRows(builder, req, resolved);
   // A RATIO total's target is the requested unit's own, looked up by its target period.
   for (const g of groups) if (g.targetPeriod) builder.periodId(g.targetPeriod, 'target');
-  const periods = builder.periods;
-  const units = planUnits(catalog, rows, periods);
-  const shape = planShape(catalog, { units, periods, groups });
-  const { expected, targetExpected } = planExpected(catalog, { rows, parts: builder.parts, periods, units });
   return {
     rows,
     groups,
     notes,
     output,
-    units,
-    periods,
+    periods: builder.periods,
     subs: builder.subs,
     indicators: builder.indicators,
     parts: builder.parts,
+  };
+}
+
+/** The second half of {@link planAggregate}: the units, weights and steps of the SQL programme. */
+export function planProgramme(catalog: UnitCatalog, answer: AnswerPlan): AggregatePlan {
+  const { rows, groups, periods, parts } = answer;
+  const units = planUnits(catalog, rows, periods);
+  const shape = planShape(catalog, { units, periods, groups });
+  const { expected, targetExpected } = planExpected(catalog, { rows, parts, periods, units });
+  return {
+    ...answer,
+    units,
     unitKeys: unitKeys(catalog),
     weights: planWeights(catalog, units),
     expected,

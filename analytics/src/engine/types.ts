@@ -76,7 +76,7 @@ export interface AggregateOptions {
    * every other by the SQL programme; `sql` and `memory` force one (`memory` still leaves a question
    * whose numbers overflow to the programme). Every path gives the numbers of DESIGN.md section 3.
    */
-  strategy?: 'auto' | 'sql' | 'memory';
+  strategy?: 'auto' | 'sql' | 'memory' | 'additive';
 }
 
 /** The row limit when `maxRows` is not given. */
@@ -204,16 +204,17 @@ export interface PlannedIndicator {
   readonly target: boolean;
 }
 
-/** Everything the SQL needs to know about a query, and the order its answer comes back in. */
-export interface AggregatePlan {
+/**
+ * A request's answer, planned: its rows and totals in order, and each row's parts (`planAnswer`).
+ * Enough for the paths that value spans directly; the SQL programme needs an {@link AggregatePlan}.
+ */
+export interface AnswerPlan {
   readonly rows: PlannedRow[];
   readonly groups: PlannedGroup[];
   /** Rows and totals rows without numbers, for codes that do not resolve on their date. */
   readonly notes: PlannedNote[];
   /** The answer in order: a row (by rowId), a total (by groupId) or a row without numbers (by noteId). */
   readonly output: { kind: 'ROW' | 'TOTAL' | 'NOTE'; id: number }[];
-  /** Units whose values are computed (`valued`), and units whose own figures are only looked at (rule 4's partial units). */
-  readonly units: { id: string; valued: boolean }[];
   /** The periods values are computed for (the parts and all their sub-periods), and target periods. */
   readonly periods: PlannedPeriod[];
   /** Each value period's direct sub-periods (DESIGN 3 rule 2) by pid, in time order. */
@@ -221,6 +222,12 @@ export interface AggregatePlan {
   /** The recorded indicators values are computed for, and the requested indicators targets are. */
   readonly indicators: PlannedIndicator[];
   readonly parts: PlannedPart[];
+}
+
+/** Everything the SQL needs to know about a query, and the order its answer comes back in. */
+export interface AggregatePlan extends AnswerPlan {
+  /** Units whose values are computed (`valued`), and units whose own figures are only looked at (rule 4's partial units). */
+  readonly units: { id: string; valued: boolean }[];
   /** The catalogue's unit keys (`unit-keys.ts`), kept per catalogue. */
   readonly unitKeys: ReadonlyMap<string, UnitKey>;
   /** The valued units' rule-9 weights by month. */

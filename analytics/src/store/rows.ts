@@ -4,6 +4,7 @@ import {
   INDICATORS,
   monthEndDate,
   monthOf,
+  monthSources,
   monthStartDate,
   parseIsoDate,
   periodContaining,
@@ -26,6 +27,7 @@ export interface CatalogRows {
   readonly closure: Row[];
   readonly lineage: Row[];
   readonly contributions: Row[];
+  readonly monthSources: Row[];
 }
 
 /**
@@ -103,6 +105,7 @@ export function catalogRows(catalog: UnitCatalog): CatalogRows {
   const units: Row[] = [];
   const closure: Row[] = [];
   const contributions: Row[] = [];
+  const monthSourceRows: Row[] = [];
   for (const u of catalog.units) {
     const ancestors = catalog.ancestors(u.id);
     units.push([
@@ -129,9 +132,11 @@ export function catalogRows(catalog: UnitCatalog): CatalogRows {
     for (const id of c.whole) contributions.push([u.id, id, 'WHOLE', 1, self, uid.get(id)!]);
     for (const s of c.shares) contributions.push([u.id, s.id, 'SHARE', s.share, self, uid.get(s.id)!]);
     for (const id of c.partial) contributions.push([u.id, id, 'PARTIAL', null, self, uid.get(id)!]);
+    for (const s of monthSources(catalog, u.id))
+      monthSourceRows.push([self, s.unitId, s.fromMonth, s.toMonth, s.share, s.kind]);
   }
   const lineage: Row[] = catalog.links.map((l) => [l.fromId, l.toId, l.share]);
-  return { units, closure, lineage, contributions };
+  return { units, closure, lineage, contributions, monthSources: monthSourceRows };
 }
 
 /**

@@ -38,6 +38,8 @@ export const CLOSURE_TABLE = 'unit_closure';
 export const LINEAGE_TABLE = 'unit_lineage';
 /** DESIGN 3 rule 4: the older units a unit's figures before it existed are made of. */
 export const CONTRIBUTION_TABLE = 'unit_contribution';
+/** Rules 1-4 for monthly FLOW figures as weighted sums: each unit's month sources (`monthSources`). */
+export const MONTH_SOURCE_TABLE = 'unit_month_source';
 /** Every calendar period and congress term, for analysts. */
 export const CALENDAR_TABLE = 'period_calendar';
 /** The indicator catalogue, for analysts. */
@@ -88,6 +90,16 @@ export const CONTRIBUTION_COLUMNS: Columns = [
   ['contributor_uid', 'INTEGER'],
 ];
 
+/** Columns of {@link MONTH_SOURCE_TABLE}. */
+export const MONTH_SOURCE_COLUMNS: Columns = [
+  ['unit_uid', 'INTEGER'],
+  ['source_id', 'VARCHAR'],
+  ['from_month', 'INTEGER'],
+  ['to_month', 'INTEGER'],
+  ['share', 'DOUBLE'],
+  ['kind', 'VARCHAR'],
+];
+
 /** Columns of {@link CALENDAR_TABLE}. */
 export const CALENDAR_COLUMNS: Columns = [
   ['code', 'VARCHAR'],
@@ -134,12 +146,12 @@ export const STAGING_TABLE = 'fact_staging';
  * The layout version of the tables derived from the catalogue. A store written with another version
  * has those tables dropped and rebuilt by the next `syncCatalog`; facts and cursors are kept.
  */
-export const CATALOG_LAYOUT_VERSION = '2';
+export const CATALOG_LAYOUT_VERSION = '3';
 
 /** Drops the catalogue-derived tables (when their layout changed) and forgets the catalogue digest. */
 export function dropCatalogTablesStatements(): SqlStatement[] {
   return [
-    ...[UNIT_TABLE, CLOSURE_TABLE, LINEAGE_TABLE, CONTRIBUTION_TABLE].map((t) =>
+    ...[UNIT_TABLE, CLOSURE_TABLE, LINEAGE_TABLE, CONTRIBUTION_TABLE, MONTH_SOURCE_TABLE].map((t) =>
       statement(`DROP TABLE IF EXISTS ${t}`),
     ),
     statement(`DELETE FROM ${META_TABLE} WHERE key = 'catalog_digest'`),
@@ -168,6 +180,7 @@ export function createSchemaStatements(): SqlStatement[] {
     `CREATE TABLE IF NOT EXISTS ${CLOSURE_TABLE} (${columnList(CLOSURE_COLUMNS)})`,
     `CREATE TABLE IF NOT EXISTS ${LINEAGE_TABLE} (${columnList(LINEAGE_COLUMNS)})`,
     `CREATE TABLE IF NOT EXISTS ${CONTRIBUTION_TABLE} (${columnList(CONTRIBUTION_COLUMNS)})`,
+    `CREATE TABLE IF NOT EXISTS ${MONTH_SOURCE_TABLE} (${columnList(MONTH_SOURCE_COLUMNS)})`,
     `CREATE TABLE IF NOT EXISTS ${CALENDAR_TABLE} (${columnList(CALENDAR_COLUMNS)})`,
     `CREATE TABLE IF NOT EXISTS ${INDICATOR_TABLE} (${columnList(INDICATOR_COLUMNS)})`,
   ].map((sql) => statement(sql));
@@ -242,7 +255,9 @@ export function writeMetaStatement(key: string, value: string): SqlStatement {
 
 /** Empties the tables `syncCatalog` rebuilds. */
 export function clearCatalogStatements(): SqlStatement[] {
-  return [UNIT_TABLE, CLOSURE_TABLE, LINEAGE_TABLE, CONTRIBUTION_TABLE].map((t) => statement(`DELETE FROM ${t}`));
+  return [UNIT_TABLE, CLOSURE_TABLE, LINEAGE_TABLE, CONTRIBUTION_TABLE, MONTH_SOURCE_TABLE].map((t) =>
+    statement(`DELETE FROM ${t}`),
+  );
 }
 
 /** Empties the reference tables `open` fills from the code (period calendar and indicators). */

@@ -25,6 +25,8 @@ import {
   INDICATOR_TABLE,
   LINEAGE_COLUMNS,
   LINEAGE_TABLE,
+  MONTH_SOURCE_COLUMNS,
+  MONTH_SOURCE_TABLE,
   readCursorStatement,
   readMetaStatement,
   setCursorStatement,
@@ -159,6 +161,7 @@ export class AnalyticsStore {
         await appendRows(w, CLOSURE_TABLE, CLOSURE_COLUMNS, rows.closure);
         await appendRows(w, LINEAGE_TABLE, LINEAGE_COLUMNS, rows.lineage);
         await appendRows(w, CONTRIBUTION_TABLE, CONTRIBUTION_COLUMNS, rows.contributions);
+        await appendRows(w, MONTH_SOURCE_TABLE, MONTH_SOURCE_COLUMNS, rows.monthSources);
         await runStatement(w, writeMetaStatement(CATALOG_DIGEST, digest));
       });
       this.digest = digest;

@@ -84,18 +84,24 @@ export function differences(
 }
 
 /** Which path answered a question, read from its trace. */
-export type AnsweredBy = 'memory' | 'programme' | 'plan only';
+export type AnsweredBy = 'memory' | 'programme' | 'additive' | 'plan only';
 
 /** Asks a question with one strategy and tells which path answered it. */
 export async function askWith(
   store: AnalyticsStore,
   catalog: UnitCatalog,
   request: AggregateRequest,
-  options: AggregateOptions & { strategy: 'sql' | 'memory' },
+  options: AggregateOptions & { strategy: 'sql' | 'memory' | 'additive' },
 ): Promise<{ rows: AggregateRow[]; by: AnsweredBy }> {
   const steps: string[] = [];
   const rows = await runAggregate(store, catalog, request, { ...options, trace: (step) => steps.push(step) });
-  const by = steps.includes('result') ? 'programme' : steps.includes('in-memory evaluation') ? 'memory' : 'plan only';
+  const by = steps.includes('result')
+    ? 'programme'
+    : steps.includes('in-memory evaluation')
+      ? 'memory'
+      : steps.includes('additive evaluation')
+        ? 'additive'
+        : 'plan only';
   return { rows, by };
 }
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { GraphQLError } from 'graphql';
-import { parsePeriod, ReferenceEvaluator } from '@lgr/schema';
+import { Figure, parsePeriod, ReferenceEvaluator, tryParsePeriod, UnitCatalog } from '@lgr/schema';
 import { AnalyticsStore } from '../../store';
-import type { AggregateRow } from '../types';
+import type { AggregateRequest, AggregateRow } from '../types';
 import { AnsweredBy, askWith, changesOf, compareWithEvaluator, differences } from './helpers';
 import { buildScenario, expectedRowKeys, expectedTotal, groupMembers, scenarioArbitrary } from './generators';
 
@@ -14,7 +14,8 @@ import { buildScenario, expectedRowKeys, expectedTotal, groupMembers, scenarioAr
  */
 const SEED = Number(process.env.FC_SEED ?? 20250701);
 const RUNS = Number(process.env.FC_RUNS ?? 200);
-const STRATEGIES = ['sql', 'memory'] as const;
+const STRATEGIES = ['sql', 'memory', 'additive'] as const;
+type Strategy = (typeof STRATEGIES)[number];
 
 describe('runAggregate agrees with the reference evaluator', () => {
   let store: AnalyticsStore | undefined;
@@ -30,7 +31,10 @@ describe('runAggregate agrees with the reference evaluator', () => {
     incomplete: 0,
     partlyCovered: 0,
     termRows: 0,
-    answeredBy: { memory: 0, programme: 0, 'plan only': 0 } as Record<AnsweredBy, number>,
+    /** By strategy asked for, the path that answered. */
+    answeredBy: Object.fromEntries(
+      STRATEGIES.map((s) => [s, { memory: 0, programme: 0, additive: 0, 'plan only': 0 }]),
+    ) as Record<Strategy, Record<AnsweredBy, number>>,
     ms: 0,
   };
 
@@ -39,71 +43,86 @@ describe('runAggregate agrees with the reference evaluator', () => {
     console.log(`property cases: ${JSON.stringify(stats)}`);
   });
 
+  /** Asks each request of a hierarchy with `figures` by each strategy, each answer held to the evaluator. */
+  async function askEveryWay(
+    catalog: UnitCatalog,
+    figures: readonly Figure[],
+    requests: readonly AggregateRequest[],
+    strategies: readonly Strategy[],
+  ): Promise<void> {
+    // Unit ids repeat across runs, so every run has a store of its own.
+    await store?.close();
+    store = await AnalyticsStore.open(':memory:', { threads: 2 });
+    await store.syncCatalog(catalog);
+    await store.applyChanges('test', changesOf(figures), figures.length);
+    const evaluator = new ReferenceEvaluator(catalog, figures);
+    for (const [request, strategy] of requests.flatMap((r) => strategies.map((s) => [r, s] as const))) {
+      let rows: AggregateRow[];
+      const started = Date.now();
+      try {
+        const answer = await askWith(store, catalog, request, { strategy });
+        rows = answer.rows;
+        stats.ms += Date.now() - started;
+        stats.answeredBy[strategy][answer.by]++;
+        if (!rows.length) stats.emptyAnswers++;
+      } catch (error) {
+        if (error instanceof GraphQLError && error.extensions.code === 'UNIT_NOT_FOUND') {
+          const { unit, date } = error.extensions as { unit: string; date: string };
+          expect(unit.includes('@') ? catalog.get(unit) : catalog.resolve(unit, date)).toBeUndefined();
+          stats.unitNotFound++;
+          continue;
+        }
+        throw error;
+      }
+      stats.requests++;
+      const problems = compareWithEvaluator(rows, evaluator);
+      const keys = rows.map((r) => `${r.indicator}|${r.unitId}|${r.period}|${r.total ? 'total' : 'row'}`);
+      const expectedKeys = expectedRowKeys(catalog, request);
+      if (keys.join('\n') !== expectedKeys.join('\n')) {
+        problems.push(
+          `rows ${JSON.stringify(keys.slice(0, 12))} differ from ${JSON.stringify(expectedKeys.slice(0, 12))}`,
+        );
+      }
+      for (const row of rows.filter((r) => r.total && r.note === null)) {
+        const members = groupMembers(catalog, row.unitId, request.level, row.boundariesAsOf);
+        const want = expectedTotal(
+          evaluator,
+          row,
+          members,
+          row.periods.map((p) => parsePeriod(p)),
+        );
+        problems.push(...differences(`TOTAL ${row.indicator} ${row.unitId} ${row.period}`, row, want));
+      }
+      if (problems.length) {
+        throw new Error(
+          `${problems.length} differences (strategy ${strategy}) for ${JSON.stringify(request)}:\n${problems.slice(0, 20).join('\n')}\nfigures: ${JSON.stringify(figures)}\nunits: ${JSON.stringify(catalog.units.map((u) => [u.id, u.parentId]))}\nlinks: ${JSON.stringify(catalog.links)}`,
+        );
+      }
+      stats.rows += rows.filter((r) => !r.total).length;
+      stats.totals += rows.filter((r) => r.total).length;
+      stats.nonNullValues += rows.filter((r) => r.value !== null).length;
+      stats.incomplete += rows.filter((r) => !r.complete).length;
+      stats.partlyCovered += rows.filter((r) => r.coverage.value > 0 && r.coverage.value < 1).length;
+      stats.notes += rows.filter((r) => r.note !== null).length;
+      stats.termRows += rows.filter((r) => r.periods.length > 1 || r.periods[0] !== r.period).length;
+    }
+  }
+
   it(
     'on random hierarchies, lineage, figures and requests',
     async () => {
       await fc.assert(
         fc.asyncProperty(scenarioArbitrary, async (spec) => {
           const scenario = buildScenario(spec);
-          const { catalog, figures } = scenario;
-          // Unit ids repeat across runs, so every run has a store of its own.
-          await store?.close();
-          store = await AnalyticsStore.open(':memory:', { threads: 2 });
-          await store.syncCatalog(catalog);
-          await store.applyChanges('test', changesOf(figures), figures.length);
-          const evaluator = new ReferenceEvaluator(catalog, figures);
           stats.scenarios++;
-          // Each request by both paths: the SQL programme and in memory over the facts it reads.
-          for (const [request, strategy] of scenario.requests.flatMap((r) => STRATEGIES.map((s) => [r, s] as const))) {
-            let rows: AggregateRow[];
-            const started = Date.now();
-            try {
-              const answer = await askWith(store, catalog, request, { strategy });
-              rows = answer.rows;
-              stats.ms += Date.now() - started;
-              stats.answeredBy[answer.by]++;
-              if (!rows.length) stats.emptyAnswers++;
-            } catch (error) {
-              if (error instanceof GraphQLError && error.extensions.code === 'UNIT_NOT_FOUND') {
-                const { unit, date } = error.extensions as { unit: string; date: string };
-                expect(unit.includes('@') ? catalog.get(unit) : catalog.resolve(unit, date)).toBeUndefined();
-                stats.unitNotFound++;
-                continue;
-              }
-              throw error;
-            }
-            stats.requests++;
-            const problems = compareWithEvaluator(rows, evaluator);
-            const keys = rows.map((r) => `${r.indicator}|${r.unitId}|${r.period}|${r.total ? 'total' : 'row'}`);
-            const expectedKeys = expectedRowKeys(catalog, request);
-            if (keys.join('\n') !== expectedKeys.join('\n')) {
-              problems.push(
-                `rows ${JSON.stringify(keys.slice(0, 12))} differ from ${JSON.stringify(expectedKeys.slice(0, 12))}`,
-              );
-            }
-            for (const row of rows.filter((r) => r.total && r.note === null)) {
-              const members = groupMembers(catalog, row.unitId, request.level, row.boundariesAsOf);
-              const want = expectedTotal(
-                evaluator,
-                row,
-                members,
-                row.periods.map((p) => parsePeriod(p)),
-              );
-              problems.push(...differences(`TOTAL ${row.indicator} ${row.unitId} ${row.period}`, row, want));
-            }
-            if (problems.length) {
-              throw new Error(
-                `${problems.length} differences (strategy ${strategy}) for ${JSON.stringify(request)}:\n${problems.slice(0, 20).join('\n')}\nfigures: ${JSON.stringify(figures)}\nunits: ${JSON.stringify(catalog.units.map((u) => [u.id, u.parentId]))}\nlinks: ${JSON.stringify(catalog.links)}`,
-              );
-            }
-            stats.rows += rows.filter((r) => !r.total).length;
-            stats.totals += rows.filter((r) => r.total).length;
-            stats.nonNullValues += rows.filter((r) => r.value !== null).length;
-            stats.incomplete += rows.filter((r) => !r.complete).length;
-            stats.partlyCovered += rows.filter((r) => r.coverage.value > 0 && r.coverage.value < 1).length;
-            stats.notes += rows.filter((r) => r.note !== null).length;
-            stats.termRows += rows.filter((r) => r.periods.length > 1 || r.periods[0] !== r.period).length;
-          }
+          // Every request by every path: the SQL programme, in memory over the facts it reads, and the
+          // additive path (which leaves a question whose figures are not all leaf months to the others).
+          await askEveryWay(scenario.catalog, scenario.figures, scenario.requests, STRATEGIES);
+          // The same hierarchy with only its leaves' monthly values (and every target), where the
+          // additive path answers every question about a FLOW and its ratios.
+          await askEveryWay(scenario.catalog, leafMonths(scenario.catalog, scenario.figures), scenario.requests, [
+            'additive',
+          ]);
         }),
         { seed: SEED, numRuns: RUNS, endOnFailure: process.env.FC_SHRINK === '0' },
       );
@@ -111,10 +130,21 @@ describe('runAggregate agrees with the reference evaluator', () => {
       // The scenarios reach what coverage and terms are about.
       expect(stats.partlyCovered).toBeGreaterThan(0);
       expect(stats.termRows).toBeGreaterThan(0);
-      // Both paths were held to the evaluator, each on every question that has numbers.
-      expect(stats.answeredBy.memory).toBeGreaterThan(RUNS);
-      expect(stats.answeredBy.memory).toBe(stats.answeredBy.programme);
+      // Every path was held to the evaluator: the programme and memory each on every question that
+      // has numbers, the additive path on many (most questions over leaf months).
+      expect(stats.answeredBy.memory.memory).toBeGreaterThan(RUNS);
+      expect(stats.answeredBy.memory.memory).toBe(stats.answeredBy.sql.programme);
+      expect(stats.answeredBy.additive.additive).toBeGreaterThan(RUNS);
     },
     Math.max(120_000, RUNS * 5_000), // a guard against a hang, not a speed check: a loaded machine runs it several times slower
   );
 });
+
+/** The figures with a value kept only for a leaf's month; every target is kept. */
+function leafMonths(catalog: UnitCatalog, figures: readonly Figure[]): Figure[] {
+  return figures.flatMap((f) => {
+    const leafMonth = catalog.isLeaf(f.unitId) && tryParsePeriod(f.period)?.grain === 'MONTH';
+    if (leafMonth || f.value === null) return [f];
+    return f.target === null ? [] : [{ ...f, value: null }];
+  });
+}
