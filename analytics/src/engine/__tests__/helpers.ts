@@ -106,9 +106,9 @@ export async function askWith(
 }
 
 /**
- * Asks a question by the SQL programme and in memory (which leaves overflowing numbers to the
- * programme), and returns the programme's rows after checking that the two answers have the same rows
- * with the same numbers.
+ * Asks a question by the SQL programme, in memory (which leaves overflowing numbers to the programme)
+ * and by the additive path (which leaves what it cannot sum to the others), and returns the
+ * programme's rows after checking that the answers have the same rows with the same numbers.
  */
 export async function askBothWays(
   store: AnalyticsStore,
@@ -117,17 +117,22 @@ export async function askBothWays(
   options: AggregateOptions = {},
 ): Promise<AggregateRow[]> {
   const sql = await askWith(store, catalog, request, { ...options, strategy: 'sql' });
-  const memory = await askWith(store, catalog, request, { ...options, strategy: 'memory' });
   expect(sql.by).not.toBe('memory');
   const label = (r: AggregateRow) => `${r.indicator} ${r.unitId} ${r.period}${r.total ? ' total' : ''}`;
-  expect(memory.rows.map(label)).toEqual(sql.rows.map(label));
-  const problems = sql.rows.flatMap((row, i) => {
-    const other = memory.rows[i]!;
-    return [
-      ...differences(`${label(row)} (programme, memory)`, row, other),
-      ...(row.note === other.note ? [] : [`${label(row)} note: ${row.note}, ${other.note}`]),
-    ];
-  });
+  const problems: string[] = [];
+  for (const strategy of ['memory', 'additive'] as const) {
+    const other = await askWith(store, catalog, request, { ...options, strategy });
+    expect(other.rows.map(label)).toEqual(sql.rows.map(label));
+    problems.push(
+      ...sql.rows.flatMap((row, i) => {
+        const them = other.rows[i]!;
+        return [
+          ...differences(`${label(row)} (programme, ${other.by})`, row, them),
+          ...(row.note === them.note ? [] : [`${label(row)} note: ${row.note}, ${them.note}`]),
+        ];
+      }),
+    );
+  }
   expect(problems).toEqual([]);
   return sql.rows;
 }

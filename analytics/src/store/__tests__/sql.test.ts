@@ -50,6 +50,7 @@ describe('store SQL builders', () => {
       'DELETE FROM unit_closure',
       'DELETE FROM unit_lineage',
       'DELETE FROM unit_contribution',
+      'DELETE FROM unit_month_source',
     ]);
     expect(clearReferenceStatements().map((s) => s.sql)).toEqual([
       'DELETE FROM period_calendar',
