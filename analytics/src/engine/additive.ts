@@ -1,17 +1,18 @@
-import { INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import { BOOLEAN, INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import {
   Evaluated,
   Figure,
   Indicator,
   MonthSpan,
+  monthSources,
   Period,
   ratioSides,
   ReferenceEvaluator,
   UnitCatalog,
 } from '@lgr/schema';
 import { FACT_TABLE, META_TABLE, MONTH_SOURCE_TABLE, SqlStatement, statement } from '../store/sql';
-import { evaluateRows } from './in-memory';
+import { evaluateRows, FIELD, RECORD } from './in-memory';
 import type { AnswerPlan } from './types';
 
 /*
@@ -33,17 +34,17 @@ export function additiveIndicator(indicator: Indicator): boolean {
   return indicator.rule === 'RATIO' && ratioSides(indicator).every((side) => side.rule === 'FLOW');
 }
 
-/** A unit's value of a FLOW over a span of months, which an answer reads. */
+/**
+ * A unit and span of months an answer reads: its value of a FLOW over the span (`value`), or the
+ * targets recorded for the span as a target period (rule 5) at the units its target can roll up from
+ * (`target`), or both.
+ */
 export interface SpanRead extends MonthSpan {
   readonly indicator: string;
   readonly unitId: string;
-}
-
-/** A target an answer reads (rule 5): the indicator, the unit and the target period. */
-export interface TargetRead {
-  readonly indicator: Indicator;
-  readonly unitId: string;
-  readonly period: Period;
+  value: boolean;
+  /** The target period's code, for a target read. */
+  target?: string;
 }
 
 const NOTHING: Evaluated = { value: null, intact: true, expected: 0, reported: 0 };
@@ -58,16 +59,25 @@ const spanKey = (indicator: string, unitId: string, span: MonthSpan) =>
  */
 export class SpanEvaluator extends ReferenceEvaluator {
   constructor(
-    catalog: UnitCatalog,
+    private readonly units: UnitCatalog,
     targets: readonly Figure[],
     private readonly spanValue: (indicator: Indicator, unitId: string, span: MonthSpan) => Evaluated,
     private readonly targetRead?: (indicator: Indicator, unitId: string, tp: Period) => Evaluated,
   ) {
-    super(catalog, targets);
+    super(units, targets);
   }
 
   override valueOverSpan(indicator: Indicator, unitId: string, span: MonthSpan): Evaluated {
     return this.spanValue(indicator, unitId, span);
+  }
+
+  /** A FLOW's rule-9 weight is its month sources' (the same number as walking the hierarchy, without the walk). */
+  override weight(
+    indicator: Pick<Indicator, 'rule'>,
+    unitId: string,
+    node: Parameters<ReferenceEvaluator['weight']>[2],
+  ): number {
+    return indicator.rule === 'FLOW' ? expectedOver(this.units, unitId, node) : super.weight(indicator, unitId, node);
   }
 
   override targetNode(indicator: Indicator, unitId: string, tp: Period): Evaluated {
@@ -76,32 +86,35 @@ export class SpanEvaluator extends ReferenceEvaluator {
 }
 
 /**
- * Every span and target the plan's rows and totals read, each once: the rows are made once with
- * every value and target empty, recording what was asked for, so that the reads are exactly those
- * of {@link evaluateRows}.
+ * Every span the plan's rows and totals read, each once: the rows are made once with every value and
+ * target empty, recording what was asked for, so that the reads are exactly those of
+ * {@link evaluateRows}.
  */
-export function answerReads(
-  plan: Pick<AnswerPlan, 'rows' | 'groups'>,
-  catalog: UnitCatalog,
-): { spans: SpanRead[]; targets: TargetRead[] } {
+export function answerReads(plan: Pick<AnswerPlan, 'rows' | 'groups'>, catalog: UnitCatalog): SpanRead[] {
   const spans = new Map<string, SpanRead>();
-  const targets = new Map<string, TargetRead>();
+  const read = (indicator: Indicator, unitId: string, span: MonthSpan): SpanRead => {
+    const key = spanKey(indicator.code, unitId, span);
+    let s = spans.get(key);
+    if (!s) {
+      s = { indicator: indicator.code, unitId, startMonth: span.startMonth, endMonth: span.endMonth, value: false };
+      spans.set(key, s);
+    }
+    return s;
+  };
   const reader = new SpanEvaluator(
     catalog,
     [],
     (indicator, unitId, span) => {
-      const key = spanKey(indicator.code, unitId, span);
-      if (!spans.has(key))
-        spans.set(key, { indicator: indicator.code, unitId, startMonth: span.startMonth, endMonth: span.endMonth });
+      read(indicator, unitId, span).value = true;
       return NOTHING;
     },
     (indicator, unitId, period) => {
-      targets.set(`${indicator.code}|${unitId}|${period.code}`, { indicator, unitId, period });
+      read(indicator, unitId, period).target = period.code;
       return NOTHING;
     },
   );
   evaluateRows(plan, reader);
-  return { spans: [...spans.values()], targets: [...targets.values()] };
+  return [...spans.values()];
 }
 
 /** The kinds of `unit_month_source` rows (`MonthSourceKind`), as the statement compares them. */
@@ -113,11 +126,13 @@ const OWN = `'OWN'`;
 const DIGEST_KEY = 'catalog_digest';
 
 /**
- * One statement that values every span of `spans` (the unit's `uid` from `keys`) by its month
- * sources: per span (by its position), the expected rule-9 weight, the sum of its recorded months
- * times their shares, their reported weight, how many partial predecessors' figures rule 4 loses,
- * and how many figures make the sum wrong (`irregular`). A first row with `key` -1 carries the
- * catalogue digest the store holds, read in the same snapshot as the sources.
+ * One statement that reads every span of `spans` (the unit's `uid` from `keys`) by its month sources:
+ * per span (by its position) that has figures at its sources, for a value read, the sum of its
+ * recorded months times their shares, their reported rule-9 weight, how many partial predecessors'
+ * figures rule 4 loses and how many figures make the sum wrong (`irregular`); for a target read, the
+ * targets recorded for exactly the span at its sources (every unit its target can roll up from), as
+ * one text of `unit<US>target` records. A first row with `key` -1 carries the catalogue digest the
+ * store holds, read in the same snapshot as the sources.
  */
 export function additiveStatement(
   spans: readonly SpanRead[],
@@ -140,75 +155,96 @@ export function additiveStatement(
   const units = bind(listValue(spans.map((s) => uidOf(s.unitId))), LIST(INTEGER));
   const froms = bind(listValue(spans.map((s) => s.startMonth)), LIST(INTEGER));
   const tos = bind(listValue(spans.map((s) => s.endMonth)), LIST(INTEGER));
+  const values = bind(listValue(spans.map((s) => s.value)), LIST(BOOLEAN));
+  const targets = bind(listValue(spans.map((s) => s.target !== undefined)), LIST(BOOLEAN));
   const codes = [...new Set(spans.map((s) => s.indicator))];
   // One indicator is a filter DuckDB applies while it scans; so is the range of months, against
   // each row group's minimum and maximum first.
   const indicatorFilter =
     codes.length === 1
       ? `f.indicator = ${bind(codes[0]!, VARCHAR)}`
-      : `f.indicator IN (${codes.map((c) => bind(c, VARCHAR)).join(', ')})`;
+      : `f.indicator IN (${codes.map((c) => bind(c, VARCHAR)).join(', ')}) AND f.indicator = c.indicator`;
   const first = bind(Math.min(...spans.map((s) => s.startMonth)), INTEGER);
   const last = bind(Math.max(...spans.map((s) => s.endMonth)), INTEGER);
   const digestKey = bind(DIGEST_KEY, VARCHAR);
-  // A figure matters to a span when it lies inside the span (rule 1 takes exactly the span, rule 2
-  // anything inside it) and inside the months its unit is a source for.
+  // The facts are joined with the cells on the unit alone, so that DuckDB filters the scan by the
+  // cells' units; which facts count for which span is decided after the join. A figure counts for a
+  // value when it lies inside the span (rule 1 takes exactly the span, rule 2 anything inside it) and
+  // inside the months its unit is a source for.
   return statement(
     `WITH spans AS (
       SELECT unnest(${positions}) AS key, unnest(${indicators}) AS indicator, unnest(${units}) AS uid,
-        unnest(${froms}) AS lo, unnest(${tos}) AS hi
+        unnest(${froms}) AS lo, unnest(${tos}) AS hi, unnest(${values}) AS reads_value,
+        unnest(${targets}) AS reads_target
     ),
-    cells AS NOT MATERIALIZED (
-      SELECT p.key, p.indicator, p.lo, p.hi, s.source_id, s.kind, s.share,
+    cells AS (
+      SELECT p.key, p.indicator, p.lo, p.hi, p.reads_value, p.reads_target, s.source_id, s.kind, s.share,
         greatest(p.lo, s.from_month) AS a, least(p.hi, s.to_month) AS b
       FROM spans p JOIN ${MONTH_SOURCE_TABLE} s ON s.unit_uid = p.uid AND s.from_month <= p.hi AND s.to_month >= p.lo
     ),
-    expected AS (
-      SELECT key, coalesce(sum(share * (b - a + 1)) FILTER (WHERE kind = ${READ}), 0) AS expected
-      FROM cells GROUP BY key
-    ),
     joined AS (
-      SELECT c.key, c.kind, c.share, f.value, f.start_month = f.end_month AS month,
-        f.start_month >= c.lo AND f.end_month <= c.hi AND f.start_month <= c.b AND f.end_month >= c.a AS inside
+      SELECT c.key, c.kind, c.share, f.value, f.unit_id, f.target,
+        c.reads_value AND f.value IS NOT NULL AND f.start_month >= c.lo AND f.end_month <= c.hi
+          AND f.start_month <= c.b AND f.end_month >= c.a AS counts,
+        f.start_month = f.end_month AS month,
+        c.reads_target AND f.target IS NOT NULL AND f.start_month = c.lo AND f.end_month = c.hi AS is_target
       FROM cells c JOIN ${FACT_TABLE} f ON f.unit_id = c.source_id
-      WHERE ${indicatorFilter}${codes.length === 1 ? '' : ' AND f.indicator = c.indicator'}
-        AND f.start_month >= ${first} AND f.end_month <= ${last} AND f.value IS NOT NULL
-    ),
-    hits AS (
-      SELECT key,
-        sum(value * share) FILTER (WHERE inside AND kind = ${READ} AND month) AS value,
-        sum(share) FILTER (WHERE inside AND kind = ${READ} AND month) AS reported,
-        count(*) FILTER (WHERE inside AND kind = ${LOST} AND month) AS lost,
-        count(*) FILTER (WHERE inside AND (kind = ${OWN} OR NOT month)) AS irregular
-      FROM joined GROUP BY key
+      WHERE ${indicatorFilter} AND f.start_month >= ${first} AND f.end_month <= ${last}
+        AND (f.value IS NOT NULL OR f.target IS NOT NULL)
     )
-    SELECT -1 AS key, NULL::DOUBLE AS expected, NULL::DOUBLE AS value, NULL::DOUBLE AS reported,
-      0 AS lost, 0 AS irregular, (SELECT value FROM ${META_TABLE} WHERE key = ${digestKey}) AS digest
+    SELECT -1 AS key, NULL::DOUBLE AS value, NULL::DOUBLE AS reported, 0 AS lost, 0 AS irregular, 0 AS n,
+      NULL AS targets, (SELECT value FROM ${META_TABLE} WHERE key = ${digestKey}) AS digest
     UNION ALL
-    SELECT e.key, e.expected, h.value, h.reported, coalesce(h.lost, 0), coalesce(h.irregular, 0), NULL
-    FROM expected e LEFT JOIN hits h ON h.key = e.key`,
+    SELECT key,
+      sum(value * share) FILTER (WHERE counts AND kind = ${READ} AND month),
+      sum(share) FILTER (WHERE counts AND kind = ${READ} AND month),
+      count(*) FILTER (WHERE counts AND kind = ${LOST} AND month),
+      count(*) FILTER (WHERE counts AND (kind = ${OWN} OR NOT month)),
+      count(*) FILTER (WHERE is_target),
+      string_agg(concat(unit_id, chr(${FIELD}), target::VARCHAR), chr(${RECORD})) FILTER (WHERE is_target),
+      NULL
+    FROM joined GROUP BY key`,
     params,
     types,
   );
 }
 
-/** The answer of {@link additiveStatement}: each span's value, or why there is none. */
+/**
+ * What rule 9 expects of a unit's FLOW over a span: the months of its `READ` month sources inside
+ * the span, times their shares (the catalogue's, computed without the facts).
+ */
+export function expectedOver(catalog: UnitCatalog, unitId: string, span: MonthSpan): number {
+  let expected = 0;
+  for (const s of monthSources(catalog, unitId)) {
+    if (s.kind !== 'READ') continue;
+    const months = Math.min(s.toMonth, span.endMonth) - Math.max(s.fromMonth, span.startMonth) + 1;
+    if (months > 0) expected += s.share * months;
+  }
+  return expected;
+}
+
+/** The answer of {@link additiveStatement}: each span's value and the targets read, or why there are none. */
 export type AdditiveAnswer =
-  | { readonly kind: 'values'; readonly values: SpanValues }
+  | { readonly kind: 'values'; readonly values: SpanValues; readonly targets: Figure[] }
   | { readonly kind: 'irregular' }
   | { readonly kind: 'catalog'; readonly digest: string | null };
 
 /**
- * Reads {@link additiveStatement}'s rows for `spans`: each span's value by its indicator, unit and
- * months (a span without sources expects nothing and has no value), or `irregular` when a figure
- * makes some sum wrong, or `catalog` when the store holds another catalogue than `digest`.
+ * Reads {@link additiveStatement}'s rows for `spans`: each value span's value by its indicator, unit
+ * and months (a span without sources expects nothing and has no value) and the targets read, or
+ * `irregular` when a figure makes some sum wrong, or `catalog` when the store holds another catalogue
+ * than `digest`.
  */
 export function additiveValues(
+  catalog: UnitCatalog,
   rows: readonly Record<string, unknown>[],
   spans: readonly SpanRead[],
   digest: string,
 ): AdditiveAnswer {
   const values = new Map<string, Evaluated>();
-  for (const s of spans) values.set(spanKey(s.indicator, s.unitId, s), NOTHING);
+  const nothing = (s: SpanRead): Evaluated => ({ ...NOTHING, expected: expectedOver(catalog, s.unitId, s) });
+  for (const s of spans) if (s.value) values.set(spanKey(s.indicator, s.unitId, s), nothing(s));
+  const targets: Figure[] = [];
   let found: string | null | undefined;
   for (const r of rows) {
     const key = Number(r.key);
@@ -219,16 +255,33 @@ export function additiveValues(
     if (Number(r.irregular) > 0) return { kind: 'irregular' };
     const s = spans[key];
     if (!s) throw new Error(`Expected a span key below ${spans.length}, got ${key}`);
-    values.set(spanKey(s.indicator, s.unitId, s), {
-      value: r.value === null ? null : Number(r.value),
-      intact: Number(r.lost) === 0,
-      expected: Number(r.expected),
-      reported: r.reported === null ? 0 : Number(r.reported),
-    });
+    if (s.value && r.value !== null) {
+      values.set(spanKey(s.indicator, s.unitId, s), {
+        value: Number(r.value),
+        intact: Number(r.lost) === 0,
+        expected: values.get(spanKey(s.indicator, s.unitId, s))!.expected,
+        reported: Number(r.reported),
+      });
+    } else if (s.value && Number(r.lost) > 0) {
+      values.set(spanKey(s.indicator, s.unitId, s), { ...nothing(s), intact: false });
+    }
+    if (s.target !== undefined && Number(r.n) > 0) targets.push(...targetsOf(s, Number(r.n), String(r.targets)));
   }
   if (found === undefined) throw new Error('Expected the catalogue digest row (key -1) in the additive answer');
   if (found !== digest) return { kind: 'catalog', digest: found };
-  return { kind: 'values', values: new SpanValues(values) };
+  return { kind: 'values', values: new SpanValues(values), targets };
+}
+
+/** A target span's `unit<US>target` records as figures of its indicator and period. */
+function targetsOf(span: SpanRead, n: number, text: string): Figure[] {
+  const figures = text.split(String.fromCharCode(RECORD)).map((record) => {
+    const [unitId, target, ...rest] = record.split(String.fromCharCode(FIELD));
+    if (target === undefined || rest.length)
+      throw new Error(`Expected a target as 2 fields (unit, target), got "${record}"`);
+    return { indicator: span.indicator, unitId: unitId!, period: span.target!, value: null, target: Number(target) };
+  });
+  if (figures.length !== n) throw new Error(`Expected ${n} targets, got ${figures.length}`);
+  return figures;
 }
 
 /** The values of {@link additiveStatement}'s spans, by indicator, unit and span. */
@@ -245,60 +298,3 @@ export class SpanValues {
     return value;
   }
 }
-
-/**
- * The units whose own targets a target read can roll up from (rule 5): the unit; for a FLOW or a
- * STOCK, the older units' (rule 4) for a target period that ended before it existed, else its
- * children's, down to the leaves. Rule 1 stops at the first own target, which is known only once the
- * targets are read, so every unit of the walk is read.
- */
-export function targetUnits(catalog: UnitCatalog, reads: readonly TargetRead[]): string[] {
-  const seen = new Set<string>();
-  const walk = (unitId: string, read: TargetRead) => {
-    const key = `${read.period.code}|${unitId}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    if (read.indicator.rule === 'RATIO') return;
-    const unit = catalog.get(unitId)!;
-    if (read.period.end < unit.validFrom) {
-      const c = catalog.contributions(unitId);
-      for (const id of [...c.whole, ...c.shares.map((s) => s.id)]) walk(id, read);
-    } else {
-      for (const child of catalog.children(unitId)) walk(child.id, read);
-    }
-  };
-  for (const read of reads) walk(read.unitId, read);
-  return [...new Set([...seen].map((key) => key.slice(key.indexOf('|') + 1)))];
-}
-
-/**
- * The recorded targets of `reads`' indicators and target periods for `units`, as one text (the
- * format of `inMemoryFactsStatement`, which `figuresOf` reads), with no values.
- */
-export function targetFactsStatement(reads: readonly TargetRead[], units: readonly string[]): SqlStatement {
-  const params: DuckDBValue[] = [];
-  const types: DuckDBType[] = [];
-  const bind = (value: DuckDBValue, type: DuckDBType): string => {
-    params.push(value);
-    types.push(type);
-    return `$${params.length}`;
-  };
-  const list = (xs: readonly string[]) => xs.map((x) => bind(x, VARCHAR)).join(', ');
-  const ids = bind(listValue([...units]), LIST(VARCHAR));
-  const indicators = list([...new Set(reads.map((r) => r.indicator.code))]);
-  const periods = list([...new Set(reads.map((r) => r.period.code))]);
-  const first = bind(Math.min(...reads.map((r) => r.period.startMonth)), INTEGER);
-  const last = bind(Math.max(...reads.map((r) => r.period.endMonth)), INTEGER);
-  return statement(
-    `SELECT count(*) AS n, coalesce(string_agg(concat_ws(chr(31), f.indicator, f.unit_id, f.period, '',
-        f.target::VARCHAR), chr(30)), '') AS facts
-    FROM ${FACT_TABLE} f JOIN (SELECT unnest(${ids}) AS id) u ON u.id = f.unit_id
-    WHERE f.indicator IN (${indicators}) AND f.period IN (${periods}) AND f.target IS NOT NULL
-      AND f.start_month >= ${first} AND f.end_month <= ${last}`,
-    params,
-    types,
-  );
-}
-
-/** The answer when no span is read. */
-export const NO_SPANS: AdditiveAnswer = { kind: 'values', values: new SpanValues(new Map()) };

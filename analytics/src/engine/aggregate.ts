@@ -2,20 +2,19 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { Grain, meetsTarget, ReferenceEvaluator, RowValues, UnitCatalog } from '@lgr/schema';
 import { withSpan } from '@lgr/kit/tracing';
 import { appendRows } from '../store/append';
-import { inTransaction, queryRows, runStatement } from '../store/exec';
+import { queryRows, runStatement } from '../store/exec';
 import { readMetaStatement } from '../store/sql';
 import { CATALOG_DIGEST } from '../store/store';
 import type { Row } from '../store/rows';
 import type { AnalyticsStore } from '../store/store';
 import {
+  AdditiveAnswer,
   additiveIndicator,
   additiveStatement,
   additiveValues,
   answerReads,
-  NO_SPANS,
   SpanEvaluator,
-  targetFactsStatement,
-  targetUnits,
+  SpanValues,
 } from './additive';
 import { evaluateRows, figuresOf, IN_MEMORY_MAX_FACTS, inMemoryEligible, inMemoryFactsStatement } from './in-memory';
 import { planAnswer, planProgramme } from './plan';
@@ -354,39 +353,32 @@ async function additive(
   if (strategy !== 'auto' && strategy !== 'additive') return undefined;
   const indicators = [...plan.rows, ...plan.groups].map((r) => r.indicator);
   if (!indicators.every(additiveIndicator)) return undefined;
-  const reads = answerReads(plan, catalog);
-  const codes = [...new Set(reads.spans.map((s) => s.indicator))];
+  const spans = answerReads(plan, catalog);
+  const codes = [...new Set(spans.filter((s) => s.value).map((s) => s.indicator))];
   if (strategy === 'auto' && knownIrregular(store, codes)) return undefined;
   const version = store.version;
   const digest = catalog.digest();
-  const read = () =>
-    store.withConnection(
-      (c) =>
-        inTransaction(c, async () => {
-          // Totals of levels without members read targets only.
-          const answer = reads.spans.length
-            ? additiveValues(
-                await traced(options.trace, 'additive values', () =>
-                  queryRows(c, additiveStatement(reads.spans, unitKeys(catalog))),
-                ),
-                reads.spans,
-                digest,
-              )
-            : NO_SPANS;
-          if (answer.kind !== 'values' || !reads.targets.length) return { answer, targets: [] };
-          const [t] = await traced(options.trace, 'additive targets', () =>
-            queryRows(c, targetFactsStatement(reads.targets, targetUnits(catalog, reads.targets))),
-          );
-          return { answer, targets: figuresOf({ n: Number(t!.n), facts: String(t!.facts) }) };
-        }),
-      { timeoutMs: options.timeoutMs, reuse: true },
-    );
+  // Totals of a level without members may read nothing at all.
+  const read = async (): Promise<AdditiveAnswer> =>
+    !spans.length
+      ? { kind: 'values', values: new SpanValues(new Map()), targets: [] }
+      : traced(options.trace, 'additive read', async () =>
+          additiveValues(
+            catalog,
+            await store.withConnection((c) => queryRows(c, additiveStatement(spans, unitKeys(catalog))), {
+              timeoutMs: options.timeoutMs,
+              reuse: true,
+            }),
+            spans,
+            digest,
+          ),
+        );
   await store.syncCatalog(catalog);
-  let { answer, targets } = await read();
+  let answer = await read();
   // A catalogue synced by someone else between the sync and the read: sync ours again, once.
   if (answer.kind === 'catalog') {
     await store.syncCatalog(catalog);
-    ({ answer, targets } = await read());
+    answer = await read();
     if (answer.kind === 'catalog') throw new CatalogChangedError(digest, answer.digest);
   }
   if (answer.kind === 'irregular') {
@@ -397,7 +389,7 @@ async function additive(
   const numbers = await traced(options.trace, 'additive evaluation', async () =>
     evaluateRows(
       plan,
-      new SpanEvaluator(catalog, targets, (indicator, unitId, span) => values.of(indicator, unitId, span)),
+      new SpanEvaluator(catalog, answer.targets, (indicator, unitId, span) => values.of(indicator, unitId, span)),
     ),
   );
   return [...numbers.values()].some(overflows) ? undefined : numbers;

@@ -127,8 +127,8 @@ export function inMemoryFactsStatement(plan: AggregatePlan, limit?: number): Sql
 }
 
 /** Separators of {@link inMemoryFactsStatement}'s text: ASCII unit and record separators. */
-const FIELD = 31;
-const RECORD = 30;
+export const FIELD = 31;
+export const RECORD = 30;
 
 /**
  * The answer of {@link inMemoryFactsStatement} as the evaluator's figures. Throws when the text does
