@@ -167,10 +167,9 @@ export function additiveStatement(
   const first = bind(Math.min(...spans.map((s) => s.startMonth)), INTEGER);
   const last = bind(Math.max(...spans.map((s) => s.endMonth)), INTEGER);
   const digestKey = bind(DIGEST_KEY, VARCHAR);
-  // The facts are joined with the cells on the unit alone, so that DuckDB filters the scan by the
-  // cells' units; which facts count for which span is decided after the join. A figure counts for a
-  // value when it lies inside the span (rule 1 takes exactly the span, rule 2 anything inside it) and
-  // inside the months its unit is a source for.
+  // A figure counts for a value when it lies inside the span (rule 1 takes exactly the span, rule 2
+  // anything inside it) and overlaps the months its unit is a source for; a target, when it is
+  // recorded for exactly the span.
   return statement(
     `WITH spans AS (
       SELECT unnest(${positions}) AS key, unnest(${indicators}) AS indicator, unnest(${units}) AS uid,
@@ -183,14 +182,13 @@ export function additiveStatement(
       FROM spans p JOIN ${MONTH_SOURCE_TABLE} s ON s.unit_uid = p.uid AND s.from_month <= p.hi AND s.to_month >= p.lo
     ),
     joined AS (
-      SELECT c.key, c.kind, c.share, f.value, f.unit_id, f.target,
-        c.reads_value AND f.value IS NOT NULL AND f.start_month >= c.lo AND f.end_month <= c.hi
-          AND f.start_month <= c.b AND f.end_month >= c.a AS counts,
-        f.start_month = f.end_month AS month,
-        c.reads_target AND f.target IS NOT NULL AND f.start_month = c.lo AND f.end_month = c.hi AS is_target
-      FROM cells c JOIN ${FACT_TABLE} f ON f.unit_id = c.source_id
+      SELECT c.key, c.kind, c.share, f.value, f.start_month = f.end_month AS month,
+        f.value IS NOT NULL AND c.reads_value AND f.start_month >= c.lo AND f.end_month <= c.hi AS counts,
+        CASE WHEN c.reads_target AND f.target IS NOT NULL AND f.start_month = c.lo AND f.end_month = c.hi
+          THEN concat(f.unit_id, chr(${FIELD}), f.target::VARCHAR) END AS target
+      FROM cells c JOIN ${FACT_TABLE} f
+        ON f.unit_id = c.source_id AND f.start_month <= c.b AND f.end_month >= c.a
       WHERE ${indicatorFilter} AND f.start_month >= ${first} AND f.end_month <= ${last}
-        AND (f.value IS NOT NULL OR f.target IS NOT NULL)
     )
     SELECT -1 AS key, NULL::DOUBLE AS value, NULL::DOUBLE AS reported, 0 AS lost, 0 AS irregular, 0 AS n,
       NULL AS targets, (SELECT value FROM ${META_TABLE} WHERE key = ${digestKey}) AS digest
@@ -200,10 +198,10 @@ export function additiveStatement(
       sum(share) FILTER (WHERE counts AND kind = ${READ} AND month),
       count(*) FILTER (WHERE counts AND kind = ${LOST} AND month),
       count(*) FILTER (WHERE counts AND (kind = ${OWN} OR NOT month)),
-      count(*) FILTER (WHERE is_target),
-      string_agg(concat(unit_id, chr(${FIELD}), target::VARCHAR), chr(${RECORD})) FILTER (WHERE is_target),
+      count(target),
+      string_agg(target, chr(${RECORD})),
       NULL
-    FROM joined GROUP BY key`,
+    FROM joined WHERE counts OR target IS NOT NULL GROUP BY key`,
     params,
     types,
   );
