@@ -4,10 +4,11 @@ import {
   Evaluated,
   Figure,
   Indicator,
+  monthEndDate,
   MonthSpan,
   monthSources,
+  monthStartDate,
   Period,
-  ratioSides,
   ReferenceEvaluator,
   UnitCatalog,
 } from '@lgr/schema';
@@ -16,23 +17,20 @@ import { evaluateRows, FIELD, RECORD } from './in-memory';
 import type { AnswerPlan } from './types';
 
 /*
- * The additive path. For a FLOW whose figures are all monthly and recorded at leaves, rules 1-4 make
- * a unit's value over any span one weighted sum of recorded months, with weights that depend on the
+ * The additive path. When a question's figures are all monthly and recorded at leaves, rules 1-4 make
+ * a unit's FLOW over any span one weighted sum of recorded months, with weights that depend on the
  * catalogue alone (`monthSources` in the schema workspace, stored per catalogue as
- * `unit_month_source`). So one statement values every span an answer reads, whatever the number of
- * units and grains below it: the facts joined with the spans' sources, as a hand-written query
- * would, instead of a programme of a dozen statements over every node of every grain. The same
- * statement counts the figures that would make a sum wrong (a unit's own figure where its children
- * are summed, a figure of a longer period); when there is one, the question is left to the other
- * paths. Targets, which rule 1 takes at any level, are read for the units a target can come from and
- * rolled up by the reference evaluator, which also makes the rows and totals from the values.
+ * `unit_month_source`); a STOCK is the same sum of each leaf's last month in the span, wherever no
+ * unit of its walk begins inside the span. So one statement values every span an answer reads,
+ * whatever the number of units and grains below it: the facts joined with the spans' sources, as a
+ * hand-written query would, instead of a programme of a dozen statements over every node of every
+ * grain. The same statement counts the figures that would make a sum wrong (a unit's own figure
+ * where its children are summed, a figure of a longer period); when there is one, the question is
+ * left to the other paths. It also reads the targets recorded for the target periods at the units a
+ * target can roll up from. The reference evaluator makes the rows and totals from those values and
+ * targets: it rolls up the targets (rule 1 takes one at any level), and walks by its own rules the
+ * few STOCK spans that a newer unit divides (rules 2 and 4 take the latest part with a value).
  */
-
-/** Whether the additive path can value an indicator: a FLOW, or a RATIO of two FLOWs. */
-export function additiveIndicator(indicator: Indicator): boolean {
-  if (indicator.rule === 'FLOW') return true;
-  return indicator.rule === 'RATIO' && ratioSides(indicator).every((side) => side.rule === 'FLOW');
-}
 
 /**
  * A unit and span of months an answer reads: its value of a FLOW over the span (`value`), or the
@@ -43,6 +41,8 @@ export interface SpanRead extends MonthSpan {
   readonly indicator: string;
   readonly unitId: string;
   value: boolean;
+  /** A STOCK's value: each leaf's last month in the span, instead of the sum of its months. */
+  stock: boolean;
   /** The target period's code, for a target read. */
   target?: string;
 }
@@ -52,23 +52,33 @@ const NOTHING: Evaluated = { value: null, intact: true, expected: 0, reported: 0
 const spanKey = (indicator: string, unitId: string, span: MonthSpan) =>
   `${indicator}|${unitId}|${span.startMonth}|${span.endMonth}`;
 
+/** What an evaluator is told of a span it values. */
+type SpanHook = (indicator: Indicator, unitId: string, span: MonthSpan) => Evaluated;
+
 /**
- * The reference evaluator with a FLOW's value over a span taken from `spanValue` instead of walked, and
- * optionally every target request answered by `targetRead`; targets otherwise roll up from the target
- * figures it holds.
+ * The reference evaluator with a value over a span taken from `spanValue` instead of walked, except a
+ * STOCK's over a span that a unit of its walk divides (see {@link stockSplits}): that one is walked by
+ * the evaluator's rules (told to `onSplit` first), down to the spans it can take. Every target
+ * request is answered by `targetRead` when given; targets otherwise roll up from the target figures
+ * it holds.
  */
 export class SpanEvaluator extends ReferenceEvaluator {
   constructor(
     private readonly units: UnitCatalog,
     targets: readonly Figure[],
-    private readonly spanValue: (indicator: Indicator, unitId: string, span: MonthSpan) => Evaluated,
+    private readonly spanValue: SpanHook,
     private readonly targetRead?: (indicator: Indicator, unitId: string, tp: Period) => Evaluated,
+    private readonly onSplit?: (indicator: Indicator, unitId: string, span: MonthSpan) => void,
   ) {
     super(units, targets);
   }
 
-  override valueOverSpan(indicator: Indicator, unitId: string, span: MonthSpan): Evaluated {
-    return this.spanValue(indicator, unitId, span);
+  override value(indicator: Indicator, unitId: string, node: Parameters<ReferenceEvaluator['value']>[2]): Evaluated {
+    if (indicator.rule === 'STOCK' && stockSplits(this.units, unitId, node)) {
+      this.onSplit?.(indicator, unitId, node);
+      return super.value(indicator, unitId, node);
+    }
+    return this.spanValue(indicator, unitId, node);
   }
 
   /** A FLOW's rule-9 weight is its month sources' (the same number as walking the hierarchy, without the walk). */
@@ -88,15 +98,25 @@ export class SpanEvaluator extends ReferenceEvaluator {
 /**
  * Every span the plan's rows and totals read, each once: the rows are made once with every value and
  * target empty, recording what was asked for, so that the reads are exactly those of
- * {@link evaluateRows}.
+ * {@link evaluateRows}. Undefined when the additive path cannot answer: a STOCK span that a unit of
+ * its walk divides before that unit existed, where rule 4 would have to look at a partial
+ * predecessor's own figures.
  */
-export function answerReads(plan: Pick<AnswerPlan, 'rows' | 'groups'>, catalog: UnitCatalog): SpanRead[] {
+export function answerReads(plan: Pick<AnswerPlan, 'rows' | 'groups'>, catalog: UnitCatalog): SpanRead[] | undefined {
   const spans = new Map<string, SpanRead>();
+  let answerable = true;
   const read = (indicator: Indicator, unitId: string, span: MonthSpan): SpanRead => {
     const key = spanKey(indicator.code, unitId, span);
     let s = spans.get(key);
     if (!s) {
-      s = { indicator: indicator.code, unitId, startMonth: span.startMonth, endMonth: span.endMonth, value: false };
+      s = {
+        indicator: indicator.code,
+        unitId,
+        startMonth: span.startMonth,
+        endMonth: span.endMonth,
+        value: false,
+        stock: indicator.rule === 'STOCK',
+      };
       spans.set(key, s);
     }
     return s;
@@ -112,9 +132,17 @@ export function answerReads(plan: Pick<AnswerPlan, 'rows' | 'groups'>, catalog: 
       read(indicator, unitId, period).target = period.code;
       return NOTHING;
     },
+    (indicator, unitId, span) => {
+      // A walked span is read too, only so that a figure that rule 1 or 2 would take there (one the
+      // walk does not see, since it holds no values) makes the question irregular.
+      read(indicator, unitId, span).value = true;
+      const unit = catalog.get(unitId)!;
+      if (monthEndDate(span.endMonth) < unit.validFrom && catalog.contributions(unitId).partial.length)
+        answerable = false;
+    },
   );
   evaluateRows(plan, reader);
-  return [...spans.values()];
+  return answerable ? [...spans.values()] : undefined;
 }
 
 /** The kinds of `unit_month_source` rows (`MonthSourceKind`), as the statement compares them. */
@@ -157,6 +185,7 @@ export function additiveStatement(
   const tos = bind(listValue(spans.map((s) => s.endMonth)), LIST(INTEGER));
   const values = bind(listValue(spans.map((s) => s.value)), LIST(BOOLEAN));
   const targets = bind(listValue(spans.map((s) => s.target !== undefined)), LIST(BOOLEAN));
+  const stocks = bind(listValue(spans.map((s) => s.stock)), LIST(BOOLEAN));
   const codes = [...new Set(spans.map((s) => s.indicator))];
   // One indicator is a filter DuckDB applies while it scans; so is the range of months, against
   // each row group's minimum and maximum first.
@@ -167,6 +196,27 @@ export function additiveStatement(
   const first = bind(Math.min(...spans.map((s) => s.startMonth)), INTEGER);
   const last = bind(Math.max(...spans.map((s) => s.endMonth)), INTEGER);
   const digestKey = bind(DIGEST_KEY, VARCHAR);
+  const read = `counts AND kind = ${READ} AND month`;
+  const lost = `count(*) FILTER (WHERE counts AND kind = ${LOST} AND month)`;
+  const irregular = `count(*) FILTER (WHERE counts AND (kind = ${OWN} OR NOT month))`;
+  // Only FLOWs: each span's months summed, in one aggregate.
+  const flowAggregate = `SELECT key, sum(value * share) FILTER (WHERE ${read}), sum(share) FILTER (WHERE ${read}),
+      ${lost}, ${irregular}, count(target), string_agg(target, chr(${RECORD})), NULL
+    FROM joined WHERE counts OR target IS NOT NULL GROUP BY key`;
+  // With STOCKs, each cell (a source's months in a span) first: a FLOW's months summed, a STOCK's last
+  // month, reported once; then the cells times their shares.
+  const stockAggregate = `SELECT key, sum(value * share), sum(reported * share), sum(lost), sum(irregular), sum(n),
+      string_agg(targets, chr(${RECORD})), NULL
+    FROM (
+      SELECT key, cell, any_value(share) AS share,
+        CASE WHEN any_value(stock) THEN arg_max(value, start_month) FILTER (WHERE ${read})
+          ELSE sum(value) FILTER (WHERE ${read}) END AS value,
+        CASE WHEN any_value(stock) THEN least(count(*) FILTER (WHERE ${read}), 1)
+          ELSE count(*) FILTER (WHERE ${read}) END AS reported,
+        ${lost} AS lost, ${irregular} AS irregular, count(target) AS n, string_agg(target, chr(${RECORD})) AS targets
+      FROM joined WHERE counts OR target IS NOT NULL GROUP BY key, cell
+    ) GROUP BY key`;
+  const anyStock = spans.some((s) => s.value && s.stock);
   // A figure counts for a value when it lies inside the span (rule 1 takes exactly the span, rule 2
   // anything inside it) and overlaps the months its unit is a source for; a target, when it is
   // recorded for exactly the span.
@@ -174,15 +224,16 @@ export function additiveStatement(
     `WITH spans AS (
       SELECT unnest(${positions}) AS key, unnest(${indicators}) AS indicator, unnest(${units}) AS uid,
         unnest(${froms}) AS lo, unnest(${tos}) AS hi, unnest(${values}) AS reads_value,
-        unnest(${targets}) AS reads_target
+        unnest(${targets}) AS reads_target, unnest(${stocks}) AS stock
     ),
     cells AS (
-      SELECT p.key, p.indicator, p.lo, p.hi, p.reads_value, p.reads_target, s.source_id, s.kind, s.share,
+      SELECT row_number() OVER () AS cell, p.key, p.indicator, p.lo, p.hi, p.reads_value, p.reads_target, p.stock,
+        s.source_id, s.kind, s.share,
         greatest(p.lo, s.from_month) AS a, least(p.hi, s.to_month) AS b
       FROM spans p JOIN ${MONTH_SOURCE_TABLE} s ON s.unit_uid = p.uid AND s.from_month <= p.hi AND s.to_month >= p.lo
     ),
     joined AS (
-      SELECT c.key, c.kind, c.share, f.value, f.start_month = f.end_month AS month,
+      SELECT c.key, c.cell, c.stock, c.kind, c.share, f.value, f.start_month, f.start_month = f.end_month AS month,
         f.value IS NOT NULL AND c.reads_value AND f.start_month >= c.lo AND f.end_month <= c.hi AS counts,
         CASE WHEN c.reads_target AND f.target IS NOT NULL AND f.start_month = c.lo AND f.end_month = c.hi
           THEN concat(f.unit_id, chr(${FIELD}), f.target::VARCHAR) END AS target
@@ -193,32 +244,41 @@ export function additiveStatement(
     SELECT -1 AS key, NULL::DOUBLE AS value, NULL::DOUBLE AS reported, 0 AS lost, 0 AS irregular, 0 AS n,
       NULL AS targets, (SELECT value FROM ${META_TABLE} WHERE key = ${digestKey}) AS digest
     UNION ALL
-    SELECT key,
-      sum(value * share) FILTER (WHERE counts AND kind = ${READ} AND month),
-      sum(share) FILTER (WHERE counts AND kind = ${READ} AND month),
-      count(*) FILTER (WHERE counts AND kind = ${LOST} AND month),
-      count(*) FILTER (WHERE counts AND (kind = ${OWN} OR NOT month)),
-      count(target),
-      string_agg(target, chr(${RECORD})),
-      NULL
-    FROM joined WHERE counts OR target IS NOT NULL GROUP BY key`,
+    ${anyStock ? stockAggregate : flowAggregate}`,
     params,
     types,
   );
 }
 
 /**
- * What rule 9 expects of a unit's FLOW over a span: the months of its `READ` month sources inside
- * the span, times their shares (the catalogue's, computed without the facts).
+ * What rule 9 expects of a unit over a span, from its `READ` month sources inside the span and their
+ * shares (the catalogue's, computed without the facts): for a FLOW their months, for a STOCK each
+ * source once (over a span that no unit of its walk divides, see {@link stockSplits}).
  */
-export function expectedOver(catalog: UnitCatalog, unitId: string, span: MonthSpan): number {
+export function expectedOver(catalog: UnitCatalog, unitId: string, span: MonthSpan, stock = false): number {
   let expected = 0;
   for (const s of monthSources(catalog, unitId)) {
     if (s.kind !== 'READ') continue;
     const months = Math.min(s.toMonth, span.endMonth) - Math.max(s.fromMonth, span.startMonth) + 1;
-    if (months > 0) expected += s.share * months;
+    if (months > 0) expected += s.share * (stock ? 1 : months);
   }
   return expected;
+}
+
+/**
+ * Whether a unit of the walk of `unitId` over a span of several months began inside the span (not on
+ * its first day): rules 2 and 4 then split the span there, and a STOCK takes its latest part with a
+ * value, which is not each leaf's last month summed.
+ */
+export function stockSplits(catalog: UnitCatalog, unitId: string, span: MonthSpan): boolean {
+  if (span.startMonth === span.endMonth) return false;
+  const start = monthStartDate(span.startMonth);
+  const end = monthEndDate(span.endMonth);
+  return monthSources(catalog, unitId).some((s) => {
+    if (s.kind === 'LOST' || s.fromMonth > span.endMonth || s.toMonth < span.startMonth) return false;
+    const from = catalog.get(s.unitId)!.validFrom;
+    return start < from && from <= end;
+  });
 }
 
 /** The answer of {@link additiveStatement}: each span's value and the targets read, or why there are none. */
@@ -240,7 +300,7 @@ export function additiveValues(
   digest: string,
 ): AdditiveAnswer {
   const values = new Map<string, Evaluated>();
-  const nothing = (s: SpanRead): Evaluated => ({ ...NOTHING, expected: expectedOver(catalog, s.unitId, s) });
+  const nothing = (s: SpanRead): Evaluated => ({ ...NOTHING, expected: expectedOver(catalog, s.unitId, s, s.stock) });
   for (const s of spans) if (s.value) values.set(spanKey(s.indicator, s.unitId, s), nothing(s));
   const targets: Figure[] = [];
   let found: string | null | undefined;

@@ -7,15 +7,7 @@ import { readMetaStatement } from '../store/sql';
 import { CATALOG_DIGEST } from '../store/store';
 import type { Row } from '../store/rows';
 import type { AnalyticsStore } from '../store/store';
-import {
-  AdditiveAnswer,
-  additiveIndicator,
-  additiveStatement,
-  additiveValues,
-  answerReads,
-  SpanEvaluator,
-  SpanValues,
-} from './additive';
+import { AdditiveAnswer, additiveStatement, additiveValues, answerReads, SpanEvaluator, SpanValues } from './additive';
 import { evaluateRows, figuresOf, IN_MEMORY_MAX_FACTS, inMemoryEligible, inMemoryFactsStatement } from './in-memory';
 import { planAnswer, planProgramme } from './plan';
 import { unitKeys } from './unit-keys';
@@ -340,8 +332,8 @@ function rememberIrregular(store: AnalyticsStore, version: number, codes: readon
 
 /**
  * The numbers of a plan by the additive path (see `additive.ts`), or undefined when it does not
- * apply: another strategy, an indicator that is not a FLOW (or a RATIO of FLOWs), a figure that makes
- * a sum wrong, or a number past the largest double.
+ * apply: another strategy, a STOCK span that rule 4 divides where a partial predecessor's figures
+ * matter, a figure that makes a sum wrong, or a number past the largest double.
  */
 async function additive(
   store: AnalyticsStore,
@@ -351,9 +343,8 @@ async function additive(
 ): Promise<Map<string, RowValues> | undefined> {
   const strategy = options.strategy ?? 'auto';
   if (strategy !== 'auto' && strategy !== 'additive') return undefined;
-  const indicators = [...plan.rows, ...plan.groups].map((r) => r.indicator);
-  if (!indicators.every(additiveIndicator)) return undefined;
   const spans = answerReads(plan, catalog);
+  if (!spans) return undefined;
   const codes = [...new Set(spans.filter((s) => s.value).map((s) => s.indicator))];
   if (strategy === 'auto' && knownIrregular(store, codes)) return undefined;
   const version = store.version;
