@@ -98,9 +98,8 @@ export class SpanEvaluator extends ReferenceEvaluator {
 /**
  * Every span the plan's rows and totals read, each once: the rows are made once with every value and
  * target empty, recording what was asked for, so that the reads are exactly those of
- * {@link evaluateRows}. Undefined when the additive path cannot answer: a STOCK span that a unit of
- * its walk divides before that unit existed, where rule 4 would have to look at a partial
- * predecessor's own figures.
+ * {@link evaluateRows}. Undefined when the additive path cannot answer: a STOCK span that a unit of its walk divides before that unit existed, where
+ * rule 4 would have to look at a partial predecessor's own figures.
  */
 export function answerReads(plan: Pick<AnswerPlan, 'rows' | 'groups'>, catalog: UnitCatalog): SpanRead[] | undefined {
   const spans = new Map<string, SpanRead>();

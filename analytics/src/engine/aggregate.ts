@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Grain, meetsTarget, ReferenceEvaluator, RowValues, UnitCatalog } from '@lgr/schema';
+import { Grain, meetsTarget, ratioSides, ReferenceEvaluator, RowValues, UnitCatalog } from '@lgr/schema';
 import { withSpan } from '@lgr/kit/tracing';
 import { appendRows } from '../store/append';
 import { queryRows, runStatement } from '../store/exec';
@@ -302,12 +302,13 @@ export async function runAggregate(
   );
   if (!answer.output.length) return [];
   if (answer.output.every((o) => o.kind === 'NOTE')) return answer.output.map(({ id }) => noteRow(answer.notes[id]!));
+  let plan: AggregatePlan | undefined;
+  const programmePlan = async () =>
+    (plan ??= await traced(trace, 'plan programme', async () => planProgramme(catalog, answer)));
   const numbers =
-    (await additive(store, catalog, answer, options)) ??
-    (await (async () => {
-      const plan = await traced(trace, 'plan programme', async () => planProgramme(catalog, answer));
-      return (await inMemory(store, catalog, plan, options)) ?? (await withProgramme(store, catalog, plan, options));
-    })());
+    (await additive(store, catalog, answer, options, programmePlan)) ??
+    (await inMemory(store, catalog, await programmePlan(), options)) ??
+    (await withProgramme(store, catalog, await programmePlan(), options));
   return answer.output.map(({ kind, id }) =>
     kind === 'NOTE' ? noteRow(answer.notes[id]!) : answerRow(answer, kind, id, numbers.get(`${kind}:${id}`)!),
   );
@@ -333,16 +334,25 @@ function rememberIrregular(store: AnalyticsStore, version: number, codes: readon
 /**
  * The numbers of a plan by the additive path (see `additive.ts`), or undefined when it does not
  * apply: another strategy, a STOCK span that rule 4 divides where a partial predecessor's figures
- * matter, a figure that makes a sum wrong, or a number past the largest double.
+ * matter, a figure that makes a sum wrong, or a number past the largest double; or a question with a
+ * STOCK small enough for memory.
  */
 async function additive(
   store: AnalyticsStore,
   catalog: UnitCatalog,
   plan: AnswerPlan,
   options: AggregateOptions,
+  programmePlan: () => Promise<AggregatePlan>,
 ): Promise<Map<string, RowValues> | undefined> {
   const strategy = options.strategy ?? 'auto';
   if (strategy !== 'auto' && strategy !== 'additive') return undefined;
+  // A STOCK over a span that a newer unit divides is walked by the evaluator, which reads the span
+  // and its parts: a question with a STOCK that is small enough for memory is answered there, from
+  // one read of its facts.
+  const stock = [...plan.rows, ...plan.groups].some((r) =>
+    (r.indicator.rule === 'RATIO' ? ratioSides(r.indicator) : [r.indicator]).some((i) => i.rule === 'STOCK'),
+  );
+  if (strategy === 'auto' && stock && inMemoryEligible(await programmePlan(), strategy)) return undefined;
   const spans = answerReads(plan, catalog);
   if (!spans) return undefined;
   const codes = [...new Set(spans.filter((s) => s.value).map((s) => s.indicator))];
