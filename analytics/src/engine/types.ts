@@ -72,9 +72,11 @@ export interface AggregateOptions {
   /** Receives the time each step took (planning, loading the plan, each SQL step), for logs and benchmarks. */
   trace?: (step: string, ms: number) => void;
   /**
-   * How the numbers are computed (default `auto`): `auto` answers a small question in memory and
-   * every other by the SQL programme; `sql` and `memory` force one (`memory` still leaves a question
-   * whose numbers overflow to the programme). Every path gives the numbers of DESIGN.md section 3.
+   * How the numbers are computed (default `auto`): `auto` answers by the additive path where every
+   * figure read is a leaf's month (a small question with a STOCK in memory), else a small question in
+   * memory and every other by the SQL programme; `sql` and `memory` force one (`memory` still leaves a
+   * question whose numbers overflow to the programme), `additive` tries that path first whatever the
+   * question. Every path gives the numbers of DESIGN.md section 3.
    */
   strategy?: 'auto' | 'sql' | 'memory' | 'additive';
 }
