@@ -159,11 +159,15 @@ const DIGEST_KEY = 'catalog_digest';
  * figures rule 4 loses and how many figures make the sum wrong (`irregular`); for a target read, the
  * targets recorded for exactly the span at its sources (every unit its target can roll up from), as
  * one text of `unit<US>target` records. A first row with `key` -1 carries the catalogue digest the
- * store holds, read in the same snapshot as the sources.
+ * store holds, read in the same snapshot as the sources. Only the value spans of the indicators
+ * `checked` are checked for a unit's own figures (`OWN` sources, whose units the scan then reads
+ * too): the others' values are known to be all leaves' months. A target read needs them all: a
+ * target is recorded at any level.
  */
 export function additiveStatement(
   spans: readonly SpanRead[],
   keys: ReadonlyMap<string, { readonly uid: number }>,
+  checked: (indicator: string) => boolean = () => true,
 ): SqlStatement {
   const params: DuckDBValue[] = [];
   const types: DuckDBType[] = [];
@@ -185,6 +189,7 @@ export function additiveStatement(
   const values = bind(listValue(spans.map((s) => s.value)), LIST(BOOLEAN));
   const targets = bind(listValue(spans.map((s) => s.target !== undefined)), LIST(BOOLEAN));
   const stocks = bind(listValue(spans.map((s) => s.stock)), LIST(BOOLEAN));
+  const checks = bind(listValue(spans.map((s) => checked(s.indicator))), LIST(BOOLEAN));
   const codes = [...new Set(spans.map((s) => s.indicator))];
   // One indicator is a filter DuckDB applies while it scans; so is the range of months, against
   // each row group's minimum and maximum first.
@@ -223,13 +228,14 @@ export function additiveStatement(
     `WITH spans AS (
       SELECT unnest(${positions}) AS key, unnest(${indicators}) AS indicator, unnest(${units}) AS uid,
         unnest(${froms}) AS lo, unnest(${tos}) AS hi, unnest(${values}) AS reads_value,
-        unnest(${targets}) AS reads_target, unnest(${stocks}) AS stock
+        unnest(${targets}) AS reads_target, unnest(${stocks}) AS stock, unnest(${checks}) AS checks
     ),
     cells AS (
       SELECT row_number() OVER () AS cell, p.key, p.indicator, p.lo, p.hi, p.reads_value, p.reads_target, p.stock,
         s.source_id, s.kind, s.share,
         greatest(p.lo, s.from_month) AS a, least(p.hi, s.to_month) AS b
       FROM spans p JOIN ${MONTH_SOURCE_TABLE} s ON s.unit_uid = p.uid AND s.from_month <= p.hi AND s.to_month >= p.lo
+      WHERE p.checks OR p.reads_target OR s.kind <> ${OWN}
     ),
     joined AS (
       SELECT c.key, c.cell, c.stock, c.kind, c.share, f.value, f.start_month, f.start_month = f.end_month AS month,

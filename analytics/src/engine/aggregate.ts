@@ -357,29 +357,28 @@ async function additive(
   if (!spans) return undefined;
   const codes = [...new Set(spans.filter((s) => s.value).map((s) => s.indicator))];
   if (strategy === 'auto' && knownIrregular(store, codes)) return undefined;
-  const version = store.version;
   const digest = catalog.digest();
-  // Totals of a level without members may read nothing at all.
-  const read = async (): Promise<AdditiveAnswer> =>
-    !spans.length
-      ? { kind: 'values', values: new SpanValues(new Map()), targets: [] }
-      : traced(options.trace, 'additive read', async () =>
-          additiveValues(
-            catalog,
-            await store.withConnection((c) => queryRows(c, additiveStatement(spans, unitKeys(catalog))), {
-              timeoutMs: options.timeoutMs,
-              reuse: true,
-            }),
-            spans,
-            digest,
-          ),
-        );
+  // Totals of a level without members may read nothing at all. Only the indicators the store does
+  // not know to be all leaves' months are checked for units' own figures, unless `all`.
+  const read = async (all: boolean): Promise<{ answer: AdditiveAnswer; version: number }> => {
+    const version = store.version;
+    const irregular = store.irregularIndicators;
+    if (!spans.length) return { answer: { kind: 'values', values: new SpanValues(new Map()), targets: [] }, version };
+    const statement = additiveStatement(spans, unitKeys(catalog), (code) => all || irregular.has(code));
+    const rows = await traced(options.trace, 'additive read', () =>
+      store.withConnection((c) => queryRows(c, statement), { timeoutMs: options.timeoutMs, reuse: true }),
+    );
+    // Facts written while the statement ran may not be described by the irregular indicators read
+    // before it: then the statement checks every indicator.
+    if (!all && store.version !== version) return read(true);
+    return { answer: additiveValues(catalog, rows, spans, digest), version };
+  };
   await store.syncCatalog(catalog);
-  let answer = await read();
+  let { answer, version } = await read(false);
   // A catalogue synced by someone else between the sync and the read: sync ours again, once.
   if (answer.kind === 'catalog') {
     await store.syncCatalog(catalog);
-    answer = await read();
+    ({ answer, version } = await read(false));
     if (answer.kind === 'catalog') throw new CatalogChangedError(digest, answer.digest);
   }
   if (answer.kind === 'irregular') {

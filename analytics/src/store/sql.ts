@@ -231,6 +231,20 @@ export function readCursorStatement(source: string): SqlStatement {
   return statement(`SELECT seq FROM ${CURSOR_TABLE} WHERE source = $1`, [source]);
 }
 
+/**
+ * The indicators with a value that leaves' months summed (`monthSources`) do not account for: a
+ * value of a catalogue unit for a period longer than a month, at a unit with children, or for a
+ * month before its unit existed. Over the stored facts, or over a staged batch.
+ */
+export function irregularIndicatorsStatement(table: typeof FACT_TABLE | typeof STAGING_TABLE): SqlStatement {
+  return statement(
+    `SELECT DISTINCT f.indicator FROM ${table} f JOIN ${UNIT_TABLE} u ON u.id = f.unit_id
+    WHERE f.value IS NOT NULL AND f.grain IS NOT NULL
+      AND (f.start_month <> f.end_month OR f.start_month < u.valid_from_month
+        OR u.id IN (SELECT parent_id FROM ${UNIT_TABLE} WHERE parent_id IS NOT NULL))`,
+  );
+}
+
 /** Facts holding a value or a target, and unit versions. */
 export function countsStatement(): SqlStatement {
   return statement(

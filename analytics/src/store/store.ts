@@ -21,8 +21,10 @@ import {
   countsStatement,
   createSchemaStatements,
   createStagingStatement,
+  FACT_TABLE,
   INDICATOR_COLUMNS,
   INDICATOR_TABLE,
+  irregularIndicatorsStatement,
   LINEAGE_COLUMNS,
   LINEAGE_TABLE,
   MONTH_SOURCE_COLUMNS,
@@ -94,6 +96,7 @@ export class AnalyticsStore {
   private readonly idle: DuckDBConnection[] = [];
   private closed = false;
   private changes = 0;
+  private irregular: ReadonlySet<string> = new Set();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -130,13 +133,15 @@ export class AnalyticsStore {
         await appendRows(w, INDICATOR_TABLE, INDICATOR_COLUMNS, indicatorRows());
       });
       const meta = await queryRows(w, readMetaStatement(CATALOG_DIGEST));
-      return new AnalyticsStore(
+      const store = new AnalyticsStore(
         instance,
         w,
         meta.length ? String(meta[0]!.value) : null,
         options.idleConnections ?? 8,
         rebuiltBecause,
       );
+      store.irregular = await irregularIndicators(w, FACT_TABLE);
+      return store;
     } catch (error) {
       writer?.closeSync();
       instance.closeSync();
@@ -155,7 +160,7 @@ export class AnalyticsStore {
       if (digest === this.digest) return false;
       const rows = catalogRows(catalog);
       const w = this.writer;
-      await inTransaction(w, async () => {
+      const irregular = await inTransaction(w, async () => {
         for (const s of clearCatalogStatements()) await runStatement(w, s);
         await appendRows(w, UNIT_TABLE, UNIT_COLUMNS, rows.units);
         await appendRows(w, CLOSURE_TABLE, CLOSURE_COLUMNS, rows.closure);
@@ -163,8 +168,11 @@ export class AnalyticsStore {
         await appendRows(w, CONTRIBUTION_TABLE, CONTRIBUTION_COLUMNS, rows.contributions);
         await appendRows(w, MONTH_SOURCE_TABLE, MONTH_SOURCE_COLUMNS, rows.monthSources);
         await runStatement(w, writeMetaStatement(CATALOG_DIGEST, digest));
+        // Which units are leaves, and since when, may have changed.
+        return irregularIndicators(w, FACT_TABLE);
       });
       this.digest = digest;
+      this.irregular = irregular;
       this.changes += 1;
       return true;
     });
@@ -179,6 +187,16 @@ export class AnalyticsStore {
     return this.changes;
   }
 
+  /**
+   * The indicators with a stored value that leaves' months summed do not account for (a value for a
+   * longer period, at a unit with children, or before its unit existed), or that had one since the
+   * store opened or its catalogue last changed. It changes only with {@link version}: read both
+   * before a query and the version again after it to know that the query saw no other facts.
+   */
+  get irregularIndicators(): ReadonlySet<string> {
+    return this.irregular;
+  }
+
   /** The digest of the catalogue the store holds, or null before the first sync. */
   catalogDigest(): string | null {
     return this.digest;
@@ -191,18 +209,22 @@ export class AnalyticsStore {
   async applyChanges(source: string, changes: readonly FeedChange[], lastSeq: number): Promise<void> {
     await this.exclusive(async () => {
       const w = this.writer;
-      const changed = await inTransaction(w, async () => {
+      const { changed, irregular } = await inTransaction(w, async () => {
         let n = 0;
+        let found: ReadonlySet<string> = new Set();
         if (changes.length) {
           await runStatement(w, clearStagingStatement());
           await appendRows(w, STAGING_TABLE, STAGING_COLUMNS, changes.map(stagingRow), true);
+          found = await irregularIndicators(w, STAGING_TABLE);
           n = await runStatement(w, upsertFactsStatement(source));
           await runStatement(w, clearStagingStatement());
         }
         await runStatement(w, setCursorStatement(source, lastSeq));
-        return n;
+        return { changed: n, irregular: found };
       });
-      // Only after the commit: a reader that sees the new version also sees the new facts.
+      // Only after the commit: a reader that sees the new version also sees the new facts. An
+      // indicator stays irregular until the next catalogue sync or open counts again.
+      if (irregular.size) this.irregular = new Set([...this.irregular, ...irregular]);
       if (changed > 0) this.changes += 1;
     });
   }
@@ -294,4 +316,12 @@ export class AnalyticsStore {
     this.writeChain = result.catch(() => undefined);
     return result;
   }
+}
+
+async function irregularIndicators(
+  connection: DuckDBConnection,
+  table: typeof FACT_TABLE | typeof STAGING_TABLE,
+): Promise<Set<string>> {
+  const rows = await queryRows(connection, irregularIndicatorsStatement(table));
+  return new Set(rows.map((r) => String(r.indicator)));
 }

@@ -203,6 +203,48 @@ describe('AnalyticsStore', () => {
     expect((await store.counts()).facts).toBe(0);
   });
 
+  it("knows which indicators have values that are not leaves' months, from the facts and each batch", async () => {
+    const figure = (seq: number, indicator: string, unitId: string, period: string): FeedChange => ({
+      seq,
+      indicator,
+      unitId,
+      period,
+      value: 1,
+      target: null,
+    });
+    await store.syncCatalog(smallCatalog());
+    expect([...store.irregularIndicators]).toEqual([]);
+    // Leaves' months, a target for a year, and a unit outside the catalogue: all regular.
+    await store.applyChanges(
+      'party',
+      [
+        figure(1, 'PB_NEW_MEMBERS', 'C1@2000-01-01', '202401'),
+        { ...figure(2, 'PB_NEW_MEMBERS', 'D@2000-01-01', '2024'), value: null, target: 5 },
+        figure(3, 'PB_BADGES', 'X@2000-01-01', '2024'),
+      ],
+      3,
+    );
+    expect([...store.irregularIndicators]).toEqual([]);
+    const version = store.version;
+    // A quarter at a leaf, a district's month, a new commune's month before it existed.
+    await store.applyChanges(
+      'party',
+      [
+        figure(4, 'SS_JOBS_CREATED', 'C2@2000-01-01', '2024Q1'),
+        figure(5, 'EB_BUDGET_REV', 'D@2000-01-01', '202402'),
+        figure(6, 'DF_FIRES', 'N1@2025-07-01', '202506'),
+      ],
+      6,
+    );
+    expect(store.version).toBe(version + 1);
+    expect([...store.irregularIndicators].sort()).toEqual(['DF_FIRES', 'EB_BUDGET_REV', 'SS_JOBS_CREATED']);
+    // Counted again from the facts when the catalogue changes: without its communes the district is
+    // a leaf, and the commune with the quarter is no unit of the catalogue.
+    const units = smallCatalog().units.filter((u) => u.parentId !== 'D@2000-01-01');
+    await store.syncCatalog(new UnitCatalog(units, []));
+    expect([...store.irregularIndicators]).toEqual(['DF_FIRES']);
+  });
+
   it('persists in a file across reopening', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'analytics-store-'));
     try {
