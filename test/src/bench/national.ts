@@ -269,7 +269,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }
 export interface NationalCase {
   readonly name: string;
   readonly rows: number;
-  /** How the engine answered the cold rounds: in memory or by the SQL programme. */
+  /** How the engine answered the cold rounds: by the additive path, in memory or by the SQL programme. */
   readonly path: string;
   readonly coldMs: number;
   readonly warmMs: number;
@@ -320,7 +320,13 @@ export async function benchNational(
         const platform = await timed(() =>
           runAggregate(store, catalog, q.request, { trace: (step) => steps.push(step) }),
         );
-        paths[k]!.add(steps.includes('in-memory evaluation') ? 'memory' : 'programme');
+        paths[k]!.add(
+          steps.includes('additive evaluation')
+            ? 'additive'
+            : steps.includes('in-memory evaluation')
+              ? 'memory'
+              : 'programme',
+        );
         cold[k]!.push(platform.ms);
         rows[k] = platform.result.length;
         const direct = await timed(() => store.withConnection((c) => queryRows(c, statement(q.raw.sql, q.raw.params))));
