@@ -1,5 +1,4 @@
 import { BOOLEAN, INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
-import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import {
   Evaluated,
   Figure,
@@ -12,7 +11,7 @@ import {
   ReferenceEvaluator,
   UnitCatalog,
 } from '@lgr/schema';
-import { FACT_TABLE, META_TABLE, MONTH_SOURCE_TABLE, SqlStatement, statement } from '../store/sql';
+import { binder, FACT_TABLE, META_TABLE, MONTH_SOURCE_TABLE, SqlStatement } from '../store/sql';
 import { evaluateRows, FIELD, RECORD } from './in-memory';
 import type { AnswerPlan } from './types';
 
@@ -169,13 +168,7 @@ export function additiveStatement(
   keys: ReadonlyMap<string, { readonly uid: number }>,
   checked: (indicator: string) => boolean = () => true,
 ): SqlStatement {
-  const params: DuckDBValue[] = [];
-  const types: DuckDBType[] = [];
-  const bind = (value: DuckDBValue, type: DuckDBType): string => {
-    params.push(value);
-    types.push(type);
-    return `$${params.length}`;
-  };
+  const { bind, statement } = binder();
   const uidOf = (id: string) => {
     const key = keys.get(id);
     if (key === undefined) throw new Error(`Expected a unit of the catalogue, got "${id}"`);
@@ -250,8 +243,6 @@ export function additiveStatement(
       NULL AS targets, (SELECT value FROM ${META_TABLE} WHERE key = ${digestKey}) AS digest
     UNION ALL
     ${anyStock ? stockAggregate : flowAggregate}`,
-    params,
-    types,
   );
 }
 

@@ -1,5 +1,4 @@
 import { BIGINT, BOOLEAN, INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
-import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import {
   Evaluated,
   Figure,
@@ -12,7 +11,7 @@ import {
   shiftYears,
   sumOver,
 } from '@lgr/schema';
-import { FACT_TABLE, SqlStatement, statement } from '../store/sql';
+import { binder, FACT_TABLE, SqlStatement } from '../store/sql';
 import { factMonths } from './sql';
 import type { AggregateOptions, AggregatePlan, AnswerPlan, PlannedGroup, PlannedRow } from './types';
 
@@ -67,13 +66,7 @@ export function inMemoryFactsStatement(plan: AggregatePlan, limit?: number): Sql
   ];
   const targetSpans = [...plan.periods.filter((p) => p.target), ...ownTargets.map((g) => g.targetPeriod!)];
   const targetPeriods = [...new Set(targetSpans.map((p) => p.code))];
-  const params: DuckDBValue[] = [];
-  const types: DuckDBType[] = [];
-  const bind = (value: DuckDBValue, type: DuckDBType): string => {
-    params.push(value);
-    types.push(type);
-    return `$${params.length}`;
-  };
+  const { bind, statement } = binder();
   // Codes are bound one by one; the units can be thousands and are joined.
   const codes = (xs: readonly string[]): string => (xs.length ? xs.map((x) => bind(x, VARCHAR)).join(', ') : 'NULL');
   // Values are read for every unit of the plan (as `plan_facts`), targets for the valued ones (as
@@ -121,8 +114,6 @@ export function inMemoryFactsStatement(plan: AggregatePlan, limit?: number): Sql
     SELECT count(*) AS n, coalesce(string_agg(concat_ws(chr(${FIELD}), indicator, unit_id, period,
       coalesce(value::VARCHAR, ''), coalesce(target::VARCHAR, '')), chr(${RECORD})), '') AS facts
     FROM read`,
-    params,
-    types,
   );
 }
 

@@ -19,6 +19,26 @@ export function statement(sql: string, params: DuckDBValue[] = [], types?: DuckD
   return types ? { sql, params, types } : { sql, params };
 }
 
+/**
+ * Binds values for a statement built piece by piece: `bind` adds a value with its type and returns
+ * its placeholder; `statement` makes the statement with every value bound so far.
+ */
+export function binder(): {
+  bind: (value: DuckDBValue, type: DuckDBType) => string;
+  statement: (sql: string) => SqlStatement;
+} {
+  const params: DuckDBValue[] = [];
+  const types: DuckDBType[] = [];
+  return {
+    bind: (value, type) => {
+      params.push(value);
+      types.push(type);
+      return `$${params.length}`;
+    },
+    statement: (sql) => statement(sql, params, types),
+  };
+}
+
 /** Column definitions for a CREATE TABLE. */
 export function columnList(columns: Columns): string {
   return columns.map(([name, type]) => `${name} ${type}`).join(', ');
