@@ -32,7 +32,7 @@ import type { AnswerPlan } from './types';
  */
 
 /**
- * A unit and span of months an answer reads: its value of a FLOW over the span (`value`), or the
+ * A unit and span of months an answer reads: its value over the span (`value`), or the
  * targets recorded for the span as a target period (rule 5) at the units its target can roll up from
  * (`target`), or both.
  */
@@ -41,7 +41,7 @@ export interface SpanRead extends MonthSpan {
   readonly unitId: string;
   value: boolean;
   /** A STOCK's value: each leaf's last month in the span, instead of the sum of its months. */
-  stock: boolean;
+  readonly stock: boolean;
   /** The target period's code, for a target read. */
   target?: string;
 }

@@ -318,16 +318,16 @@ export async function runAggregate(
  * Per store, the indicators whose figures made an additive sum wrong in the store's current version:
  * their questions go straight to the other paths until the facts change.
  */
-const irregular = new WeakMap<AnalyticsStore, { version: number; indicators: Set<string> }>();
+const additiveFailures = new WeakMap<AnalyticsStore, { version: number; indicators: Set<string> }>();
 
 function knownIrregular(store: AnalyticsStore, codes: readonly string[]): boolean {
-  const known = irregular.get(store);
+  const known = additiveFailures.get(store);
   return known !== undefined && known.version === store.version && codes.some((c) => known.indicators.has(c));
 }
 
 function rememberIrregular(store: AnalyticsStore, version: number, codes: readonly string[]): void {
-  let known = irregular.get(store);
-  if (!known || known.version !== version) irregular.set(store, (known = { version, indicators: new Set() }));
+  let known = additiveFailures.get(store);
+  if (!known || known.version !== version) additiveFailures.set(store, (known = { version, indicators: new Set() }));
   for (const c of codes) known.indicators.add(c);
 }
 
@@ -362,9 +362,9 @@ async function additive(
   // not know to be all leaves' months are checked for units' own figures, unless `all`.
   const read = async (all: boolean): Promise<{ answer: AdditiveAnswer; version: number }> => {
     const version = store.version;
-    const irregular = store.irregularIndicators;
+    const known = store.irregularIndicators;
     if (!spans.length) return { answer: { kind: 'values', values: new SpanValues(new Map()), targets: [] }, version };
-    const statement = additiveStatement(spans, unitKeys(catalog), (code) => all || irregular.has(code));
+    const statement = additiveStatement(spans, unitKeys(catalog), (code) => all || known.has(code));
     const rows = await traced(options.trace, 'additive read', () =>
       store.withConnection((c) => queryRows(c, statement), { timeoutMs: options.timeoutMs, reuse: true }),
     );
