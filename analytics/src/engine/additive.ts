@@ -13,6 +13,7 @@ import {
 } from '@lgr/schema';
 import { binder, FACT_TABLE, META_TABLE, MONTH_SOURCE_TABLE, SqlStatement } from '../store/sql';
 import { evaluateRows, FIELD, RECORD } from './in-memory';
+import { CATALOG_DIGEST } from '../store/store';
 import type { AnswerPlan } from './types';
 
 /*
@@ -97,8 +98,9 @@ export class SpanEvaluator extends ReferenceEvaluator {
 /**
  * Every span the plan's rows and totals read, each once: the rows are made once with every value and
  * target empty, recording what was asked for, so that the reads are exactly those of
- * {@link evaluateRows}. Undefined when the additive path cannot answer: a STOCK span that a unit of its walk divides before that unit existed, where
- * rule 4 would have to look at a partial predecessor's own figures.
+ * {@link evaluateRows}. Undefined when the additive path cannot answer: a STOCK span that a unit of
+ * its walk divides before that unit existed, where rule 4 would have to look at a partial
+ * predecessor's own figures.
  */
 export function answerReads(plan: Pick<AnswerPlan, 'rows' | 'groups'>, catalog: UnitCatalog): SpanRead[] | undefined {
   const spans = new Map<string, SpanRead>();
@@ -148,9 +150,6 @@ const READ = `'READ'`;
 const LOST = `'LOST'`;
 const OWN = `'OWN'`;
 
-/** The `store_meta` key of the catalogue digest, read by the statement to check its catalogue. */
-const DIGEST_KEY = 'catalog_digest';
-
 /**
  * One statement that reads every span of `spans` (the unit's `uid` from `keys`) by its month sources:
  * per span (by its position) that has figures at its sources, for a value read, the sum of its
@@ -192,7 +191,7 @@ export function additiveStatement(
       : `f.indicator IN (${codes.map((c) => bind(c, VARCHAR)).join(', ')}) AND f.indicator = c.indicator`;
   const first = bind(Math.min(...spans.map((s) => s.startMonth)), INTEGER);
   const last = bind(Math.max(...spans.map((s) => s.endMonth)), INTEGER);
-  const digestKey = bind(DIGEST_KEY, VARCHAR);
+  const digestKey = bind(CATALOG_DIGEST, VARCHAR);
   const read = `counts AND kind = ${READ} AND month`;
   const lost = `count(*) FILTER (WHERE counts AND kind = ${LOST} AND month)`;
   const irregular = `count(*) FILTER (WHERE counts AND (kind = ${OWN} OR NOT month))`;
