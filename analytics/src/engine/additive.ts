@@ -295,8 +295,12 @@ export function additiveValues(
   digest: string,
 ): AdditiveAnswer {
   const values = new Map<string, Evaluated>();
-  const nothing = (s: SpanRead): Evaluated => ({ ...NOTHING, expected: expectedOver(catalog, s.unitId, s, s.stock) });
-  for (const s of spans) if (s.value) values.set(spanKey(s.indicator, s.unitId, s), nothing(s));
+  for (const s of spans)
+    if (s.value)
+      values.set(spanKey(s.indicator, s.unitId, s), {
+        ...NOTHING,
+        expected: expectedOver(catalog, s.unitId, s, s.stock),
+      });
   const targets: Figure[] = [];
   let found: string | null | undefined;
   for (const r of rows) {
@@ -308,15 +312,14 @@ export function additiveValues(
     if (Number(r.irregular) > 0) return { kind: 'irregular' };
     const s = spans[key];
     if (!s) throw new Error(`Expected a span key below ${spans.length}, got ${key}`);
-    if (s.value && r.value !== null) {
-      values.set(spanKey(s.indicator, s.unitId, s), {
-        value: Number(r.value),
+    if (s.value) {
+      const spanAt = spanKey(s.indicator, s.unitId, s);
+      values.set(spanAt, {
+        value: r.value === null ? null : Number(r.value),
         intact: Number(r.lost) === 0,
-        expected: values.get(spanKey(s.indicator, s.unitId, s))!.expected,
-        reported: Number(r.reported),
+        expected: values.get(spanAt)!.expected,
+        reported: r.reported === null ? 0 : Number(r.reported),
       });
-    } else if (s.value && Number(r.lost) > 0) {
-      values.set(spanKey(s.indicator, s.unitId, s), { ...nothing(s), intact: false });
     }
     if (s.target !== undefined && Number(r.n) > 0) targets.push(...targetsOf(s, Number(r.n), String(r.targets)));
   }

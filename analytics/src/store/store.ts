@@ -222,10 +222,11 @@ export class AnalyticsStore {
         await runStatement(w, setCursorStatement(source, lastSeq));
         return { changed: n, irregular: found };
       });
-      // Only after the commit: a reader that sees the new version also sees the new facts. An
-      // indicator stays irregular until the next catalogue sync or open counts again.
+      // Only after the commit, with the version: a reader that sees the new version also sees the new
+      // facts. An indicator stays irregular until the next catalogue sync or open counts again.
+      if (changed === 0) return;
       if (irregular.size) this.irregular = new Set([...this.irregular, ...irregular]);
-      if (changed > 0) this.changes += 1;
+      this.changes += 1;
     });
   }
 
