@@ -59,6 +59,37 @@ export interface RowValues {
   readonly targetMet: boolean | null;
 }
 
+/**
+ * The numbers of a row besides its value that a question asks for; the value and its coverage are
+ * always computed. A number not asked for is null, and its coverage 0.
+ */
+export interface Measures {
+  /** The same period a year earlier: `samePeriodValue`, `samePeriodPct` and their coverage. */
+  readonly samePeriod: boolean;
+  /** The target and the year to date: `target`, `achievementPct`, `targetMet` and their coverage. */
+  readonly target: boolean;
+}
+
+/** Every number of a row. */
+export const ALL_MEASURES: Measures = { samePeriod: true, target: true };
+
+/** A row's numbers with those not asked for null, and their coverage 0. */
+export function onlyMeasures<T extends RowValues>(v: T, measures: Measures): T {
+  if (measures.samePeriod && measures.target) return v;
+  const coverage = { ...v.coverage };
+  let out: T = v;
+  if (!measures.samePeriod) {
+    out = { ...out, samePeriodValue: null, samePeriodPct: null };
+    coverage.samePeriod = 0;
+  }
+  if (!measures.target) {
+    out = { ...out, target: null, achievementPct: null, targetMet: null };
+    coverage.target = 0;
+    coverage.yearToDate = 0;
+  }
+  return { ...out, coverage };
+}
+
 interface Recorded {
   readonly span: MonthSpan;
   readonly value: number | null;
@@ -137,23 +168,31 @@ export class ReferenceEvaluator {
   }
 
   /** The numbers of one row: `unitId` is the version the code resolved to on the boundaries' date. */
-  row(indicator: Indicator, unitId: string, period: Period): RowValues {
-    return this.rowOf(indicator, unitId, [period]);
+  row(indicator: Indicator, unitId: string, period: Period, measures: Measures = ALL_MEASURES): RowValues {
+    return this.rowOf(indicator, unitId, [period], measures);
   }
 
   /**
    * The numbers of a row that combines several requested periods by the time rule (groupBy TERM
    * without PERIOD: the requested periods inside one term, in time order); one period is a plain row.
    */
-  rowOf(indicator: Indicator, unitId: string, periods: readonly Period[]): RowValues {
+  rowOf(
+    indicator: Indicator,
+    unitId: string,
+    periods: readonly Period[],
+    measures: Measures = ALL_MEASURES,
+  ): RowValues {
     const value = this.measureOver(indicator, unitId, periods);
-    const same = this.measureOver(
-      indicator,
-      unitId,
-      periods.map((p) => shiftYears(p, -1)),
-    );
+    const same = measures.samePeriod
+      ? this.measureOver(
+          indicator,
+          unitId,
+          periods.map((p) => shiftYears(p, -1)),
+        )
+      : undefined;
     const span = { startMonth: periods[0]!.startMonth, endMonth: periods[periods.length - 1]!.endMonth };
-    const tp = indicator.targetGrain ? enclosingPeriod(span, indicator.targetGrain, this.terms) : undefined;
+    const tp =
+      measures.target && indicator.targetGrain ? enclosingPeriod(span, indicator.targetGrain, this.terms) : undefined;
     const target = tp ? this.targetNode(indicator, unitId, tp) : undefined;
     const ytd = tp ? this.yearToDateOf(indicator, unitId, periods, tp) : undefined;
     return rowValuesOf(indicator, value, same, ytd, target);
@@ -495,12 +534,13 @@ export function ratioSides(indicator: Pick<Indicator, 'code' | 'numerator' | 'de
 
 /**
  * The numbers of a row (or a total) from its evaluated value, same period, year to date and target
- * (the last two absent without a target period): rules 5 and 6, coverage (rule 9) and `targetMet`.
+ * (the last two absent without a target period, each absent when not asked for): rules 5 and 6,
+ * coverage (rule 9) and `targetMet`.
  */
 export function rowValuesOf(
   indicator: Pick<Indicator, 'direction'>,
   value: Evaluated,
-  same: Evaluated,
+  same: Evaluated | undefined,
   ytd: Evaluated | undefined,
   target: Evaluated | undefined,
 ): RowValues {
@@ -510,14 +550,14 @@ export function rowValuesOf(
     value: value.value,
     target: targetValue,
     achievementPct: percent(ytdValue, targetValue),
-    samePeriodValue: same.value,
-    samePeriodPct: percent(value.value, same.value),
+    samePeriodValue: same?.value ?? null,
+    samePeriodPct: same ? percent(value.value, same.value) : null,
     complete: isComplete(value),
     coverage: {
       value: coverageOf(value),
       target: target ? coverageOf(target) : 0,
       yearToDate: ytd ? coverageOf(ytd) : 0,
-      samePeriod: coverageOf(same),
+      samePeriod: same ? coverageOf(same) : 0,
     },
     targetMet: meetsTarget(indicator.direction, ytdValue, targetValue),
   };

@@ -1,7 +1,14 @@
 import { CatalogSource, currentCatalog, Identity } from '@lgr/kit';
-import { clientError, ErrorCode, UnitCatalog } from '@lgr/schema';
+import { clientError, ErrorCode, onlyMeasures, UnitCatalog } from '@lgr/schema';
 import { GraphQLError } from 'graphql';
-import { AggregateOptions, AggregateRequest, AggregateRow, runAggregate } from '../engine';
+import {
+  AggregateOptions,
+  AggregateRequest,
+  AggregateRow,
+  MEASURE_VALUES,
+  requestedMeasures,
+  runAggregate,
+} from '../engine';
 import type { AnalyticsStore } from '../store';
 import type { SourceStatus } from '../sync/syncer';
 import { assertMayRead, assertMayReadIndicators, readableUnits } from './access';
@@ -59,6 +66,7 @@ const REQUEST_FIELDS = [
   'boundariesAsOf',
   'groupBy',
   'totals',
+  'measures',
 ] as const;
 
 /**
@@ -66,7 +74,22 @@ const REQUEST_FIELDS = [
  * ones as null; lists as given, since their order is the answer's order).
  */
 export function aggregateCacheKey(request: AggregateRequest, scope: string): string {
-  return JSON.stringify(['aggregate', scope, ...REQUEST_FIELDS.map((field) => request[field] ?? null)]);
+  return JSON.stringify([
+    'aggregate',
+    scope,
+    ...REQUEST_FIELDS.map((field) => (field === 'measures' ? measuresKey(request.measures) : (request[field] ?? null))),
+  ]);
+}
+
+/**
+ * The measures of a request as its cache key has them: null for every number (asked for by name or by
+ * default), else the valid ones asked for in a fixed order; a list with an unknown measure as it is.
+ */
+function measuresKey(measures: readonly unknown[] | undefined): unknown {
+  if (!Array.isArray(measures)) return measures ?? null;
+  if (!measures.every((m) => MEASURE_VALUES.includes(m as never))) return measures;
+  const asked = MEASURE_VALUES.filter((m) => measures.includes(m));
+  return asked.length === MEASURE_VALUES.length ? null : asked;
 }
 
 /** About how many bytes the rows of an answer take in memory, to bound the cache. */
@@ -131,21 +154,25 @@ export async function computeAggregate(
   const catalog = currentCatalog(services.catalog);
   const units = readableUnits(identity, catalog);
   const request = toAggregateRequest(input);
+  const generation = currentGeneration(services, catalog);
+  const scope = scopeKey(units.ids);
   let rows: readonly AggregateRow[];
   try {
-    rows = await services.cache.get(
-      currentGeneration(services, catalog),
-      aggregateCacheKey(request, scopeKey(units.ids)),
-      async () =>
-        freezeRows(
-          await runEngine(services, catalog, request, {
-            scope: units.ids,
-            timeoutMs: services.queryTimeoutMs,
-            maxRows: services.maxRows,
-          }),
-        ),
-      rowsBytes,
-    );
+    rows =
+      (await fromEveryNumber(services.cache, generation, request, scope)) ??
+      (await services.cache.get(
+        generation,
+        aggregateCacheKey(request, scope),
+        async () =>
+          freezeRows(
+            await runEngine(services, catalog, request, {
+              scope: units.ids,
+              timeoutMs: services.queryTimeoutMs,
+              maxRows: services.maxRows,
+            }),
+          ),
+        rowsBytes,
+      ));
   } catch (error) {
     throw units.restricted ? hideExistence(error) : error;
   }
@@ -153,8 +180,27 @@ export async function computeAggregate(
   return { rows, sources, stale: sources.some((s) => s.stale) };
 }
 
+/**
+ * A request for some numbers only, answered from the answer kept (or being computed) for every number
+ * of the same question, with the others left out; undefined when there is none.
+ */
+async function fromEveryNumber(
+  cache: AnswerCache,
+  generation: Generation,
+  request: AggregateRequest,
+  scope: string,
+): Promise<readonly AggregateRow[] | undefined> {
+  const key = aggregateCacheKey({ ...request, measures: undefined }, scope);
+  if (key === aggregateCacheKey(request, scope)) return undefined;
+  const found = cache.find<readonly AggregateRow[]>(generation, key);
+  if (!found) return undefined;
+  const every = 'value' in found ? found.value : await found.pending;
+  const measures = requestedMeasures(request.measures);
+  return freezeRows(every.map((row) => onlyMeasures(row, measures)));
+}
+
 /** Rows handed to many callers must not be changed by any of them. */
-function freezeRows(rows: AggregateRow[]): readonly AggregateRow[] {
+function freezeRows(rows: readonly AggregateRow[]): readonly AggregateRow[] {
   for (const row of rows) Object.freeze(row);
   return Object.freeze(rows);
 }

@@ -102,7 +102,10 @@ export class SpanEvaluator extends ReferenceEvaluator {
  * its walk divides before that unit existed, where rule 4 would have to look at a partial
  * predecessor's own figures.
  */
-export function answerReads(plan: Pick<AnswerPlan, 'rows' | 'groups'>, catalog: UnitCatalog): SpanRead[] | undefined {
+export function answerReads(
+  plan: Pick<AnswerPlan, 'rows' | 'groups' | 'measures'>,
+  catalog: UnitCatalog,
+): SpanRead[] | undefined {
   const spans = new Map<string, SpanRead>();
   let answerable = true;
   const read = (indicator: Indicator, unitId: string, span: MonthSpan): SpanRead => {

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Grain, meetsTarget, ratioSides, ReferenceEvaluator, RowValues, UnitCatalog } from '@lgr/schema';
+import { Grain, meetsTarget, onlyMeasures, ratioSides, ReferenceEvaluator, RowValues, UnitCatalog } from '@lgr/schema';
 import { withSpan } from '@lgr/kit/tracing';
 import { appendRows } from '../store/append';
 import { queryRows, runStatement } from '../store/exec';
@@ -457,9 +457,13 @@ async function withProgramme(
 
 const NO_COVERAGE: AggregateRow['coverage'] = { value: 0, target: 0, yearToDate: 0, samePeriod: 0 };
 
-/** A computed row or total of the answer. */
-function answerRow(plan: AnswerPlan, kind: 'ROW' | 'TOTAL', id: number, numbers: RowValues): AggregateRow {
+/**
+ * A computed row or total of the answer, with the numbers not asked for null whichever path computed
+ * it (the programme computes a role it has no parts for as nothing, not as null with coverage 0).
+ */
+function answerRow(plan: AnswerPlan, kind: 'ROW' | 'TOTAL', id: number, computed: RowValues): AggregateRow {
   const meta = kind === 'ROW' ? plan.rows[id]! : plan.groups[id]!;
+  const numbers = onlyMeasures(computed, plan.measures);
   return {
     indicator: meta.indicator.code,
     unitId: meta.unit.id,

@@ -3,6 +3,7 @@ import {
   Evaluated,
   Figure,
   Indicator,
+  Measures,
   ratioOf,
   ratioSides,
   ReferenceEvaluator,
@@ -149,19 +150,20 @@ export function figuresOf(answer: { n: number; facts: string }): Figure[] {
  * the programme's: `ROW:<rowId>` for every row, `TOTAL:<groupId>` for every totals row.
  */
 export function evaluateRows(
-  plan: Pick<AnswerPlan, 'rows' | 'groups'>,
+  plan: Pick<AnswerPlan, 'rows' | 'groups' | 'measures'>,
   evaluator: ReferenceEvaluator,
 ): Map<string, RowValues> {
   const out = new Map<string, RowValues>();
   const members = new Map<number, PlannedRow[]>();
   for (const r of plan.rows) {
-    if (r.emit) out.set(`ROW:${r.rowId}`, evaluator.rowOf(r.indicator, r.unit.id, r.periods));
+    if (r.emit) out.set(`ROW:${r.rowId}`, evaluator.rowOf(r.indicator, r.unit.id, r.periods, plan.measures));
     if (r.groupId === null) continue;
     const list = members.get(r.groupId);
     if (list) list.push(r);
     else members.set(r.groupId, [r]);
   }
-  for (const g of plan.groups) out.set(`TOTAL:${g.groupId}`, totalOf(evaluator, g, members.get(g.groupId) ?? []));
+  for (const g of plan.groups)
+    out.set(`TOTAL:${g.groupId}`, totalOf(evaluator, g, members.get(g.groupId) ?? [], plan.measures));
   return out;
 }
 
@@ -171,7 +173,12 @@ export function evaluateRows(
  * their weights, and the ratios and percentages recomputed from the sums. A RATIO total's target is
  * its unit's own, since ratio targets are never summed.
  */
-function totalOf(evaluator: ReferenceEvaluator, group: PlannedGroup, rows: readonly PlannedRow[]): RowValues {
+function totalOf(
+  evaluator: ReferenceEvaluator,
+  group: PlannedGroup,
+  rows: readonly PlannedRow[],
+  measures: Measures,
+): RowValues {
   const indicator = group.indicator;
   const ratio = indicator.rule === 'RATIO';
   const sides = ratio ? ratioSides(indicator) : [indicator];
@@ -182,13 +189,15 @@ function totalOf(evaluator: ReferenceEvaluator, group: PlannedGroup, rows: reado
     return second ? ratioOf(first!, second) : first!;
   };
   const value = total((side, row) => evaluator.measureOver(side, row.unit.id, row.periods));
-  const same = total((side, row) =>
-    evaluator.measureOver(
-      side,
-      row.unit.id,
-      row.periods.map((p) => shiftYears(p, -1)),
-    ),
-  );
+  const same = measures.samePeriod
+    ? total((side, row) =>
+        evaluator.measureOver(
+          side,
+          row.unit.id,
+          row.periods.map((p) => shiftYears(p, -1)),
+        ),
+      )
+    : undefined;
   const ytd = tp ? total((side, row) => evaluator.yearToDateOf(side, row.unit.id, row.periods, tp)) : undefined;
   const target = !tp
     ? undefined

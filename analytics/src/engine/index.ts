@@ -1,6 +1,6 @@
 export { CatalogChangedError, computePlan, planTableRows, runAggregate } from './aggregate';
 export type { StepTracer } from './aggregate';
-export { planAggregate, requestedPeriods } from './plan';
+export { planAggregate, requestedMeasures, requestedPeriods } from './plan';
 export {
   ALL_RESULT_PARTS,
   ALL_TARGET_PARTS,
@@ -29,13 +29,14 @@ export type {
 } from './sql';
 export { planShape, StepPlanner } from './steps';
 export type { StageCount, ValueStep } from './steps';
-export { DEFAULT_MAX_ROWS, GROUP_BY_VALUES } from './types';
+export { DEFAULT_MAX_ROWS, GROUP_BY_VALUES, MEASURE_VALUES } from './types';
 export type {
   AggregateOptions,
   AggregatePlan,
   AggregateRequest,
   AggregateRow,
   GroupBy,
+  Measure,
   PartRole,
   PartSide,
   PlannedGroup,

@@ -6,6 +6,7 @@ import {
   findIndicator,
   Grain,
   Indicator,
+  Measures,
   monthOf,
   MonthSpan,
   Period,
@@ -81,6 +82,9 @@ export class PlanBuilder {
   private readonly periodIds = new Map<string, number>();
   private readonly indicatorIds = new Map<string, number>();
   private readonly templates = new Map<string, number>();
+
+  /** `measures.samePeriod` decides whether rows read the same period a year earlier. */
+  constructor(private readonly measures: Measures) {}
 
   /** The pid of a period or span; a value period brings in all its sub-periods (rule 2 splits down to months). */
   periodId(p: Period | ValueNode, as: 'value' | 'target' | 'part'): number {
@@ -162,10 +166,11 @@ export class PlanBuilder {
         rp.parts.map((p) => this.periodId(p, 'part')),
       );
       // DESIGN 3 rule 6 and "Terms, in detail": a year earlier, valued by the same rules as P.
-      add(
-        'SAME',
-        rp.parts.map((p) => this.spanId(shiftYears(p, -1))),
-      );
+      if (this.measures.samePeriod)
+        add(
+          'SAME',
+          rp.parts.map((p) => this.spanId(shiftYears(p, -1))),
+        );
       if (tp) add('YTD', this.yearToDate(base.rule, rp, tp));
     }
     if (tp) {

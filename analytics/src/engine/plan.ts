@@ -1,4 +1,5 @@
 import {
+  ALL_MEASURES,
   clientError,
   enclosingPeriod,
   ErrorCode,
@@ -9,6 +10,7 @@ import {
   isValidOn,
   Level,
   LEVELS,
+  Measures,
   parsePeriod,
   Period,
   PeriodFormatError,
@@ -26,6 +28,8 @@ import {
   DEFAULT_MAX_ROWS,
   GROUP_BY_VALUES,
   GroupBy,
+  Measure,
+  MEASURE_VALUES,
   PlannedGroup,
   PlannedNote,
   PlannedRow,
@@ -133,6 +137,18 @@ function termOf(p: Period): string | null {
   return enclosingPeriod(p, 'TERM')?.code ?? null;
 }
 
+/** The numbers a request's `measures` ask for besides the value; a list that is not one is refused, naming it. */
+export function requestedMeasures(measures: unknown): Measures {
+  if (measures === undefined || measures === null) return ALL_MEASURES;
+  if (!Array.isArray(measures)) throw badInput('measures', 'Argument "measures" must be a list');
+  for (const m of measures) {
+    if (!MEASURE_VALUES.includes(m as Measure)) {
+      throw badInput('measures', `Argument "measures" accepts ${MEASURE_VALUES.join(', ')}; got ${JSON.stringify(m)}`);
+    }
+  }
+  return { samePeriod: measures.includes('SAME_PERIOD'), target: measures.includes('TARGET') };
+}
+
 /** A request whose arguments were checked, in the planner's terms. */
 interface CheckedRequest {
   readonly indicators: Indicator[];
@@ -143,6 +159,7 @@ interface CheckedRequest {
   readonly byTerm: boolean;
   readonly totals: boolean;
   readonly rowPeriods: RowPeriod[];
+  readonly measures: Measures;
 }
 
 /** Checks every argument of a request, naming the argument of the first that is wrong. */
@@ -150,6 +167,7 @@ function checkRequest(request: AggregateRequest): CheckedRequest {
   if (!request || typeof request !== 'object') throw badInput('query', 'The aggregate query is missing');
   const indicators = requestedIndicators(request.indicators);
   const groupBy = requestedGroupBy(request.groupBy);
+  const measures = requestedMeasures(request.measures);
   if (request.level !== undefined && request.level !== null && !LEVELS.includes(request.level)) {
     throw badInput(
       'level',
@@ -184,6 +202,7 @@ function checkRequest(request: AggregateRequest): CheckedRequest {
     totals: Boolean(request.totals) || !byUnit,
     rowPeriods:
       byTerm && !groupBy.has('PERIOD') ? periodsByTerm(periods) : periods.map((p) => ({ label: p, parts: [p] })),
+    measures,
   };
 }
 
@@ -307,7 +326,8 @@ interface PlannedAnswer {
 function planRows(builder: PlanBuilder, req: CheckedRequest, resolved: Resolved[][]): PlannedAnswer {
   const answer: PlannedAnswer = { rows: [], groups: [], notes: [], output: [] };
   for (const indicator of req.indicators) {
-    const targetPeriods = req.rowPeriods.map((rp) => targetPeriodOf(indicator, rp));
+    // Without targets asked for, no row has a target period: nothing reads targets or the year to date.
+    const targetPeriods = req.rowPeriods.map((rp) => (req.measures.target ? targetPeriodOf(indicator, rp) : undefined));
     const terms = req.rowPeriods.map((rp) => (req.byTerm ? termOf(rp.label) : null));
     for (const perPeriod of resolved) {
       const cells: { member: UnitVersion; pi: number }[] = [];
@@ -413,7 +433,7 @@ export function planAnswer(catalog: UnitCatalog, request: AggregateRequest, opti
   const req = checkRequest(request);
   const resolved = resolveUnits(catalog, req, options.scope);
   checkRowLimit(req, resolved, options.maxRows ?? DEFAULT_MAX_ROWS);
-  const builder = new PlanBuilder();
+  const builder = new PlanBuilder(req.measures);
   const { rows, groups, notes, output } = planRows(builder, req, resolved);
   // A RATIO total's target is the requested unit's own, looked up by its target period.
   for (const g of groups) if (g.targetPeriod) builder.periodId(g.targetPeriod, 'target');
@@ -426,6 +446,7 @@ export function planAnswer(catalog: UnitCatalog, request: AggregateRequest, opti
     subs: builder.subs,
     indicators: builder.indicators,
     parts: builder.parts,
+    measures: req.measures,
   };
 }
 

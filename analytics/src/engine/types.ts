@@ -1,4 +1,4 @@
-import type { Grain, Indicator, Level, Period, Rule, UnitVersion } from '@lgr/schema';
+import type { Grain, Indicator, Level, Measures, Period, Rule, UnitVersion } from '@lgr/schema';
 import type { UnitKey } from './unit-keys';
 
 /** The dimensions an aggregate can be grouped by. */
@@ -6,6 +6,12 @@ export type GroupBy = 'INDICATOR' | 'UNIT' | 'PERIOD' | 'TERM';
 
 /** Every value `groupBy` accepts. */
 export const GROUP_BY_VALUES: readonly GroupBy[] = ['INDICATOR', 'UNIT', 'PERIOD', 'TERM'];
+
+/** The numbers an aggregate computes: the value (always), the same period a year earlier, the target with the year to date. */
+export type Measure = 'VALUE' | 'SAME_PERIOD' | 'TARGET';
+
+/** Every value `measures` accepts. */
+export const MEASURE_VALUES: readonly Measure[] = ['VALUE', 'SAME_PERIOD', 'TARGET'];
 
 /** An aggregate query (DESIGN.md 4): indicators for units and periods, on the boundaries of a date. */
 export interface AggregateRequest {
@@ -25,6 +31,13 @@ export interface AggregateRequest {
   groupBy?: GroupBy[];
   /** Adds a total row per indicator, requested unit and period. */
   totals?: boolean;
+  /**
+   * The numbers to compute (default all). The value, `complete` and the value's coverage are always
+   * computed; SAME_PERIOD adds `samePeriodValue`, `samePeriodPct` and their coverage; TARGET adds
+   * `target`, `achievementPct` (with the year to date), `targetMet` and their coverage. A number not
+   * asked for is null and its coverage 0. The GraphQL API asks for those its query selects.
+   */
+  measures?: Measure[];
 }
 
 /** How much of each number of a row was reported (DESIGN.md 3 rule 9), each from 0 to 1. */
@@ -224,6 +237,8 @@ export interface AnswerPlan {
   /** The recorded indicators values are computed for, and the requested indicators targets are. */
   readonly indicators: PlannedIndicator[];
   readonly parts: PlannedPart[];
+  /** The numbers besides the value the answer computes. */
+  readonly measures: Measures;
 }
 
 /** Everything the SQL needs to know about a query, and the order its answer comes back in. */

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { DateScalar, LevelEnum } from '@lgr/kit';
 import type { Level } from '@lgr/schema';
 import type { AggregateRow } from '../engine';
@@ -6,6 +7,7 @@ import { computeReportingStatus, ReportingUnit } from '../aggregate/reporting-st
 import { computeAggregate } from '../aggregate/service';
 import type { AnalyticsContext } from './context';
 import type { IndicatorValue } from './indicator-loader';
+import { selectedMeasures } from './measures';
 import {
   AdminUnitRef,
   AggregateQueryInput,
@@ -51,8 +53,9 @@ export class AggregateResolver {
   async aggregate(
     @Arg('query', () => AggregateQueryInput) query: AggregateQueryInput,
     @Ctx() ctx: AnalyticsContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<AggregateResultType> {
-    const answer = await computeAggregate(ctx.services, ctx.identity, query);
+    const answer = await computeAggregate(ctx.services, ctx.identity, { ...query, measures: selectedMeasures(info) });
     return {
       rows: answer.rows.map(rowOf),
       sources: answer.sources.map(({ name, lastSeq, lastSyncedAt, stale, error }) => ({

@@ -23,7 +23,7 @@ import {
   UnitVersion,
   yearPeriod,
 } from '@lgr/schema';
-import type { AggregateRequest, AggregateRow, GroupBy } from '../types';
+import type { AggregateRequest, AggregateRow, GroupBy, Measure } from '../types';
 import { unit } from './helpers';
 
 /*
@@ -130,6 +130,7 @@ export const scenarioArbitrary = fc.record({
       asOf: fc.option(fc.nat(3), { nil: undefined, freq: 2 }),
       groupBy: fc.nat(5),
       totals: fc.boolean(),
+      measures: fc.nat(4),
     }),
     { minLength: 1, maxLength: 6 },
   ),
@@ -157,6 +158,14 @@ const GROUP_BYS: (GroupBy[] | undefined)[] = [
   ['INDICATOR', 'PERIOD'],
   undefined,
   ['INDICATOR', 'TERM'],
+];
+
+const MEASURES: (Measure[] | undefined)[] = [
+  undefined,
+  ['VALUE'],
+  ['VALUE', 'SAME_PERIOD'],
+  ['TARGET', 'VALUE'],
+  undefined,
 ];
 
 /** Reads a generated spec as a catalogue (pre-reform provinces, districts, communes; post-reform provinces, communes), figures and requests. */
@@ -250,6 +259,8 @@ export function buildScenario(spec: ScenarioSpec): Scenario {
     const groupBy = GROUP_BYS[r.groupBy];
     if (groupBy) req.groupBy = groupBy;
     if (r.totals) req.totals = true;
+    const measures = MEASURES[r.measures];
+    if (measures) req.measures = measures;
     return req;
   });
   return { catalog, figures, requests, changeDate };

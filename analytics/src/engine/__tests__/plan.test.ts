@@ -105,6 +105,37 @@ describe('planAggregate', () => {
     expect(plan.periods.filter((p) => p.target).map((p) => p.code)).toEqual(['2024']);
   });
 
+  it('plans only the parts of the numbers asked for', () => {
+    const request = {
+      indicators: ['AR_TTHC_ONTIME_PCT'],
+      units: ['P'],
+      periods: ['2024Q3'],
+      level: 'COMMUNE' as const,
+    };
+    const roles = (measures: ('VALUE' | 'SAME_PERIOD' | 'TARGET')[]) => {
+      const plan = planAggregate(catalog, { ...request, measures });
+      return {
+        parts: plan.parts.map((p) => `${p.role} ${p.side}`),
+        targets: plan.rows.filter((r) => r.targetPeriod).length,
+        targetPeriods: plan.periods.filter((p) => p.target).length,
+      };
+    };
+    expect(roles(['VALUE'])).toEqual({ parts: ['VALUE N', 'VALUE D'], targets: 0, targetPeriods: 0 });
+    expect(roles(['VALUE', 'SAME_PERIOD'])).toEqual({
+      parts: ['VALUE N', 'SAME N', 'VALUE D', 'SAME D'],
+      targets: 0,
+      targetPeriods: 0,
+    });
+    expect(roles(['TARGET'])).toEqual({
+      parts: ['VALUE N', 'YTD N', 'VALUE D', 'YTD D'],
+      targets: 2,
+      targetPeriods: 1,
+    });
+    expect(roles(['VALUE', 'SAME_PERIOD', 'TARGET']).parts).toEqual(
+      planAggregate(catalog, request).parts.map((p) => `${p.role} ${p.side}`),
+    );
+  });
+
   it('closes the value periods under sub-periods and records their parents', () => {
     const plan = planAggregate(catalog, {
       indicators: ['SS_POOR_HH'],
@@ -240,6 +271,8 @@ describe('planAggregate', () => {
     expect(fails({ ...ok, boundariesAsOf: 'yesterday' })).toEqual(['BAD_USER_INPUT', 'boundariesAsOf']);
     expect(fails({ ...ok, level: 'CITY' })).toEqual(['BAD_USER_INPUT', 'level']);
     expect(fails({ ...ok, groupBy: 'UNIT' })).toEqual(['BAD_USER_INPUT', 'groupBy']);
+    expect(fails({ ...ok, measures: 'VALUE' })).toEqual(['BAD_USER_INPUT', 'measures']);
+    expect(fails({ ...ok, measures: ['VALUE', 'YTD'] })).toEqual(['BAD_USER_INPUT', 'measures']);
   });
 
   it('refuses units outside the scope before anything is computed, and counts rows against maxRows', () => {

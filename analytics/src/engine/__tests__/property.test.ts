@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { GraphQLError } from 'graphql';
-import { Figure, parsePeriod, ReferenceEvaluator, tryParsePeriod, UnitCatalog } from '@lgr/schema';
+import { Figure, onlyMeasures, parsePeriod, ReferenceEvaluator, tryParsePeriod, UnitCatalog } from '@lgr/schema';
 import { AnalyticsStore } from '../../store';
 import type { AggregateRequest, AggregateRow } from '../types';
-import { AnsweredBy, askWith, changesOf, compareWithEvaluator, differences } from './helpers';
+import { AnsweredBy, askWith, changesOf, compareWithEvaluator, differences, measuresOf } from './helpers';
 import { buildScenario, expectedRowKeys, expectedTotal, groupMembers, scenarioArbitrary } from './generators';
 
 /*
@@ -31,6 +31,8 @@ describe('runAggregate agrees with the reference evaluator', () => {
     incomplete: 0,
     partlyCovered: 0,
     termRows: 0,
+    /** Requests that ask for some numbers only. */
+    someMeasures: 0,
     /** By strategy asked for, the path that answered. */
     answeredBy: Object.fromEntries(
       STRATEGIES.map((s) => [s, { memory: 0, programme: 0, additive: 0, 'plan only': 0 }]),
@@ -75,7 +77,9 @@ describe('runAggregate agrees with the reference evaluator', () => {
         throw error;
       }
       stats.requests++;
-      const problems = compareWithEvaluator(rows, evaluator);
+      const measures = measuresOf(request);
+      if (request.measures) stats.someMeasures++;
+      const problems = compareWithEvaluator(rows, evaluator, measures);
       const keys = rows.map((r) => `${r.indicator}|${r.unitId}|${r.period}|${r.total ? 'total' : 'row'}`);
       const expectedKeys = expectedRowKeys(catalog, request);
       if (keys.join('\n') !== expectedKeys.join('\n')) {
@@ -85,11 +89,14 @@ describe('runAggregate agrees with the reference evaluator', () => {
       }
       for (const row of rows.filter((r) => r.total && r.note === null)) {
         const members = groupMembers(catalog, row.unitId, request.level, row.boundariesAsOf);
-        const want = expectedTotal(
-          evaluator,
-          row,
-          members,
-          row.periods.map((p) => parsePeriod(p)),
+        const want = onlyMeasures(
+          expectedTotal(
+            evaluator,
+            row,
+            members,
+            row.periods.map((p) => parsePeriod(p)),
+          ),
+          measures,
         );
         problems.push(...differences(`TOTAL ${row.indicator} ${row.unitId} ${row.period}`, row, want));
       }
@@ -130,6 +137,7 @@ describe('runAggregate agrees with the reference evaluator', () => {
       // The scenarios reach what coverage and terms are about.
       expect(stats.partlyCovered).toBeGreaterThan(0);
       expect(stats.termRows).toBeGreaterThan(0);
+      expect(stats.someMeasures).toBeGreaterThan(RUNS);
       // Every path was held to the evaluator: the programme and memory each on every question that
       // has numbers, the additive path on many (most questions over leaf months).
       expect(stats.answeredBy.memory.memory).toBeGreaterThan(RUNS);

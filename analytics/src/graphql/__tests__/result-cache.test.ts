@@ -171,18 +171,38 @@ describe('the cache of aggregate answers', () => {
     expect(await eventually(async () => (await read()) === 31, 2000)).toBe(true);
   });
 
-  it('serves exports from the same answers', async () => {
+  it('serves exports and queries of fewer numbers from the same answers', async () => {
     const query = { indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2025S1'], level: 'COMMUNE' };
-    await ask(analytics.url, AGGREGATE, { q: query });
+    const exported = async () => {
+      const res = await postJson(
+        `${rootOf(analytics.url)}/export`,
+        { aggregate: query, format: 'csv' },
+        identity('admin'),
+      );
+      expect(res.status).toBe(200);
+      expect((await res.text()).split('\n').filter(Boolean)).toHaveLength(1 + 8);
+    };
+    // This query selects the value and the target: it computes no same period.
+    const selected = await ask(analytics.url, AGGREGATE, { q: query });
     const runs = analytics.engineRuns();
-    const res = await postJson(
-      `${rootOf(analytics.url)}/export`,
-      { aggregate: query, format: 'csv' },
-      identity('admin'),
+    // An export has every number, which the kept answer does not: it computes them, once.
+    await exported();
+    expect(analytics.engineRuns()).toBe(runs + 1);
+    await exported();
+    expect(analytics.engineRuns()).toBe(runs + 1);
+    // A query of fewer numbers (only the value) is answered from the export's answer.
+    const VALUES = `query($q: AggregateQuery!) { aggregate(query: $q) { rows { unit { id } value complete coverage { value } } } }`;
+    const values = await ask(analytics.url, VALUES, { q: query });
+    expect(analytics.engineRuns()).toBe(runs + 1);
+    expect(values.errors).toBeUndefined();
+    expect(values.data.aggregate.rows.map((r: { value: number | null }) => r.value)).toEqual(
+      selected.data.aggregate.rows.map((r: { value: number | null }) => r.value),
     );
-    expect(res.status).toBe(200);
-    expect((await res.text()).split('\n').filter(Boolean)).toHaveLength(1 + 8);
-    expect(analytics.engineRuns()).toBe(runs);
+    expect(values.data.aggregate.rows.find((r: any) => r.unit.id === U.mayChai)).toMatchObject({
+      value: 31, // as recorded by the test before
+      complete: true,
+      coverage: { value: 1 },
+    });
   });
 
   it('reports the sources as they are now, not as they were when the rows were kept', async () => {
