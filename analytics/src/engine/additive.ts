@@ -1,9 +1,10 @@
-import { BOOLEAN, INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import { BOOLEAN, DOUBLE, DuckDBType, DuckDBValue, INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import {
   Evaluated,
   Figure,
   Indicator,
   monthEndDate,
+  MonthSource,
   MonthSpan,
   monthSources,
   monthStartDate,
@@ -14,7 +15,7 @@ import {
 import { binder, FACT_TABLE, META_TABLE, MONTH_SOURCE_TABLE, SqlStatement } from '../store/sql';
 import { evaluateRows, FIELD, RECORD } from './in-memory';
 import { CATALOG_DIGEST } from '../store/store';
-import type { AnswerPlan } from './types';
+import type { AggregateOptions, AnswerPlan } from './types';
 
 /*
  * The additive path. When a question's figures are all monthly and recorded at leaves, rules 1-4 make
@@ -95,6 +96,12 @@ export class SpanEvaluator extends ReferenceEvaluator {
   }
 }
 
+/** The spans an answer reads, and whether the evaluator walks a STOCK span that a newer unit divides. */
+export interface AnswerReads {
+  readonly spans: SpanRead[];
+  readonly walked: boolean;
+}
+
 /**
  * Every span the plan's rows and totals read, each once: the rows are made once with every value and
  * target empty, recording what was asked for, so that the reads are exactly those of
@@ -105,9 +112,10 @@ export class SpanEvaluator extends ReferenceEvaluator {
 export function answerReads(
   plan: Pick<AnswerPlan, 'rows' | 'groups' | 'measures'>,
   catalog: UnitCatalog,
-): SpanRead[] | undefined {
+): AnswerReads | undefined {
   const spans = new Map<string, SpanRead>();
   let answerable = true;
+  let walked = false;
   const read = (indicator: Indicator, unitId: string, span: MonthSpan): SpanRead => {
     const key = spanKey(indicator.code, unitId, span);
     let s = spans.get(key);
@@ -139,13 +147,14 @@ export function answerReads(
       // A walked span is read too, only so that a figure that rule 1 or 2 would take there (one the
       // walk does not see, since it holds no values) makes the question irregular.
       read(indicator, unitId, span).value = true;
+      walked = true;
       const unit = catalog.get(unitId)!;
       if (monthEndDate(span.endMonth) < unit.validFrom && catalog.contributions(unitId).partial.length)
         answerable = false;
     },
   );
   evaluateRows(plan, reader);
-  return answerable ? [...spans.values()] : undefined;
+  return answerable ? { spans: [...spans.values()], walked } : undefined;
 }
 
 /** The kinds of `unit_month_source` rows (`MonthSourceKind`), as the statement compares them. */
@@ -153,87 +162,121 @@ const READ = `'READ'`;
 const LOST = `'LOST'`;
 const OWN = `'OWN'`;
 
+/** The additive statement, and whether it reads the store's copy of the catalogue (its digest row, key -1). */
+export interface AdditiveStatement extends SqlStatement {
+  readonly readsCatalog: boolean;
+}
+
 /**
- * One statement that reads every span of `spans` (the unit's `uid` from `keys`) by its month sources:
- * per span (by its position) that has figures at its sources, for a value read, the sum of its
- * recorded months times their shares, their reported rule-9 weight, how many partial predecessors'
- * figures rule 4 loses and how many figures make the sum wrong (`irregular`); for a target read, the
- * targets recorded for exactly the span at its sources (every unit its target can roll up from), as
- * one text of `unit<US>target` records. A first row with `key` -1 carries the catalogue digest the
- * store holds, read in the same snapshot as the sources. Only the value spans of the indicators
- * `checked` are checked for a unit's own figures (`OWN` sources, whose units the scan then reads
- * too): the others' values are known to be all leaves' months. A target read needs them all: a
- * target is recorded at any level.
+ * The most month sources a statement binds as lists; a question with more joins the store's
+ * `unit_month_source`. Bound, a small question's statement has fewer operators to plan (planning is
+ * most of its cost); joined, a large one is planned with the table's statistics.
+ */
+export const BOUND_SOURCES_MAX = 64;
+
+/** A span's month source, as a statement reads it: `key` is the span's position, `cell` the source's. */
+interface Cell {
+  readonly key: number;
+  readonly span: SpanRead;
+  readonly source: MonthSource;
+}
+
+/**
+ * The month sources each span reads: those that overlap the span, without the `OWN` sources of a
+ * value span whose indicator is not `checked` (see {@link additiveStatement}).
+ */
+export function spanCells(
+  catalog: UnitCatalog,
+  spans: readonly SpanRead[],
+  checked: (indicator: string) => boolean,
+): Cell[] {
+  const cells: Cell[] = [];
+  for (const [key, span] of spans.entries()) {
+    const own = checked(span.indicator) || span.target !== undefined;
+    for (const source of monthSources(catalog, span.unitId)) {
+      if (source.fromMonth > span.endMonth || source.toMonth < span.startMonth) continue;
+      if (source.kind === 'OWN' && !own) continue;
+      cells.push({ key, span, source });
+    }
+  }
+  return cells;
+}
+
+/**
+ * One statement that reads every span of `spans` by its month sources: per span (by its position)
+ * that has figures at its sources, for a value read, the sum of its recorded months times their
+ * shares, their reported rule-9 weight, how many partial predecessors' figures rule 4 loses and how
+ * many figures make the sum wrong (`irregular`); for a target read, the targets recorded for exactly
+ * the span at its sources (every unit its target can roll up from), as one text of `unit<US>target`
+ * records. Only the value spans of the indicators `checked` are checked for a unit's own figures
+ * (`OWN` sources, whose units the scan then reads too): the others' values are known to be all
+ * leaves' months. A target read needs them all: a target is recorded at any level.
+ *
+ * A few sources are bound as lists; more are joined from the store's `unit_month_source` (the span's
+ * unit by its `uid` in `keys`), and then a first row with `key` -1 carries the catalogue digest the
+ * store holds, read in the same snapshot as the sources (`readsCatalog`).
  */
 export function additiveStatement(
   spans: readonly SpanRead[],
+  catalog: UnitCatalog,
   keys: ReadonlyMap<string, { readonly uid: number }>,
   checked: (indicator: string) => boolean = () => true,
-): SqlStatement {
+  sources: NonNullable<AggregateOptions['additiveSources']> = 'auto',
+): AdditiveStatement {
   const { bind, statement } = binder();
-  const uidOf = (id: string) => {
-    const key = keys.get(id);
-    if (key === undefined) throw new Error(`Expected a unit of the catalogue, got "${id}"`);
-    return key.uid;
-  };
-  const positions = bind(listValue(spans.map((_, i) => i)), LIST(INTEGER));
-  const indicators = bind(listValue(spans.map((s) => s.indicator)), LIST(VARCHAR));
-  const units = bind(listValue(spans.map((s) => uidOf(s.unitId))), LIST(INTEGER));
-  const froms = bind(listValue(spans.map((s) => s.startMonth)), LIST(INTEGER));
-  const tos = bind(listValue(spans.map((s) => s.endMonth)), LIST(INTEGER));
-  const values = bind(listValue(spans.map((s) => s.value)), LIST(BOOLEAN));
-  const targets = bind(listValue(spans.map((s) => s.target !== undefined)), LIST(BOOLEAN));
-  const stocks = bind(listValue(spans.map((s) => s.stock)), LIST(BOOLEAN));
-  const checks = bind(listValue(spans.map((s) => checked(s.indicator))), LIST(BOOLEAN));
+  const list = <T extends DuckDBValue>(xs: readonly T[], type: DuckDBType) => bind(listValue(xs), LIST(type));
+  const anyStock = spans.some((s) => s.value && s.stock);
+  const all = spanCells(catalog, spans, checked);
+  const bound = sources === 'bound' || (sources === 'auto' && all.length <= BOUND_SOURCES_MAX);
+  const cells = bound ? boundCellsCte(all, list) : storedCellsCte(spans, keys, checked, anyStock, list);
   const codes = [...new Set(spans.map((s) => s.indicator))];
-  // One indicator is a filter DuckDB applies while it scans; so is the range of months, against
-  // each row group's minimum and maximum first.
+  // One indicator is a filter DuckDB applies while it scans. Several are left to the join with the
+  // cells, which DuckDB also applies while it scans: a list compared with every fact's code costs
+  // more. The range of months is checked against each row group's minimum and maximum first.
   const indicatorFilter =
-    codes.length === 1
-      ? `f.indicator = ${bind(codes[0]!, VARCHAR)}`
-      : `f.indicator IN (${codes.map((c) => bind(c, VARCHAR)).join(', ')}) AND f.indicator = c.indicator`;
+    codes.length === 1 ? `f.indicator = ${bind(codes[0]!, VARCHAR)}` : 'f.indicator = c.indicator';
   const first = bind(Math.min(...spans.map((s) => s.startMonth)), INTEGER);
   const last = bind(Math.max(...spans.map((s) => s.endMonth)), INTEGER);
-  const digestKey = bind(CATALOG_DIGEST, VARCHAR);
   const read = `counts AND kind = ${READ} AND month`;
   const lost = `count(*) FILTER (WHERE counts AND kind = ${LOST} AND month)`;
   const irregular = `count(*) FILTER (WHERE counts AND (kind = ${OWN} OR NOT month))`;
   // Only FLOWs: each span's months summed, in one aggregate.
-  const flowAggregate = `SELECT key, sum(value * share) FILTER (WHERE ${read}), sum(share) FILTER (WHERE ${read}),
-      ${lost}, ${irregular}, count(target), string_agg(target, chr(${RECORD})), NULL
+  const flowAggregate = `SELECT key, sum(value * share) FILTER (WHERE ${read}) AS value,
+      sum(share) FILTER (WHERE ${read}) AS reported, ${lost} AS lost, ${irregular} AS irregular, count(target) AS n,
+      string_agg(target, chr(${RECORD})) AS targets, NULL AS digest
     FROM joined WHERE counts OR target IS NOT NULL GROUP BY key`;
   // With STOCKs, each cell (a source's months in a span) first: a FLOW's months summed, a STOCK's last
-  // month, reported once; then the cells times their shares.
-  const stockAggregate = `SELECT key, sum(value * share), sum(reported * share), sum(lost), sum(irregular), sum(n),
-      string_agg(targets, chr(${RECORD})), NULL
-    FROM (
-      SELECT key, cell, any_value(share) AS share,
+  // month, reported once; then the cells times their shares. Where no span has two cells (leaves
+  // asked about), a span is its cell.
+  const oneCellEach = new Set(all.map((c) => c.key)).size === all.length;
+  const cellsAggregate = `SELECT key, any_value(share) AS share,
         CASE WHEN any_value(stock) THEN arg_max(value, start_month) FILTER (WHERE ${read})
           ELSE sum(value) FILTER (WHERE ${read}) END AS value,
         CASE WHEN any_value(stock) THEN least(count(*) FILTER (WHERE ${read}), 1)
           ELSE count(*) FILTER (WHERE ${read}) END AS reported,
         ${lost} AS lost, ${irregular} AS irregular, count(target) AS n, string_agg(target, chr(${RECORD})) AS targets
-      FROM joined WHERE counts OR target IS NOT NULL GROUP BY key, cell
-    ) GROUP BY key`;
-  const anyStock = spans.some((s) => s.value && s.stock);
+      FROM joined WHERE counts OR target IS NOT NULL GROUP BY key${oneCellEach ? '' : ', cell'}`;
+  const stockAggregate = oneCellEach
+    ? `SELECT key, value * share AS value, reported * share AS reported, lost, irregular, n, targets, NULL AS digest
+    FROM (${cellsAggregate})`
+    : `SELECT key, sum(value * share) AS value, sum(reported * share) AS reported, sum(lost) AS lost,
+      sum(irregular) AS irregular, sum(n) AS n, string_agg(targets, chr(${RECORD})) AS targets, NULL AS digest
+    FROM (${cellsAggregate}) GROUP BY key`;
+  const digestRow = bound
+    ? ''
+    : `SELECT -1 AS key, NULL::DOUBLE AS value, NULL::DOUBLE AS reported, 0 AS lost, 0 AS irregular, 0 AS n,
+      NULL AS targets, (SELECT value FROM ${META_TABLE} WHERE key = ${bind(CATALOG_DIGEST, VARCHAR)}) AS digest
+    UNION ALL
+    `;
   // A figure counts for a value when it lies inside the span (rule 1 takes exactly the span, rule 2
   // anything inside it) and overlaps the months its unit is a source for; a target, when it is
   // recorded for exactly the span.
-  return statement(
-    `WITH spans AS (
-      SELECT unnest(${positions}) AS key, unnest(${indicators}) AS indicator, unnest(${units}) AS uid,
-        unnest(${froms}) AS lo, unnest(${tos}) AS hi, unnest(${values}) AS reads_value,
-        unnest(${targets}) AS reads_target, unnest(${stocks}) AS stock, unnest(${checks}) AS checks
-    ),
-    cells AS (
-      SELECT row_number() OVER () AS cell, p.key, p.indicator, p.lo, p.hi, p.reads_value, p.reads_target, p.stock,
-        s.source_id, s.kind, s.share,
-        greatest(p.lo, s.from_month) AS a, least(p.hi, s.to_month) AS b
-      FROM spans p JOIN ${MONTH_SOURCE_TABLE} s ON s.unit_uid = p.uid AND s.from_month <= p.hi AND s.to_month >= p.lo
-      WHERE p.checks OR p.reads_target OR s.kind <> ${OWN}
-    ),
+  return {
+    ...statement(
+      `WITH ${cells},
     joined AS (
-      SELECT c.key, c.cell, c.stock, c.kind, c.share, f.value, f.start_month, f.start_month = f.end_month AS month,
+      SELECT c.key, ${anyStock ? 'c.cell, c.stock, f.start_month, ' : ''}c.kind, c.share, f.value,
+        f.start_month = f.end_month AS month,
         f.value IS NOT NULL AND c.reads_value AND f.start_month >= c.lo AND f.end_month <= c.hi AS counts,
         CASE WHEN c.reads_target AND f.target IS NOT NULL AND f.start_month = c.lo AND f.end_month = c.hi
           THEN concat(f.unit_id, chr(${FIELD}), f.target::VARCHAR) END AS target
@@ -241,11 +284,72 @@ export function additiveStatement(
         ON f.unit_id = c.source_id AND f.start_month <= c.b AND f.end_month >= c.a
       WHERE ${indicatorFilter} AND f.start_month >= ${first} AND f.end_month <= ${last}
     )
-    SELECT -1 AS key, NULL::DOUBLE AS value, NULL::DOUBLE AS reported, 0 AS lost, 0 AS irregular, 0 AS n,
-      NULL AS targets, (SELECT value FROM ${META_TABLE} WHERE key = ${digestKey}) AS digest
-    UNION ALL
-    ${anyStock ? stockAggregate : flowAggregate}`,
-  );
+    ${digestRow}${anyStock ? stockAggregate : flowAggregate}`,
+    ),
+    readsCatalog: !bound,
+  };
+}
+
+type ListBinder = <T extends DuckDBValue>(xs: readonly T[], type: DuckDBType) => string;
+
+/** The cells of a few sources, bound as lists (a cell is its position). */
+function boundCellsCte(cells: readonly Cell[], list: ListBinder): string {
+  const column = <T extends DuckDBValue>(name: string, type: DuckDBType, of: (c: Cell, i: number) => T) =>
+    `unnest(${list(cells.map(of), type)}) AS ${name}`;
+  return `cells AS (
+      SELECT ${[
+        column('cell', INTEGER, (_, i) => i),
+        column('key', INTEGER, (c) => c.key),
+        column('indicator', VARCHAR, (c) => c.span.indicator),
+        column('lo', INTEGER, (c) => c.span.startMonth),
+        column('hi', INTEGER, (c) => c.span.endMonth),
+        column('reads_value', BOOLEAN, (c) => c.span.value),
+        column('reads_target', BOOLEAN, (c) => c.span.target !== undefined),
+        column('stock', BOOLEAN, (c) => c.span.stock),
+        column('source_id', VARCHAR, (c) => c.source.unitId),
+        column('kind', VARCHAR, (c) => c.source.kind),
+        column('share', DOUBLE, (c) => c.source.share),
+        column('a', INTEGER, (c) => Math.max(c.span.startMonth, c.source.fromMonth)),
+        column('b', INTEGER, (c) => Math.min(c.span.endMonth, c.source.toMonth)),
+      ].join(',\n        ')}
+    )`;
+}
+
+/** The cells of the spans' units' sources, joined from the store's `unit_month_source`. */
+function storedCellsCte(
+  spans: readonly SpanRead[],
+  keys: ReadonlyMap<string, { readonly uid: number }>,
+  checked: (indicator: string) => boolean,
+  anyStock: boolean,
+  list: ListBinder,
+): string {
+  const uidOf = (id: string) => {
+    const key = keys.get(id);
+    if (key === undefined) throw new Error(`Expected a unit of the catalogue, got "${id}"`);
+    return key.uid;
+  };
+  const column = <T extends DuckDBValue>(name: string, type: DuckDBType, of: (s: SpanRead, i: number) => T) =>
+    `unnest(${list(spans.map(of), type)}) AS ${name}`;
+  return `spans AS (
+      SELECT ${[
+        column('key', INTEGER, (_, i) => i),
+        column('indicator', VARCHAR, (s) => s.indicator),
+        column('uid', INTEGER, (s) => uidOf(s.unitId)),
+        column('lo', INTEGER, (s) => s.startMonth),
+        column('hi', INTEGER, (s) => s.endMonth),
+        column('reads_value', BOOLEAN, (s) => s.value),
+        column('reads_target', BOOLEAN, (s) => s.target !== undefined),
+        column('stock', BOOLEAN, (s) => s.stock),
+        column('checks', BOOLEAN, (s) => checked(s.indicator)),
+      ].join(',\n        ')}
+    ),
+    cells AS (
+      SELECT ${anyStock ? 'row_number() OVER () AS cell, ' : ''}p.key, p.indicator, p.lo, p.hi, p.reads_value,
+        p.reads_target, p.stock, s.source_id, s.kind, s.share,
+        greatest(p.lo, s.from_month) AS a, least(p.hi, s.to_month) AS b
+      FROM spans p JOIN ${MONTH_SOURCE_TABLE} s ON s.unit_uid = p.uid AND s.from_month <= p.hi AND s.to_month >= p.lo
+      WHERE p.checks OR p.reads_target OR s.kind <> ${OWN}
+    )`;
 }
 
 /**
@@ -289,13 +393,13 @@ export type AdditiveAnswer =
  * Reads {@link additiveStatement}'s rows for `spans`: each value span's value by its indicator, unit
  * and months (a span without sources expects nothing and has no value) and the targets read, or
  * `irregular` when a figure makes some sum wrong, or `catalog` when the store holds another catalogue
- * than `digest`.
+ * than `digest` (undefined for a statement that reads no catalogue table: its sources were bound).
  */
 export function additiveValues(
   catalog: UnitCatalog,
   rows: readonly Record<string, unknown>[],
   spans: readonly SpanRead[],
-  digest: string,
+  digest: string | undefined,
 ): AdditiveAnswer {
   const values = new Map<string, Evaluated>();
   for (const s of spans)
@@ -308,7 +412,7 @@ export function additiveValues(
   let found: string | null | undefined;
   for (const r of rows) {
     const key = Number(r.key);
-    if (key === -1) {
+    if (key === -1 && digest !== undefined) {
       found = r.digest === null || r.digest === undefined ? null : String(r.digest);
       continue;
     }
@@ -326,8 +430,10 @@ export function additiveValues(
     }
     if (s.target !== undefined && Number(r.n) > 0) targets.push(...targetsOf(s, Number(r.n), String(r.targets)));
   }
-  if (found === undefined) throw new Error('Expected the catalogue digest row (key -1) in the additive answer');
-  if (found !== digest) return { kind: 'catalog', digest: found };
+  if (digest !== undefined) {
+    if (found === undefined) throw new Error('Expected the catalogue digest row (key -1) in the additive answer');
+    if (found !== digest) return { kind: 'catalog', digest: found };
+  }
   return { kind: 'values', values: new SpanValues(values), targets };
 }
 

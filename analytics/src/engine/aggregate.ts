@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Grain, meetsTarget, onlyMeasures, ratioSides, ReferenceEvaluator, RowValues, UnitCatalog } from '@lgr/schema';
+import { Grain, meetsTarget, onlyMeasures, ReferenceEvaluator, RowValues, UnitCatalog } from '@lgr/schema';
 import { withSpan } from '@lgr/kit/tracing';
 import { appendRows } from '../store/append';
 import { queryRows, runStatement } from '../store/exec';
@@ -334,8 +334,8 @@ function rememberIrregular(store: AnalyticsStore, version: number, codes: readon
 /**
  * The numbers of a plan by the additive path (see `additive.ts`), or undefined when it does not
  * apply: another strategy, a STOCK span that rule 4 divides where a partial predecessor's figures
- * matter, a figure that makes a sum wrong, or a number past the largest double; or a question with a
- * STOCK small enough for memory.
+ * matter, a figure that makes a sum wrong, or a number past the largest double; or a question small
+ * enough for memory whose STOCK spans a newer unit divides.
  */
 async function additive(
   store: AnalyticsStore,
@@ -346,15 +346,12 @@ async function additive(
 ): Promise<Map<string, RowValues> | undefined> {
   const strategy = options.strategy ?? 'auto';
   if (strategy !== 'auto' && strategy !== 'additive') return undefined;
+  const reads = await traced(options.trace, 'additive spans', async () => answerReads(plan, catalog));
+  if (!reads) return undefined;
   // A STOCK over a span that a newer unit divides is walked by the evaluator, which reads the span
-  // and its parts: a question with a STOCK that is small enough for memory is answered there, from
-  // one read of its facts.
-  const stock = [...plan.rows, ...plan.groups].some((r) =>
-    (r.indicator.rule === 'RATIO' ? ratioSides(r.indicator) : [r.indicator]).some((i) => i.rule === 'STOCK'),
-  );
-  if (strategy === 'auto' && stock && inMemoryEligible(await programmePlan(), strategy)) return undefined;
-  const spans = answerReads(plan, catalog);
-  if (!spans) return undefined;
+  // and its parts: a question small enough for memory is answered there, from one read of its facts.
+  if (strategy === 'auto' && reads.walked && inMemoryEligible(await programmePlan(), strategy)) return undefined;
+  const spans = reads.spans;
   const codes = [...new Set(spans.filter((s) => s.value).map((s) => s.indicator))];
   if (strategy === 'auto' && knownIrregular(store, codes)) return undefined;
   const digest = catalog.digest();
@@ -364,14 +361,20 @@ async function additive(
     const version = store.version;
     const known = store.irregularIndicators;
     if (!spans.length) return { answer: { kind: 'values', values: new SpanValues(new Map()), targets: [] }, version };
-    const statement = additiveStatement(spans, unitKeys(catalog), (code) => all || known.has(code));
+    const statement = additiveStatement(
+      spans,
+      catalog,
+      unitKeys(catalog),
+      (code) => all || known.has(code),
+      options.additiveSources,
+    );
     const rows = await traced(options.trace, 'additive read', () =>
       store.withConnection((c) => queryRows(c, statement), { timeoutMs: options.timeoutMs, reuse: true }),
     );
     // Facts written while the statement ran may not be described by the irregular indicators read
     // before it: then the statement checks every indicator.
     if (!all && store.version !== version) return read(true);
-    return { answer: additiveValues(catalog, rows, spans, digest), version };
+    return { answer: additiveValues(catalog, rows, spans, statement.readsCatalog ? digest : undefined), version };
   };
   await store.syncCatalog(catalog);
   let { answer, version } = await read(false);

@@ -92,6 +92,12 @@ export interface AggregateOptions {
    * question. Every path gives the numbers of DESIGN.md section 3.
    */
   strategy?: 'auto' | 'sql' | 'memory' | 'additive';
+  /**
+   * How the additive path reads the spans' month sources (default `auto`): `bound` as lists in its
+   * statement, `stored` joined from the store's `unit_month_source`, `auto` bound when there are few
+   * (`BOUND_SOURCES_MAX`). Both read the same sources.
+   */
+  additiveSources?: 'auto' | 'bound' | 'stored';
 }
 
 /** The row limit when `maxRows` is not given. */

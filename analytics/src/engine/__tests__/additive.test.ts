@@ -1,12 +1,21 @@
 import { monthOf, parsePeriod } from '@lgr/schema';
 import { realCatalog } from './helpers';
-import { additiveStatement, additiveValues, answerReads, expectedOver, stockSplits } from '../additive';
+import {
+  additiveStatement,
+  additiveValues,
+  answerReads,
+  BOUND_SOURCES_MAX,
+  expectedOver,
+  spanCells,
+  stockSplits,
+} from '../additive';
 import { planAnswer } from '../plan';
 import { unitKeys } from '../unit-keys';
 
 describe('the additive path', () => {
   const catalog = realCatalog();
-  const reads = (request: Parameters<typeof planAnswer>[1]) => answerReads(planAnswer(catalog, request), catalog)!;
+  const reads = (request: Parameters<typeof planAnswer>[1]) =>
+    answerReads(planAnswer(catalog, request), catalog)!.spans;
 
   it('reads each span once: the value, the same period a year earlier, and the target period', () => {
     const spans = reads({ indicators: ['PB_NEW_MEMBERS'], units: ['304'], periods: ['2024'] });
@@ -19,15 +28,56 @@ describe('the additive path', () => {
   });
 
   it('binds every code, unit and month of the spans it reads', () => {
-    const spans = reads({ indicators: ['PB_NEW_MEMBERS', 'AR_TTHC_ONTIME_PCT'], units: ['304'], periods: ['2024'] });
-    const s = additiveStatement(spans, unitKeys(catalog), (code) => code === 'AR_TTHC_ONTIME');
-    for (const code of ['PB_NEW_MEMBERS', 'AR_TTHC_ONTIME', '2024', '304', String(monthOf('2024-01-01'))])
+    const spans = reads({ indicators: ['PB_NEW_MEMBERS', 'AR_TTHC_ONTIME_PCT'], units: ['31'], periods: ['2024'] });
+    const s = additiveStatement(spans, catalog, unitKeys(catalog), (code) => code === 'AR_TTHC_ONTIME');
+    // A city's sources are its communes: more than are bound, so they are joined from the store.
+    expect(s.readsCatalog).toBe(true);
+    expect(s.sql).toContain('unit_month_source');
+    for (const code of ['PB_NEW_MEMBERS', 'AR_TTHC_ONTIME', '2024', '31@', String(monthOf('2024-01-01'))])
       expect(s.sql).not.toContain(code);
-    expect(s.params).toContain('AR_TTHC_RESOLVED');
+    expect(JSON.stringify(s.params)).toContain('AR_TTHC_RESOLVED');
     expect(s.types).toHaveLength(s.params.length);
-    expect(() => additiveStatement([{ ...spans[0]!, unitId: 'nowhere' }], unitKeys(catalog))).toThrow(
-      'Expected a unit of the catalogue, got "nowhere"',
+    expect(() => additiveStatement([{ ...spans[0]!, unitId: 'nowhere' }], catalog, unitKeys(catalog))).toThrow(
+      'Expected a unit version of the catalogue, got "nowhere"',
     );
+  });
+
+  it('binds the month sources of a small question instead of reading the catalogue tables', () => {
+    const commune = catalog.validOn('2024-12-31', 'COMMUNE')[0]!;
+    const spans = reads({
+      indicators: ['PB_NEW_MEMBERS'],
+      units: [commune.id],
+      periods: ['2024'],
+      measures: ['VALUE'],
+    });
+    const s = additiveStatement(spans, catalog, unitKeys(catalog), () => false);
+    expect(s.readsCatalog).toBe(false);
+    expect(s.sql).not.toContain('unit_month_source');
+    expect(s.sql).not.toContain(commune.id);
+    expect(s.types).toHaveLength(s.params.length);
+    // A leaf reads itself; checked for its own figures, it is still a leaf.
+    expect(spanCells(catalog, spans, () => false).map((c) => [c.source.unitId, c.source.kind])).toEqual([
+      [commune.id, 'READ'],
+    ]);
+    expect(spanCells(catalog, spans, () => true)).toHaveLength(1);
+    // A province over a year has many.
+    const province = reads({ indicators: ['PB_NEW_MEMBERS'], units: ['31'], periods: ['2024'], measures: ['VALUE'] });
+    expect(spanCells(catalog, province, () => false).length).toBeGreaterThan(BOUND_SOURCES_MAX);
+    expect(additiveStatement(province, catalog, unitKeys(catalog), () => false).readsCatalog).toBe(true);
+  });
+
+  it('tells when a STOCK span that a newer unit divides is walked', () => {
+    const walked = (periods: string[], measures?: ('VALUE' | 'SAME_PERIOD')[]) =>
+      answerReads(
+        planAnswer(catalog, { indicators: ['SS_POOR_HH'], units: ['31'], periods, ...(measures ? { measures } : {}) }),
+        catalog,
+      )!.walked;
+    // 2026 on the new units, and 2025 on the old ones (the new communes began on 2025-07-01).
+    expect(walked(['2026'], ['VALUE'])).toBe(false);
+    expect(walked(['2025S1'], ['VALUE'])).toBe(false);
+    // The same period of 2026 is 2025, which the new units' walk splits at the reform.
+    expect(walked(['2026'], ['VALUE', 'SAME_PERIOD'])).toBe(true);
+    expect(walked(['2026'])).toBe(true);
   });
 
   it('knows which STOCK spans a newer unit divides', () => {
@@ -63,6 +113,8 @@ describe('the additive path', () => {
     expect(additiveValues(catalog, [digest, { ...row, irregular: 1 }], spans, 'abc').kind).toBe('irregular');
     expect(additiveValues(catalog, [digest], spans, 'other')).toEqual({ kind: 'catalog', digest: 'abc' });
     expect(() => additiveValues(catalog, [row], spans, 'abc')).toThrow('Expected the catalogue digest row');
+    // A statement that bound its sources has no digest row.
+    expect(additiveValues(catalog, [row], spans, undefined).kind).toBe('values');
     expect(() => additiveValues(catalog, [digest, { ...row, key: 9 }], spans, 'abc')).toThrow(
       'Expected a span key below 2, got 9',
     );

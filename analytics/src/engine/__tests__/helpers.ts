@@ -144,8 +144,13 @@ export async function askBothWays(
   expect(sql.by).not.toBe('memory');
   const label = (r: AggregateRow) => `${r.indicator} ${r.unitId} ${r.period}${r.total ? ' total' : ''}`;
   const problems: string[] = [];
-  for (const strategy of ['memory', 'additive'] as const) {
-    const other = await askWith(store, catalog, request, { ...options, strategy });
+  const others = [
+    { strategy: 'memory' },
+    { strategy: 'additive', additiveSources: 'bound' },
+    { strategy: 'additive', additiveSources: 'stored' },
+  ] as const;
+  for (const how of others) {
+    const other = await askWith(store, catalog, request, { ...options, ...how });
     expect(other.rows.map(label)).toEqual(sql.rows.map(label));
     problems.push(
       ...sql.rows.flatMap((row, i) => {
