@@ -227,9 +227,16 @@ export function additiveStatement(
   const list = <T extends DuckDBValue>(xs: readonly T[], type: DuckDBType) => bind(listValue(xs), LIST(type));
   const anyStock = spans.some((s) => s.value && s.stock);
   const all = spanCells(catalog, spans, checked);
-  const bound = sources === 'bound' || (sources === 'auto' && all.length <= BOUND_SOURCES_MAX);
-  const cells = bound ? boundCellsCte(all, list) : storedCellsCte(spans, keys, checked, anyStock, list);
   const codes = [...new Set(spans.map((s) => s.indicator))];
+  // Without a target read (a question of values), the statement has no target columns to plan.
+  const anyTarget = spans.some((s) => s.target !== undefined);
+  // Where no span has two cells (leaves asked about), a span is its cell.
+  const oneCellEach = new Set(all.map((c) => c.key)).size === all.length;
+  const numbered = anyStock && !oneCellEach;
+  const bound = sources === 'bound' || (sources === 'auto' && all.length <= BOUND_SOURCES_MAX);
+  const cells = bound
+    ? boundCellsCte(all, { cell: numbered, indicator: codes.length > 1, stock: anyStock, targets: anyTarget }, list)
+    : storedCellsCte(spans, keys, checked, numbered, list);
   // One indicator is a filter DuckDB applies while it scans. Several are left to the join with the
   // cells, which DuckDB also applies while it scans: a list compared with every fact's code costs
   // more. The range of months is checked against each row group's minimum and maximum first.
@@ -237,25 +244,29 @@ export function additiveStatement(
     codes.length === 1 ? `f.indicator = ${bind(codes[0]!, VARCHAR)}` : 'f.indicator = c.indicator';
   const first = bind(Math.min(...spans.map((s) => s.startMonth)), INTEGER);
   const last = bind(Math.max(...spans.map((s) => s.endMonth)), INTEGER);
+  const targetColumns = anyTarget
+    ? `count(target) AS n, string_agg(target, chr(${RECORD})) AS targets`
+    : '0 AS n, NULL AS targets';
+  const counted = anyTarget ? 'counts OR target IS NOT NULL' : 'counts';
   const read = `counts AND kind = ${READ} AND month`;
-  const lost = `count(*) FILTER (WHERE counts AND kind = ${LOST} AND month)`;
+  const lost = all.some((c) => c.source.kind === 'LOST')
+    ? `count(*) FILTER (WHERE counts AND kind = ${LOST} AND month)`
+    : '0';
   const irregular = `count(*) FILTER (WHERE counts AND (kind = ${OWN} OR NOT month))`;
   // Only FLOWs: each span's months summed, in one aggregate.
   const flowAggregate = `SELECT key, sum(value * share) FILTER (WHERE ${read}) AS value,
-      sum(share) FILTER (WHERE ${read}) AS reported, ${lost} AS lost, ${irregular} AS irregular, count(target) AS n,
-      string_agg(target, chr(${RECORD})) AS targets, NULL AS digest
-    FROM joined WHERE counts OR target IS NOT NULL GROUP BY key`;
+      sum(share) FILTER (WHERE ${read}) AS reported, ${lost} AS lost, ${irregular} AS irregular, ${targetColumns},
+      NULL AS digest
+    FROM joined WHERE ${counted} GROUP BY key`;
   // With STOCKs, each cell (a source's months in a span) first: a FLOW's months summed, a STOCK's last
-  // month, reported once; then the cells times their shares. Where no span has two cells (leaves
-  // asked about), a span is its cell.
-  const oneCellEach = new Set(all.map((c) => c.key)).size === all.length;
+  // month, reported once; then the cells times their shares.
   const cellsAggregate = `SELECT key, any_value(share) AS share,
         CASE WHEN any_value(stock) THEN arg_max(value, start_month) FILTER (WHERE ${read})
           ELSE sum(value) FILTER (WHERE ${read}) END AS value,
         CASE WHEN any_value(stock) THEN least(count(*) FILTER (WHERE ${read}), 1)
           ELSE count(*) FILTER (WHERE ${read}) END AS reported,
-        ${lost} AS lost, ${irregular} AS irregular, count(target) AS n, string_agg(target, chr(${RECORD})) AS targets
-      FROM joined WHERE counts OR target IS NOT NULL GROUP BY key${oneCellEach ? '' : ', cell'}`;
+        ${lost} AS lost, ${irregular} AS irregular, ${targetColumns}
+      FROM joined WHERE ${counted} GROUP BY key${oneCellEach ? '' : ', cell'}`;
   const stockAggregate = oneCellEach
     ? `SELECT key, value * share AS value, reported * share AS reported, lost, irregular, n, targets, NULL AS digest
     FROM (${cellsAggregate})`
@@ -275,11 +286,15 @@ export function additiveStatement(
     ...statement(
       `WITH ${cells},
     joined AS (
-      SELECT c.key, ${anyStock ? 'c.cell, c.stock, f.start_month, ' : ''}c.kind, c.share, f.value,
+      SELECT c.key, ${anyStock ? `${numbered ? 'c.cell, ' : ''}c.stock, f.start_month, ` : ''}c.kind, c.share, f.value,
         f.start_month = f.end_month AS month,
-        f.value IS NOT NULL AND c.reads_value AND f.start_month >= c.lo AND f.end_month <= c.hi AS counts,
+        f.value IS NOT NULL${anyTarget ? ' AND c.reads_value' : ''} AND f.start_month >= c.lo AND f.end_month <= c.hi AS counts${
+          anyTarget
+            ? `,
         CASE WHEN c.reads_target AND f.target IS NOT NULL AND f.start_month = c.lo AND f.end_month = c.hi
-          THEN concat(f.unit_id, chr(${FIELD}), f.target::VARCHAR) END AS target
+          THEN concat(f.unit_id, chr(${FIELD}), f.target::VARCHAR) END AS target`
+            : ''
+        }
       FROM cells c JOIN ${FACT_TABLE} f
         ON f.unit_id = c.source_id AND f.start_month <= c.b AND f.end_month >= c.a
       WHERE ${indicatorFilter} AND f.start_month >= ${first} AND f.end_month <= ${last}
@@ -292,26 +307,44 @@ export function additiveStatement(
 
 type ListBinder = <T extends DuckDBValue>(xs: readonly T[], type: DuckDBType) => string;
 
-/** The cells of a few sources, bound as lists (a cell is its position). */
-function boundCellsCte(cells: readonly Cell[], list: ListBinder): string {
+/** What a statement's cells need besides their span, source and months. */
+interface CellColumns {
+  /** The cell's position: a STOCK span of several cells aggregates each first. */
+  readonly cell: boolean;
+  /** Several indicators are joined by their code. */
+  readonly indicator: boolean;
+  /** A STOCK reads each source's last month. */
+  readonly stock: boolean;
+  /** Some spans are read for their targets (and some may be read only for them). */
+  readonly targets: boolean;
+}
+
+/**
+ * The cells of a few sources, bound as lists (a cell is its position), with only the columns the
+ * statement reads: a small question's cost is mostly DuckDB planning its statement.
+ */
+function boundCellsCte(cells: readonly Cell[], needs: CellColumns, list: ListBinder): string {
   const column = <T extends DuckDBValue>(name: string, type: DuckDBType, of: (c: Cell, i: number) => T) =>
     `unnest(${list(cells.map(of), type)}) AS ${name}`;
+  const columns = [
+    column('key', INTEGER, (c) => c.key),
+    column('lo', INTEGER, (c) => c.span.startMonth),
+    column('hi', INTEGER, (c) => c.span.endMonth),
+    column('source_id', VARCHAR, (c) => c.source.unitId),
+    column('kind', VARCHAR, (c) => c.source.kind),
+    column('share', DOUBLE, (c) => c.source.share),
+    column('a', INTEGER, (c) => Math.max(c.span.startMonth, c.source.fromMonth)),
+    column('b', INTEGER, (c) => Math.min(c.span.endMonth, c.source.toMonth)),
+  ];
+  if (needs.cell) columns.push(column('cell', INTEGER, (_, i) => i));
+  if (needs.indicator) columns.push(column('indicator', VARCHAR, (c) => c.span.indicator));
+  if (needs.stock) columns.push(column('stock', BOOLEAN, (c) => c.span.stock));
+  if (needs.targets) {
+    columns.push(column('reads_value', BOOLEAN, (c) => c.span.value));
+    columns.push(column('reads_target', BOOLEAN, (c) => c.span.target !== undefined));
+  }
   return `cells AS (
-      SELECT ${[
-        column('cell', INTEGER, (_, i) => i),
-        column('key', INTEGER, (c) => c.key),
-        column('indicator', VARCHAR, (c) => c.span.indicator),
-        column('lo', INTEGER, (c) => c.span.startMonth),
-        column('hi', INTEGER, (c) => c.span.endMonth),
-        column('reads_value', BOOLEAN, (c) => c.span.value),
-        column('reads_target', BOOLEAN, (c) => c.span.target !== undefined),
-        column('stock', BOOLEAN, (c) => c.span.stock),
-        column('source_id', VARCHAR, (c) => c.source.unitId),
-        column('kind', VARCHAR, (c) => c.source.kind),
-        column('share', DOUBLE, (c) => c.source.share),
-        column('a', INTEGER, (c) => Math.max(c.span.startMonth, c.source.fromMonth)),
-        column('b', INTEGER, (c) => Math.min(c.span.endMonth, c.source.toMonth)),
-      ].join(',\n        ')}
+      SELECT ${columns.join(',\n        ')}
     )`;
 }
 
@@ -320,7 +353,7 @@ function storedCellsCte(
   spans: readonly SpanRead[],
   keys: ReadonlyMap<string, { readonly uid: number }>,
   checked: (indicator: string) => boolean,
-  anyStock: boolean,
+  numbered: boolean,
   list: ListBinder,
 ): string {
   const uidOf = (id: string) => {
@@ -344,7 +377,7 @@ function storedCellsCte(
       ].join(',\n        ')}
     ),
     cells AS (
-      SELECT ${anyStock ? 'row_number() OVER () AS cell, ' : ''}p.key, p.indicator, p.lo, p.hi, p.reads_value,
+      SELECT ${numbered ? 'row_number() OVER () AS cell, ' : ''}p.key, p.indicator, p.lo, p.hi, p.reads_value,
         p.reads_target, p.stock, s.source_id, s.kind, s.share,
         greatest(p.lo, s.from_month) AS a, least(p.hi, s.to_month) AS b
       FROM spans p JOIN ${MONTH_SOURCE_TABLE} s ON s.unit_uid = p.uid AND s.from_month <= p.hi AND s.to_month >= p.lo
