@@ -174,7 +174,7 @@ export interface AdditiveStatement extends SqlStatement {
  */
 export const BOUND_SOURCES_MAX = 64;
 
-/** A span's month source, as a statement reads it: `key` is the span's position, `cell` the source's. */
+/** A span's month source, as a statement reads it (`key`: the span's position in the statement). */
 interface Cell {
   readonly key: number;
   readonly span: SpanRead;
