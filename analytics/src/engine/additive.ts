@@ -168,9 +168,10 @@ export interface AdditiveStatement extends SqlStatement {
 }
 
 /**
- * The most month sources a statement binds as lists; a question with more joins the store's
- * `unit_month_source`. Bound, a small question's statement has fewer operators to plan (planning is
- * most of its cost); joined, a large one is planned with the table's statistics.
+ * The most month sources a statement binds as lists, unless each span has one (see
+ * {@link additiveStatement}); a question with more joins the store's `unit_month_source`. Bound, a
+ * small question's statement has fewer operators to plan (planning is most of its cost); joined, a
+ * large one is planned with the table's statistics.
  */
 export const BOUND_SOURCES_MAX = 64;
 
@@ -212,9 +213,10 @@ export function spanCells(
  * (`OWN` sources, whose units the scan then reads too): the others' values are known to be all
  * leaves' months. A target read needs them all: a target is recorded at any level.
  *
- * A few sources are bound as lists; more are joined from the store's `unit_month_source` (the span's
- * unit by its `uid` in `keys`), and then a first row with `key` -1 carries the catalogue digest the
- * store holds, read in the same snapshot as the sources (`readsCatalog`).
+ * A few sources, or one per span, are bound as lists; more are joined from the store's
+ * `unit_month_source` (the span's unit by its `uid` in `keys`), and then a first row with `key` -1
+ * carries the catalogue digest the store holds, read in the same snapshot as the sources
+ * (`readsCatalog`).
  */
 export function additiveStatement(
   spans: readonly SpanRead[],
@@ -233,7 +235,9 @@ export function additiveStatement(
   // Where no span has two cells (leaves asked about), a span is its cell.
   const oneCellEach = new Set(all.map((c) => c.key)).size === all.length;
   const numbered = anyStock && !oneCellEach;
-  const bound = sources === 'bound' || (sources === 'auto' && all.length <= BOUND_SOURCES_MAX);
+  // With one source per span (leaves asked about) the bound cells are the spans themselves, which the
+  // stored form binds too: binding them saves the join with the catalogue table, however many.
+  const bound = sources === 'bound' || (sources === 'auto' && (oneCellEach || all.length <= BOUND_SOURCES_MAX));
   const cells = bound
     ? boundCellsCte(all, { cell: numbered, indicator: codes.length > 1, stock: anyStock, targets: anyTarget }, list)
     : storedCellsCte(spans, keys, checked, numbered, list);

@@ -64,6 +64,17 @@ describe('the additive path', () => {
     const province = reads({ indicators: ['PB_NEW_MEMBERS'], units: ['31'], periods: ['2024'], measures: ['VALUE'] });
     expect(spanCells(catalog, province, () => false).length).toBeGreaterThan(BOUND_SOURCES_MAX);
     expect(additiveStatement(province, catalog, unitKeys(catalog), () => false).readsCatalog).toBe(true);
+    // Its communes, each a leaf, have one source each: however many, they are bound.
+    const communes = reads({
+      indicators: ['PB_NEW_MEMBERS'],
+      units: ['31'],
+      periods: ['2024'],
+      level: 'COMMUNE',
+      measures: ['VALUE'],
+    });
+    expect(communes.length).toBeGreaterThan(BOUND_SOURCES_MAX);
+    expect(additiveStatement(communes, catalog, unitKeys(catalog), () => false).readsCatalog).toBe(false);
+    expect(additiveStatement(communes, catalog, unitKeys(catalog), () => false, 'stored').readsCatalog).toBe(true);
   });
 
   it('tells when a STOCK span that a newer unit divides is walked', () => {
