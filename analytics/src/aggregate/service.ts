@@ -85,7 +85,7 @@ export function aggregateCacheKey(request: AggregateRequest, scope: string): str
  * The measures of a request as its cache key has them: null for every number (asked for by name or by
  * default), else the valid ones asked for in a fixed order; a list with an unknown measure as it is.
  */
-function measuresKey(measures: readonly unknown[] | undefined): unknown {
+export function measuresKey(measures: readonly unknown[] | undefined): unknown {
   if (!Array.isArray(measures)) return measures ?? null;
   if (!measures.every((m) => MEASURE_VALUES.includes(m as never))) return measures;
   const asked = MEASURE_VALUES.filter((m) => measures.includes(m));

@@ -1,10 +1,18 @@
 import DataLoader from 'dataloader';
 import { currentCatalog, Identity, mayReadIndicator } from '@lgr/kit';
-import { clientError, ErrorCode, findIndicator, isValidOn, tryParsePeriod, UnitCatalog } from '@lgr/schema';
-import { AggregateRow } from '../engine';
+import {
+  clientError,
+  ErrorCode,
+  findIndicator,
+  isValidOn,
+  onlyMeasures,
+  tryParsePeriod,
+  UnitCatalog,
+} from '@lgr/schema';
+import { AggregateRow, Measure, requestedMeasures } from '../engine';
 import { assertMayRead, readableUnits } from '../aggregate/access';
 import type { Generation, PendingAnswer } from '../aggregate/answer-cache';
-import { AggregateServices, currentGeneration, runEngine } from '../aggregate/service';
+import { AggregateServices, currentGeneration, measuresKey, runEngine } from '../aggregate/service';
 
 /** One `AdminUnit.indicator(code, period, boundariesAsOf)` asked for within a request. */
 export interface IndicatorValueKey {
@@ -12,6 +20,8 @@ export interface IndicatorValueKey {
   readonly code: string;
   readonly period: string;
   readonly boundariesAsOf: string | null;
+  /** The numbers the field's selection reads (`selectedValueMeasures`); absent for every number. */
+  readonly measures?: readonly Measure[];
 }
 
 /** The numbers of one indicator of one unit for one period. */
@@ -27,9 +37,10 @@ export interface IndicatorValue {
   readonly note: string | null;
 }
 
-/** How a batch of keys is grouped into aggregate calls: one call per boundaries date. */
+/** How a batch of keys is grouped into aggregate calls: one call per boundaries date and measures. */
 export interface IndicatorBatch {
   readonly boundariesAsOf: string | null;
+  readonly measures: readonly Measure[] | undefined;
   readonly indicators: string[];
   readonly units: string[];
   readonly periods: string[];
@@ -39,7 +50,7 @@ export interface IndicatorBatch {
 
 /**
  * Groups valid keys into as few aggregate calls as possible: every key with the same boundaries date
- * goes into one call over the union of their indicators, units and periods (the engine answers the
+ * and measures goes into one call over the union of their indicators, units and periods (the engine answers the
  * cross product; the loader picks the rows that were asked for). When that cross product would be
  * much larger than what was asked for (many units each with its own period), the group is split by
  * period instead, so a batch never computes far more than it returns.
@@ -48,7 +59,7 @@ export function planIndicatorBatches(keys: readonly IndicatorValueKey[], valid: 
   const byDate = new Map<string, number[]>();
   keys.forEach((key, i) => {
     if (!valid[i]) return;
-    const id = key.boundariesAsOf ?? '';
+    const id = JSON.stringify([key.boundariesAsOf, measuresKey(key.measures)]);
     const list = byDate.get(id);
     if (list) list.push(i);
     else byDate.set(id, [i]);
@@ -83,6 +94,7 @@ function batchOf(keys: readonly IndicatorValueKey[], positions: number[]): Indic
   }
   return {
     boundariesAsOf: keys[positions[0]!]!.boundariesAsOf,
+    measures: keys[positions[0]!]!.measures,
     indicators: [...indicators],
     units: [...units],
     periods: [...periods],
@@ -100,12 +112,18 @@ function rowKey(indicator: string, unitId: string, period: string): string {
 }
 
 /**
- * The cache key of one unit's indicator value. Every key is checked against the caller's scope before
- * its value is looked up, and the value of a unit does not depend on who asks, so the key names no
- * scope.
+ * The cache key of one unit's indicator value with some numbers (every number without `measures`).
+ * Every key is checked against the caller's scope before its value is looked up, and the value of a
+ * unit does not depend on who asks, so the key names no scope.
  */
-export function indicatorCacheKey(unitId: string, code: string, period: string, boundariesAsOf: string | null): string {
-  return JSON.stringify(['indicator', unitId, code, period, boundariesAsOf]);
+export function indicatorCacheKey(
+  unitId: string,
+  code: string,
+  period: string,
+  boundariesAsOf: string | null,
+  measures?: readonly Measure[],
+): string {
+  return JSON.stringify(['indicator', unitId, code, period, boundariesAsOf, measuresKey(measures)]);
 }
 
 /** About how many bytes a kept indicator value takes, with its key. */
@@ -222,14 +240,21 @@ function lookUpKept(
   const waiting: Promise<void>[] = [];
   keys.forEach((key, i) => {
     if (!valid[i]) return;
-    const cacheKey = indicatorCacheKey(key.unitId, key.code, periodCode(key.period), key.boundariesAsOf);
-    const found = services.cache.find<IndicatorValue | null>(generation, cacheKey);
+    const period = periodCode(key.period);
+    const cacheKey = indicatorCacheKey(key.unitId, key.code, period, key.boundariesAsOf, key.measures);
+    // A value of fewer numbers is also the kept value with every number, less the others.
+    const every = indicatorCacheKey(key.unitId, key.code, period, key.boundariesAsOf);
+    const only = (value: IndicatorValue | null) =>
+      value && cacheKey !== every ? Object.freeze(onlyMeasures(value, requestedMeasures(key.measures))) : value;
+    const found =
+      services.cache.find<IndicatorValue | null>(generation, cacheKey) ??
+      (cacheKey === every ? undefined : services.cache.find<IndicatorValue | null>(generation, every));
     if (found && 'value' in found) {
-      results[i] = found.value;
+      results[i] = only(found.value);
     } else if (found) {
       waiting.push(
         found.pending.then(
-          (value) => void (results[i] = value),
+          (value) => void (results[i] = only(value)),
           (error: unknown) => void (results[i] = error as Error),
         ),
       );
@@ -269,6 +294,7 @@ async function computeBatch(
         units: batch.units,
         periods: batch.periods,
         ...(batch.boundariesAsOf ? { boundariesAsOf: batch.boundariesAsOf } : {}),
+        ...(batch.measures ? { measures: [...batch.measures] } : {}),
       },
       {
         scope: units.ids,
@@ -284,7 +310,7 @@ async function computeBatch(
       // The rest of the cross product is as good an answer for a later request.
       services.cache.put(
         generation,
-        indicatorCacheKey(row.unitId, row.indicator, row.period, batch.boundariesAsOf),
+        indicatorCacheKey(row.unitId, row.indicator, row.period, batch.boundariesAsOf, batch.measures),
         value,
         VALUE_BYTES,
       );
@@ -329,6 +355,10 @@ export function createIndicatorLoader(
       await Promise.all(waiting);
       return results;
     },
-    { cacheKeyFn: (key) => JSON.stringify([key.unitId, key.code, key.period, key.boundariesAsOf]), maxBatchSize: 2000 },
+    {
+      cacheKeyFn: (key) =>
+        JSON.stringify([key.unitId, key.code, key.period, key.boundariesAsOf, measuresKey(key.measures)]),
+      maxBatchSize: 2000,
+    },
   );
 }

@@ -45,20 +45,10 @@ function fieldsOf(
   return out;
 }
 
-/**
- * The measures an aggregate field's selection reads (`VALUE` always), from the fields selected under
- * its `rows`, for `AggregateRequest.measures`.
- */
-export function selectedMeasures(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): Measure[] {
+/** The measures the fields of a row read (`VALUE` always), in a fixed order. */
+function measuresOf(fields: readonly FieldNode[], info: Pick<GraphQLResolveInfo, 'fragments'>): Measure[] {
   const measures = new Set<Measure>(['VALUE']);
-  const rows = fieldsOf(
-    info.fieldNodes.map((f) => f.selectionSet),
-    info,
-  ).filter((f) => f.name.value === 'rows');
-  for (const field of fieldsOf(
-    rows.map((r) => r.selectionSet),
-    info,
-  )) {
+  for (const field of fields) {
     const name = field.name.value;
     if (ROW_FIELDS[name]) measures.add(ROW_FIELDS[name]);
     if (name === 'coverage')
@@ -69,4 +59,33 @@ export function selectedMeasures(info: Pick<GraphQLResolveInfo, 'fieldNodes' | '
   }
   // In a fixed order, so that the same numbers asked by two queries share one cached answer.
   return MEASURE_VALUES.filter((m) => measures.has(m));
+}
+
+/**
+ * The measures an aggregate field's selection reads (`VALUE` always), from the fields selected under
+ * its `rows`, for `AggregateRequest.measures`.
+ */
+export function selectedMeasures(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): Measure[] {
+  const rows = fieldsOf(
+    info.fieldNodes.map((f) => f.selectionSet),
+    info,
+  ).filter((f) => f.name.value === 'rows');
+  return measuresOf(
+    fieldsOf(
+      rows.map((r) => r.selectionSet),
+      info,
+    ),
+    info,
+  );
+}
+
+/** The measures an `AdminUnit.indicator` field's selection reads (`VALUE` always): the value's own fields. */
+export function selectedValueMeasures(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): Measure[] {
+  return measuresOf(
+    fieldsOf(
+      info.fieldNodes.map((f) => f.selectionSet),
+      info,
+    ),
+    info,
+  );
 }

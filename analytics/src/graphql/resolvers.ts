@@ -7,7 +7,7 @@ import { computeReportingStatus, ReportingUnit } from '../aggregate/reporting-st
 import { computeAggregate } from '../aggregate/service';
 import type { AnalyticsContext } from './context';
 import type { IndicatorValue } from './indicator-loader';
-import { selectedMeasures } from './measures';
+import { selectedMeasures, selectedValueMeasures } from './measures';
 import {
   AdminUnitRef,
   AggregateQueryInput,
@@ -121,7 +121,14 @@ export class AdminUnitIndicatorResolver {
     @Arg('period', () => String) period: string,
     @Arg('boundariesAsOf', () => DateScalar, { nullable: true }) boundariesAsOf: string | null | undefined,
     @Ctx() ctx: AnalyticsContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<IndicatorValue | null> {
-    return ctx.indicatorValues.load({ unitId: unit.id, code, period, boundariesAsOf: boundariesAsOf ?? null });
+    return ctx.indicatorValues.load({
+      unitId: unit.id,
+      code,
+      period,
+      boundariesAsOf: boundariesAsOf ?? null,
+      measures: selectedValueMeasures(info),
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { FieldNode, FragmentDefinitionNode, Kind, OperationDefinitionNode, parse } from 'graphql';
-import { selectedMeasures } from '../measures';
+import { selectedMeasures, selectedValueMeasures } from '../measures';
 
 /** The resolve info of the first field of a document's operation, as the aggregate resolver gets it. */
 function infoOf(document: string): Parameters<typeof selectedMeasures>[0] {
@@ -53,5 +53,23 @@ describe('selectedMeasures', () => {
 
   it('does not read fields of the same names outside the rows', () => {
     expect(selectedMeasures(infoOf('{ aggregate(query: {}) { target: stale rows { value } } }'))).toEqual(['VALUE']);
+  });
+
+  it('reads an AdminUnit.indicator field by its own fields', () => {
+    const info = (fields: string) =>
+      infoOf(
+        `{ _entities(representations: []) { ... on AdminUnit { indicator(code: "X", period: "2025") { ${fields} } } } }`,
+      );
+    // The resolver's field node is the indicator field itself.
+    const indicatorOf = (fields: string) => {
+      const outer = info(fields);
+      const entities = outer.fieldNodes[0]!;
+      const fragment = entities.selectionSet!.selections[0]!;
+      if (fragment.kind !== Kind.INLINE_FRAGMENT) throw new Error('expected an inline fragment');
+      return { fieldNodes: [fragment.selectionSet.selections[0] as FieldNode], fragments: outer.fragments };
+    };
+    expect(selectedValueMeasures(indicatorOf('value complete coverage { value } note'))).toEqual(['VALUE']);
+    expect(selectedValueMeasures(indicatorOf('value samePeriodPct'))).toEqual(['VALUE', 'SAME_PERIOD']);
+    expect(selectedValueMeasures(indicatorOf('coverage { target }'))).toEqual(['VALUE', 'TARGET']);
   });
 });

@@ -158,6 +158,42 @@ describe('the cache of aggregate answers', () => {
     expect(analytics.engineRuns()).toBe(runs + 2);
   });
 
+  it('computes AdminUnit.indicator with the numbers its selection reads, and serves fewer from every number', async () => {
+    const reps = (ids: string[]) => ids.map((id) => ({ __typename: 'AdminUnit', id }));
+    const entities = (fields: string) =>
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on AdminUnit { id indicator(code: "PB_NEW_MEMBERS", period: "2025Q2") { ${fields} } } } }`;
+    const VALUE = entities('value complete coverage { value }');
+    const EVERY = entities('value complete coverage { value samePeriod } samePeriodValue target');
+    const runs = analytics.engineRuns();
+    const value = await ask(analytics.url, VALUE, { reps: reps([U.ngoQuyen]) });
+    expect(value.errors).toBeUndefined();
+    expect(analytics.engineRuns()).toBe(runs + 1);
+    // A value of the value only cannot answer the same period and the target: one more run, once.
+    const every = await ask(analytics.url, EVERY, { reps: reps([U.ngoQuyen]) });
+    expect(every.errors).toBeUndefined();
+    expect(analytics.engineRuns()).toBe(runs + 2);
+    await ask(analytics.url, EVERY, { reps: reps([U.ngoQuyen]) });
+    expect(analytics.engineRuns()).toBe(runs + 2);
+    expect(every.data._entities[0].indicator).toMatchObject({
+      ...value.data._entities[0].indicator,
+      samePeriodValue: null,
+      target: 271,
+    });
+    // Every number kept for two units answers a question of the value for them.
+    const both = await ask(analytics.url, EVERY, { reps: reps([U.mayChai, U.leChan]) });
+    expect(analytics.engineRuns()).toBe(runs + 3);
+    const fewer = await ask(analytics.url, VALUE, { reps: reps([U.mayChai, U.leChan]) });
+    expect(analytics.engineRuns()).toBe(runs + 3);
+    expect(fewer.errors).toBeUndefined();
+    expect(fewer.data._entities.map((e: any) => e.indicator)).toEqual(
+      both.data._entities.map(({ indicator: i }: any) => ({
+        value: i.value,
+        complete: i.complete,
+        coverage: { value: i.coverage.value },
+      })),
+    );
+  });
+
   it('shows a new figure in AdminUnit.indicator too', async () => {
     const read = async () =>
       (
