@@ -114,6 +114,18 @@ export class AnswerCache {
   }
 
   /**
+   * The kept answer for `key`, or else the one kept (or being computed) for `wider`, a question whose
+   * answer holds this one's, made into it by `narrow`; undefined when neither.
+   */
+  findWithin<T>(generation: Generation, key: string, wider: string, narrow: (answer: T) => T): Found<T> | undefined {
+    const found = this.find<T>(generation, key);
+    if (found || wider === key) return found;
+    const held = this.find<T>(generation, wider);
+    if (!held) return undefined;
+    return 'value' in held ? { value: narrow(held.value) } : { pending: held.pending.then(narrow) };
+  }
+
+  /**
    * Marks the answer for `key` in `generation` as being computed: callers that `find` it meanwhile wait
    * for it. Exactly one of `resolve` and `reject` must be called.
    */

@@ -156,47 +156,38 @@ export async function computeAggregate(
   const request = toAggregateRequest(input);
   const generation = currentGeneration(services, catalog);
   const scope = scopeKey(units.ids);
+  const key = aggregateCacheKey(request, scope);
   let rows: readonly AggregateRow[];
   try {
-    rows =
-      (await fromEveryNumber(services.cache, generation, request, scope)) ??
-      (await services.cache.get(
-        generation,
-        aggregateCacheKey(request, scope),
-        async () =>
-          freezeRows(
-            await runEngine(services, catalog, request, {
-              scope: units.ids,
-              timeoutMs: services.queryTimeoutMs,
-              maxRows: services.maxRows,
-            }),
-          ),
-        rowsBytes,
-      ));
+    // A question of fewer numbers is also answered by the same question's answer with every number.
+    const found = services.cache.findWithin<readonly AggregateRow[]>(
+      generation,
+      key,
+      aggregateCacheKey({ ...request, measures: undefined }, scope),
+      (every) => freezeRows(every.map((row) => onlyMeasures(row, requestedMeasures(request.measures)))),
+    );
+    rows = found
+      ? 'value' in found
+        ? found.value
+        : await found.pending
+      : await services.cache.get(
+          generation,
+          key,
+          async () =>
+            freezeRows(
+              await runEngine(services, catalog, request, {
+                scope: units.ids,
+                timeoutMs: services.queryTimeoutMs,
+                maxRows: services.maxRows,
+              }),
+            ),
+          rowsBytes,
+        );
   } catch (error) {
     throw units.restricted ? hideExistence(error) : error;
   }
   const sources = services.sources();
   return { rows, sources, stale: sources.some((s) => s.stale) };
-}
-
-/**
- * A request for some numbers only, answered from the answer kept (or being computed) for every number
- * of the same question, with the others left out; undefined when there is none.
- */
-async function fromEveryNumber(
-  cache: AnswerCache,
-  generation: Generation,
-  request: AggregateRequest,
-  scope: string,
-): Promise<readonly AggregateRow[] | undefined> {
-  const key = aggregateCacheKey({ ...request, measures: undefined }, scope);
-  if (key === aggregateCacheKey(request, scope)) return undefined;
-  const found = cache.find<readonly AggregateRow[]>(generation, key);
-  if (!found) return undefined;
-  const every = 'value' in found ? found.value : await found.pending;
-  const measures = requestedMeasures(request.measures);
-  return freezeRows(every.map((row) => onlyMeasures(row, measures)));
 }
 
 /** Rows handed to many callers must not be changed by any of them. */

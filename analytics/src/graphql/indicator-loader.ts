@@ -243,18 +243,18 @@ function lookUpKept(
     const period = periodCode(key.period);
     const cacheKey = indicatorCacheKey(key.unitId, key.code, period, key.boundariesAsOf, key.measures);
     // A value of fewer numbers is also the kept value with every number, less the others.
-    const every = indicatorCacheKey(key.unitId, key.code, period, key.boundariesAsOf);
-    const only = (value: IndicatorValue | null) =>
-      value && cacheKey !== every ? Object.freeze(onlyMeasures(value, requestedMeasures(key.measures))) : value;
-    const found =
-      services.cache.find<IndicatorValue | null>(generation, cacheKey) ??
-      (cacheKey === every ? undefined : services.cache.find<IndicatorValue | null>(generation, every));
+    const found = services.cache.findWithin<IndicatorValue | null>(
+      generation,
+      cacheKey,
+      indicatorCacheKey(key.unitId, key.code, period, key.boundariesAsOf),
+      (every) => every && Object.freeze(onlyMeasures(every, requestedMeasures(key.measures))),
+    );
     if (found && 'value' in found) {
-      results[i] = only(found.value);
+      results[i] = found.value;
     } else if (found) {
       waiting.push(
         found.pending.then(
-          (value) => void (results[i] = only(value)),
+          (value) => void (results[i] = value),
           (error: unknown) => void (results[i] = error as Error),
         ),
       );

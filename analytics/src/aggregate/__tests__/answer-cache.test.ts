@@ -90,6 +90,33 @@ describe('AnswerCache', () => {
     expect(cache.stats().shared).toBe(1);
   });
 
+  it('answers a narrower question from the answer kept or being computed for a wider one', async () => {
+    const cache = new AnswerCache({ maxEntries: 10, maxBytes: 1000 });
+    const narrow = (answer: string) => answer.toLowerCase();
+    expect(cache.findWithin(G1, 'value', 'every', narrow)).toBeUndefined();
+    let finish!: (value: string) => void;
+    const wider = cache.get(
+      G1,
+      'every',
+      () => new Promise<string>((resolve) => (finish = resolve)),
+      () => 10,
+    );
+    const pending = cache.findWithin(G1, 'value', 'every', narrow);
+    finish('ANSWER');
+    await wider;
+    expect(pending && 'pending' in pending && (await pending.pending)).toBe('answer');
+    expect(cache.findWithin(G1, 'value', 'every', narrow)).toEqual({ value: 'answer' });
+    // Its own kept answer comes first, and a question is not narrowed from itself.
+    await cache.get(
+      G1,
+      'value',
+      async () => 'own',
+      () => 10,
+    );
+    expect(cache.findWithin(G1, 'value', 'every', narrow)).toEqual({ value: 'own' });
+    expect(cache.findWithin(G1, 'other', 'other', narrow)).toBeUndefined();
+  });
+
   it('passes errors on to everyone waiting and keeps none of them', async () => {
     const cache = new AnswerCache({ maxEntries: 10, maxBytes: 1000 });
     let fail!: (error: Error) => void;
